@@ -1,0 +1,80 @@
+"""Typed domain errors.
+
+Each error carries the HTTP status it maps to and a stable machine-readable ``code``; the API turns
+them into RFC 9457 problem+json and the CLI into a one-line message naming the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    status: ClassVar[int] = 400
+    default_code: ClassVar[str] = "domain_error"
+    title: ClassVar[str] = "Domain error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.code = code or self.default_code
+        self.field = field
+        self.extra = dict(extra or {})
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.detail}" if self.field else self.detail
+
+
+class ValidationFailed(DomainError):
+    """Input that cannot be accepted as it is (names the offending field)."""
+
+    status = 422
+    default_code = "validation_failed"
+    title = "Invalid input"
+
+
+class NotFound(DomainError):
+    status = 404
+    default_code = "not_found"
+    title = "Not found"
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    default_code = "unauthenticated"
+    title = "Authentication required"
+
+
+class Forbidden(DomainError):
+    status = 403
+    default_code = "forbidden"
+    title = "Forbidden"
+
+
+class Conflict(DomainError):
+    status = 409
+    default_code = "conflict"
+    title = "Conflict"
+
+
+class RuleViolation(DomainError):
+    """A business rule refuses the command (e.g. posting into a closed period)."""
+
+    status = 422
+    default_code = "rule_violation"
+    title = "Business rule violated"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    default_code = "too_many_requests"
+    title = "Too many requests"

@@ -1,0 +1,124 @@
+"""The import layering of DESIGN.md section 2, enforced on the source tree.
+
+Contexts are ranked; a module may import its own context and any lower-ranked one, never a higher
+or a same-ranked foreign one. ``model.py`` files (the rules themselves) import only the kernel and
+their own context's pure modules; the kernel imports nothing of microlend but itself.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+# Lower rank = deeper. The web shell's shared kit (templating, problems, request dependencies) sits
+# below the contexts so their api.py/pages.py can use it; the app factory sits on top of them.
+RANKS: dict[str, int] = {
+    "microlend.kernel": 0,
+    "microlend.db": 1,
+    "microlend.web.kit": 2,
+    "microlend.orgs": 3,
+    "microlend.auth": 4,
+    "microlend.accounting": 5,
+    "microlend.customers": 6,
+    "microlend.products": 7,
+    "microlend.origination": 8,
+    "microlend.loans": 9,
+    "microlend.risk": 10,
+    "microlend.notify": 11,
+    "microlend.collections": 12,
+    "microlend.reports": 13,
+    "microlend.eod": 14,
+    "microlend.web": 15,
+    "microlend.cli": 16,
+}
+# Pure modules: the rules themselves, importing nothing with I/O.
+PURE_NAMES = {"model", "schedule", "apr"}
+
+
+def context_of(module: str) -> str | None:
+    best = None
+    for prefix in RANKS:
+        if (module == prefix or module.startswith(prefix + ".")) and (
+            best is None or len(prefix) > len(best)
+        ):
+            best = prefix
+    return best
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports_of(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    here = module_name(path)
+    package = here if path.name == "__init__.py" else here.rpartition(".")[0]
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module or ""
+            found.append((node.lineno, target))
+    return [(line, name) for line, name in found if name.split(".")[0] == "microlend"]
+
+
+def source_files() -> list[Path]:
+    return sorted((SRC / "microlend").rglob("*.py"))
+
+
+def layering_violations(path: Path) -> list[str]:
+    here = module_name(path)
+    own = context_of(here)
+    problems = []
+    for line, target in imports_of(path):
+        theirs = context_of(target)
+        where = f"{path.relative_to(SRC)}:{line} imports {target}"
+        if own is None or theirs is None:
+            continue
+        if own == "microlend.kernel" and theirs != own:
+            problems.append(f"{where}: the kernel imports nothing of microlend")
+        elif path.stem in PURE_NAMES and theirs not in (own, "microlend.kernel"):
+            problems.append(f"{where}: a pure module imports only the kernel and its own context")
+        elif path.stem in PURE_NAMES and theirs == own and target.rpartition(".")[2] not in (
+            PURE_NAMES | {own.rpartition(".")[2]}
+        ):
+            problems.append(f"{where}: a pure module imports only pure modules of its context")
+        elif theirs != own and RANKS[theirs] >= RANKS[own]:
+            problems.append(f"{where}: {own} may not depend on {theirs}")
+    return problems
+
+
+def test_every_package_is_ranked() -> None:
+    unranked = [
+        module_name(p) for p in source_files() if context_of(module_name(p)) is None
+    ]
+    assert [m for m in unranked if m != "microlend"] == []
+
+
+@pytest.mark.parametrize("path", source_files(), ids=lambda p: str(p.relative_to(SRC)))
+def test_imports_follow_the_layers(path: Path) -> None:
+    assert layering_violations(path) == []
+
+
+def test_the_checker_catches_an_upward_import(tmp_path: Path) -> None:
+    """The rule itself can fail: a kernel module importing loans is reported."""
+    fake = SRC / "microlend" / "kernel" / "_layering_probe.py"
+    fake_ast = "from microlend.loans import model\n"
+    try:
+        fake.write_text(fake_ast, encoding="utf-8")
+        assert layering_violations(fake)
+    finally:
+        fake.unlink()
