@@ -15,7 +15,7 @@ app = typer.Typer(
 
 def _register() -> None:
     # Each module adds its commands to ``app`` (or a sub-app) on import.
-    from microlend.cli import schedule  # noqa: F401
+    from microlend.cli import audit, demo, ledger, migrate, schedule, serve, users  # noqa: F401
 
 
 _register()

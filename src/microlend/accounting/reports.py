@@ -1,0 +1,298 @@
+"""Reports from the voucher lines: trial balance, account detail, balance sheet, income
+statement — per office (with its sub-offices), per company, or consolidated over the group.
+
+Consolidation adds the companies' accounts by code (each company has its own chart, seeded alike);
+inter-company balances are not eliminated. Every query goes through the data scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+
+from microlend.accounting.model import YEAR_END_CLOSE, AccountType, Side
+from microlend.accounting.report_model import (
+    BalanceSheet,
+    ChartEntry,
+    IncomeStatement,
+    Movement,
+    StatementLine,
+    TrialBalance,
+    decimal,
+    rolled_up,
+    tb_row,
+    total_row,
+)
+from microlend.accounting.tables import LedgerAccount, Voucher, VoucherLine
+from microlend.db.scope import scope_condition
+from microlend.db.uow import UnitOfWork
+from microlend.kernel.errors import NotFound, ValidationFailed
+from microlend.kernel.principal import Principal, require
+from microlend.orgs import service as orgs
+
+VIEW = "accounting.view"
+EARLIEST = date(1900, 1, 1)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Which books a report reads: companies, and offices (``None``: all of them)."""
+
+    company_ids: tuple[int, ...]
+    office_ids: tuple[int, ...] | None
+
+
+def reach(
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    company_id: int | None = None,
+    office_id: int | None = None,
+    consolidated: bool = False,
+) -> Reach:
+    """The actor's company by default; one office and its sub-offices; or the whole group."""
+    require(actor, VIEW)
+    if consolidated:
+        companies = tuple(sorted(actor.company_ids))
+    else:
+        company = company_id or actor.company_id
+        if not actor.sees_company(company):
+            raise NotFound(f"company {company} not found", code="company_not_found")
+        companies = (company,)
+    if office_id is None:
+        return Reach(companies, None)
+    office = orgs.find_office(uow, office_id=office_id)
+    if office.company_id not in companies or not actor.sees_office(office.company_id, office_id):
+        raise NotFound(f"office {office_id} not found", code="office_not_found", field="office_id")
+    return Reach(companies, tuple(sorted(orgs.office_subtree_ids(uow, office_id=office_id))))
+
+
+def chart_entries(uow: UnitOfWork, where: Reach, first: int) -> dict[str, ChartEntry]:
+    rows = uow.session.scalars(
+        select(LedgerAccount).where(LedgerAccount.company_id.in_(where.company_ids))
+    ).all()
+    codes = {row.id: row.code for row in rows}
+    chart: dict[str, ChartEntry] = {}
+    for row in sorted(rows, key=lambda row: (row.company_id != first, row.company_id)):
+        if row.code not in chart:
+            parent = codes.get(row.parent_id) if row.parent_id is not None else None
+            chart[row.code] = ChartEntry(
+                row.code, row.name_zh, row.name_en, AccountType(row.type), parent
+            )
+    return chart
+
+
+def _signed() -> Any:
+    return case(
+        (VoucherLine.side == Side.DEBIT.value, VoucherLine.amount_minor),
+        else_=-VoucherLine.amount_minor,
+    )
+
+
+def movements(
+    uow: UnitOfWork,
+    actor: Principal,
+    where: Reach,
+    *,
+    currency: str,
+    date_from: date,
+    date_to: date,
+    skip_kind: str | None = None,
+) -> dict[str, Movement]:
+    """Per account code: balance before ``date_from``, debits and credits up to ``date_to``."""
+    before = VoucherLine.business_date < date_from
+    debit = and_(~before, VoucherLine.side == Side.DEBIT.value)
+    credit = and_(~before, VoucherLine.side == Side.CREDIT.value)
+    stmt = (
+        select(
+            LedgerAccount.code,
+            func.sum(case((before, _signed()), else_=0)),
+            func.sum(case((debit, VoucherLine.amount_minor), else_=0)),
+            func.sum(case((credit, VoucherLine.amount_minor), else_=0)),
+        )
+        .join(LedgerAccount, LedgerAccount.id == VoucherLine.account_id)
+        .where(
+            VoucherLine.company_id.in_(where.company_ids),
+            VoucherLine.currency == currency,
+            VoucherLine.business_date <= date_to,
+            scope_condition(actor, VoucherLine),
+        )
+        .group_by(LedgerAccount.code)
+    )
+    if where.office_ids is not None:
+        stmt = stmt.where(VoucherLine.office_id.in_(where.office_ids))
+    if skip_kind is not None:
+        stmt = stmt.join(Voucher, Voucher.id == VoucherLine.voucher_id).where(
+            Voucher.kind != skip_kind
+        )
+    return {
+        code: Movement(int(opening or 0), int(debits or 0), int(credits or 0))
+        for code, opening, debits, credits in uow.session.execute(stmt)
+    }
+
+
+def _check_range(date_from: date, date_to: date) -> None:
+    if date_from > date_to:
+        raise ValidationFailed("date_from is after date_to", field="date_from")
+
+
+def trial_balance(
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    date_from: date,
+    date_to: date,
+    currency: str = "CNY",
+    company_id: int | None = None,
+    office_id: int | None = None,
+    consolidated: bool = False,
+) -> TrialBalance:
+    """科目余额表 for ``date_from``..``date_to``: opening, debits, credits, closing per account."""
+    _check_range(date_from, date_to)
+    where = reach(uow, actor, company_id=company_id, office_id=office_id, consolidated=consolidated)
+    chart = chart_entries(uow, where, company_id or actor.company_id)
+    moved = movements(uow, actor, where, currency=currency, date_from=date_from, date_to=date_to)
+    totals = rolled_up(moved, chart)
+    rows = []
+    for code in sorted(totals):
+        entry = chart[code]
+        level = len(_path(code, chart)) - 1
+        rows.append(tb_row(entry, level, totals[code], currency))
+    return TrialBalance(
+        company_ids=where.company_ids,
+        office_ids=where.office_ids,
+        currency=currency,
+        date_from=date_from,
+        date_to=date_to,
+        rows=tuple(rows),
+        totals=total_row(rows, currency),
+    )
+
+
+def _path(code: str, chart: dict[str, ChartEntry]) -> list[str]:
+    path, current = [code], chart[code].parent_code
+    while current is not None:
+        path.append(current)
+        current = chart[current].parent_code
+    return path
+
+
+def _statement_lines(
+    totals: dict[str, Movement],
+    chart: dict[str, ChartEntry],
+    kind: AccountType,
+    sign: int,
+    currency: str,
+) -> tuple[StatementLine, ...]:
+    lines = []
+    for code in sorted(totals):
+        entry = chart[code]
+        if entry.type is kind and entry.parent_code is None and totals[code].closing:
+            amount = decimal(sign * totals[code].closing, currency)
+            lines.append(StatementLine(code, entry.name_zh, entry.name_en, amount))
+    return tuple(lines)
+
+
+def balance_sheet(
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    as_of: date,
+    currency: str = "CNY",
+    company_id: int | None = None,
+    office_id: int | None = None,
+    consolidated: bool = False,
+) -> BalanceSheet:
+    """资产负债表 at ``as_of``; the year's profit not yet closed shows under equity."""
+    where = reach(uow, actor, company_id=company_id, office_id=office_id, consolidated=consolidated)
+    chart = chart_entries(uow, where, company_id or actor.company_id)
+    moved = movements(
+        uow, actor, where, currency=currency, date_from=as_of + timedelta(days=1), date_to=as_of
+    )
+    totals = rolled_up(moved, chart)
+    assets = _statement_lines(totals, chart, AccountType.ASSET, 1, currency)
+    liabilities = _statement_lines(totals, chart, AccountType.LIABILITY, -1, currency)
+    equity = _statement_lines(totals, chart, AccountType.EQUITY, -1, currency)
+    profit_units = -sum(
+        totals[code].closing
+        for code, entry in chart.items()
+        if code in totals
+        and entry.parent_code is None
+        and entry.type in (AccountType.INCOME, AccountType.EXPENSE)
+    )
+    profit = decimal(profit_units, currency)
+    zero = decimal(0, currency)
+    return BalanceSheet(
+        as_of=as_of,
+        currency=currency,
+        assets=assets,
+        liabilities=liabilities,
+        equity=equity,
+        total_assets=sum((line.amount for line in assets), zero),
+        total_liabilities=sum((line.amount for line in liabilities), zero),
+        total_equity=sum((line.amount for line in equity), zero) + profit,
+        unclosed_profit=profit,
+    )
+
+
+def income_statement(
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    date_from: date,
+    date_to: date,
+    currency: str = "CNY",
+    company_id: int | None = None,
+    office_id: int | None = None,
+    consolidated: bool = False,
+) -> IncomeStatement:
+    """利润表 for the range; the year-end closing voucher is left out (it moves, not earns)."""
+    _check_range(date_from, date_to)
+    where = reach(uow, actor, company_id=company_id, office_id=office_id, consolidated=consolidated)
+    chart = chart_entries(uow, where, company_id or actor.company_id)
+    moved = movements(
+        uow,
+        actor,
+        where,
+        currency=currency,
+        date_from=date_from,
+        date_to=date_to,
+        skip_kind=YEAR_END_CLOSE,
+    )
+    period_only = {code: Movement(0, m.debit, m.credit) for code, m in moved.items()}
+    totals = rolled_up(period_only, chart)
+    income = _statement_lines(totals, chart, AccountType.INCOME, -1, currency)
+    expenses = _statement_lines(totals, chart, AccountType.EXPENSE, 1, currency)
+    zero = decimal(0, currency)
+    total_income = sum((line.amount for line in income), zero)
+    total_expenses = sum((line.amount for line in expenses), zero)
+    return IncomeStatement(
+        date_from=date_from,
+        date_to=date_to,
+        currency=currency,
+        income=income,
+        expenses=expenses,
+        total_income=total_income,
+        total_expenses=total_expenses,
+        net_profit=total_income - total_expenses,
+    )
+
+
+def account_balance(
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    code: str,
+    as_of: date,
+    currency: str = "CNY",
+    company_id: int | None = None,
+) -> Decimal:
+    """An account's debit-positive balance (with its sub-accounts) at the end of ``as_of``."""
+    where = reach(uow, actor, company_id=company_id)
+    chart = chart_entries(uow, where, company_id or actor.company_id)
+    moved = movements(uow, actor, where, currency=currency, date_from=EARLIEST, date_to=as_of)
+    return decimal(rolled_up(moved, chart).get(code, Movement()).closing, currency)

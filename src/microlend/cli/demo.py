@@ -1,0 +1,132 @@
+"""``microlend demo``: a demo company to explore the web UI, with one user per default role.
+
+On a database without a company it runs ``microlend init`` for the demo company (administrator
+``admin``), then opens a few offices and adds a user for every other default role. On a database
+that already has a company it changes nothing. The demo passwords are public: never run this
+against a production database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import typer
+
+from microlend.auth import service as auth
+from microlend.cli import app
+from microlend.cli.edge import operator, unit_of_work, wall_clock
+from microlend.cli.migrate import init
+from microlend.db.uow import UnitOfWork
+from microlend.kernel.principal import Principal
+from microlend.orgs import service as orgs
+from microlend.orgs.model import OfficeView
+
+DEMO_PASSWORD = "microlend2025"
+COMPANY_CODE = "DEMO"
+COMPANY_NAME = "示范小额贷款有限公司"
+HEAD_OFFICE = "总部"
+ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class DemoOffice:
+    code: str
+    name: str
+    parent: str  # code of the parent office
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    display_name: str
+    role: str
+    office: str  # office code
+    scope: str
+
+
+OFFICES = (
+    DemoOffice("B01", "城东支行", "HQ"),
+    DemoOffice("B02", "城西支行", "HQ"),
+    DemoOffice("B0101", "城东支行新区营业部", "B01"),
+)
+USERS = (
+    DemoUser("admin2", "李复核", "admin", "HQ", "company"),
+    DemoUser("officer", "王信贷", "loan_officer", "B01", "own"),
+    DemoUser("risk", "赵风控", "risk_officer", "HQ", "company"),
+    DemoUser("approver", "钱审批", "approver", "B01", "office_subtree"),
+    DemoUser("finance", "孙财务", "finance", "HQ", "company"),
+    DemoUser("collector", "周催收", "collector", "B02", "office"),
+    DemoUser("manager", "吴经理", "manager", "HQ", "company"),
+    DemoUser("auditor", "郑审计", "auditor", "HQ", "company"),
+)
+
+
+def add_demo_staff(
+    uow: UnitOfWork, actor: Principal, *, head_office_id: int, now: datetime
+) -> None:
+    """The demo office tree under the head office, and its users (the caller commits)."""
+    office_ids = {"HQ": head_office_id}
+    for office in OFFICES:
+        created = orgs.create_office(
+            uow,
+            actor,
+            parent_id=office_ids[office.parent],
+            code=office.code,
+            name=office.name,
+            now=now,
+        )
+        assert isinstance(created, OfficeView), "the demo runs before any maker-checker rule"
+        office_ids[office.code] = created.id
+    for user in USERS:
+        auth.create_user(
+            uow,
+            actor,
+            username=user.username,
+            password=DEMO_PASSWORD,
+            display_name=user.display_name,
+            office_id=office_ids[user.office],
+            roles=[user.role],
+            scope=user.scope,
+            now=now,
+        )
+
+
+def print_sign_ins() -> None:
+    typer.echo(f"Demo sign-ins, all with the password {DEMO_PASSWORD}:")
+    typer.echo(f"  {ADMIN:<10} {'admin':<13} (from microlend init)")
+    for user in USERS:
+        typer.echo(f"  {user.username:<10} {user.role:<13} {user.display_name} ({user.office})")
+
+
+@app.command()
+def demo() -> None:
+    """Seed a demo company with offices and one user per default role (only when the database
+    has no company yet) and print how to sign in."""
+    with unit_of_work(read_only=True) as uow:
+        existing = orgs.first_company(uow)
+    if existing is not None:
+        if existing.code != COMPANY_CODE:
+            typer.echo("The database already has a company: no demo data was added.")
+            return
+        typer.echo(f"The demo company {COMPANY_NAME} is already there.")
+        print_sign_ins()
+        return
+    init(
+        company=COMPANY_NAME,
+        admin=ADMIN,
+        password=DEMO_PASSWORD,
+        code=COMPANY_CODE,
+        head_office=HEAD_OFFICE,
+    )
+    with unit_of_work() as uow:
+        company = orgs.company_by_code(uow, code=COMPANY_CODE)
+        assert company.head_office_id is not None
+        add_demo_staff(
+            uow,
+            operator(uow, COMPANY_CODE),
+            head_office_id=company.head_office_id,
+            now=wall_clock(),
+        )
+        uow.commit()
+    print_sign_ins()

@@ -1,0 +1,1 @@
+"""Customers and credit files, related parties, the shared pool and anti-collision."""

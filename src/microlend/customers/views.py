@@ -1,0 +1,171 @@
+"""What the customer queries return: frozen views, personal data already masked or shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    id: int
+    kind: str
+    company_id: int
+    office_id: int
+    owner_id: int | None
+    id_kind: str
+    id_number: str
+    name: str
+    phone: str | None
+    address: str | None
+    birth_date: date | None = None
+    sex: str | None = None
+    marital_status: str | None = None
+    education: str | None = None
+    employer: str | None = None
+    monthly_income: Decimal | None = None
+    legal_representative: str | None = None
+    registered_capital: Decimal | None = None
+    industry_code: str | None = None
+    region_code: str | None = None
+    founded_on: date | None = None
+    employees: int | None = None
+    currency: str = "CNY"
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class HolderView:
+    """Who holds a customer and since when (named in a collision)."""
+
+    owner_id: int | None
+    owner_name: str | None
+    office_id: int
+    office_name: str
+    company_id: int
+    company_name: str
+    held_since: date | None
+    last_activity_on: date | None
+    protection_ends: date | None
+    held: bool
+
+
+@dataclass(frozen=True)
+class ContactView:
+    id: int
+    kind: str
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class BankAccountView:
+    id: int
+    bank_name: str
+    account_no: str
+    account_name: str
+
+
+@dataclass(frozen=True)
+class FinancialView:
+    period: str
+    currency: str
+    revenue: Decimal | None
+    net_profit: Decimal | None
+    total_assets: Decimal | None
+    total_liabilities: Decimal | None
+    current_assets: Decimal | None
+    current_liabilities: Decimal | None
+    operating_cash_flow: Decimal | None
+    monthly_income: Decimal | None
+    monthly_expense: Decimal | None
+    monthly_debt_payments: Decimal | None
+    debt_ratio: Decimal | None
+    current_ratio: Decimal | None
+    debt_to_income: Decimal | None
+
+
+@dataclass(frozen=True)
+class LinkView:
+    id: int
+    relation: str
+    direction: str  # outgoing | incoming
+    other_id: int
+    other_name: str
+    share_percent: Decimal | None
+
+
+@dataclass(frozen=True)
+class GroupMemberView:
+    id: int
+    name: str
+    exposure: Decimal
+
+
+@dataclass(frozen=True)
+class ListEntryView:
+    id: int
+    list_kind: str
+    id_kind: str
+    id_number: str
+    name: str
+    reason: str
+    source: str
+    active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    id: int
+    doc_type: str
+    filename: str
+    media_type: str
+    size: int
+    content_hash: str
+    uploaded_by: int | None
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: int
+    body: str
+    author_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CollisionView:
+    id: int
+    customer_id: int
+    attempted_by: int | None
+    office_id: int
+    holder_id: int | None
+    holder_office_id: int
+    holder_company_id: int
+    channel: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class CustomerFile:
+    """The customer 360: everything about one customer on one page.
+
+    ``own_exposure`` and ``group_exposure`` sum what the registered exposure sources report
+    (loans and guarantees, once those contexts exist); until then they are zero.
+    """
+
+    customer: CustomerView
+    holder: HolderView
+    contacts: list[ContactView] = field(default_factory=list)
+    bank_accounts: list[BankAccountView] = field(default_factory=list)
+    financials: list[FinancialView] = field(default_factory=list)
+    links: list[LinkView] = field(default_factory=list)
+    group: list[GroupMemberView] = field(default_factory=list)
+    own_exposure: Decimal = Decimal(0)
+    group_exposure: Decimal = Decimal(0)
+    warnings: list[ListEntryView] = field(default_factory=list)
+    documents: list[DocumentView] = field(default_factory=list)
+    notes: list[NoteView] = field(default_factory=list)

@@ -1,0 +1,233 @@
+"""Named commands: the registry, maker-checker, and the audit record of every run.
+
+A context registers each state change under its permission code:
+
+    @command("orgs.office.create", entity_type="office")
+    def _create_office(uow, actor, payload, *, now):
+        ...
+        return Done(entity_id=office.id, value=view, change={...})
+
+and its service runs it with ``run_command(uow, actor, "orgs.office.create", payload, now=now)``.
+``run_command`` checks the permission, stores the command as pending when the company has
+maker-checker switched on for it (the checker's ``approve_pending`` runs it later, as its maker),
+and otherwise runs the handler in a savepoint. Every outcome — done, pending, refused, failed — is
+appended to the audit chain; the record of a refused or failed command is a durable write, so it
+survives the rollback of the command's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import select
+
+from microlend.db.audit import Actor, append_audit
+from microlend.db.tables import MakerCheckerRule, PendingCommand
+from microlend.db.uow import UnitOfWork
+from microlend.kernel.errors import DomainError, Forbidden
+from microlend.kernel.fingerprint import canonical_json, digest
+from microlend.kernel.principal import Principal, require
+
+Payload = dict[str, Any]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Done:
+    """A command that ran: the entity it touched, the value for the caller, the change made."""
+
+    entity_id: int | str | None
+    value: Any = None
+    change: Payload = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A command stored for a checker."""
+
+    pending_id: int
+    command: str
+    summary: str
+
+
+class Handler(Protocol):
+    def __call__(
+        self, uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime
+    ) -> Done: ...
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    permission: str | None  # None: any authenticated user; the handler checks the rest
+    entity_type: str
+    handler: Handler
+    summary: Callable[[Payload], str]
+    hidden_fields: frozenset[str]
+    checkable: bool  # may maker-checker be switched on for it?
+
+
+_REGISTRY: dict[str, CommandSpec] = {}
+
+
+def command(
+    name: str,
+    *,
+    entity_type: str,
+    permission: str | None = None,
+    open_to_all: bool = False,
+    summary: Callable[[Payload], str] | None = None,
+    hidden_fields: frozenset[str] = frozenset(),
+    checkable: bool = True,
+) -> Callable[[Handler], Handler]:
+    """Register ``handler`` as command ``name`` (its permission code defaults to the name;
+    ``open_to_all`` commands need none, their handler checks who may do what)."""
+
+    def register(handler: Handler) -> Handler:
+        _REGISTRY[name] = CommandSpec(
+            name=name,
+            permission=None if open_to_all else (permission or name),
+            entity_type=entity_type,
+            handler=handler,
+            summary=summary or (lambda _payload: name),
+            hidden_fields=hidden_fields,
+            checkable=checkable,
+        )
+        return handler
+
+    return register
+
+
+def command_spec(name: str) -> CommandSpec:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise LookupError(f"no command named {name!r} is registered") from None
+
+
+def registered_commands() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def needs_checker(uow: UnitOfWork, *, company_id: int, name: str) -> bool:
+    rule = uow.session.scalars(
+        select(MakerCheckerRule).where(
+            MakerCheckerRule.company_id == company_id, MakerCheckerRule.command == name
+        )
+    ).one_or_none()
+    return bool(rule and rule.enabled)
+
+
+def run_command(
+    uow: UnitOfWork, actor: Principal, name: str, payload: Payload, *, now: datetime
+) -> Done | Pending:
+    """Run command ``name`` for ``actor`` (or store it for a checker), auditing the outcome."""
+    spec = command_spec(name)
+    input_digest = digest(payload)
+    try:
+        if spec.permission is not None:
+            require(actor, spec.permission)
+        if spec.checkable and needs_checker(uow, company_id=actor.company_id, name=name):
+            pending = _store_pending(uow, actor, spec, payload, now=now)
+            append_audit(
+                uow.session,
+                actor=Actor.of(actor),
+                command=name,
+                outcome="pending",
+                input_digest=input_digest,
+                entity_type="pending_command",
+                entity_id=pending.pending_id,
+                now=now,
+            )
+            return pending
+        return execute(uow, actor, spec, payload, now=now, outcome="ok")
+    except DomainError as error:
+        audit_refusal(uow, Actor.of(actor), name, input_digest, error, now=now)
+        raise
+
+
+def execute(
+    uow: UnitOfWork,
+    actor: Principal,
+    spec: CommandSpec,
+    payload: Payload,
+    *,
+    now: datetime,
+    outcome: str,
+    audited_as: Actor | None = None,
+) -> Done:
+    """Run the handler in a savepoint and append its audit record (no permission check here)."""
+    with uow.savepoint():
+        done = spec.handler(uow, actor, payload, now=now)
+    append_audit(
+        uow.session,
+        actor=audited_as or Actor.of(actor),
+        command=spec.name,
+        outcome=outcome,
+        input_digest=digest(payload),
+        change_digest=digest(done.change),
+        entity_type=spec.entity_type,
+        entity_id=done.entity_id,
+        now=now,
+    )
+    return done
+
+
+def audit_refusal(
+    uow: UnitOfWork,
+    actor: Actor,
+    name: str,
+    input_digest: str,
+    error: DomainError,
+    *,
+    now: datetime,
+) -> None:
+    """Record a refused or failed command so that the record outlives the rollback."""
+    outcome = "denied" if isinstance(error, Forbidden) else "failed"
+
+    def write(session: Any) -> None:
+        append_audit(
+            session,
+            actor=actor,
+            command=name,
+            outcome=outcome,
+            input_digest=input_digest,
+            error_code=error.code,
+            now=now,
+        )
+
+    uow.durable(write)
+
+
+def _store_pending(
+    uow: UnitOfWork, actor: Principal, spec: CommandSpec, payload: Payload, *, now: datetime
+) -> Pending:
+    summary = spec.summary(payload)[:300]
+    row = PendingCommand(
+        company_id=actor.company_id,
+        office_id=actor.office_id,
+        command=spec.name,
+        payload=canonical_json(payload),
+        summary=summary,
+        maker_id=actor.user_id,
+        maker_username=actor.username,
+        maker_snapshot=json.dumps(actor.to_snapshot()),
+        created_at=now,
+        status="pending",
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    return Pending(pending_id=row.id, command=spec.name, summary=summary)
+
+
+def value_or_pending(outcome: Done | Pending, kind: type[T]) -> T | Pending:
+    """What a service returns for a command: the value it made, or the pending command."""
+    if isinstance(outcome, Pending):
+        return outcome
+    if not isinstance(outcome.value, kind):
+        raise TypeError(f"{outcome.value!r} is not a {kind.__name__}")
+    return outcome.value

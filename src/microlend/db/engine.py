@@ -1,0 +1,77 @@
+"""Engines for the two supported databases.
+
+SQLite (the embedded default) runs in WAL mode with foreign keys on and a busy timeout; pysqlite's
+own transaction handling is switched off so that we emit ``BEGIN IMMEDIATE`` ourselves: a unit of
+work takes the write lock when it starts, instead of failing half-way with "database is locked".
+A read-only unit of work (execution option ``microlend_read_only``) starts with a plain ``BEGIN``.
+PostgreSQL goes through psycopg 3.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+DEFAULT_DATABASE_URL = "sqlite:///./microlend.db"
+READ_ONLY = "microlend_read_only"
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def database_url() -> str:
+    """The configured database: ``MICROLEND_DATABASE_URL`` or ``./microlend.db``."""
+    return os.environ.get("MICROLEND_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def normalize_url(url: str) -> str:
+    """Route plain ``postgresql://`` URLs to the psycopg 3 driver."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def is_sqlite(engine_or_url: Engine | str) -> bool:
+    url = engine_or_url if isinstance(engine_or_url, str) else str(engine_or_url.url)
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_engine_for(url: str, **options: Any) -> Engine:
+    """An engine configured the house way for ``url`` (SQLite or PostgreSQL)."""
+    url = normalize_url(url)
+    if is_sqlite(url):
+        return _sqlite_engine(url, **options)
+    options.setdefault("pool_pre_ping", True)
+    return create_engine(url, **options)
+
+
+def _sqlite_engine(url: str, **options: Any) -> Engine:
+    memory = make_url(url).database in (None, "", ":memory:")
+    if not memory:
+        options.setdefault("poolclass", NullPool)
+    connect_args = options.pop("connect_args", {})
+    connect_args.setdefault("check_same_thread", False)
+    connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
+    engine = create_engine(url, connect_args=connect_args, **options)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Autocommit at the driver level: we issue BEGIN ourselves (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    return engine

@@ -1,0 +1,95 @@
+"""Domain errors as people read them: a translated sentence per stable error code.
+
+The services' own ``detail`` texts are English and written for developers, so the UI shows a
+sentence of its own: by error code, else (for invalid input) by the field named, else by error
+class followed by the service's detail, so that nothing is hidden. A new code that users meet
+deserves a sentence here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from microlend.kernel import errors
+
+Gettext = Callable[[str], str]
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+BY_CODE: dict[str, str] = {
+    "permission_denied": N_("You do not have permission to do this."),
+    "own_command": N_("You submitted this command yourself; another person must approve it."),
+    "decided": N_("This command has already been decided."),
+    "pending_not_found": N_("This pending command no longer exists or is not visible to you."),
+    "bad_credentials": N_("Wrong username or password."),
+    "account_locked": N_(
+        "Too many failed sign-ins: this account is locked for %(minutes)s minutes. "
+        "Try again later or ask your administrator."
+    ),
+    "login_throttled": N_(
+        "Too many failed sign-ins from this computer. Try again in %(minutes)s minutes."
+    ),
+    "session_expired": N_("Your session has ended. Please sign in again."),
+    "user_disabled": N_("This account is disabled. Ask your administrator."),
+    "duplicate_code": N_("This code is already used."),
+    "duplicate_username": N_("This username is already taken."),
+    "username_taken": N_("This username is already taken."),
+    "office_not_found": N_("This office does not exist or is not visible to you."),
+    "user_not_found": N_("This user does not exist or is not visible to you."),
+    "unknown_role": N_("Unknown role."),
+    "grant_exceeds_own": N_(
+        "You cannot give permissions you do not hold, or a data scope wider than your own."
+    ),
+    "own_account": N_("You cannot change your own account here."),
+    "builtin_role": N_("Built-in roles cannot be changed."),
+    "role_not_found": N_("This role does not exist."),
+}
+
+BY_FIELD: dict[str, str] = {
+    "username": N_("A username is 3 to 64 lowercase letters, digits, '.', '_' or '-'."),
+    "password": N_(
+        "A password has at least 10 characters, mixes letters and digits, "
+        "and does not contain the username."
+    ),
+    "display_name": N_("Enter a name (at most 100 characters)."),
+    "code": N_("A code is 1 to 30 letters, digits, '-' or '_', starting with a letter or digit."),
+    "name": N_("Enter a name (at most 200 characters)."),
+    "roles": N_("Choose valid roles."),
+    "scope": N_("Choose a valid data scope."),
+    "office_id": N_("Choose an office."),
+    "parent_id": N_("Choose a parent office."),
+    "reason": N_("Give a reason."),
+}
+
+BY_CLASS: tuple[tuple[type[errors.DomainError], str], ...] = (
+    (errors.ValidationFailed, N_("Please check the input.")),
+    (errors.NotFound, N_("Not found.")),
+    (errors.Unauthenticated, N_("Please sign in again.")),
+    (errors.Forbidden, N_("You do not have permission to do this.")),
+    (errors.Conflict, N_("This conflicts with the current state; reload the page and try again.")),
+    (errors.RuleViolation, N_("A business rule does not allow this.")),
+    (errors.TooManyRequests, N_("Too many attempts. Please wait a moment and try again.")),
+)
+
+
+def _minutes(error: errors.DomainError) -> int:
+    seconds = error.extra.get("retry_after", 60)
+    return max(1, -(-int(seconds) // 60))
+
+
+def describe(error: errors.DomainError, gettext: Gettext) -> str:
+    """One sentence for the user, in their language."""
+    if error.code in BY_CODE:
+        sentence = gettext(BY_CODE[error.code])
+        return sentence % {"minutes": _minutes(error)} if "%(minutes)s" in sentence else sentence
+    if isinstance(error, errors.ValidationFailed) and error.field in BY_FIELD:
+        return gettext(BY_FIELD[error.field])
+    for error_class, sentence in BY_CLASS:
+        if isinstance(error, error_class):
+            return f"{gettext(sentence)} ({error.detail})"
+    fallback = gettext("The request could not be completed.")
+    return f"{fallback} ({error.detail})"

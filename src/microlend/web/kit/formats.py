@@ -1,0 +1,29 @@
+"""How values look in the UI: timestamps in the deployment's time zone, dates as ISO days."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def display_timezone() -> ZoneInfo | timezone:
+    name = os.environ.get("MICROLEND_TIMEZONE", DEFAULT_TIMEZONE)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def format_when(value: datetime | None) -> str:
+    """``2025-03-01 14:05`` in the display time zone (naive values are taken as UTC)."""
+    if value is None:
+        return ""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(display_timezone()).strftime("%Y-%m-%d %H:%M")
+
+
+def format_day(value: date | None) -> str:
+    return value.isoformat() if value else ""

@@ -1,0 +1,29 @@
+"""Form handling shared by pages: reading fields, showing a refused command beside its field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+
+from microlend.kernel.errors import DomainError
+from microlend.web.kit import error_text
+from microlend.web.kit.notices import Notice
+
+FieldErrors = dict[str, str]
+
+
+def feedback(
+    error: DomainError, fields: Collection[str], gettext: Callable[[str], str]
+) -> tuple[FieldErrors, list[Notice]]:
+    """The error beside the form field it names, or as a notice above the form."""
+    message = error_text.describe(error, gettext)
+    if error.field and error.field in fields:
+        return {error.field: message}, []
+    return {}, [Notice("error", message)]
+
+
+def optional_int(value: str | None) -> int | None:
+    """A form's integer field: None when empty or not a number (the service then names it)."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None

@@ -1,0 +1,52 @@
+"""The web UI on the app: static assets, page routers, the session-to-viewer resolver, and the
+HTML error page that ``kit.problems`` shows browsers outside ``/api``.
+
+``create_app`` calls ``install_web_ui(app)`` once.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from microlend.accounting import pages as accounting_pages
+from microlend.auth import pages as auth_pages
+from microlend.customers import pages as customers_pages
+from microlend.orgs import pages as orgs_pages
+from microlend.web import approvals, pages
+from microlend.web.kit import i18n
+from microlend.web.kit.page_guard import install_viewer_resolver
+from microlend.web.kit.page_routes import error_page
+from microlend.web.kit.templating import STATIC_DIR, STATIC_URL, gettext_for
+from microlend.web.viewers import resolve_viewer
+
+PAGE_ROUTERS = (
+    pages.router,
+    approvals.router,
+    auth_pages.router,
+    orgs_pages.router,
+    accounting_pages.router,
+    customers_pages.router,
+)
+
+
+def render_error_page(request: Request, status: int, title: str, detail: str) -> Response:
+    """A browser's page for an error raised outside the page routes (an unknown address...)."""
+    _ = gettext_for(request)
+    if status == 404:
+        message = _("There is no page at this address.")
+    elif status >= 500:
+        message = _("The error was logged. Please try again, or tell your administrator.")
+    else:
+        message = detail
+    return error_page(request, status, message)
+
+
+def install_web_ui(app: FastAPI) -> None:
+    i18n.compiled_catalogs()  # a broken .po fails at startup, not on the first Chinese page
+    app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
+    install_viewer_resolver(app, resolve_viewer)
+    app.state.render_error_page = render_error_page
+    for router in PAGE_ROUTERS:
+        app.include_router(router)

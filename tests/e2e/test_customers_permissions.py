@@ -1,0 +1,167 @@
+"""Every customers API route × every default role: allowed or denied, as this table says.
+
+Written by hand from the roles of DESIGN.md: loan officers register, edit and claim; risk keeps
+the blacklist; managers transfer; every role that reads customers reads them (admin does not).
+A new customers route fails ``test_the_matrix_covers_every_customers_route`` until added here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from microlend.customers import credit_file, pool
+from microlend.customers import service as customers
+from microlend.customers.views import CustomerView, DocumentView
+from tests.e2e.test_permission_matrix import ROLES, USER_OF_ROLE, fresh_token
+from tests.seed import World
+
+VIEWERS = frozenset(ROLES) - {"admin"}
+OFFICER = frozenset({"loan_officer"})
+PREFIXES = ("/api/v1/customer",)
+C = "/api/v1/customers/{customer_id}"
+
+MATRIX: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/api/v1/customers"): VIEWERS,
+    ("POST", "/api/v1/customers/individuals"): OFFICER,
+    ("POST", "/api/v1/customers/enterprises"): OFFICER,
+    ("GET", C): VIEWERS,
+    ("PATCH", C): OFFICER,
+    ("GET", f"{C}/related-parties"): VIEWERS,
+    ("POST", f"{C}/related-parties"): OFFICER,
+    ("GET", f"{C}/financials"): VIEWERS,
+    ("POST", f"{C}/financials"): OFFICER,
+    ("POST", f"{C}/documents"): OFFICER,
+    ("GET", f"{C}/documents/{{document_id}}"): VIEWERS,
+    ("POST", "/api/v1/customers/{pool_id}/claim"): OFFICER,
+    ("POST", "/api/v1/customers/{release_id}/release"): frozenset({"loan_officer", "manager"}),
+    ("POST", "/api/v1/customers/{transfer_id}/transfer"): frozenset({"manager"}),
+    ("GET", "/api/v1/customer-lists"): VIEWERS,
+    ("POST", "/api/v1/customer-lists"): frozenset({"risk_officer"}),
+    ("GET", "/api/v1/customer-collisions"): VIEWERS,
+}
+BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/api/v1/customers/individuals"): {"id_number": "440524188001010014", "name": "李四"},
+    ("POST", "/api/v1/customers/enterprises"): {"id_number": "91350100M000100Y43", "name": "某司"},
+    ("PATCH", C): {"address": "福州"},
+    ("POST", f"{C}/financials"): {"period": "2024", "total_assets": "100"},
+    ("POST", f"{C}/documents"): {"scan": "page 1"},
+    ("POST", "/api/v1/customers/{pool_id}/claim"): {},
+    ("POST", "/api/v1/customer-lists"): {
+        "list_kind": "watch",
+        "id_number": "110105194912310038",
+        "name": "王五",
+        "reason": "x",
+    },
+}
+
+
+@dataclass
+class Targets:
+    ids: dict[str, int]
+
+    def url(self, path: str) -> str:
+        url = path.format(**self.ids)
+        return url + "?filename=a.txt" if url.endswith("/documents") else url
+
+    def body(self, method: str, path: str) -> Any:
+        if path.endswith("/related-parties") and method == "POST":
+            return {"to_id": self.ids["pool_id"], "relation": "guarantor"}
+        if path.endswith("/transfer"):
+            return {"to_user_id": self.ids["officer_b"]}
+        return BODIES.get((method, path))
+
+
+def _register(uow: Any, world: World, number: str, name: str) -> int:
+    view = customers.register_customer(
+        uow,
+        world.principal("officer_a"),
+        kind="individual",
+        id_number=number,
+        name=name,
+        now=world.now,
+    )
+    assert isinstance(view, CustomerView)
+    return view.id
+
+
+def prepare(world: World) -> Targets:
+    """Customers of officer_a (branch A): one to read and edit, one in the pool, one to release,
+    one to transfer; and a document."""
+    with world.make_uow() as uow:
+        ids = {
+            name: _register(uow, world, number, name)
+            for name, number in (
+                ("customer_id", "11010519491231002X"),
+                ("pool_id", "110105194912310011"),
+                ("release_id", "110105194912310046"),
+                ("transfer_id", "110105194912310054"),
+            )
+        }
+        officer = world.principal("officer_a")
+        pool.release_customer(uow, officer, customer_id=ids["pool_id"], now=world.now)
+        document = credit_file.upload_document(
+            uow,
+            officer,
+            customer_id=ids["customer_id"],
+            doc_type="other",
+            filename="a.txt",
+            media_type="text/plain",
+            content=b"a",
+            now=world.now,
+        )
+        assert isinstance(document, DocumentView)
+        uow.commit()
+    return Targets({**ids, "document_id": document.id, "officer_b": world.user_ids["officer_b"]})
+
+
+@pytest.fixture(autouse=True)
+def document_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MICROLEND_DOCUMENT_DIR", str(tmp_path / "docs"))
+
+
+def test_the_matrix_covers_every_customers_route(app: FastAPI) -> None:
+    found = {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        if path.startswith(PREFIXES)
+        for method in operations
+    }
+    canonical = {
+        (
+            m,
+            p.replace("{pool_id}", "{customer_id}")
+            .replace("{release_id}", "{customer_id}")
+            .replace("{transfer_id}", "{customer_id}"),
+        )
+        for m, p in MATRIX
+    }
+    assert found == canonical
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_is_allowed_exactly_what_the_matrix_says(
+    role: str, client: TestClient, world: World
+) -> None:
+    targets = prepare(world)
+    headers = fresh_token(world, USER_OF_ROLE[role])
+    mismatches = []
+    for (method, path), allowed in MATRIX.items():
+        response = client.request(
+            method, targets.url(path), headers=headers, json=targets.body(method, path)
+        )
+        allowed_now = response.status_code < 400
+        if allowed_now != (role in allowed) or (not allowed_now and response.status_code != 403):
+            mismatches.append((method, path, response.status_code, response.text[:200]))
+    assert mismatches == []
+
+
+def test_without_credentials_every_customers_route_is_401(client: TestClient) -> None:
+    ids = dict.fromkeys(("customer_id", "pool_id", "release_id", "transfer_id", "document_id"), 1)
+    answers = {(m, p): client.request(m, p.format(**ids), json={}).status_code for m, p in MATRIX}
+    assert {route: status for route, status in answers.items() if status != 401} == {}

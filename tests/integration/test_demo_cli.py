@@ -1,0 +1,51 @@
+"""``microlend demo`` seeds an empty database once, through ``microlend init``, and never touches a
+database that already has a company."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from microlend.auth import service as auth
+from microlend.cli import app
+from microlend.cli.demo import ADMIN, DEMO_PASSWORD, USERS
+from microlend.orgs import service as orgs
+from tests.conftest import NOW, MakeUow
+from tests.seed import World
+
+
+def run_demo(db_url: str) -> str:
+    result = CliRunner().invoke(app, ["demo"], env={"MICROLEND_DATABASE_URL": db_url})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_demo_seeds_an_empty_database_once(db_url: str, make_uow: MakeUow) -> None:
+    first = run_demo(db_url)
+    assert f"all with the password {DEMO_PASSWORD}" in first
+    with make_uow() as uow:
+        principal = auth.authenticate(
+            uow, username=ADMIN, password=DEMO_PASSWORD, address="test", now=NOW
+        )
+        users = auth.list_users(uow, principal, limit=100).items
+        offices = [node.office.code for node in orgs.office_tree(uow, principal)[0].children]
+    assert {user.username for user in users} == {ADMIN, *(user.username for user in USERS)}
+    assert {"admin", "loan_officer", "approver", "auditor"} <= {
+        role for user in users for role in user.roles
+    }
+    assert offices == ["B01", "B02"]
+
+    second = run_demo(db_url)
+    assert "already there" in second
+    with make_uow(read_only=True) as uow:
+        again = auth.list_users(uow, principal, limit=100).items
+    assert len(again) == len(users)
+
+
+def test_demo_leaves_a_real_company_alone(db_url: str, world: World) -> None:
+    output = run_demo(db_url)
+    assert "no demo data was added" in output
+    assert DEMO_PASSWORD not in output
+    with world.make_uow(read_only=True) as uow:
+        assert orgs.first_company(uow) is not None
+        codes = [company.code for company in orgs.list_companies(uow, world.principal("admin"))]
+    assert "DEMO" not in codes
