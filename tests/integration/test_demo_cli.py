@@ -3,8 +3,11 @@ database that already has a company."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from typer.testing import CliRunner
 
+from microlend.accounting import service as ledger
 from microlend.auth import service as auth
 from microlend.cli import app
 from microlend.cli.demo import ADMIN, DEMO_PASSWORD, USERS
@@ -28,11 +31,16 @@ def test_demo_seeds_an_empty_database_once(db_url: str, make_uow: MakeUow) -> No
         )
         users = auth.list_users(uow, principal, limit=100).items
         offices = [node.office.code for node in orgs.office_tree(uow, principal)[0].children]
+        business_date = orgs.company_by_code(uow, code="DEMO").business_date
+        bank = ledger.account_balance(uow, principal, code="1002", as_of=business_date)
+        capital = ledger.account_balance(uow, principal, code="4001", as_of=business_date)
     assert {user.username for user in users} == {ADMIN, *(user.username for user in USERS)}
     assert {"admin", "loan_officer", "approver", "auditor"} <= {
         role for user in users for role in user.roles
     }
     assert offices == ["B01", "B02"]
+    # The books are open with the owners' 50 million paid in: 借 1002 银行存款 / 贷 4001 实收资本.
+    assert (bank, capital) == (Decimal("50000000.00"), Decimal("-50000000.00"))
 
     second = run_demo(db_url)
     assert "already there" in second

@@ -1,7 +1,8 @@
 """``microlend demo``: a demo company to explore the web UI, with one user per default role.
 
 On a database without a company it runs ``microlend init`` for the demo company (administrator
-``admin``), then opens a few offices and adds a user for every other default role. On a database
+``admin``), then opens a few offices, adds a user for every other default role, opens the default
+books and posts the shareholders' paid-in capital (实收资本) to the bank account. On a database
 that already has a company it changes nothing. The demo passwords are public: never run this
 against a production database.
 """
@@ -9,10 +10,11 @@ against a production database.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import typer
 
+from microlend.accounting import service as ledger
 from microlend.auth import service as auth
 from microlend.cli import app
 from microlend.cli.edge import operator, unit_of_work, wall_clock
@@ -27,6 +29,7 @@ COMPANY_CODE = "DEMO"
 COMPANY_NAME = "示范小额贷款有限公司"
 HEAD_OFFICE = "总部"
 ADMIN = "admin"
+PAID_IN_CAPITAL = "50000000.00"  # registered capital of the demo company, paid in by the owners
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,26 @@ def add_demo_staff(
         )
 
 
+def open_demo_books(
+    uow: UnitOfWork, actor: Principal, *, head_office_id: int, business_date: date, now: datetime
+) -> None:
+    """The default chart and posting rules, and the capital paid in (the caller commits)."""
+    ledger.open_books(uow, actor, now=now)
+    ledger.post_manual_voucher(
+        uow,
+        actor,
+        office_id=head_office_id,
+        business_date=business_date,
+        summary="股东投入实收资本",
+        lines=[
+            {"account_code": "1002", "side": "D", "amount": PAID_IN_CAPITAL},
+            {"account_code": "4001", "side": "C", "amount": PAID_IN_CAPITAL},
+        ],
+        now=now,
+        idempotency_key="demo:paid-in-capital",
+    )
+
+
 def print_sign_ins() -> None:
     typer.echo(f"Demo sign-ins, all with the password {DEMO_PASSWORD}:")
     typer.echo(f"  {ADMIN:<10} {'admin':<13} (from microlend init)")
@@ -122,11 +145,14 @@ def demo() -> None:
     with unit_of_work() as uow:
         company = orgs.company_by_code(uow, code=COMPANY_CODE)
         assert company.head_office_id is not None
-        add_demo_staff(
+        actor, now = operator(uow, COMPANY_CODE), wall_clock()
+        add_demo_staff(uow, actor, head_office_id=company.head_office_id, now=now)
+        open_demo_books(
             uow,
-            operator(uow, COMPANY_CODE),
+            actor,
             head_office_id=company.head_office_id,
-            now=wall_clock(),
+            business_date=company.business_date,
+            now=now,
         )
         uow.commit()
     print_sign_ins()
