@@ -4,9 +4,12 @@ reversal, periods, reports as JSON and CSV, scoping and permissions."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
@@ -202,3 +205,62 @@ def test_office_scope_and_consolidation(
         params={**window, "office_id": world.offices["b"]},
     )
     assert hidden.status_code == 404
+
+
+def test_accrual_vouchers_setting(client: TestClient, bearer: Callable[[str], Headers]) -> None:
+    admin = bearer("admin")
+    assert client.get(f"{API}/settings", headers=admin).json() == {"accrual_vouchers": "per_loan"}
+    changed = client.put(f"{API}/settings", headers=admin, json={"accrual_vouchers": "summary"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json() == {"accrual_vouchers": "summary"}
+    read = client.get(f"{API}/settings", headers=bearer("auditor"))
+    assert read.json() == {"accrual_vouchers": "summary"}
+    refused = client.put(f"{API}/settings", headers=admin, json={"accrual_vouchers": "weekly"})
+    assert refused.status_code == 422
+
+
+def test_attachments_of_a_manual_voucher(
+    client: TestClient,
+    world: World,
+    bearer: Callable[[str], Headers],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MICROLEND_DOCUMENT_DIR", str(tmp_path / "docs"))
+    finance = bearer("finance")
+    voucher = client.post(f"{API}/vouchers", headers=finance, json=manual(world)).json()
+    url = f"{API}/vouchers/{voucher['id']}/attachments"
+    headers = {**finance, "Content-Type": "application/pdf"}
+    added = client.post(f"{url}?filename=发票.pdf", headers=headers, content=b"%PDF invoice")
+    assert added.status_code == 201, added.text
+    digest = hashlib.sha256(b"%PDF invoice").hexdigest()
+    assert added.json()["content_hash"] == digest and added.json()["size"] == 12
+    assert (tmp_path / "docs" / digest[:2] / digest).read_bytes() == b"%PDF invoice"
+    again = client.post(f"{url}?filename=copy.pdf", headers=headers, content=b"%PDF invoice")
+    assert again.status_code == 201  # a second link, the same single file
+    listed = client.get(url, headers=bearer("auditor")).json()
+    assert [a["filename"] for a in listed] == ["发票.pdf", "copy.pdf"]
+    download = client.get(f"{url}/{added.json()['id']}", headers=bearer("auditor"))
+    assert download.content == b"%PDF invoice"
+    assert download.headers["content-type"] == "application/pdf"
+    assert "filename*=UTF-8''%E5%8F%91%E7%A5%A8.pdf" in download.headers["content-disposition"]
+    empty = client.post(f"{url}?filename=x", headers=headers, content=b"")
+    assert empty.status_code == 422
+    missing = client.get(f"{url}/{added.json()['id'] + 99}", headers=finance)
+    assert missing.status_code == 404
+
+
+def test_only_manual_vouchers_take_attachments(
+    client: TestClient, world: World, bearer: Callable[[str], Headers]
+) -> None:
+    finance = bearer("finance")
+    voucher = client.post(f"{API}/vouchers", headers=finance, json=manual(world)).json()
+    reversal = client.post(
+        f"{API}/vouchers/{voucher['id']}/reverse",
+        headers=finance,
+        json={"business_date": "2025-03-04"},
+    ).json()
+    refused = client.post(
+        f"{API}/vouchers/{reversal['id']}/attachments?filename=a.txt", headers=finance, content=b"x"
+    )
+    assert refused.status_code == 422 and "manual" in refused.text

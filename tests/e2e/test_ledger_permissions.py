@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,12 +45,16 @@ MATRIX: list[tuple[str, str, Any, frozenset[str]]] = [
     ("GET", f"{A}/vouchers/{{voucher_id}}", None, READERS),
     ("GET", f"{A}/periods", None, READERS),
     ("GET", f"{A}/check", None, READERS),
+    ("GET", f"{A}/settings", None, READERS),
+    ("GET", f"{A}/vouchers/{{voucher_id}}/attachments", None, READERS),
+    ("GET", f"{A}/vouchers/{{voucher_id}}/attachments/{{attachment_id}}", None, READERS),
     ("GET", f"{A}/trial-balance?{WINDOW}", None, READERS),
     ("GET", f"{A}/income-statement?{WINDOW}", None, READERS),
     ("GET", f"{A}/balance-sheet?as_of=2025-03-31", None, READERS),
     ("GET", f"{A}/accounts/1002/detail?{WINDOW}", None, READERS),
     ("GET", f"{A}/vouchers-export?{WINDOW}", None, READERS),
     ("POST", f"{A}/books", None, ADMIN),
+    ("PUT", f"{A}/settings", {"accrual_vouchers": "summary"}, ADMIN),
     ("POST", f"{A}/accounts", {"code": "660299", "name_zh": "杂费", "type": "expense",
                                "parent_code": "6602"}, ADMIN),
     ("PATCH", f"{A}/accounts/6602", {"name_en": "Admin expenses"}, ADMIN),
@@ -57,11 +62,17 @@ MATRIX: list[tuple[str, str, Any, frozenset[str]]] = [
     ("POST", f"{A}/rules", {"event_type": "fee_charge", "role": "fee", "debit_code": "1002",
                             "credit_code": "6021", "product_code": "X"}, ADMIN),
     ("POST", f"{A}/vouchers", "manual", FINANCE),
+    ("POST", f"{A}/vouchers/{{voucher_id}}/attachments?filename=a.pdf", "receipt", FINANCE),
     ("POST", f"{A}/vouchers/{{voucher_id}}/reverse", {"business_date": "2025-03-04"}, FINANCE),
     ("POST", f"{A}/periods/2024-12/close", None, FINANCE),
     ("POST", f"{A}/periods/2024-11/reopen", {"reason": "late invoice"}, ADMIN),
     ("POST", f"{A}/years/2025/close", None, FINANCE),
 ]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def document_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MICROLEND_DOCUMENT_DIR", str(tmp_path / "docs"))
 
 
 def routes_of(app: FastAPI) -> set[tuple[str, str]]:
@@ -108,7 +119,7 @@ def test_each_role_is_allowed_exactly_what_the_matrix_says(
     }  # fmt: skip
     mismatches = []
     for method, path, body, allowed in MATRIX:
-        url = path.replace("{voucher_id}", str(voucher_id))
+        url = path.replace("{voucher_id}", str(voucher_id)).replace("{attachment_id}", "1")
         payload = manual if body == "manual" else body
         response = client.request(method, url, headers=headers, json=payload)
         assert response.status_code < 500, (method, url, response.text)

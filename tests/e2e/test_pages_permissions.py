@@ -48,6 +48,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "/admin/roles": READERS,
     "/admin/maker-checker": ADMIN,
     "/accounting/accounts": LEDGER,
+    "/accounting/accounts/{code}": LEDGER,
     "/accounting/vouchers": LEDGER,
     "/accounting/vouchers/new": frozenset({"finance"}),
     "/accounting/vouchers/{voucher_id}": LEDGER,
@@ -97,6 +98,7 @@ def test_who_may_open_each_page(ui_client: TestClient, world: World, role: str) 
     concrete = {
         "{user_id}": str(world.user_ids["admin"]),
         "{voucher_id}": str(a_voucher(world)),
+        "{code}": "1002",
         "{customer_id}": str(a_customer(world)),
     }
     outcome = {}

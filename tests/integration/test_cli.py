@@ -72,3 +72,16 @@ def test_users_need_a_company_first(cli: CliRunner) -> None:
 def test_migrate_is_idempotent(cli: CliRunner) -> None:
     assert "newest schema" in run(cli, "migrate")
     assert "newest schema" in run(cli, "migrate")
+
+
+def test_init_opens_the_default_books_once(cli: CliRunner, engine: Engine) -> None:
+    out = run(cli, "init", "--company", "小贷公司", "--admin", "boss")
+    assert "default chart of accounts" in out
+    with engine.connect() as connection:
+        codes = set(connection.scalars(text("SELECT code FROM ledger_accounts")))
+        rules = connection.scalar(text("SELECT count(*) FROM posting_rules"))
+        opened = connection.scalar(
+            text("SELECT count(*) FROM audit_log WHERE command = 'accounting.books.open'")
+        )
+    assert {"1002", "1303", "130301", "4001", "6011"} <= codes
+    assert rules and opened == 1

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from microlend.accounting import service as ledger
 from microlend.auth import service as auth
 from microlend.cli import app
 from microlend.cli.demo import ADMIN, DEMO_PASSWORD, USERS
+from microlend.db.tables import AuditRecord
 from microlend.orgs import service as orgs
 from tests.conftest import NOW, MakeUow
 from tests.seed import World
@@ -41,6 +43,11 @@ def test_demo_seeds_an_empty_database_once(db_url: str, make_uow: MakeUow) -> No
     assert offices == ["B01", "B02"]
     # The books are open with the owners' 50 million paid in: 借 1002 银行存款 / 贷 4001 实收资本.
     assert (bank, capital) == (Decimal("50000000.00"), Decimal("-50000000.00"))
+    with make_uow(read_only=True) as uow:  # opened by init, not a second time by demo
+        opened = uow.session.scalars(
+            select(AuditRecord).where(AuditRecord.command == "accounting.books.open")
+        ).all()
+    assert len(opened) == 1
 
     second = run_demo(db_url)
     assert "already there" in second

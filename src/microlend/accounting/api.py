@@ -16,6 +16,8 @@ from microlend.accounting.schemas import (
     AccountUpdate,
     ChartImport,
     CheckProblemOut,
+    LedgerSettingsIn,
+    LedgerSettingsOut,
     ManualVoucherIn,
     PeriodOut,
     ReopenIn,
@@ -46,6 +48,24 @@ def open_books(command: CommandDep) -> Response:
     return command.respond(
         lambda: service.open_books(command.uow, command.actor, now=command.now),
         lambda seeded: {"seeded": seeded},
+    )
+
+
+@router.get("/settings", response_model=LedgerSettingsOut)
+def get_settings(uow: UowDep, actor: PrincipalDep) -> LedgerSettingsOut:
+    mode = service.ledger_settings(uow, actor)
+    return LedgerSettingsOut(accrual_vouchers=mode.value)
+
+
+@router.put("/settings", response_model=LedgerSettingsOut, responses=DONE)
+def set_settings(body: LedgerSettingsIn, command: CommandDep) -> Response:
+    """Choose per-loan or summarised (汇总凭证) daily accrual vouchers for the company."""
+    return command.respond(
+        lambda: service.set_accrual_vouchers(
+            command.uow, command.actor, mode=body.accrual_vouchers, now=command.now
+        ),
+        lambda mode: {"accrual_vouchers": str(mode)},
+        status_code=200,
     )
 
 

@@ -1,5 +1,5 @@
 """Ledger pages: chart of accounts, vouchers and manual entry, trial balance, statements, period
-close."""
+close. One voucher and an account's detail are in ``pages_journal``."""
 
 from __future__ import annotations
 
@@ -135,15 +135,6 @@ def enter_voucher(
         return see_other(request, "/accounting/vouchers", notice)
     notice = Notice("success", _("Voucher %(number)s posted.") % {"number": outcome.number})
     return see_other(request, f"/accounting/vouchers/{outcome.id}", notice)
-
-
-@router.get("/accounting/vouchers/{voucher_id}")
-def voucher_page(
-    voucher_id: int, request: Request, viewer: Viewer = Depends(permitted(VIEW))
-) -> Response:
-    with page_uow(request, read_only=True) as uow:
-        voucher = service.get_voucher(uow, viewer.principal, voucher_id=voucher_id)
-    return render_page(request, "accounting/voucher.html", {"voucher": voucher})
 
 
 @router.get("/accounting/trial-balance")

@@ -130,6 +130,18 @@ class ReverseIn(BaseModel):
     reason: str = Field(default="", max_length=200)
 
 
+class LedgerSettingsIn(BaseModel):
+    """Daily accrual vouchers: one per loan, or one per product, office and day (汇总凭证)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    accrual_vouchers: Literal["per_loan", "summary"]
+
+
+class LedgerSettingsOut(BaseModel):
+    accrual_vouchers: Literal["per_loan", "summary"]
+
+
 class ReopenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -14,6 +14,7 @@ from microlend.accounting.accounts import (
     set_rule,
     update_account,
 )
+from microlend.accounting.attachments import attach_file, list_attachments, read_attachment
 from microlend.accounting.checks import check_ledger
 from microlend.accounting.model import Dims, EventType, LedgerEvent
 from microlend.accounting.periods import (
@@ -36,8 +37,15 @@ from microlend.accounting.reports import (
     income_statement,
     trial_balance,
 )
+from microlend.accounting.settings import (
+    AccrualVouchers,
+    accrual_vouchers,
+    ledger_settings,
+    set_accrual_vouchers,
+)
 from microlend.accounting.views import (
     AccountView,
+    AttachmentView,
     CheckProblem,
     LineView,
     PeriodView,
@@ -56,6 +64,8 @@ from microlend.accounting.vouchers import (
 __all__ = [
     "AccountDetail",
     "AccountView",
+    "AccrualVouchers",
+    "AttachmentView",
     "BalanceSheet",
     "CheckProblem",
     "DetailEntry",
@@ -70,6 +80,8 @@ __all__ = [
     "VoucherView",
     "account_balance",
     "account_detail",
+    "accrual_vouchers",
+    "attach_file",
     "balance_sheet",
     "check_ledger",
     "close_period",
@@ -79,7 +91,9 @@ __all__ = [
     "get_voucher",
     "import_chart",
     "income_statement",
+    "ledger_settings",
     "list_accounts",
+    "list_attachments",
     "list_periods",
     "list_rules",
     "list_vouchers",
@@ -87,9 +101,11 @@ __all__ = [
     "post",
     "post_manual_voucher",
     "post_summary",
+    "read_attachment",
     "reopen_period",
     "reverse_event",
     "reverse_voucher",
+    "set_accrual_vouchers",
     "set_rule",
     "trial_balance",
     "update_account",

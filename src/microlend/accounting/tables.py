@@ -130,3 +130,29 @@ class VoucherLine(Base):
         Index("ix_voucher_lines_company_account_date", "company_id", "account_id", "business_date"),
         Index("ix_voucher_lines_loan_id", "loan_id"),
     )
+
+
+class LedgerSetting(Base):
+    """Per company: how its books take the daily accruals (``per_loan`` or ``summary``)."""
+
+    __tablename__ = "ledger_settings"
+
+    company_id: Mapped[int] = mapped_column(IdType, ForeignKey("companies.id"), primary_key=True)
+    accrual_vouchers: Mapped[str] = mapped_column(String(10))
+
+
+class VoucherAttachment(Base):
+    """A file attached to a manual voucher (an invoice, a receipt), kept once by its SHA-256 in
+    the document store. Attachments are added, never changed."""
+
+    __tablename__ = "voucher_attachments"
+
+    id: Mapped[int] = id_column()
+    company_id: Mapped[int] = mapped_column(IdType, ForeignKey("companies.id"))
+    voucher_id: Mapped[int] = mapped_column(IdType, ForeignKey("vouchers.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime]

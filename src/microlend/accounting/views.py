@@ -85,3 +85,15 @@ class CheckProblem:
     number: str | None
     kind: str  # unbalanced | too_short | gap | duplicate
     message: str
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    id: int
+    voucher_id: int
+    filename: str
+    media_type: str
+    size: int
+    content_hash: str
+    uploaded_by: str
+    uploaded_at: datetime

@@ -1,10 +1,10 @@
 """``microlend demo``: a demo company to explore the web UI, with one user per default role.
 
 On a database without a company it runs ``microlend init`` for the demo company (administrator
-``admin``), then opens a few offices, adds a user for every other default role, opens the default
-books and posts the shareholders' paid-in capital (实收资本) to the bank account. On a database
-that already has a company it changes nothing. The demo passwords are public: never run this
-against a production database.
+``admin``; init opens the default books), then opens a few offices, adds a user for every other
+default role and posts the shareholders' paid-in capital (实收资本) to the bank account. On a
+database that already has a company it changes nothing. The demo passwords are public: never run
+this against a production database.
 """
 
 from __future__ import annotations
@@ -98,8 +98,7 @@ def add_demo_staff(
 def open_demo_books(
     uow: UnitOfWork, actor: Principal, *, head_office_id: int, business_date: date, now: datetime
 ) -> None:
-    """The default chart and posting rules, and the capital paid in (the caller commits)."""
-    ledger.open_books(uow, actor, now=now)
+    """The capital paid in, on the books ``init`` opened (the caller commits)."""
     ledger.post_manual_voucher(
         uow,
         actor,

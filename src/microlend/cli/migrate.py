@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.engine import make_url
 
+from microlend.accounting import service as ledger
 from microlend.auth import service as auth
 from microlend.cli import app
 from microlend.cli.edge import operator, unit_of_work, wall_clock
@@ -56,7 +57,8 @@ def init(
     code: Annotated[str, typer.Option(help="Short code of the company.")] = "MAIN",
     head_office: Annotated[str, typer.Option(help="Name of the head office.")] = "总部",
 ) -> None:
-    """Create the first company, its head office and an administrator (migrating first)."""
+    """Create the first company, its head office, an administrator and the company's default
+    books (chart of accounts and posting rules), migrating first."""
     migrate_database()
     now = wall_clock()
     chosen = password or generated_password()
@@ -84,9 +86,11 @@ def init(
             scope="company",
             now=now,
         )
+        ledger.open_books(uow, operator(uow, code), now=now)
         uow.commit()
     username = user.username if isinstance(user, auth.UserView) else admin
     typer.echo(f"microlend: company {company} ({code}) with head office {head_office} is ready.")
+    typer.echo("The default chart of accounts and posting rules are open.")
     typer.echo(f"Sign in as {username}" + ("" if password else f" with password {chosen}"))
     typer.echo("  web:  microlend serve, then open http://127.0.0.1:8000/")
     typer.echo('  API:  POST /api/v1/auth/token with {"username", "password"}')

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +20,7 @@ from microlend.customers.tables import (
     ListEntry,
 )
 from microlend.customers.views import DocumentView, ListEntryView
+from microlend.db import documents
 from microlend.db.commands import Done, Payload, Pending, command, run_command
 from microlend.db.scope import get_scoped
 from microlend.db.uow import UnitOfWork
@@ -32,7 +31,6 @@ STATEMENT_FIELDS = ("revenue", "net_profit", "total_assets", "total_liabilities"
                     "current_assets", "current_liabilities", "operating_cash_flow",
                     "monthly_income", "monthly_expense", "monthly_debt_payments")  # fmt: skip
 DOCUMENT_TYPES = ("id_copy", "business_licence", "statement", "site_visit_photo", "other")
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
 def _period(raw: str) -> str:
@@ -200,15 +198,6 @@ def list_entries(uow: UnitOfWork, actor: Principal) -> list[ListEntryView]:
 # --- documents -----------------------------------------------------------------------------------
 
 
-def document_dir() -> Path:
-    """Where documents are kept, by content hash: ``MICROLEND_DOCUMENT_DIR`` or ./documents."""
-    return Path(os.environ.get("MICROLEND_DOCUMENT_DIR", "documents"))
-
-
-def _blob_path(content_hash: str) -> Path:
-    return document_dir() / content_hash[:2] / content_hash
-
-
 def document_view(row: CustomerDocument) -> DocumentView:
     return DocumentView(id=row.id, doc_type=row.doc_type, filename=row.filename,
                         media_type=row.media_type, size=row.size, content_hash=row.content_hash,
@@ -237,19 +226,12 @@ def upload_document(uow: UnitOfWork, actor: Principal, *, customer_id: int, doc_
                     now: datetime) -> DocumentView | Pending:  # fmt: skip
     """Store ``content`` once under its SHA-256 and attach it to the customer."""
     require(actor, "customers.update")
-    if not content or len(content) > MAX_DOCUMENT_BYTES:
-        raise ValidationFailed("a document has 1 byte to 20 MiB", field="file")
-    content_hash = hashlib.sha256(content).hexdigest()
+    content_hash = documents.checked_content(content)
     payload = {"id": customer_id, "doc_type": doc_type, "filename": filename,
                "media_type": media_type or "application/octet-stream", "size": len(content),
                "content_hash": content_hash}  # fmt: skip
     outcome = run_command(uow, actor, "customers.document.upload", payload, now=now)
-    path = _blob_path(content_hash)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".part")
-        partial.write_bytes(content)
-        partial.replace(path)
+    documents.store(content)
     return outcome if isinstance(outcome, Pending) else outcome.value
 
 
@@ -260,4 +242,4 @@ def read_document(uow: UnitOfWork, actor: Principal, *, customer_id: int,
     row = uow.session.get(CustomerDocument, document_id)
     if row is None or row.customer_id != customer.id:
         raise NotFound(f"document {document_id} not found", code="document_not_found")
-    return document_view(row), _blob_path(row.content_hash).read_bytes()
+    return document_view(row), documents.read(row.content_hash)

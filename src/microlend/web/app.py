@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from microlend.accounting import api as accounting_api
+from microlend.accounting import api_attachments as accounting_attachments
 from microlend.accounting import api_reports as accounting_reports
 from microlend.auth import api as auth_api
 from microlend.auth import api_checks, api_users
@@ -30,6 +31,7 @@ API_ROUTERS = (
     api_checks.router,
     orgs_api.router,
     accounting_api.router,
+    accounting_attachments.router,
     accounting_reports.router,
     customers_api.router,
 )

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from microlend.accounting import pages as accounting_pages
+from microlend.accounting import pages_journal as accounting_journal_pages
 from microlend.auth import pages as auth_pages
 from microlend.customers import pages as customers_pages
 from microlend.orgs import pages as orgs_pages
@@ -27,6 +28,7 @@ PAGE_ROUTERS = (
     auth_pages.router,
     orgs_pages.router,
     accounting_pages.router,
+    accounting_journal_pages.router,
     customers_pages.router,
 )
 

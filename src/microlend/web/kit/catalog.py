@@ -1,9 +1,9 @@
 """The UI's message catalog as the sources use it: extraction with Babel, and merging into the .po.
 
 Messages come from the templates (``{% trans %}``, ``_()``) and from the Python that composes UI
-text (``pages.py`` files and the web package, through ``_()``). ``scripts/update_catalogs.py``
-merges them into ``web/locale/*/LC_MESSAGES/messages.po``; a unit test checks every one of them is
-translated.
+text (``pages.py`` and ``pages_*.py`` files and the web package, through ``_()``).
+``scripts/update_catalogs.py`` merges them into ``web/locale/*/LC_MESSAGES/messages.po``; a unit
+test checks every one of them is translated.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def _template_messages() -> Iterator[UsedMessage]:
 
 
 def _python_messages() -> Iterator[UsedMessage]:
-    method_map = [("**/pages.py", "python"), ("web/**.py", "python")]
+    method_map = [("**/pages.py", "python"), ("**/pages_*.py", "python"), ("web/**.py", "python")]
     for filename, lineno, message, _comments, context in extract_from_dir(
         PACKAGE_DIR,
         method_map,

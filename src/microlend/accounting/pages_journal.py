@@ -1,0 +1,104 @@
+"""Ledger pages on the journal: one voucher (its lines, attachments and the reversal button) and
+an account's detail (明细账) with its running balance."""
+
+from __future__ import annotations
+
+from fastapi import Depends, Form, Request
+from fastapi.responses import Response
+
+from microlend.accounting import service
+from microlend.accounting.pages import parse_day
+from microlend.db.commands import Pending
+from microlend.kernel.errors import DomainError
+from microlend.web.kit import error_text
+from microlend.web.kit.deps import request_now
+from microlend.web.kit.edge import page_uow
+from microlend.web.kit.notices import Notice
+from microlend.web.kit.page_guard import permitted
+from microlend.web.kit.page_routes import page_router
+from microlend.web.kit.templating import gettext_for, render_page, see_other
+from microlend.web.kit.viewer import Viewer
+
+router = page_router()
+VIEW = "accounting.view"
+REVERSE = "accounting.voucher.reverse"
+
+
+def render_voucher(
+    request: Request,
+    viewer: Viewer,
+    voucher_id: int,
+    *,
+    notices: list[Notice] | None = None,
+    status: int = 200,
+) -> Response:
+    with page_uow(request, read_only=True) as uow:
+        voucher = service.get_voucher(uow, viewer.principal, voucher_id=voucher_id)
+        attachments = service.list_attachments(uow, viewer.principal, voucher_id=voucher_id)
+    context = {
+        "voucher": voucher,
+        "attachments": attachments,
+        "today": request_now(request).date().isoformat(),
+    }
+    return render_page(
+        request, "accounting/voucher.html", context, notices=notices, status_code=status
+    )
+
+
+@router.get("/accounting/vouchers/{voucher_id}")
+def voucher_page(
+    voucher_id: int, request: Request, viewer: Viewer = Depends(permitted(VIEW))
+) -> Response:
+    return render_voucher(request, viewer, voucher_id)
+
+
+@router.post("/accounting/vouchers/{voucher_id}/reverse")
+def reverse_voucher(
+    voucher_id: int,
+    request: Request,
+    viewer: Viewer = Depends(permitted(REVERSE)),
+    business_date: str = Form(""),
+    reason: str = Form(""),
+) -> Response:
+    """Post the red-ink reversal; maker-checker may hold it for a checker."""
+    _ = gettext_for(request)
+    try:
+        day = parse_day(business_date, request_now(request).date(), "business_date")
+        with page_uow(request) as uow:
+            outcome = service.reverse_voucher(
+                uow,
+                viewer.principal,
+                voucher_id=voucher_id,
+                business_date=day,
+                reason=reason,
+                now=request_now(request),
+            )
+            uow.commit()
+    except DomainError as error:
+        notice = Notice("error", error_text.describe(error, _))
+        return render_voucher(request, viewer, voucher_id, notices=[notice], status=error.status)
+    if isinstance(outcome, Pending):
+        notice = Notice("info", _("Submitted for approval (#%(id)s).") % {"id": outcome.pending_id})
+        return see_other(request, f"/accounting/vouchers/{voucher_id}", notice)
+    notice = Notice("success", _("Reversal %(number)s posted.") % {"number": outcome.number})
+    return see_other(request, f"/accounting/vouchers/{outcome.id}", notice)
+
+
+@router.get("/accounting/accounts/{code}")
+def account_page(
+    code: str,
+    request: Request,
+    viewer: Viewer = Depends(permitted(VIEW)),
+    date_from: str = "",
+    date_to: str = "",
+) -> Response:
+    """明细账: the account's lines (and its sub-accounts') with the running balance."""
+    today = request_now(request).date()
+    first = parse_day(date_from, today.replace(day=1), "date_from")
+    last = parse_day(date_to, today, "date_to")
+    with page_uow(request, read_only=True) as uow:
+        detail = service.account_detail(
+            uow, viewer.principal, code=code, date_from=first, date_to=last
+        )
+    query = f"date_from={first}&date_to={last}"
+    return render_page(request, "accounting/account.html", {"detail": detail, "query": query})
