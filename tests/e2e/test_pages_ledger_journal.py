@@ -52,6 +52,9 @@ def test_a_voucher_is_reversed_from_its_page(ui_client: TestClient, world: World
     assert "红字冲销凭证 2025-03-000002 已记账。" in reversal
     assert f'href="/accounting/vouchers/{voucher.id}"' in reversal
     assert 'id="reverse-voucher"' not in reversal  # a reversal is not reversed
+    original = ui_client.get(url, headers=ZH).text  # the original now links to its reversal
+    assert 'id="reverse-voucher"' not in original and 'id="reversed-by"' in original
+    assert "已被红字冲销，冲销凭证 2025-03-000002" in original
     again = ui_client.post(f"{url}/reverse", data=form, headers=ZH)
     assert again.status_code in (409, 422) and 'class="notice' in again.text
     assert "Traceback" not in again.text and voucher.number in again.text

@@ -35,8 +35,10 @@ def render_voucher(
     with page_uow(request, read_only=True) as uow:
         voucher = service.get_voucher(uow, viewer.principal, voucher_id=voucher_id)
         attachments = service.list_attachments(uow, viewer.principal, voucher_id=voucher_id)
+        reversal = service.reversal_of(uow, viewer.principal, voucher_id=voucher_id)
     context = {
         "voucher": voucher,
+        "reversal": reversal,
         "attachments": attachments,
         "today": request_now(request).date().isoformat(),
     }

@@ -59,6 +59,7 @@ from microlend.accounting.vouchers import (
     export_vouchers,
     get_voucher,
     list_vouchers,
+    reversal_of,
 )
 
 __all__ = [
@@ -103,6 +104,7 @@ __all__ = [
     "post_summary",
     "read_attachment",
     "reopen_period",
+    "reversal_of",
     "reverse_event",
     "reverse_voucher",
     "set_accrual_vouchers",

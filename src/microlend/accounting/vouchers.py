@@ -54,6 +54,14 @@ def get_voucher(uow: UnitOfWork, actor: Principal, *, voucher_id: int) -> Vouche
     return journal.load_view(uow, get_scoped(uow.session, actor, Voucher, voucher_id))
 
 
+def reversal_of(uow: UnitOfWork, actor: Principal, *, voucher_id: int) -> VoucherView | None:
+    """The voucher that reverses ``voucher_id``, if it has been reversed."""
+    require(actor, VIEW)
+    original = get_scoped(uow.session, actor, Voucher, voucher_id)
+    reversal = uow.session.scalar(select(Voucher).where(Voucher.reverses_id == original.id))
+    return None if reversal is None else journal.load_view(uow, reversal)
+
+
 def _voucher_query(
     actor: Principal,
     *,
