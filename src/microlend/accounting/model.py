@@ -21,7 +21,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from microlend.kernel.errors import RuleViolation, ValidationFailed
-from microlend.kernel.money import Money
+from microlend.kernel.money import minor_units_of
 
 ACCOUNT_CODE = re.compile(r"^[0-9A-Za-z]{1,20}$")
 DEFAULT_PRODUCT = ""  # a posting rule for every product without one of its own
@@ -152,14 +152,6 @@ def checked_event_type(event_type: str) -> str:
     return event_type
 
 
-def minor_units(amount: Decimal, currency: str, what: str) -> int:
-    """An amount as integer minor units; fractions of a fen are refused, never rounded away."""
-    try:
-        return Money(amount, currency).to_minor()
-    except (ValueError, TypeError) as error:
-        raise ValidationFailed(str(error), field=what) from None
-
-
 def event_lines(
     event: LedgerEvent, rules: Mapping[str, tuple[str, str]], dims: Dims | None = None
 ) -> list[LineDraft]:
@@ -168,7 +160,7 @@ def event_lines(
     for role in sorted(event.amounts):
         if not ROLE.match(role):
             raise ValidationFailed(f"amount role {role!r} is not a role name", field="amounts")
-        units = minor_units(event.amounts[role], event.currency, f"amounts.{role}")
+        units = minor_units_of(event.amounts[role], event.currency, field=f"amounts.{role}")
         if units == 0:
             continue
         if units < 0:

@@ -19,7 +19,6 @@ from microlend.accounting.model import (
     Side,
     checked_event_type,
     event_lines,
-    minor_units,
     reversal_lines,
     summarised,
 )
@@ -29,6 +28,7 @@ from microlend.db.commands import Done, Payload, Pending, command, run_command, 
 from microlend.db.scope import get_scoped
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import Conflict, NotFound, RuleViolation, ValidationFailed
+from microlend.kernel.money import minor_units_of
 from microlend.kernel.principal import Principal
 
 POST_MANUAL = "accounting.voucher.post"
@@ -174,7 +174,7 @@ def _manual_line(raw: dict[str, Any], office_id: int, index: int) -> LineDraft:
         amount = Decimal(str(raw["amount"]))
     except (KeyError, ValueError, ArithmeticError):
         raise ValidationFailed("a line has account_code, side D/C, amount", field=where) from None
-    units = minor_units(amount, currency, f"{where}.amount")
+    units = minor_units_of(amount, currency, field=f"{where}.amount")
     if units <= 0:
         raise ValidationFailed("a manual line's amount is positive", field=f"{where}.amount")
     code = str(raw.get("account_code", "")).strip()

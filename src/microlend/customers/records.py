@@ -12,8 +12,7 @@ from microlend.customers import model
 from microlend.customers.tables import Customer, PoolSetting
 from microlend.customers.views import CustomerView, HolderView
 from microlend.db.uow import UnitOfWork
-from microlend.kernel.errors import ValidationFailed
-from microlend.kernel.money import Money
+from microlend.kernel.money import Money, minor_units_of
 from microlend.kernel.pii import PiiKind, shown
 from microlend.kernel.principal import Principal
 from microlend.orgs.tables import Company, Office
@@ -23,10 +22,7 @@ def to_minor(amount: str | Decimal | None, *, field: str, currency: str = "CNY")
     """A decimal string or Decimal as integer minor units (exact to the fen), or ``None``."""
     if amount is None or amount == "":
         return None
-    try:
-        return Money.of(Decimal(str(amount)), currency).to_minor()
-    except (ValueError, ArithmeticError):
-        raise ValidationFailed("an amount with at most 2 decimal places", field=field) from None
+    return minor_units_of(amount, currency, field=field)
 
 
 def from_minor(units: int | None, currency: str = "CNY") -> Decimal | None:

@@ -15,6 +15,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Self
 
+from microlend.kernel.errors import ValidationFailed
+
 
 class Rounding(StrEnum):
     """How an amount is rounded to its last digit (a product setting)."""
@@ -176,3 +178,18 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
+
+
+def minor_units_of(amount: Decimal | int | str, currency: str = "CNY", *, field: str) -> int:
+    """An amount typed by a person or sent by a client, as integer minor units for storage.
+
+    Anything that is not an exact decimal amount of ``currency`` (a fraction of a fen, text, a
+    float) is refused with ``ValidationFailed`` naming ``field``; nothing is rounded away.
+    """
+    try:
+        return Money.of(amount, currency).to_minor()
+    except (ValueError, TypeError, ArithmeticError):
+        digits = minor_digits(currency)
+        raise ValidationFailed(
+            f"an amount of {currency} with at most {digits} decimal places", field=field
+        ) from None

@@ -139,3 +139,15 @@ def test_as_decimal_names_what_it_refuses() -> None:
         as_decimal(1.5, "rate")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         as_decimal([1], "rate")  # type: ignore[arg-type]
+
+
+def test_minor_units_of_refuses_what_storage_cannot_hold_exactly() -> None:
+    from microlend.kernel.errors import ValidationFailed
+    from microlend.kernel.money import minor_units_of
+
+    assert minor_units_of("1234.56", "CNY", field="amount") == 123456
+    assert minor_units_of(Decimal("7"), "JPY", field="amount") == 7
+    for bad in ("0.001", "abc", 1.5, "NaN"):
+        with pytest.raises(ValidationFailed) as refused:
+            minor_units_of(bad, "CNY", field="lines[0].amount")  # type: ignore[arg-type]
+        assert refused.value.field == "lines[0].amount"
