@@ -23,9 +23,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from microlend.loans.apr import schedule_apr
-from microlend.loans.model import RepaymentMethod, Terms
-from microlend.loans.schedule import build_schedule
+from microlend.loans.calculator.apr import schedule_apr
+from microlend.loans.calculator.model import RepaymentMethod, Terms
+from microlend.loans.calculator.schedule import build_schedule
 
 RESULTS = Path(__file__).resolve().parent / "results" / "schedule.json"
 TARGET_12 = 10_000

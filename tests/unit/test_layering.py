@@ -16,8 +16,11 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 
 # Lower rank = deeper. The web shell's shared kit (templating, problems, request dependencies) sits
 # below the contexts so their api.py/pages.py can use it; the app factory sits on top of them.
-RANKS: dict[str, int] = {
+RANKS: dict[str, float] = {
     "microlend.kernel": 0,
+    # The loan calculator (terms, schedules, APR) is pure and priced with by products and
+    # origination before any loan exists, so it sits just above the kernel.
+    "microlend.loans.calculator": 0.5,
     "microlend.db": 1,
     "microlend.web.kit": 2,
     "microlend.orgs": 3,

@@ -23,10 +23,10 @@ from rich.table import Table
 
 from microlend.cli import app
 from microlend.kernel.errors import ValidationFailed
-from microlend.loans.apr import AnnualPercentageRate, schedule_apr
-from microlend.loans.model import Schedule
-from microlend.loans.schedule import build_schedule
-from microlend.loans.schemas import parse_terms, schedule_document
+from microlend.loans.calculator.apr import AnnualPercentageRate, schedule_apr
+from microlend.loans.calculator.model import Schedule
+from microlend.loans.calculator.schedule import build_schedule
+from microlend.loans.calculator.schemas import parse_terms, schedule_document
 
 USAGE_ERROR = 2
 COLUMNS = ("n", "due_date", "principal", "interest", "fee", "total", "balance")

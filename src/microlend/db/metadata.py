@@ -1,4 +1,4 @@
-"""The complete metadata: every context's ``tables`` module, found and imported by name.
+"""The complete metadata: every context's ``tables`` and ``tables_*`` modules, found by name.
 
 ``db`` sits beneath the contexts, so it does not import their tables statically; it discovers
 them (for Alembic and for the migrations-versus-models test).
@@ -16,12 +16,12 @@ from microlend.db.base import Base
 
 
 def load_all_tables() -> MetaData:
-    for module in pkgutil.iter_modules(microlend.__path__):
-        if module.ispkg:
-            try:
-                importlib.import_module(f"microlend.{module.name}.tables")
-            except ModuleNotFoundError as missing:
-                if missing.name != f"microlend.{module.name}.tables":
-                    raise
+    for package in pkgutil.iter_modules(microlend.__path__):
+        if not package.ispkg:
+            continue
+        context = importlib.import_module(f"microlend.{package.name}")
+        for module in pkgutil.iter_modules(context.__path__):
+            if module.name == "tables" or module.name.startswith("tables_"):
+                importlib.import_module(f"microlend.{package.name}.{module.name}")
     importlib.import_module("microlend.db.tables")
     return Base.metadata

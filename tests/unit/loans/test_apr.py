@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from microlend.kernel.errors import ValidationFailed
-from microlend.loans.apr import (
+from microlend.loans.calculator.apr import (
     CashFlow,
     TimeUnit,
     UnitPeriod,
@@ -16,8 +16,8 @@ from microlend.loans.apr import (
     schedule_apr,
     single_payment_unit,
 )
-from microlend.loans.model import Fee, FeeCharge, RepaymentMethod, Terms
-from microlend.loans.schedule import build_schedule
+from microlend.loans.calculator.model import Fee, FeeCharge, RepaymentMethod, Terms
+from microlend.loans.calculator.schedule import build_schedule
 
 D = Decimal
 MONTH = UnitPeriod(TimeUnit.MONTH)

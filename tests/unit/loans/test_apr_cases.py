@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from microlend.kernel.frequency import Frequency, PeriodUnit
-from microlend.loans.apr import CashFlow, TimeUnit, UnitPeriod, actuarial_apr
+from microlend.loans.calculator.apr import CashFlow, TimeUnit, UnitPeriod, actuarial_apr
 from tests.unit.loans.cases import CASES, load
 
 TOLERANCE = Decimal("0.01")

@@ -13,7 +13,7 @@ from microlend.kernel.daycount import DayCount
 from microlend.kernel.errors import ValidationFailed
 from microlend.kernel.frequency import Frequency
 from microlend.kernel.money import Rounding
-from microlend.loans.model import (
+from microlend.loans.calculator.model import (
     Fee,
     FeeBase,
     FeeCharge,
@@ -22,7 +22,7 @@ from microlend.loans.model import (
     RepaymentMethod,
     Terms,
 )
-from microlend.loans.schedule import build_schedule
+from microlend.loans.calculator.schedule import build_schedule
 
 D = Decimal
 M = RepaymentMethod

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from microlend.loans.apr import schedule_apr
-from microlend.loans.schedule import build_schedule
-from microlend.loans.schemas import parse_terms, schedule_document
+from microlend.loans.calculator.apr import schedule_apr
+from microlend.loans.calculator.schedule import build_schedule
+from microlend.loans.calculator.schemas import parse_terms, schedule_document
 from tests.unit.loans.cases import case_files, load
 
 NEVER_USED = date(1900, 1, 1)  # every case names its disbursement date

@@ -15,8 +15,8 @@ from microlend.kernel.daycount import DayCount
 from microlend.kernel.errors import ValidationFailed
 from microlend.kernel.frequency import Frequency
 from microlend.kernel.money import Rounding, quantum
-from microlend.loans.apr import schedule_apr
-from microlend.loans.model import (
+from microlend.loans.calculator.apr import schedule_apr
+from microlend.loans.calculator.model import (
     Fee,
     FeeBase,
     FeeCharge,
@@ -27,7 +27,7 @@ from microlend.loans.model import (
     Schedule,
     Terms,
 )
-from microlend.loans.schedule import build_schedule
+from microlend.loans.calculator.schedule import build_schedule
 
 M = RepaymentMethod
 CALENDARS = (weekends_only(), china_mainland(range(2024, 2033)))

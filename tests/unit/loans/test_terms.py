@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from microlend.kernel.errors import ValidationFailed
-from microlend.loans.model import Fee, FeeBase, FeeCharge, RepaymentMethod, Terms
+from microlend.loans.calculator.model import Fee, FeeBase, FeeCharge, RepaymentMethod, Terms
 
 D = Decimal
 BASE = Terms(D(100000), D(12), 12, RepaymentMethod.EQUAL_INSTALLMENT, date(2025, 1, 15))

@@ -30,7 +30,7 @@ from enum import StrEnum
 
 from microlend.kernel.errors import ValidationFailed
 from microlend.kernel.frequency import Frequency, PeriodUnit, add_months, days_in_month
-from microlend.loans.model import RepaymentMethod, Schedule
+from microlend.loans.calculator.model import RepaymentMethod, Schedule
 
 ONE = Decimal(1)
 CENT_PERCENT = Decimal("0.01")

@@ -24,8 +24,8 @@ from microlend.kernel.daycount import DayCount
 from microlend.kernel.errors import ValidationFailed
 from microlend.kernel.frequency import Frequency
 from microlend.kernel.money import Rounding
-from microlend.loans.apr import AnnualPercentageRate
-from microlend.loans.model import (
+from microlend.loans.calculator.apr import AnnualPercentageRate
+from microlend.loans.calculator.model import (
     Fee,
     FeeBase,
     FeeCharge,

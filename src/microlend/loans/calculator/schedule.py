@@ -29,7 +29,7 @@ from decimal import Decimal
 from microlend.kernel.calendar import BusinessDayConvention
 from microlend.kernel.errors import ValidationFailed
 from microlend.kernel.money import quantum, round_to_multiple
-from microlend.loans.model import (
+from microlend.loans.calculator.model import (
     FeeBase,
     GraceInterest,
     Installment,
