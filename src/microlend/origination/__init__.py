@@ -1,0 +1,1 @@
+"""origination context: applications, investigation, decisions, approval chains, contracts."""

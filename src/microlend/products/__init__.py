@@ -1,0 +1,1 @@
+"""products context: loan products and their immutable versions."""
