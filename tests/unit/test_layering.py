@@ -21,6 +21,8 @@ RANKS: dict[str, float] = {
     # The loan calculator (terms, schedules, APR) is pure and priced with by products and
     # origination before any loan exists, so it sits just above the kernel.
     "microlend.loans.calculator": 0.5,
+    # The loan account engine (allocation, replay, position, prepayment): pure, on the calculator.
+    "microlend.loans.engine": 0.6,
     "microlend.db": 1,
     "microlend.web.kit": 2,
     "microlend.orgs": 3,

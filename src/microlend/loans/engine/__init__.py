@@ -1,0 +1,1 @@
+"""The loan account engine: allocation, replay in value-date order, position, prepayment. Pure."""
