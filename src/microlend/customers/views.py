@@ -169,3 +169,40 @@ class CustomerFile:
     warnings: list[ListEntryView] = field(default_factory=list)
     documents: list[DocumentView] = field(default_factory=list)
     notes: list[NoteView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class File360Section:
+    """A section another context adds to the customer 360 (applications, loans, scores...).
+
+    ``title``, ``columns`` and ``empty_text`` are English msgids the 360 template translates;
+    ``rows`` are display strings; ``links`` holds an optional href per row.
+    """
+
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    links: tuple[str | None, ...] = ()
+    empty_text: str = ""
+
+
+@dataclass(frozen=True)
+class RepaymentBehaviour:
+    """How a customer repays: worst and current days past due, late payments, default."""
+
+    max_dpd: int = 0
+    current_dpd: int = 0
+    late_payments: int = 0
+    in_default: bool = False
+
+
+@dataclass(frozen=True)
+class ApplicantCheck:
+    """What origination learns about an applicant at application time."""
+
+    blacklisted: bool
+    watchlisted: bool
+    list_reasons: tuple[str, ...]
+    held_by_other: str | None  # who holds the customer and since when, human readable
+    collision_id: int | None

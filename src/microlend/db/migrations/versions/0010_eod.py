@@ -8,7 +8,7 @@ Create Date: 2026-11-28 21:00:00.000000
 from __future__ import annotations
 
 revision = "0010"
-down_revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
