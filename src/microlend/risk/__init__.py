@@ -1,0 +1,1 @@
+"""risk context: classification and provisions, scorecard monitoring, early warnings."""
