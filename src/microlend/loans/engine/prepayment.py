@@ -1,0 +1,176 @@
+"""Partial and full prepayment (提前还款) and the rebuilt schedule.
+
+On the prepayment date P the money (with any credit balance) pays, in this order:
+
+1. what is past due and due on P, by the contract's allocation order (every past-due and due
+   slot the order leaves out comes after it);
+2. the interest of the current period accrued to P (accrual.py) and the prepayment fee;
+3. principal not yet due.
+
+If it cannot cover 2, nothing is prepaid and what is left after 1 stays as credit. Otherwise the
+installments not yet due are replaced by a settlement installment due and paid on P (the accrued
+interest, the fee and the principal prepaid) followed, if principal remains, by a schedule the
+calculator builds on the remaining principal from P: same method, rate, frequency and
+conventions, the first due date the next one of the old schedule (a broken period from P),
+per-installment fees kept at their amounts, no grace. The number of installments:
+
+* ``lower_installment`` (减额): as many as remained;
+* ``shorten_term`` (缩期): the fewest whose level amount (the installment for equal installment,
+  the principal part for equal principal and flat) does not exceed the present one. Interest-only
+  and bullet loans have no level amount to keep: they keep their term.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from decimal import Decimal
+
+from microlend.kernel.money import quantum
+from microlend.loans.calculator.model import (
+    Fee,
+    FeeBase,
+    FeeCharge,
+    InterestDates,
+    RepaymentMethod,
+    Terms,
+    fee_amount,
+)
+from microlend.loans.calculator.schedule import build_schedule, regular_rate
+from microlend.loans.calculator.servicing_terms import Bucket, Component, PrepaymentMode
+from microlend.loans.engine.accrual import accrued_interest
+from microlend.loans.engine.allocation import allocate, settle_all_slots
+from microlend.loans.engine.book import ZERO, AllocationLine, LoanBook, Posting, Row
+from microlend.loans.engine.events import EventKind, Prepayment
+
+LEVEL_METHODS = (
+    RepaymentMethod.EQUAL_INSTALLMENT,
+    RepaymentMethod.EQUAL_PRINCIPAL,
+    RepaymentMethod.FLAT,
+)
+
+
+def apply_prepayment(book: LoanBook, event: Prepayment) -> Posting:
+    day = event.value_date
+    funds = event.amount + book.credit
+    from_credit = book.credit
+    book.credit = ZERO
+    lines, rest = allocate(book, day, funds, settle_all_slots(book.contract.allocation))
+    future = [row for row in book.rows if row.due_date > day]
+    prepaid = ZERO
+    if future:
+        interest = accrued_interest(book, future[0], day)
+        principal_left = sum((r.charged[Component.PRINCIPAL] for r in future), ZERO)
+        if rest >= interest + event.fee:
+            prepaid = min(rest - interest - event.fee, principal_left)
+            rest -= interest + event.fee + prepaid
+            settlement = _settlement(future[0], day, prepaid, interest, event.fee)
+            lines.extend(_settlement_lines(settlement))
+            mode = event.mode or book.contract.prepayment_mode
+            rebuilt = rebuild(book, principal_left - prepaid, day, future, mode)
+            kept = [row for row in book.rows if row.due_date <= day]
+            book.rows = [*kept, settlement, *rebuilt]
+            for number, row in enumerate(book.rows, start=1):
+                row.n = number  # rows due by P keep their numbers; the rest follow on
+            book.reindex()
+    book.credit = rest
+    return Posting(
+        event_id=event.event_id,
+        kind=EventKind.PREPAYMENT,
+        value_date=day,
+        sequence=event.sequence,
+        cash_in=event.amount,
+        cash_out=ZERO,
+        lines=tuple(lines),
+        credit_change=rest - from_credit,
+        prepaid_principal=prepaid,
+    )
+
+
+def _settlement(
+    current: Row, day: date, principal: Decimal, interest: Decimal, fee: Decimal
+) -> Row:
+    row = Row(current.n, day, current.accrual_start, day, settlement=True)
+    for component, amount in (
+        (Component.PRINCIPAL, principal),
+        (Component.INTEREST, interest),
+        (Component.FEE, fee),
+    ):
+        row.charged[component] = amount
+        row.paid[component] = amount
+    return row
+
+
+def _settlement_lines(row: Row) -> list[AllocationLine]:
+    order = (Component.FEE, Component.INTEREST, Component.PRINCIPAL)
+    return [
+        AllocationLine(row.n, row.due_date, Bucket.DUE, c, row.paid[c])
+        for c in order
+        if row.paid[c]
+    ]
+
+
+def rebuild(
+    book: LoanBook, principal: Decimal, day: date, future: list[Row], mode: PrepaymentMode
+) -> list[Row]:
+    """The installments after a prepayment on ``day`` (none when no principal remains)."""
+    if principal <= 0:
+        return []
+    terms = book.terms
+    count = len(future)
+    if mode is PrepaymentMode.SHORTEN_TERM and terms.method in LEVEL_METHODS:
+        before = sum((r.charged[Component.PRINCIPAL] for r in future), ZERO)
+        present = level_amount(terms, before, count)
+        low, high = 1, count
+        while low < high:  # the level amount falls as the count grows
+            middle = (low + high) // 2
+            if level_amount(terms, principal, middle) <= present:
+                high = middle
+            else:
+                low = middle + 1
+        count = low
+    schedule = build_schedule(remaining_terms(terms, principal, day, future[0], count))
+    return [Row.of(0, installment) for installment in schedule.installments]
+
+
+def level_amount(terms: Terms, principal: Decimal, count: int) -> Decimal:
+    """The rounded level installment (equal installment) or principal part (others)."""
+    rate = regular_rate(terms)
+    if terms.method is RepaymentMethod.EQUAL_INSTALLMENT and rate:
+        level = principal * rate / (1 - (1 + rate) ** -count)
+    else:
+        level = principal / count
+    return level.quantize(quantum(terms.digits), rounding=terms.rounding.mode)
+
+
+def remaining_terms(terms: Terms, principal: Decimal, day: date, first: Row, count: int) -> Terms:
+    """The terms of the rebuilt schedule: from ``day`` on ``principal`` over ``count`` periods."""
+    anchor = first.due_date
+    if terms.accrual_dates is InterestDates.UNADJUSTED and first.accrual_end > day:
+        anchor = first.accrual_end  # the scheduled (unadjusted) date keeps the rhythm
+    return dataclasses.replace(
+        terms,
+        principal=principal,
+        disbursement_date=day,
+        first_due_date=anchor,
+        term=count,
+        grace_principal_periods=0,
+        grace_interest_periods=0,
+        installment_multiple=None,
+        fees=fixed_installment_fees(terms),
+    )
+
+
+def fixed_installment_fees(terms: Terms) -> tuple[Fee, ...]:
+    """Per-installment fees, a percent of the loan amount turned into its amount (so that a
+    schedule rebuilt on a smaller principal charges the same fee)."""
+    return tuple(
+        Fee(
+            fee.name,
+            FeeCharge.PER_INSTALLMENT,
+            amount=fee_amount(fee, terms.principal, terms.digits, terms.rounding),
+        )
+        if fee.base is FeeBase.PRINCIPAL
+        else fee
+        for fee in terms.installment_fees
+    )

@@ -1,0 +1,221 @@
+"""Replay: the account rebuilt from its contract and its events, as of a date.
+
+Events are applied in value-date order, then by posting sequence; reversed events (and the
+reversals) are left out. Between two events the engine advances day by day in closed form:
+penalty accrues on each overdue installment (penalty.py), and on each due date the credit
+balance pays what falls due (allocation.py). The result of a replay depends only on the set of
+events, never on the order they were posted in: a back-dated payment or a reversal is handled by
+replaying, and the service compares the postings before and after (``changed_postings``) to
+reverse and repost vouchers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from microlend.kernel.errors import ValidationFailed
+from microlend.loans.calculator.servicing_terms import Bucket, Component
+from microlend.loans.engine.allocation import allocate, apply_credit
+from microlend.loans.engine.book import ZERO, AllocationLine, LoanBook, Posting
+from microlend.loans.engine.contract import LoanContract
+from microlend.loans.engine.events import (
+    EventKind,
+    LoanEvent,
+    MoneyEvent,
+    Prepayment,
+    Refund,
+    Repayment,
+    Reschedule,
+    Reversal,
+    Tranche,
+    Waiver,
+)
+from microlend.loans.engine.penalty import accrue_nights, forgive_grace_penalty
+from microlend.loans.engine.prepayment import apply_prepayment
+from microlend.loans.engine.reschedule import apply_reschedule
+from microlend.loans.engine.tranche import apply_tranche
+
+WAIVABLE = (Component.PENALTY, Component.FEE, Component.INTEREST)
+
+
+def effective_events(events: Iterable[LoanEvent]) -> list[MoneyEvent]:
+    """The events that count, in value-date then sequence order (reversed ones left out)."""
+    history = list(events)
+    ids = [e.event_id for e in history]
+    if len(set(ids)) != len(ids):
+        raise ValidationFailed("an event id is used twice", field="event_id")
+    by_id = {e.event_id: e for e in history}
+    reversed_ids: set[str] = set()
+    for event in history:
+        if isinstance(event, Reversal):
+            target = by_id.get(event.target_id)
+            if target is None:
+                raise ValidationFailed("reverses an event that is not posted", field="target_id")
+            if isinstance(target, Reversal):
+                raise ValidationFailed("a reversal cannot be reversed", field="target_id")
+            if event.target_id in reversed_ids:
+                raise ValidationFailed("is already reversed", field="target_id")
+            reversed_ids.add(event.target_id)
+    kept = [e for e in history if not isinstance(e, Reversal) and e.event_id not in reversed_ids]
+    return sorted(kept, key=lambda e: (e.value_date, e.sequence, e.event_id))
+
+
+def replay(contract: LoanContract, events: Iterable[LoanEvent], as_of: date) -> LoanBook:
+    """The account at the end of ``as_of``: events dated after it are not applied yet."""
+    book = LoanBook.open(contract)
+    if as_of < book.today:
+        raise ValidationFailed("is before the disbursement date", field="as_of")
+    for event in effective_events(events):
+        if event.value_date > as_of:
+            break
+        _check(contract, event)
+        advance(book, event.value_date)
+        book.postings.append(apply_event(book, event))
+    advance(book, as_of)
+    return book
+
+
+def advance(book: LoanBook, day: date) -> None:
+    """Accrue every night up to the start of ``day``; apply credit on each due date reached."""
+    while book.today < day:
+        upcoming = book.next_due_date(book.today)
+        stop = day if upcoming is None else min(day, upcoming)
+        for row in book.open_rows(book.today):
+            accrue_nights(book, row, book.today, stop)
+        book.today = stop
+        apply_credit(book, stop)
+
+
+def apply_event(book: LoanBook, event: MoneyEvent) -> Posting:
+    if isinstance(event, Repayment):
+        return _repayment(book, event)
+    if isinstance(event, Prepayment):
+        return apply_prepayment(book, event)
+    if isinstance(event, Waiver):
+        return _waiver(book, event)
+    if isinstance(event, Reschedule):
+        return apply_reschedule(book, event)
+    if isinstance(event, Tranche):
+        return apply_tranche(book, event)
+    return _refund(book, event)
+
+
+def _repayment(book: LoanBook, event: Repayment) -> Posting:
+    lines, rest = allocate(book, event.value_date, event.amount, book.contract.allocation)
+    book.credit += rest
+    return _posting(event, cash_in=event.amount, lines=lines, credit_change=rest)
+
+
+def _waiver(book: LoanBook, event: Waiver) -> Posting:
+    lines: list[AllocationLine] = []
+    rest, component = event.amount, event.component
+    for row in book.open_rows(event.value_date):
+        bucket = row.bucket(event.value_date)
+        owed = row.outstanding(component)
+        if rest <= 0 or bucket is Bucket.FUTURE or owed <= 0:
+            continue
+        take = min(owed, rest)
+        row.waived[component] += take
+        rest -= take
+        lines.append(AllocationLine(row.n, row.due_date, bucket, component, take))
+    forgive_grace_penalty(book)
+    return _posting(event, lines=lines, unapplied=rest)
+
+
+def _refund(book: LoanBook, event: Refund) -> Posting:
+    paid = min(event.amount, book.credit)
+    book.credit -= paid
+    return _posting(event, cash_out=paid, credit_change=-paid, unapplied=event.amount - paid)
+
+
+def _posting(
+    event: MoneyEvent,
+    *,
+    cash_in: Decimal = ZERO,
+    cash_out: Decimal = ZERO,
+    lines: Sequence[AllocationLine] = (),
+    credit_change: Decimal = ZERO,
+    unapplied: Decimal = ZERO,
+) -> Posting:
+    return Posting(
+        event_id=event.event_id,
+        kind=event.kind,
+        value_date=event.value_date,
+        sequence=event.sequence,
+        cash_in=cash_in,
+        cash_out=cash_out,
+        lines=tuple(lines),
+        credit_change=credit_change,
+        unapplied=unapplied,
+    )
+
+
+def _check(contract: LoanContract, event: MoneyEvent) -> None:
+    if event.value_date < contract.terms.disbursement_date:
+        raise ValidationFailed("is before the disbursement date", field="value_date")
+    if isinstance(event, Reschedule):
+        return
+    amounts = [("amount", event.amount)]
+    if isinstance(event, Prepayment):
+        amounts.append(("fee", event.fee))
+    for name, amount in amounts:
+        if amount != contract.round(amount) or amount < 0 or (name == "amount" and amount == 0):
+            raise ValidationFailed(
+                f"must be a positive amount with at most {contract.terms.digits} decimals",
+                field=name,
+            )
+    if isinstance(event, Waiver) and event.component not in WAIVABLE:
+        raise ValidationFailed("only penalty, fee or interest can be waived", field="component")
+
+
+@dataclass(frozen=True, slots=True)
+class PostResult:
+    """A new event checked against the history: the book before and after, and which postings
+    changed (the service reverses the old ones of ``changed`` and posts the new ones)."""
+
+    before: LoanBook
+    after: LoanBook
+    posting: Posting | None  # the new event's own posting (None for a reversal)
+    changed: tuple[str, ...]
+
+
+def post(
+    contract: LoanContract, events: Sequence[LoanEvent], event: LoanEvent, as_of: date
+) -> PostResult:
+    """Check ``event`` against ``events`` and replay both ways to ``as_of`` (the business date).
+
+    Refuses (``ValidationFailed``) an event dated after ``as_of``, a waiver or refund larger than
+    what it can apply to, a prepayment that prepays nothing, a reschedule of nothing, a tranche
+    after the last due date.
+    """
+    if event.value_date > as_of:
+        raise ValidationFailed("is after the business date", field="value_date")
+    before = replay(contract, events, as_of)
+    after = replay(contract, [*events, event], as_of)
+    own = next((p for p in after.postings if p.event_id == event.event_id), None)
+    if own is not None and own.unapplied > 0:
+        what = "is more than is owed" if own.kind is EventKind.WAIVER else "exceeds the credit"
+        raise ValidationFailed(what, field="amount")
+    if isinstance(event, Prepayment) and own is not None and own.prepaid_principal <= 0:
+        raise ValidationFailed(
+            "does not cover the arrears, the accrued interest and the fee", field="amount"
+        )
+    if isinstance(event, Reschedule) and own is not None:
+        if own.new_principal <= 0:
+            raise ValidationFailed("there is no principal left to reschedule", field="value_date")
+        if own.refused:
+            raise ValidationFailed(own.refused, field="reschedule")
+    if isinstance(event, Tranche) and own is not None and own.disbursed <= 0:
+        raise ValidationFailed("is after the last due date", field="value_date")
+    return PostResult(before, after, own, changed_postings(before, after))
+
+
+def changed_postings(before: LoanBook, after: LoanBook) -> tuple[str, ...]:
+    """Ids of the postings that differ between two replays (present in either, not equal)."""
+    old = {p.event_id: p for p in before.postings}
+    new = {p.event_id: p for p in after.postings}
+    ids = sorted(set(old) | set(new))
+    return tuple(i for i in ids if old.get(i) != new.get(i))

@@ -1,0 +1,50 @@
+"""Later tranches of a loan paid out in parts (分次放款).
+
+The contract starts with the first tranche (``terms.principal`` on the disbursement date). A
+``Tranche`` on date T adds its amount to the principal not yet due and the calculator rebuilds
+the installments not yet due over the same due dates (the same count, the same method, rate and
+conventions; per-installment fees at their amounts). The first of them runs from T; the interest
+the old principal earned from its period's start to T is added to it, and it accrues over the
+whole period, so nothing earned before T is lost and nothing falls due on T. A tranche after the
+last due date has no installment to go into and is refused.
+"""
+
+from __future__ import annotations
+
+from microlend.loans.calculator.schedule import build_schedule
+from microlend.loans.calculator.servicing_terms import Component
+from microlend.loans.engine.accrual import accrued_interest
+from microlend.loans.engine.book import ZERO, LoanBook, Posting, Row
+from microlend.loans.engine.events import EventKind, Tranche
+from microlend.loans.engine.prepayment import remaining_terms
+
+
+def apply_tranche(book: LoanBook, event: Tranche) -> Posting:
+    day = event.value_date
+    kept = [row for row in book.rows if row.due_date <= day]
+    future = [row for row in book.rows if row.due_date > day]
+    principal = ZERO
+    if future:
+        current = future[0]
+        earned = accrued_interest(book, current, day)
+        principal = sum((r.charged[Component.PRINCIPAL] for r in future), ZERO) + event.amount
+        terms = remaining_terms(book.terms, principal, day, current, len(future))
+        rebuilt = [Row.of(0, i) for i in build_schedule(terms).installments]
+        rebuilt[0].charged[Component.INTEREST] += earned
+        rebuilt[0].accrual_start = current.accrual_start
+        book.rows = [*kept, *rebuilt]
+        for number, row in enumerate(book.rows, start=1):
+            row.n = number
+        book.reindex()
+    return Posting(
+        event_id=event.event_id,
+        kind=EventKind.TRANCHE,
+        value_date=day,
+        sequence=event.sequence,
+        cash_in=ZERO,
+        cash_out=ZERO,
+        lines=(),
+        credit_change=ZERO,
+        new_principal=principal,
+        disbursed=event.amount if future else ZERO,
+    )
