@@ -6,7 +6,8 @@ Generates ``--n`` customers (valid resident ID numbers, mobile numbers, Chinese 
 common surnames and given-name characters) straight into the ``customers`` table in batches —
 the registration service would take hours for a million — then times
 ``customers.service.search_customers`` (the scoped, masked query the API runs, first page of 50)
-by name prefix, name contains, ID number and phone, ``--queries`` times each with random targets,
+by name prefix, name contains, ID number, phone, full pinyin ("zhangweiqiang") and pinyin
+initials ("zwq") through ``by=auto``, ``--queries`` times each with random targets,
 and reports the median and the 95th percentile in milliseconds. SQLite is a WAL file in a
 temporary directory; PostgreSQL a throwaway cluster (tests/pg_cluster.py). Prints the figures and
 writes benchmarks/results/customer_search.json. Never run as a test.
@@ -14,7 +15,8 @@ writes benchmarks/results/customer_search.json. Never run as a test.
 Indexes (migration 0003): ``name_key`` btree (a range on SQLite, LIKE with varchar_pattern_ops on
 PostgreSQL) for prefixes; ``id_number`` and ``phone`` btrees; on PostgreSQL a pg_trgm GIN index on
 ``name_key``; and on both, ``customer_name_grams`` (every two-character piece of a name) for
-"contains" — Chinese names are too short for trigrams.
+"contains" — Chinese names are too short for trigrams. Migration 0005: ``name_pinyin`` and
+``name_initials`` btrees (varchar_pattern_ops on PostgreSQL) for the pinyin prefixes.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from microlend.auth import service as auth
 from microlend.auth.permissions import PERMISSIONS
 from microlend.customers import service as customers
 from microlend.customers.model import name_bigrams, name_key, resident_id_check_char
+from microlend.customers.pinyin_keys import pinyin_keys
 from microlend.customers.tables import Customer, NameGram
 from microlend.db.engine import create_engine_for
 from microlend.db.migrate import upgrade_engine
@@ -75,6 +78,7 @@ def rows(n: int, *, group_id: int, company_id: int, offices: list[int]) -> Itera
     batch = []
     for i in range(n):
         name, number, phone = identity(i)
+        spelled = pinyin_keys(name)
         batch.append(
             {
                 "group_id": group_id,
@@ -86,6 +90,8 @@ def rows(n: int, *, group_id: int, company_id: int, offices: list[int]) -> Itera
                 "id_number": number,
                 "name": name,
                 "name_key": name_key(name),
+                "name_pinyin": spelled[0],
+                "name_initials": spelled[1],
                 "phone": phone,
                 "currency": "CNY",
                 "held_since": DAY,
@@ -164,6 +170,8 @@ def workloads(n: int, count: int) -> dict[str, list[tuple[str, str]]]:
         "name_contains": [(name[1:], "name_contains") for name, _, _ in picks],
         "id_number": [(number, "id_number") for _, number, _ in picks],
         "phone": [(phone, "phone") for _, _, phone in picks],
+        "pinyin_full": [(pinyin_keys(name)[0], "auto") for name, _, _ in picks],
+        "pinyin_initials": [(pinyin_keys(name)[1], "auto") for name, _, _ in picks],
     }
 
 

@@ -15,14 +15,17 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from microlend.customers import credit_file, pool
+from microlend.customers import credit_file, pool, transfers
 from microlend.customers import service as customers
-from microlend.customers.views import CustomerView, DocumentView
+from microlend.customers.views import CustomerView, DocumentView, TransferRequestView
+from microlend.db.commands import Done
 from tests.e2e.test_permission_matrix import ROLES, USER_OF_ROLE, fresh_token
 from tests.seed import World
 
 VIEWERS = frozenset(ROLES) - {"admin"}
 OFFICER = frozenset({"loan_officer"})
+# the owner (loan_officer is officer_a, who holds it) or whoever may transfer
+TRANSFER_ASKERS = frozenset({"loan_officer", "manager"})
 PREFIXES = ("/api/v1/customer",)
 C = "/api/v1/customers/{customer_id}"
 
@@ -34,13 +37,22 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", C): OFFICER,
     ("GET", f"{C}/related-parties"): VIEWERS,
     ("POST", f"{C}/related-parties"): OFFICER,
+    ("DELETE", f"{C}/related-parties/{{link_id}}"): OFFICER,
     ("GET", f"{C}/financials"): VIEWERS,
     ("POST", f"{C}/financials"): OFFICER,
     ("POST", f"{C}/documents"): OFFICER,
     ("GET", f"{C}/documents/{{document_id}}"): VIEWERS,
     ("POST", "/api/v1/customers/{pool_id}/claim"): OFFICER,
     ("POST", "/api/v1/customers/{release_id}/release"): frozenset({"loan_officer", "manager"}),
-    ("POST", "/api/v1/customers/{transfer_id}/transfer"): frozenset({"manager"}),
+    ("POST", "/api/v1/customers/{transfer_id}/transfer-requests"): TRANSFER_ASKERS,
+    ("GET", "/api/v1/customer-transfers"): VIEWERS,
+    ("POST", "/api/v1/customer-transfers/{approve_id}/approve"): frozenset({"manager"}),
+    ("POST", "/api/v1/customer-transfers/{reject_id}/reject"): frozenset({"manager"}),
+    ("GET", "/api/v1/customer-pool"): VIEWERS,
+    ("GET", "/api/v1/customer-pool/settings"): VIEWERS | {"admin"},
+    ("PUT", "/api/v1/customer-pool/settings"): frozenset({"admin"}),  # admin reads them too
+    # the group's setting needs the group data scope, which no default role has
+    ("PUT", "/api/v1/customer-pool/group-settings"): frozenset(),
     ("GET", "/api/v1/customer-lists"): VIEWERS,
     ("POST", "/api/v1/customer-lists"): frozenset({"risk_officer"}),
     ("GET", "/api/v1/customer-collisions"): VIEWERS,
@@ -52,6 +64,10 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", f"{C}/financials"): {"period": "2024", "total_assets": "100"},
     ("POST", f"{C}/documents"): {"scan": "page 1"},
     ("POST", "/api/v1/customers/{pool_id}/claim"): {},
+    ("POST", "/api/v1/customer-transfers/{approve_id}/approve"): {"opinion": "ok"},
+    ("POST", "/api/v1/customer-transfers/{reject_id}/reject"): {"opinion": "no"},
+    ("PUT", "/api/v1/customer-pool/settings"): {"protection_days": 60, "shared_in_group": None},
+    ("PUT", "/api/v1/customer-pool/group-settings"): {"shared": True},
     ("POST", "/api/v1/customer-lists"): {
         "list_kind": "watch",
         "id_number": "110105194912310038",
@@ -72,8 +88,8 @@ class Targets:
     def body(self, method: str, path: str) -> Any:
         if path.endswith("/related-parties") and method == "POST":
             return {"to_id": self.ids["pool_id"], "relation": "guarantor"}
-        if path.endswith("/transfer"):
-            return {"to_user_id": self.ids["officer_b"]}
+        if path.endswith("/transfer-requests"):
+            return {"to_user_id": self.ids["officer_b"], "reason": "officer leaves"}
         return BODIES.get((method, path))
 
 
@@ -101,9 +117,17 @@ def prepare(world: World) -> Targets:
                 ("pool_id", "110105194912310011"),
                 ("release_id", "110105194912310046"),
                 ("transfer_id", "110105194912310054"),
+                ("approve_customer", "110105194912310062"),
+                ("reject_customer", "110105194912310070"),
             )
         }
         officer = world.principal("officer_a")
+        for key in ("approve", "reject"):
+            asked = transfers.request_transfer(uow, officer, customer_id=ids[f"{key}_customer"],
+                                               to_user_id=world.user_ids["officer_b"],
+                                               reason="officer leaves", now=world.now)  # fmt: skip
+            assert isinstance(asked, TransferRequestView)
+            ids[f"{key}_id"] = asked.id
         pool.release_customer(uow, officer, customer_id=ids["pool_id"], now=world.now)
         document = credit_file.upload_document(
             uow,
@@ -116,8 +140,13 @@ def prepare(world: World) -> Targets:
             now=world.now,
         )
         assert isinstance(document, DocumentView)
+        link = credit_file.link_customers(uow, officer, from_id=ids["customer_id"],
+                                          to_id=ids["release_id"], relation="family",
+                                          now=world.now)  # fmt: skip
+        assert isinstance(link, Done)
         uow.commit()
-    return Targets({**ids, "document_id": document.id, "officer_b": world.user_ids["officer_b"]})
+    return Targets({**ids, "document_id": document.id, "officer_b": world.user_ids["officer_b"],
+                    "link_id": int(link.value)})  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -137,7 +166,9 @@ def test_the_matrix_covers_every_customers_route(app: FastAPI) -> None:
             m,
             p.replace("{pool_id}", "{customer_id}")
             .replace("{release_id}", "{customer_id}")
-            .replace("{transfer_id}", "{customer_id}"),
+            .replace("{transfer_id}", "{customer_id}")
+            .replace("{approve_id}", "{request_id}")
+            .replace("{reject_id}", "{request_id}"),
         )
         for m, p in MATRIX
     }
@@ -162,6 +193,7 @@ def test_each_role_is_allowed_exactly_what_the_matrix_says(
 
 
 def test_without_credentials_every_customers_route_is_401(client: TestClient) -> None:
-    ids = dict.fromkeys(("customer_id", "pool_id", "release_id", "transfer_id", "document_id"), 1)
+    ids = dict.fromkeys(("customer_id", "pool_id", "release_id", "transfer_id", "document_id",
+                         "approve_id", "reject_id", "link_id"), 1)  # fmt: skip
     answers = {(m, p): client.request(m, p.format(**ids), json={}).status_code for m, p in MATRIX}
     assert {route: status for route, status in answers.items() if status != 401} == {}

@@ -3,6 +3,7 @@ blacklist, the protection period, the related-party group, the 360."""
 
 from __future__ import annotations
 
+import types
 from datetime import date
 from decimal import Decimal
 
@@ -11,10 +12,10 @@ from sqlalchemy import func, select
 
 from microlend.auth import service as auth
 from microlend.auth.permissions import PERMISSIONS
-from microlend.customers import credit_file, file360, pool
+from microlend.customers import credit_file, extensions, file360, pool, transfers
 from microlend.customers import service as customers
 from microlend.customers.tables import Collision, Customer
-from microlend.customers.views import CustomerView
+from microlend.customers.views import CustomerView, TransferRequestView
 from microlend.db.tables import AuditRecord
 from microlend.kernel.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
 from tests.seed import World
@@ -243,30 +244,56 @@ def test_a_released_customer_is_in_the_pool_and_registering_it_says_so(world: Wo
     assert refused.value.code == "customer_in_pool"
 
 
-def test_transfer_needs_the_permission_and_moves_the_customer(world: World) -> None:
+def test_a_transfer_is_asked_then_approved_by_someone_else(world: World) -> None:
     view = register(world, "officer_a")
-    with world.make_uow() as uow, pytest.raises(Forbidden):
-        pool.transfer_customer(
-            uow,
-            world.principal("officer_a"),
-            customer_id=view.id,
-            to_user_id=world.user_ids["officer_b"],
-            now=world.now,
-        )
+    with world.make_uow() as uow, pytest.raises(Forbidden):  # risk neither holds nor transfers
+        transfers.request_transfer(uow, world.principal("risk"), customer_id=view.id,
+                                   to_user_id=world.user_ids["officer_b"], reason="x",
+                                   now=world.now)  # fmt: skip
     with world.make_uow() as uow:
-        moved = pool.transfer_customer(
-            uow,
-            world.principal("manager"),
-            customer_id=view.id,
-            to_user_id=world.user_ids["officer_b"],
-            now=world.now,
-        )
+        asked = transfers.request_transfer(uow, world.principal("officer_a"), customer_id=view.id,
+                                           to_user_id=world.user_ids["officer_b"],
+                                           reason="moves to branch B", now=world.now)  # fmt: skip
         uow.commit()
-    assert isinstance(moved, CustomerView)
-    assert (moved.owner_id, moved.office_id) == (world.user_ids["officer_b"], world.offices["b"])
+    assert isinstance(asked, TransferRequestView) and asked.status == "pending"
+    with world.make_uow(read_only=True) as uow:  # nothing moved yet
+        assert uow.session.get(Customer, view.id).owner_id == world.user_ids["officer_a"]  # type: ignore[union-attr]
+    with world.make_uow() as uow, pytest.raises(Forbidden):  # a loan officer may not approve
+        transfers.decide_transfer(uow, world.principal("officer_a"), request_id=asked.id,
+                                  approve=True, now=world.now)  # fmt: skip
+    with world.make_uow() as uow:
+        decided = transfers.decide_transfer(uow, world.principal("manager"), request_id=asked.id,
+                                            approve=True, opinion="ok", now=world.now)  # fmt: skip
+        uow.commit()
+    assert (decided.status, decided.decided_by, decided.opinion) == (
+        "approved", world.user_ids["manager"], "ok")  # fmt: skip
+    with world.make_uow(read_only=True) as uow:
+        moved = uow.session.get(Customer, view.id)
+        assert moved is not None
+        assert (moved.owner_id, moved.office_id) == (world.user_ids["officer_b"],
+                                                     world.offices["b"])  # fmt: skip
+    with world.make_uow() as uow, pytest.raises(Conflict):  # decided once only
+        transfers.decide_transfer(uow, world.principal("manager"), request_id=asked.id,
+                                  approve=False, now=world.now)  # fmt: skip
 
 
-def test_the_360_shows_ratios_and_the_related_party_group(world: World) -> None:
+def test_no_one_approves_their_own_transfer_request(world: World) -> None:
+    view = register(world, "officer_a")
+    with world.make_uow() as uow:
+        asked = transfers.request_transfer(uow, world.principal("manager"), customer_id=view.id,
+                                           to_user_id=world.user_ids["officer_b"],
+                                           reason="rebalance", now=world.now)  # fmt: skip
+        uow.commit()
+    assert isinstance(asked, TransferRequestView)
+    with world.make_uow() as uow, pytest.raises(Forbidden) as refused:
+        transfers.decide_transfer(uow, world.principal("manager"), request_id=asked.id,
+                                  approve=True, now=world.now)  # fmt: skip
+    assert refused.value.code == "own_request"
+
+
+def test_the_360_shows_ratios_and_the_related_party_group(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     person = register(world, "officer_a")
     spouse = register(world, "officer_a", LI, name="李四")
     other = register(
@@ -311,13 +338,11 @@ def test_the_360_shows_ratios_and_the_related_party_group(world: World) -> None:
             now=world.now,
         )
         uow.commit()
-    file360.EXPOSURE_SOURCES.append(lambda uow, ids: {spouse.id: Decimal("5000.00")})
-    try:
-        with world.make_uow(read_only=True) as uow:
-            card = file360.customer_file(uow, world.principal("officer_a"), customer_id=person.id)
-            firm = file360.customer_file(uow, world.principal("manager"), customer_id=enterprise.id)
-    finally:
-        file360.EXPOSURE_SOURCES.clear()
+    loans_file = types.SimpleNamespace(exposure=lambda uow, ids: {spouse.id: Decimal("5000.00")})
+    monkeypatch.setattr(extensions, "contributions", lambda: (loans_file,))
+    with world.make_uow(read_only=True) as uow:
+        card = file360.customer_file(uow, world.principal("officer_a"), customer_id=person.id)
+        firm = file360.customer_file(uow, world.principal("manager"), customer_id=enterprise.id)
     assert {m.id for m in card.group} == {person.id, spouse.id, enterprise.id}
     assert other.id not in {m.id for m in card.group}
     assert (card.own_exposure, card.group_exposure) == (Decimal(0), Decimal("5000.00"))

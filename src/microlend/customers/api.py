@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from microlend.customers import credit_file, file360, pool, service
+from microlend.customers import credit_file, file360, pool, pool_lists, service, transfers
 from microlend.customers.schemas import (
     CollisionOut,
     CustomerFileOut,
@@ -18,13 +18,19 @@ from microlend.customers.schemas import (
     EnterpriseCreate,
     FinancialOut,
     FinancialsIn,
+    GroupPoolIn,
     IndividualCreate,
     LinkIn,
     LinkOut,
     ListEntryIn,
     ListEntryOut,
+    PoolEntryOut,
+    PoolSettingsIn,
+    PoolSettingsOut,
     RelatedPartiesOut,
+    TransferDecisionIn,
     TransferIn,
+    TransferRequestOut,
 )
 from microlend.web.kit.deps import PrincipalDep, UowDep
 from microlend.web.kit.idempotency import CommandDep, CommandRequest, PendingOut
@@ -43,8 +49,9 @@ def search_customers(
     uow: UowDep, actor: PrincipalDep, q: str | None = None, by: str = "auto",
     cursor: CursorParam = None, limit: LimitParam = 50,
 ) -> PageOut[CustomerOut]:  # fmt: skip
-    """Search by name (prefix or contains), ID number / USCC, or phone (``by``: one of
-    auto, name_prefix, name_contains, id_number, phone)."""
+    """Search by name (prefix or contains), pinyin (full or initials), ID number / USCC, phone
+    or loan/application number (``by``: one of auto, name_prefix, name_contains, pinyin,
+    id_number, phone, loan_number)."""
     page = service.search_customers(uow, actor, q=q, by=by, cursor=cursor, limit=limit)
     return page_out(page, CustomerOut.model_validate)
 
@@ -112,6 +119,19 @@ def link_customer(customer_id: int, body: LinkIn, command: CommandDep) -> Respon
     )  # fmt: skip
 
 
+@router.delete("/customers/{customer_id}/related-parties/{link_id}",
+               response_model=list[LinkOut], responses=CREATED)  # fmt: skip
+def unlink_customer(customer_id: int, link_id: int, command: CommandDep) -> Response:
+    """Remove one related-party link; answers the customer's remaining links."""
+    return command.respond(
+        lambda: credit_file.unlink_customers(command.uow, command.actor, customer_id=customer_id,
+                                             link_id=link_id, now=command.now),
+        lambda _done: [LinkOut.model_validate(link) for link in file360.related_parties(
+            command.uow, command.actor, customer_id=customer_id)[0]],
+        status_code=200,
+    )  # fmt: skip
+
+
 @router.get("/customers/{customer_id}/financials", response_model=list[FinancialOut])
 def financials(customer_id: int, uow: UowDep, actor: PrincipalDep) -> list[FinancialOut]:
     rows = file360.financials_of(uow, actor, customer_id=customer_id)
@@ -150,12 +170,88 @@ def release(customer_id: int, command: CommandDep) -> Response:
     )  # fmt: skip
 
 
-@router.post("/customers/{customer_id}/transfer", response_model=CustomerOut, responses=CREATED)
-def transfer(customer_id: int, body: TransferIn, command: CommandDep) -> Response:
+@router.post("/customers/{customer_id}/transfer-requests", status_code=201,
+             response_model=TransferRequestOut, responses=CREATED)  # fmt: skip
+def request_transfer(customer_id: int, body: TransferIn, command: CommandDep) -> Response:
+    """Ask to hand the customer to another officer; another user with ``customers.transfer``
+    approves or rejects the request."""
     return command.respond(
-        lambda: pool.transfer_customer(command.uow, command.actor, customer_id=customer_id,
-                                       to_user_id=body.to_user_id, now=command.now),
-        CustomerOut.model_validate, status_code=200,
+        lambda: transfers.request_transfer(command.uow, command.actor, customer_id=customer_id,
+                                           to_user_id=body.to_user_id, reason=body.reason,
+                                           now=command.now),
+        TransferRequestOut.model_validate,
+    )  # fmt: skip
+
+
+@router.get("/customer-transfers", response_model=PageOut[TransferRequestOut])
+def transfer_requests(
+    uow: UowDep, actor: PrincipalDep, status: str | None = "pending", cursor: CursorParam = None,
+    limit: LimitParam = 50,
+) -> PageOut[TransferRequestOut]:  # fmt: skip
+    page = transfers.list_transfers(uow, actor, status=status or None, cursor=cursor, limit=limit)
+    return page_out(page, TransferRequestOut.model_validate)
+
+
+def _decide(request_id: int, body: TransferDecisionIn, command: CommandRequest,
+            approve: bool) -> Response:  # fmt: skip
+    return command.respond(
+        lambda: transfers.decide_transfer(command.uow, command.actor, request_id=request_id,
+                                          approve=approve, opinion=body.opinion,
+                                          now=command.now),
+        TransferRequestOut.model_validate, status_code=200,
+    )  # fmt: skip
+
+
+@router.post("/customer-transfers/{request_id}/approve", response_model=TransferRequestOut)
+def approve_transfer(request_id: int, body: TransferDecisionIn, command: CommandDep) -> Response:
+    """Approve: the customer moves to the new officer (never by the one who asked)."""
+    return _decide(request_id, body, command, True)
+
+
+@router.post("/customer-transfers/{request_id}/reject", response_model=TransferRequestOut)
+def reject_transfer(request_id: int, body: TransferDecisionIn, command: CommandDep) -> Response:
+    return _decide(request_id, body, command, False)
+
+
+@router.get("/customer-pool", response_model=PageOut[PoolEntryOut])
+def pool_list(
+    uow: UowDep, actor: PrincipalDep, view: str = "shared", cursor: CursorParam = None,
+    limit: LimitParam = 50,
+) -> PageOut[PoolEntryOut]:  # fmt: skip
+    """``view``: ``mine`` (my customers), ``office`` (held in my office) or ``shared`` (the
+    customers I may claim)."""
+    page = pool_lists.pool_customers(uow, actor, view=view, cursor=cursor, limit=limit)
+    return page_out(page, PoolEntryOut.model_validate)
+
+
+@router.get("/customer-pool/settings", response_model=PoolSettingsOut)
+def pool_settings(uow: UowDep, actor: PrincipalDep) -> PoolSettingsOut:
+    return PoolSettingsOut.model_validate(pool.pool_settings(uow, actor))
+
+
+@router.put("/customer-pool/settings", response_model=PoolSettingsOut, responses=CREATED)
+def configure_pool(body: PoolSettingsIn, command: CommandDep) -> Response:
+    """The company's protection period and pool sharing (null: as the group's setting)."""
+    return command.respond(
+        lambda: pool.configure_pool(command.uow, command.actor,
+                                    protection_days=body.protection_days,
+                                    shared_in_group=body.shared_in_group, now=command.now),
+        lambda _done: PoolSettingsOut.model_validate(pool.pool_settings(command.uow,
+                                                                        command.actor)),
+        status_code=200,
+    )  # fmt: skip
+
+
+@router.put("/customer-pool/group-settings", response_model=PoolSettingsOut, responses=CREATED)
+def configure_group_pool(body: GroupPoolIn, command: CommandDep) -> Response:
+    """Whether the group's companies share one pool unless a company says otherwise (a user
+    whose data scope is the whole group)."""
+    return command.respond(
+        lambda: pool.configure_group_pool(command.uow, command.actor, shared=body.shared,
+                                          now=command.now),
+        lambda _done: PoolSettingsOut.model_validate(pool.pool_settings(command.uow,
+                                                                        command.actor)),
+        status_code=200,
     )  # fmt: skip
 
 
@@ -210,5 +306,5 @@ def add_list_entry(body: ListEntryIn, command: CommandDep) -> Response:
 @router.get("/customer-collisions", response_model=PageOut[CollisionOut])
 def collisions(uow: UowDep, actor: PrincipalDep, cursor: CursorParam = None,
                limit: LimitParam = 50) -> PageOut[CollisionOut]:  # fmt: skip
-    page = pool.list_collisions(uow, actor, cursor=cursor, limit=limit)
+    page = pool_lists.list_collisions(uow, actor, cursor=cursor, limit=limit)
     return page_out(page, CollisionOut.model_validate)

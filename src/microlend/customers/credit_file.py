@@ -119,6 +119,27 @@ def link_customers(uow: UnitOfWork, actor: Principal, *, from_id: int, to_id: in
     return run_command(uow, actor, "customers.link", payload, now=now)
 
 
+@command("customers.unlink", permission="customers.update", entity_type="customer",
+         summary=lambda p: f"remove link {p['link_id']} of customer {p['id']}")  # fmt: skip
+def _unlink(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
+    row = get_scoped(uow.session, actor, Customer, payload["id"])
+    link = uow.session.get(CustomerLink, payload["link_id"])
+    if link is None or row.id not in (link.from_customer_id, link.to_customer_id):
+        raise NotFound(f"link {payload['link_id']} not found", code="link_not_found")
+    removed = {"relation": link.relation, "from": link.from_customer_id,
+               "to": link.to_customer_id}  # fmt: skip
+    uow.session.delete(link)
+    uow.session.flush()
+    return Done(entity_id=row.id, value=None, change=removed)
+
+
+def unlink_customers(uow: UnitOfWork, actor: Principal, *, customer_id: int, link_id: int,
+                     now: datetime) -> Done | Pending:  # fmt: skip
+    """Remove one related-party link of the customer (either direction)."""
+    payload = {"id": customer_id, "link_id": link_id}
+    return run_command(uow, actor, "customers.unlink", payload, now=now)
+
+
 @command("customers.note", permission="customers.update", entity_type="customer",
          summary=lambda p: f"note on customer {p['id']}")  # fmt: skip
 def _note(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:

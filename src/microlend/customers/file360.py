@@ -1,19 +1,20 @@
 """The customer 360 (客户全景): identity, contacts, financials with ratios, related parties, the
 related-party group and its exposure, warnings, documents, notes — one read, masked by permission.
 
-Exposure comes from ``EXPOSURE_SOURCES``: functions that the loan and guarantee contexts register
-(customer ids → outstanding amount). None is registered yet, so exposure is zero until loans exist.
+Exposure, repayment behaviour and further sections (applications, loans, scores, collections) come
+from the contexts above customers through ``extensions`` (their ``customer_file`` modules); where
+none contributes, exposure and behaviour are zero and there are no further sections.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import or_, select
 
-from microlend.customers import model
+from microlend.customers import extensions, graph_layout, model
 from microlend.customers.credit_file import document_view, list_entry_view
 from microlend.customers.records import (
     business_date,
@@ -37,26 +38,24 @@ from microlend.customers.views import (
     ContactView,
     CustomerFile,
     FinancialView,
+    GraphEdge,
+    GraphNode,
     GroupMemberView,
     LinkView,
     NoteView,
+    RelatedGraph,
 )
 from microlend.db.scope import get_scoped
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.pii import PiiKind, shown
 from microlend.kernel.principal import Principal, require
 
-ExposureSource = Callable[[UnitOfWork, frozenset[int]], Mapping[int, Decimal]]
-EXPOSURE_SOURCES: list[ExposureSource] = []
 MAX_GROUP = 500  # a related-party group larger than this is cut (and still reported)
 
 
 def exposures(uow: UnitOfWork, customer_ids: frozenset[int]) -> dict[int, Decimal]:
-    total: dict[int, Decimal] = {}
-    for source in EXPOSURE_SOURCES:
-        for customer_id, amount in source(uow, customer_ids).items():
-            total[customer_id] = total.get(customer_id, Decimal(0)) + amount
-    return total
+    """Outstanding loans and guarantees per customer, as the contexts above report them."""
+    return extensions.exposure(uow, customer_ids)
 
 
 def related_group_ids(uow: UnitOfWork, customer: Customer) -> frozenset[int]:
@@ -163,6 +162,8 @@ def customer_file(uow: UnitOfWork, actor: Principal, *, customer_id: int,
         warnings=[list_entry_view(entry) for entry in warnings],
         documents=[document_view(d) for d in of(CustomerDocument)],
         notes=[NoteView(n.id, n.body, n.author_id, n.created_at) for n in of(CustomerNote)],
+        repayment=extensions.repayment_behaviour(uow, frozenset({row.id}))[row.id],
+        sections=extensions.file_sections(uow, actor, customer_id=row.id),
     )  # fmt: skip
 
 
@@ -184,3 +185,24 @@ def related_parties(
     """The customer's links, its related-party group and the group's exposure."""
     card = customer_file(uow, actor, customer_id=customer_id)
     return card.links, card.group, card.group_exposure
+
+
+def related_graph(uow: UnitOfWork, actor: Principal, *, customer_id: int) -> RelatedGraph:
+    """The customer's related-party group, placed in rings around it for a drawing."""
+    require(actor, "customers.view")
+    row = get_scoped(uow.session, actor, Customer, customer_id)
+    members = related_group_ids(uow, row)
+    links = uow.session.scalars(select(CustomerLink).where(
+        CustomerLink.from_customer_id.in_(members), CustomerLink.to_customer_id.in_(members)
+    ).order_by(CustomerLink.id)).all()  # fmt: skip
+    placed, size = graph_layout.layout(row.id, [(k.from_customer_id, k.to_customer_id)
+                                                for k in links])  # fmt: skip
+    at = {p.id: p for p in placed}
+    names = dict(uow.session.execute(select(Customer.id, Customer.name)
+                                     .where(Customer.id.in_(members))).all())  # fmt: skip
+    nodes = tuple(GraphNode(p.id, names.get(p.id, ""), p.x, p.y, p.depth) for p in placed)
+    drawn = [k for k in links if k.from_customer_id in at and k.to_customer_id in at]
+    edges = tuple(GraphEdge(at[k.from_customer_id].x, at[k.from_customer_id].y,
+                            at[k.to_customer_id].x, at[k.to_customer_id].y, k.relation,
+                            k.share_percent) for k in drawn)  # fmt: skip
+    return RelatedGraph(nodes=nodes, edges=edges, size=size)

@@ -8,10 +8,11 @@ from typing import Any
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
-from microlend.customers import file360, service
+from microlend.customers import file360, service, transfers
 from microlend.customers.views import CustomerView
 from microlend.db.commands import Pending
 from microlend.kernel.errors import Conflict, DomainError, ValidationFailed
+from microlend.web.kit import error_text
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
 from microlend.web.kit.forms import feedback
@@ -22,6 +23,14 @@ from microlend.web.kit.templating import gettext_for, render_page, see_other
 from microlend.web.kit.viewer import Viewer
 
 router = page_router()
+N_ = error_text.N_
+DOCUMENT_TYPES = {  # credit_file.DOCUMENT_TYPES with their names
+    "id_copy": N_("ID copy"),
+    "business_licence": N_("Business licence"),
+    "statement": N_("Financial statement"),
+    "site_visit_photo": N_("Site-visit photo"),
+    "other": N_("Other"),
+}
 LIST_URL = "/customers"
 NEW_URL = "/customers/new"
 INDIVIDUAL_FIELDS = (
@@ -166,10 +175,16 @@ async def register_customer(
     return see_other(request, f"{LIST_URL}/{created.id}", notice)
 
 
-@router.get(LIST_URL + "/{customer_id}")
+@router.get(LIST_URL + "/{customer_id:int}")
 def customer_page(
     request: Request, customer_id: int, viewer: Viewer = Depends(permitted("customers.view"))
 ) -> Response:
+    _ = gettext_for(request)
     with page_uow(request, read_only=True) as uow:
         card = file360.customer_file(uow, viewer.principal, customer_id=customer_id)
-    return render_page(request, "customers/detail.html", {"card": card, "c": card.customer})
+        candidates = transfers.transfer_candidates(uow, viewer.principal)
+    document_types = {key: _(label) for key, label in DOCUMENT_TYPES.items()}
+    return render_page(request, "customers/detail.html", {
+        "card": card, "c": card.customer, "document_types": document_types,
+        "transfer_candidates": [(i, n) for i, n in candidates if i != card.holder.owner_id],
+    })  # fmt: skip

@@ -1,44 +1,68 @@
-"""The shared pool (客户池): claim a customer whose protection lapsed, release, transfer, and the
-collision records. Every claim, release and transfer is a named command, hence audited."""
+"""The shared pool (客户池): claim a customer whose protection lapsed, release one, the pool's
+settings (protection period; whether the group's companies share one pool), the pool lists (mine,
+my office, the shared pool) and the collision records. Every claim, release and setting is a
+named command, hence audited. Transfers between officers are requests approved by another user
+(``transfers``).
+
+Sharing: a company's pool is shared with the group's other sharing companies when its own setting
+says so, or, without one, when the group's setting says so. The default is not shared: the
+companies of a group are separate legal entities, and handing personal data from one to another
+is a deliberate choice. A customer is unique per group whatever the setting.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
-from microlend.auth.tables import User
 from microlend.customers import model
 from microlend.customers.records import (
     business_date,
     customer_view,
+    group_of_company,
     holder_view,
     ownership_of,
     protection_days,
 )
-from microlend.customers.tables import Collision, Customer, OwnershipEvent, PoolSetting
-from microlend.customers.views import CollisionView, CustomerView, HolderView
+from microlend.customers.tables import Customer, OwnershipEvent, PoolSetting
+from microlend.customers.tables_pool import PoolGroupSetting
+from microlend.customers.views import CustomerView, HolderView, PoolSettingsView
 from microlend.db.commands import Done, Payload, Pending, command, run_command, value_or_pending
-from microlend.db.pagination import Page, page_of, paginate
 from microlend.db.scope import apply_scope, get_scoped
 from microlend.db.uow import UnitOfWork
-from microlend.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from microlend.kernel.principal import Principal, require
+from microlend.kernel.errors import Conflict, Forbidden, NotFound
+from microlend.kernel.principal import DataScope, Principal, require
 from microlend.orgs.tables import Company
 
+SHARED_BY_DEFAULT = False
 
-def _pool_companies(uow: UnitOfWork, actor: Principal) -> list[int]:
-    """The companies whose pool the actor may claim from: its own, and the group's companies
-    that share their pool."""
-    group_id = select(Company.group_id).where(Company.id == actor.company_id).scalar_subquery()
-    shared = select(PoolSetting.company_id).where(PoolSetting.shared_in_group.is_(True))
-    rows = uow.session.scalars(
-        select(Company.id).where(Company.group_id == group_id, Company.id.in_(shared))
+
+def group_shares(uow: UnitOfWork, group_id: int) -> bool:
+    setting = uow.session.get(PoolGroupSetting, group_id)
+    return setting.shared if setting else SHARED_BY_DEFAULT
+
+
+def sharing_companies(uow: UnitOfWork, group_id: int) -> list[int]:
+    """The group's companies whose pool is shared (own setting, else the group's)."""
+    rows = uow.session.execute(
+        select(Company.id, PoolSetting.shared_in_group)
+        .outerjoin(PoolSetting, PoolSetting.company_id == Company.id)
+        .where(Company.group_id == group_id)
     ).all()
-    return sorted({actor.company_id, *rows})
+    default = group_shares(uow, group_id)
+    return sorted(cid for cid, own in rows if (default if own is None else own))
 
 
-def _record(uow: UnitOfWork, row: Customer, event: str, previous: int | None, actor: Principal,
+def pool_companies(uow: UnitOfWork, company_id: int) -> list[int]:
+    """The companies whose lapsed customers a user of ``company_id`` may claim: its own, and,
+    when it shares its pool, every sharing company of the group."""
+    shared = sharing_companies(uow, group_of_company(uow, company_id))
+    return sorted({company_id, *shared}) if company_id in shared else [company_id]
+
+
+def record_event(uow: UnitOfWork, row: Customer, event: str, previous: int | None, actor: Principal,
             now: datetime) -> None:  # fmt: skip
     uow.session.add(OwnershipEvent(company_id=row.company_id, customer_id=row.id, event=event,
                                    from_owner_id=previous, to_owner_id=row.owner_id,
@@ -53,7 +77,8 @@ def _as_of(uow: UnitOfWork, payload: Payload, company_id: int) -> date:
 @command("customers.claim", entity_type="customer", summary=lambda p: f"claim {p['id']}")
 def _claim(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
     row = uow.session.scalars(select(Customer).where(
-        Customer.id == payload["id"], Customer.company_id.in_(_pool_companies(uow, actor))
+        Customer.id == payload["id"],
+        Customer.company_id.in_(pool_companies(uow, actor.company_id)),
     ).with_for_update()).one_or_none()  # fmt: skip
     if row is None:
         raise NotFound(f"customer {payload['id']} not found", code="customer_not_found")
@@ -68,7 +93,7 @@ def _claim(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime
     row.company_id, row.office_id, row.owner_id = actor.company_id, actor.office_id, actor.user_id
     row.held_since = row.last_activity_on = as_of
     row.updated_at = now
-    _record(uow, row, "claim", previous, actor, now)
+    record_event(uow, row, "claim", previous, actor, now)
     return Done(entity_id=row.id, value=customer_view(row, actor),
                 change={"owner_id": actor.user_id, "previous_owner_id": previous})  # fmt: skip
 
@@ -76,7 +101,8 @@ def _claim(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime
 def claim_customer(uow: UnitOfWork, actor: Principal, *, customer_id: int, now: datetime,
                    as_of: date | None = None) -> CustomerView | Pending:  # fmt: skip
     """Take a customer from the pool: it has no owner, or its protection period lapsed on
-    ``as_of`` (the company's business date unless given)."""
+    ``as_of`` (the company's business date unless given); it is in the actor's company or in a
+    company whose pool the actor's company shares."""
     payload = {"id": customer_id, "as_of": as_of.isoformat() if as_of else None}
     return value_or_pending(run_command(uow, actor, "customers.claim", payload, now=now),
                             CustomerView)  # fmt: skip
@@ -88,8 +114,10 @@ def _release(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: dateti
     row = get_scoped(uow.session, actor, Customer, payload["id"], for_update=True)
     if row.owner_id != actor.user_id and not actor.can("customers.transfer"):
         raise Forbidden("only the owner or a manager releases a customer", code="not_owner")
+    if row.owner_id is None:
+        raise Conflict("this customer is in the pool already", code="customer_in_pool")
     previous, row.owner_id, row.updated_at = row.owner_id, None, now
-    _record(uow, row, "release", previous, actor, now)
+    record_event(uow, row, "release", previous, actor, now)
     return Done(entity_id=row.id, value=customer_view(row, actor), change={"previous": previous})
 
 
@@ -100,33 +128,6 @@ def release_customer(uow: UnitOfWork, actor: Principal, *, customer_id: int,
     return value_or_pending(outcome, CustomerView)
 
 
-@command("customers.transfer", entity_type="customer",
-         summary=lambda p: f"transfer {p['id']} to user {p['to_user_id']}")  # fmt: skip
-def _transfer(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
-    row = get_scoped(uow.session, actor, Customer, payload["id"], for_update=True)
-    try:
-        target = get_scoped(uow.session, actor, User, payload["to_user_id"], owner_column="id")
-    except NotFound as missing:
-        raise NotFound(missing.detail, code="user_not_found", field="to_user_id") from None
-    if not target.active:
-        raise ValidationFailed("that user is disabled", field="to_user_id")
-    previous = row.owner_id
-    row.company_id, row.office_id, row.owner_id = target.company_id, target.office_id, target.id
-    row.held_since = row.last_activity_on = business_date(uow, target.company_id)
-    row.updated_at = now
-    _record(uow, row, "transfer", previous, actor, now)
-    return Done(entity_id=row.id, value=customer_view(row, actor),
-                change={"from": previous, "to": target.id})  # fmt: skip
-
-
-def transfer_customer(uow: UnitOfWork, actor: Principal, *, customer_id: int, to_user_id: int,
-                      now: datetime) -> CustomerView | Pending:  # fmt: skip
-    """Hand a customer to another officer (maker-checker may require a checker's approval)."""
-    payload = {"id": customer_id, "to_user_id": to_user_id}
-    return value_or_pending(run_command(uow, actor, "customers.transfer", payload, now=now),
-                            CustomerView)  # fmt: skip
-
-
 @command("customers.pool.configure", entity_type="company",
          summary=lambda p: f"pool: {p['protection_days']} days")  # fmt: skip
 def _configure(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
@@ -135,15 +136,65 @@ def _configure(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: date
     if setting is None:
         setting = PoolSetting(company_id=actor.company_id)
         uow.session.add(setting)
-    setting.protection_days, setting.shared_in_group = days, bool(payload["shared_in_group"])
+    shared = payload["shared_in_group"]
+    setting.protection_days, setting.shared_in_group = (
+        days,
+        None if shared is None else bool(shared),
+    )
     uow.session.flush()
     return Done(entity_id=actor.company_id, value=None, change=dict(payload))
 
 
 def configure_pool(uow: UnitOfWork, actor: Principal, *, protection_days: int,
-                   shared_in_group: bool, now: datetime) -> Done | Pending:  # fmt: skip
+                   shared_in_group: bool | None, now: datetime) -> Done | Pending:  # fmt: skip
+    """The actor's company: its protection period, and whether its pool is shared with the
+    group (``None``: as the group's setting says)."""
     payload = {"protection_days": protection_days, "shared_in_group": shared_in_group}
     return run_command(uow, actor, "customers.pool.configure", payload, now=now)
+
+
+@command("customers.pool.configure_group", permission="customers.pool.configure",
+         entity_type="group", summary=lambda p: f"group pool shared: {p['shared']}")  # fmt: skip
+def _configure_group(uow: UnitOfWork, actor: Principal, payload: Payload, *,
+                     now: datetime) -> Done:  # fmt: skip
+    if actor.scope is not DataScope.GROUP:
+        raise Forbidden("the group's setting needs a user whose data scope is the whole group",
+                        code="group_scope_required")  # fmt: skip
+    group_id = group_of_company(uow, actor.company_id)
+    setting = uow.session.get(PoolGroupSetting, group_id)
+    if setting is None:
+        setting = PoolGroupSetting(group_id=group_id, shared=False, updated_at=now)
+        uow.session.add(setting)
+    setting.shared, setting.updated_by, setting.updated_at = (bool(payload["shared"]),
+                                                              actor.user_id, now)  # fmt: skip
+    uow.session.flush()
+    return Done(entity_id=group_id, value=None, change={"shared": setting.shared})
+
+
+def configure_group_pool(uow: UnitOfWork, actor: Principal, *, shared: bool,
+                         now: datetime) -> Done | Pending:  # fmt: skip
+    """Whether the group's companies share one pool unless a company says otherwise (a user
+    with the group data scope and ``customers.pool.configure``)."""
+    return run_command(uow, actor, "customers.pool.configure_group", {"shared": shared}, now=now)
+
+
+def pool_settings(uow: UnitOfWork, actor: Principal) -> PoolSettingsView:
+    """The actor's company's pool settings and what they mean (for who reads customers or
+    configures the pool)."""
+    if not actor.can("customers.pool.configure"):
+        require(actor, "customers.view")
+    group_id = group_of_company(uow, actor.company_id)
+    own = uow.session.get(PoolSetting, actor.company_id)
+    sharing = sharing_companies(uow, group_id)
+    names = dict(uow.session.execute(select(Company.id, Company.name)
+                                     .where(Company.id.in_(sharing))).all())  # fmt: skip
+    return PoolSettingsView(
+        protection_days=protection_days(uow, actor.company_id),
+        group_shared=group_shares(uow, group_id),
+        company_shared=own.shared_in_group if own else None,
+        shared=actor.company_id in sharing,
+        sharing_companies=tuple(names[cid] for cid in sharing),
+    )
 
 
 def holder_of(uow: UnitOfWork, actor: Principal, *, customer_id: int,
@@ -153,17 +204,27 @@ def holder_of(uow: UnitOfWork, actor: Principal, *, customer_id: int,
     return holder_view(uow, row, as_of=as_of or business_date(uow, row.company_id))
 
 
-def list_collisions(uow: UnitOfWork, actor: Principal, *, cursor: str | None = None,
-                    limit: int = 50) -> Page[CollisionView]:  # fmt: skip
-    """Collisions filed by the actor's scope (attempts made from its offices)."""
-    require(actor, "customers.view")
-    stmt = apply_scope(select(Collision), actor, Collision, owner_column="attempted_by")
-    rows = uow.session.scalars(paginate(stmt, Collision.id, cursor=cursor, limit=limit,
-                                        newest_first=True)).all()  # fmt: skip
-    page = page_of(rows, limit=limit, id_of=lambda row: row.id)
-    items = [CollisionView(id=r.id, customer_id=r.customer_id, attempted_by=r.attempted_by,
-                           office_id=r.office_id, holder_id=r.holder_id,
-                           holder_office_id=r.holder_office_id,
-                           holder_company_id=r.holder_company_id, channel=r.channel,
-                           occurred_at=r.occurred_at) for r in page.items]  # fmt: skip
-    return Page(items, page.next_cursor)
+def in_pool_condition(uow: UnitOfWork, company_ids: list[int]) -> ColumnElement[bool]:
+    """Customers of ``company_ids`` with no owner or whose protection lapsed (each company on
+    its own business date and protection period)."""
+    lapsed = []
+    for company_id in company_ids:
+        cutoff = business_date(uow, company_id) - timedelta(days=protection_days(uow, company_id))
+        free = or_(Customer.owner_id.is_(None), Customer.last_activity_on < cutoff)
+        lapsed.append(and_(Customer.company_id == company_id, free))
+    return or_(*lapsed) if lapsed else false()
+
+
+def pool_query(uow: UnitOfWork, actor: Principal, view: str) -> Select[Any]:
+    """The customers of a pool list: ``mine``, ``office`` (held in the actor's office) or
+    ``shared`` (claimable by the actor)."""
+    stmt = select(Customer)
+    if view == "mine":
+        return stmt.where(Customer.owner_id == actor.user_id)
+    if view == "office":
+        return apply_scope(stmt, actor, Customer).where(
+            Customer.company_id == actor.company_id,
+            Customer.office_id == actor.office_id,
+            Customer.owner_id.is_not(None),
+        )
+    return stmt.where(in_pool_condition(uow, pool_companies(uow, actor.company_id)))

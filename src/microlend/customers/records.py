@@ -6,10 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from microlend.auth.tables import User
 from microlend.customers import model
-from microlend.customers.tables import Customer, PoolSetting
+from microlend.customers.tables import Customer, ListEntry, PoolSetting
 from microlend.customers.views import CustomerView, HolderView
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.money import Money, minor_units_of
@@ -100,3 +101,14 @@ def group_of_company(uow: UnitOfWork, company_id: int) -> int:
 def business_date(uow: UnitOfWork, company_id: int) -> date:
     """The company's business date: the day ownership and protection periods count in."""
     return uow.session.scalars(select(Company.business_date).where(Company.id == company_id)).one()
+
+
+def listed(session: Session, *, group_id: int, id_kind: str, id_number: str) -> list[ListEntry]:
+    """The active blacklist and watch-list entries of an identity in a group."""
+    stmt = select(ListEntry).where(
+        ListEntry.group_id == group_id,
+        ListEntry.id_kind == id_kind,
+        ListEntry.id_number == id_number,
+        ListEntry.active.is_(True),
+    )
+    return list(session.scalars(stmt.order_by(ListEntry.id)))

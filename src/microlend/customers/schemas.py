@@ -227,8 +227,31 @@ class BankAccountOut(BaseModel):
     account_name: str
 
 
+class RepaymentBehaviourOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    max_dpd: int
+    current_dpd: int
+    late_payments: int
+    in_default: bool
+
+
+class File360SectionOut(BaseModel):
+    """A section another context adds to the 360 (title and columns are English msgids)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    links: list[str | None]
+    empty_text: str
+
+
 class CustomerFileOut(BaseModel):
-    """The customer 360. Exposure is zero until the loan contexts report outstanding amounts."""
+    """The customer 360. Exposure, repayment behaviour and the further sections come from the
+    contexts above customers (zero and empty until they report)."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -244,12 +267,77 @@ class CustomerFileOut(BaseModel):
     warnings: list[ListEntryOut]
     documents: list[DocumentOut]
     notes: list[NoteOut]
+    repayment: RepaymentBehaviourOut
+    sections: list[File360SectionOut]
 
 
 class TransferIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     to_user_id: int
+    reason: str = Field(min_length=1, max_length=500, examples=["officer leaves the branch"])
+
+
+class TransferDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    opinion: str = Field("", max_length=500)
+
+
+class TransferRequestOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    customer_id: int
+    customer_name: str
+    from_owner_id: int | None
+    from_owner_name: str | None
+    to_user_id: int
+    to_user_name: str
+    requested_by: int
+    requested_by_name: str
+    reason: str
+    status: str
+    decided_by: int | None
+    opinion: str | None
+    requested_at: datetime
+    decided_at: datetime | None
+
+
+class PoolSettingsOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    protection_days: int
+    group_shared: bool
+    company_shared: bool | None
+    shared: bool
+    sharing_companies: list[str]
+
+
+class PoolSettingsIn(BaseModel):
+    """The company's pool: ``shared_in_group`` null follows the group's setting."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    protection_days: int = Field(ge=1, le=3650)
+    shared_in_group: bool | None = None
+
+
+class GroupPoolIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    shared: bool
+
+
+class PoolEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    customer: CustomerOut
+    owner_name: str | None
+    office_name: str
+    company_name: str
+    protection_ends: date | None
+    in_pool: bool
 
 
 class CollisionOut(BaseModel):
@@ -264,3 +352,6 @@ class CollisionOut(BaseModel):
     holder_company_id: int
     channel: str
     occurred_at: datetime
+    customer_name: str
+    attempted_by_name: str | None
+    holder_name: str | None

@@ -10,20 +10,24 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, delete, or_, select
 
-from microlend.customers import model
+from microlend.customers import extensions, model
+from microlend.customers.applicant import check_applicant
+from microlend.customers.extensions import repayment_behaviour
 from microlend.customers.model import IdKind
+from microlend.customers.pinyin_keys import pinyin_keys
+from microlend.customers.pool import pool_companies
 from microlend.customers.records import (
     business_date,
     customer_view,
     group_of_company,
     holder_view,
+    listed,
     to_minor,
 )
-from microlend.customers.tables import Collision, Customer, ListEntry, NameGram, OwnershipEvent
-from microlend.customers.views import CustomerView
+from microlend.customers.tables import Collision, Customer, NameGram, OwnershipEvent
+from microlend.customers.views import ApplicantCheck, CustomerView, RepaymentBehaviour
 from microlend.db.commands import Done, Payload, Pending, command, run_command, value_or_pending
 from microlend.db.pagination import Page, page_of, paginate
 from microlend.db.scope import apply_scope, get_scoped
@@ -32,7 +36,21 @@ from microlend.kernel.errors import Conflict, RuleViolation, ValidationFailed
 from microlend.kernel.principal import Principal, require
 from microlend.orgs.tables import Office
 
+__all__ = [
+    "ApplicantCheck",
+    "RepaymentBehaviour",
+    "check_applicant",
+    "check_registration",
+    "get_customer",
+    "listed",
+    "register_customer",
+    "repayment_behaviour",
+    "search_customers",
+    "update_customer",
+]
+
 INDIVIDUAL, ENTERPRISE = "individual", "enterprise"
+NAME_KEYS = ("name_key", "name_pinyin", "name_initials")
 _TEXT_FIELDS = ("address", "marital_status", "education", "employer", "legal_representative")
 
 
@@ -69,6 +87,8 @@ def _checked_fields(payload: Payload) -> dict[str, Any]:
     kind = payload["kind"]
     fields: dict[str, Any] = {"name": model.checked_name(payload["name"])}
     fields["name_key"] = model.name_key(fields["name"])
+    spelled = pinyin_keys(fields["name"], person=kind == INDIVIDUAL)
+    fields["name_pinyin"], fields["name_initials"] = spelled
     phone = payload.get("phone")
     fields["phone"] = model.checked_mobile(phone) if phone else None
     for name in _TEXT_FIELDS:
@@ -113,22 +133,22 @@ def _identity(payload: Payload) -> tuple[IdKind, str, dict[str, Any]]:
     return id_kind, model.checked_identity(id_kind, payload["id_number"]), {}
 
 
+def check_registration(payload: Payload) -> tuple[str, str]:
+    """Validate a registration's fields without writing anything: the normalized identity
+    ``(id_kind, id_number)``, or the ``ValidationFailed`` naming the first bad field."""
+    if payload.get("kind") not in (INDIVIDUAL, ENTERPRISE):
+        raise ValidationFailed("individual or enterprise", field="kind")
+    id_kind, number, _derived = _identity(payload)
+    _checked_fields(payload)
+    return str(id_kind), number
+
+
 def index_name(uow: UnitOfWork, row: Customer) -> None:
     """Keep ``customer_name_grams`` in step with the customer's name."""
     uow.session.execute(delete(NameGram).where(NameGram.customer_id == row.id))
     uow.session.add_all(NameGram(gram=gram, customer_id=row.id)
                         for gram in model.name_bigrams(row.name_key))  # fmt: skip
     uow.session.flush()
-
-
-def listed(session: Session, *, group_id: int, id_kind: str, id_number: str) -> list[ListEntry]:
-    stmt = select(ListEntry).where(
-        ListEntry.group_id == group_id,
-        ListEntry.id_kind == id_kind,
-        ListEntry.id_number == id_number,
-        ListEntry.active.is_(True),
-    )
-    return list(session.scalars(stmt.order_by(ListEntry.id)))
 
 
 def _refuse_duplicate(uow: UnitOfWork, actor: Principal, held: Customer, *, now: datetime) -> None:
@@ -149,9 +169,13 @@ def _refuse_duplicate(uow: UnitOfWork, actor: Principal, held: Customer, *, now:
                  "holder_company_id": held.company_id, "channel": "register",
                  "occurred_at": now}  # fmt: skip
     uow.durable(lambda session: session.add(Collision(**collision)))
-    if not holder.held:
+    if not holder.held and held.company_id in pool_companies(uow, actor.company_id):
         raise Conflict("this customer is in the shared pool: claim it instead of registering it",
                        code="customer_in_pool", field="id_number", extra=extra)  # fmt: skip
+    if not holder.held:
+        raise Conflict(f"this customer is in the pool of {holder.company_name}, which your "
+                       "company does not share", code="customer_in_other_pool",
+                       field="id_number", extra=extra)  # fmt: skip
     since = holder.held_since.isoformat() if holder.held_since else "?"
     raise Conflict(
         f"customer held by {holder.owner_name} ({holder.office_name}, {holder.company_name}) "
@@ -223,7 +247,7 @@ def _update(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetim
     changed = {
         column: value
         for column, value in fields.items()
-        if column.removesuffix("_minor") in merged or column == "name_key"
+        if column.removesuffix("_minor") in merged or column in NAME_KEYS
     }
     renamed = changed["name_key"] != row.name_key
     for name, value in changed.items():
@@ -253,55 +277,84 @@ def get_customer(uow: UnitOfWork, actor: Principal, *, customer_id: int) -> Cust
     return customer_view(get_scoped(uow.session, actor, Customer, customer_id), actor)
 
 
-SEARCH_MODES = ("auto", "name_prefix", "name_contains", "id_number", "phone")
+SEARCH_MODES = ("auto", "name_prefix", "name_contains", "pinyin", "id_number", "phone",
+                "loan_number")  # fmt: skip
+_HAN = ("\u3400", "\u9fff")
 
 
-def _search_mode(q: str, mode: str) -> str:
+def _has_han(text: str) -> bool:
+    return any(_HAN[0] <= char <= _HAN[1] for char in text)
+
+
+def search_mode(q: str, mode: str) -> str:
+    """The mode ``auto`` means for ``q``: an 18-character identity, a mobile number, letters
+    only (pinyin: full or initials), letters with digits (a loan or application number), or a
+    name prefix."""
     if mode != "auto":
         return mode
     compact = q.replace(" ", "").upper()
-    if (
-        len(compact) == 18
-        and compact[:17].isalnum()
-        and not any("\u4e00" <= char <= "\u9fff" for char in compact)
-    ):
+    if len(compact) == 18 and compact[:17].isalnum() and not _has_han(compact):
         return "id_number"
     if compact.lstrip("+").isdigit() and 11 <= len(compact.lstrip("+")) <= 13:
         return "phone"
+    if compact.isascii() and compact.isalpha():
+        return "pinyin"
+    if compact.isascii() and any(char.isdigit() for char in compact):
+        return "loan_number"
     return "name_prefix"
 
 
-def search_condition(q: str, mode: str, dialect: str) -> Any:
-    """The WHERE condition of a search (see ``benchmarks/customer_search.py`` for its indexes)."""
+def _prefix(column: Any, key: str, dialect: str) -> Any:
+    """``column`` starts with ``key``, in the form its btree index answers."""
+    if dialect == "postgresql":  # btree with varchar_pattern_ops answers a prefix LIKE
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return column.like(f"{escaped}%", escape="\\")
+    return and_(column >= key, column < key + "\U0010ffff")
+
+
+def search_condition(q: str, mode: str, dialect: str, *, ids: list[int] | None = None) -> Any:
+    """The WHERE condition of a search (see ``benchmarks/customer_search.py`` for its indexes);
+    ``ids`` are the customers a loan-number search found."""
     if mode == "id_number":
         return Customer.id_number == q.replace(" ", "").upper()
     if mode == "phone":
         return Customer.phone == model.checked_mobile(q, field="q")
+    if mode == "loan_number":
+        return Customer.id.in_(ids or [])
     key = model.name_key(q)
     if not key:
         raise ValidationFailed("type something to search for", field="q")
-    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if mode == "pinyin":
+        letters = "".join(char for char in key if char.isascii() and char.isalnum())
+        if not letters:
+            raise ValidationFailed("pinyin is written in letters", field="q")
+        return or_(_prefix(Customer.name_pinyin, letters, dialect),
+                   _prefix(Customer.name_initials, letters, dialect))  # fmt: skip
     if mode == "name_contains":
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pieces = [Customer.id.in_(select(NameGram.customer_id).where(NameGram.gram == gram))
                   for gram in model.name_bigrams(key)[:3]]  # fmt: skip
         return and_(*pieces, Customer.name_key.like(f"%{escaped}%", escape="\\"))
     if mode != "name_prefix":
         raise ValidationFailed(f"one of {', '.join(SEARCH_MODES)}", field="by")
-    if dialect == "postgresql":  # btree with varchar_pattern_ops answers a prefix LIKE
-        return Customer.name_key.like(f"{escaped}%", escape="\\")
-    return and_(Customer.name_key >= key, Customer.name_key < key + "\U0010ffff")
+    return _prefix(Customer.name_key, key, dialect)
 
 
 def search_customers(
     uow: UnitOfWork, actor: Principal, *, q: str | None = None, by: str = "auto",
     cursor: str | None = None, limit: int = 50,
 ) -> Page[CustomerView]:  # fmt: skip
-    """Customers the actor may see, by name (prefix or contains), ID number/USCC or phone;
-    newest first; ID numbers and phones masked without ``pii.view``."""
+    """Customers the actor may see, by name (prefix or contains), pinyin (full or initials:
+    "zhangsan", "zs"), ID number/USCC, phone, or loan/application number (as the contexts above
+    report it, ``extensions.customers_by_number``); newest first; ID numbers and phones masked
+    without ``pii.view``."""
     require(actor, "customers.view")
     stmt = apply_scope(select(Customer), actor, Customer)
     if q and q.strip():
-        stmt = stmt.where(search_condition(q.strip(), _search_mode(q.strip(), by), uow.dialect))
+        mode = search_mode(q.strip(), by)
+        ids = (extensions.customers_by_number(uow, actor, number=q.strip())
+               if mode == "loan_number" else None)  # fmt: skip
+        stmt = stmt.where(search_condition(q.strip(), mode, uow.dialect, ids=ids))
     rows = uow.session.scalars(
         paginate(stmt, Customer.id, cursor=cursor, limit=limit, newest_first=True)
     ).all()

@@ -1,7 +1,8 @@
 """Customers, their credit file, related-party links, blacklist, pool and collision records.
 
 A customer is unique per group by identity: ``(group_id, id_kind, id_number)``. Search indexes:
-``name_key`` (btree, prefix by range), ``id_number``, ``phone``; on PostgreSQL a pg_trgm GIN index
+``name_key``, ``name_pinyin``, ``name_initials`` (btree, prefix by range), ``id_number``,
+``phone``; on PostgreSQL a pg_trgm GIN index
 on ``name_key`` answers "contains". Money is BIGINT minor units beside a currency.
 """
 
@@ -44,6 +45,8 @@ class Customer(Base):
     id_number: Mapped[str] = mapped_column(String(30))
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200))
+    name_pinyin: Mapped[str] = mapped_column(String(200))  # 张三 -> zhangsan (pinyin_keys)
+    name_initials: Mapped[str] = mapped_column(String(100))  # 张三 -> zs
     phone: Mapped[str | None] = mapped_column(String(20))
     address: Mapped[str | None] = mapped_column(String(300))
     currency: Mapped[CurrencyCode]
@@ -73,6 +76,16 @@ class Customer(Base):
         Index("ix_customers_phone", "phone"),
         Index(
             "ix_customers_name_key", "name_key", postgresql_ops={"name_key": "varchar_pattern_ops"}
+        ),
+        Index(
+            "ix_customers_name_pinyin",
+            "name_pinyin",
+            postgresql_ops={"name_pinyin": "varchar_pattern_ops"},
+        ),
+        Index(
+            "ix_customers_name_initials",
+            "name_initials",
+            postgresql_ops={"name_initials": "varchar_pattern_ops"},
         ),
         Index("ix_customers_company_office", "company_id", "office_id"),
         Index("ix_customers_owner_id", "owner_id"),
@@ -268,10 +281,11 @@ class OwnershipEvent(Base):
 
 
 class PoolSetting(Base):
-    """Per company: the protection period of ownership, and whether its pool is shared."""
+    """Per company: the protection period of ownership, and whether its pool is shared with the
+    group's other sharing companies (``None``: as the group's setting says)."""
 
     __tablename__ = "customer_pool_settings"
 
     company_id: Mapped[int] = mapped_column(IdType, ForeignKey("companies.id"), primary_key=True)
     protection_days: Mapped[int] = mapped_column(Integer)
-    shared_in_group: Mapped[bool] = mapped_column(Boolean)
+    shared_in_group: Mapped[bool | None] = mapped_column(Boolean)

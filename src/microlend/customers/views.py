@@ -147,14 +147,17 @@ class CollisionView:
     holder_company_id: int
     channel: str
     occurred_at: datetime
+    customer_name: str = ""
+    attempted_by_name: str | None = None
+    holder_name: str | None = None
 
 
 @dataclass(frozen=True)
 class CustomerFile:
     """The customer 360: everything about one customer on one page.
 
-    ``own_exposure`` and ``group_exposure`` sum what the registered exposure sources report
-    (loans and guarantees, once those contexts exist); until then they are zero.
+    ``own_exposure``, ``group_exposure``, ``repayment`` and ``sections`` come from the contexts
+    above customers (``customers.extensions``); zero and empty where none contributes.
     """
 
     customer: CustomerView
@@ -169,6 +172,8 @@ class CustomerFile:
     warnings: list[ListEntryView] = field(default_factory=list)
     documents: list[DocumentView] = field(default_factory=list)
     notes: list[NoteView] = field(default_factory=list)
+    repayment: RepaymentBehaviour = field(default_factory=lambda: RepaymentBehaviour())
+    sections: list[File360Section] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -206,3 +211,73 @@ class ApplicantCheck:
     list_reasons: tuple[str, ...]
     held_by_other: str | None  # who holds the customer and since when, human readable
     collision_id: int | None
+
+
+@dataclass(frozen=True)
+class PoolSettingsView:
+    """A company's pool: protection period, and whether it shares its pool with the group."""
+
+    protection_days: int
+    group_shared: bool  # the group's setting
+    company_shared: bool | None  # the company's own setting (None: as the group's)
+    shared: bool  # what applies
+    sharing_companies: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PoolEntryView:
+    """A customer in a pool list, with its holder and when its protection ends."""
+
+    customer: CustomerView
+    owner_name: str | None
+    office_name: str
+    company_name: str
+    protection_ends: date | None
+    in_pool: bool
+
+
+@dataclass(frozen=True)
+class TransferRequestView:
+    id: int
+    customer_id: int
+    customer_name: str
+    from_owner_id: int | None
+    from_owner_name: str | None
+    to_user_id: int
+    to_user_name: str
+    requested_by: int
+    requested_by_name: str
+    reason: str
+    status: str  # pending | approved | rejected
+    decided_by: int | None
+    opinion: str | None
+    requested_at: datetime
+    decided_at: datetime | None
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    id: int
+    name: str
+    x: float
+    y: float
+    depth: int
+
+
+@dataclass(frozen=True)
+class GraphEdge:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    relation: str
+    share_percent: Decimal | None
+
+
+@dataclass(frozen=True)
+class RelatedGraph:
+    """A related-party group laid out for drawing (the customer in the middle)."""
+
+    nodes: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]
+    size: float

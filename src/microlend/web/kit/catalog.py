@@ -1,7 +1,8 @@
 """The UI's message catalog as the sources use it: extraction with Babel, and merging into the .po.
 
 Messages come from the templates (``{% trans %}``, ``_()``) and from the Python that composes UI
-text (``pages.py`` and ``pages_*.py`` files and the web package, through ``_()``).
+text (``pages.py``, ``pages_*.py`` and ``customer_file*.py`` files and the web package, through
+``_()``).
 ``scripts/update_catalogs.py`` merges them into ``web/locale/*/LC_MESSAGES/messages.po``; a unit
 test checks every one of them is translated.
 """
@@ -51,7 +52,13 @@ def _template_messages() -> Iterator[UsedMessage]:
 
 
 def _python_messages() -> Iterator[UsedMessage]:
-    method_map = [("**/pages.py", "python"), ("**/pages_*.py", "python"), ("web/**.py", "python")]
+    method_map = [
+        ("**/pages.py", "python"),
+        ("**/pages_*.py", "python"),
+        ("**/customer_file.py", "python"),  # the customer 360's sections (customers.extensions)
+        ("**/customer_file_*.py", "python"),
+        ("web/**.py", "python"),
+    ]
     for filename, lineno, message, _comments, context in extract_from_dir(
         PACKAGE_DIR,
         method_map,
