@@ -41,7 +41,7 @@ class ProductVersion(Base):
     product_id: Mapped[int] = mapped_column(IdType, ForeignKey("products.id"))
     version: Mapped[int] = mapped_column(Integer)
     terms: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_by: Mapped[int] = mapped_column(IdType, ForeignKey("users.id"))
+    created_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id"))  # None: seeded
     created_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("product_id", "version"),)

@@ -64,7 +64,7 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("terms", sa.JSON(), nullable=False),
         sa.Column(
-            "created_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+            "created_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
         sa.Column("created_at", microlend.db.base.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
