@@ -1,0 +1,54 @@
+"""The loan contract as a document: HTML from the contract's disclosure (a Jinja template kept
+beside this module), and the PDF printed from it by WeasyPrint with a CJK font
+(WenQuanYi Micro Hei, installed by ``scripts/system-deps.sh``)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+TEMPLATE_DIR = Path(__file__).with_name("documents")
+CJK_FONT = "WenQuanYi Micro Hei"
+
+FEE_CHARGED = {
+    "upfront": "一次性（放款时扣收） upfront",
+    "per_installment": "每期 per installment",
+    "prepayment": "提前还款时 on prepayment",
+}
+METHODS = {
+    "equal_installment": "等额本息 equal installment",
+    "equal_principal": "等额本金 equal principal",
+    "interest_only": "先息后本 interest only, principal at the end",
+    "bullet": "一次性还本付息 bullet",
+    "flat": "等本等息 flat",
+}
+ROLES = {"co_borrower": "共同借款人 co-borrower", "guarantor": "保证人 guarantor"}
+
+
+@cache
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html"])
+    )
+    environment.globals.update(
+        FEE_CHARGED=FEE_CHARGED, METHODS=METHODS, ROLES=ROLES, CJK_FONT=CJK_FONT
+    )
+    return environment
+
+
+def render_html(disclosure: dict[str, Any]) -> str:
+    """The contract's HTML: a complete page (its own styles), printable as it is."""
+    return _environment().get_template("contract.html").render(c=disclosure)
+
+
+def render_pdf(html: str) -> bytes:
+    """The PDF of the contract's HTML (WeasyPrint; imported on first use, it is slow to load)."""
+    from weasyprint import HTML
+
+    pdf = HTML(string=html).write_pdf()
+    if not isinstance(pdf, bytes):
+        raise RuntimeError("WeasyPrint wrote no PDF")
+    return pdf

@@ -1,0 +1,379 @@
+"""Co-borrowers, guarantors and collateral of an application (``origination.apply``).
+
+Parties are customers of the group (registered through customers first); the applicant cannot be
+its own guarantor, and a customer is on an application once. Collateral carries the borrower's
+declared value and, once appraised, the appraisal: its loan-to-value is the requested amount over
+the appraisal value.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from microlend.customers import service as customers
+from microlend.customers.tables import Customer
+from microlend.db.commands import Done, Payload, Pending, command, run_command, value_or_pending
+from microlend.db.scope import get_scoped
+from microlend.db.uow import UnitOfWork
+from microlend.kernel.errors import Conflict, NotFound, ValidationFailed
+from microlend.kernel.principal import Principal, require
+from microlend.origination import model
+from microlend.origination.applications import locked
+from microlend.origination.records import from_minor, maybe_from_minor, to_minor
+from microlend.origination.tables import Application, ApplicationParty, Collateral
+from microlend.origination.views import CollateralView, PartyView
+
+ROLES = ("co_borrower", "guarantor")
+COLLATERAL_KINDS = (
+    "real_estate",
+    "vehicle",
+    "equipment",
+    "inventory",
+    "receivable",
+    "deposit",
+    "land_use_right",
+    "other",
+)
+
+
+def _editable(row: Application) -> None:
+    model.require_status(row.status, model.PARTIES_EDITABLE, doing="change the parties of")
+
+
+def _text(raw: Any, *, field: str, max_length: int, required: bool = True) -> str:
+    text = str(raw or "").strip()
+    if required and not text:
+        raise ValidationFailed("required", field=field)
+    if len(text) > max_length:
+        raise ValidationFailed(f"at most {max_length} characters", field=field)
+    return text
+
+
+def party_views(uow: UnitOfWork, application_id: int) -> tuple[PartyView, ...]:
+    rows = uow.session.execute(
+        select(ApplicationParty, Customer.name)
+        .join(Customer, Customer.id == ApplicationParty.customer_id)
+        .where(ApplicationParty.application_id == application_id)
+        .order_by(ApplicationParty.id)
+    ).all()
+    return tuple(
+        PartyView(
+            id=p.id, role=p.role, customer_id=p.customer_id, customer_name=name, relation=p.relation
+        )
+        for p, name in rows
+    )
+
+
+def collateral_view(row: Collateral, *, amount_minor: int) -> CollateralView:
+    appraisal = maybe_from_minor(row.appraisal_value_minor, row.currency)
+    return CollateralView(
+        id=row.id,
+        kind=row.kind,
+        description=row.description,
+        currency=row.currency,
+        value=from_minor(row.value_minor, row.currency),
+        appraisal_value=appraisal,
+        appraiser=row.appraiser,
+        appraised_on=row.appraised_on,
+        loan_to_value=model.loan_to_value(from_minor(amount_minor, row.currency), appraisal),
+    )
+
+
+def collateral_views(uow: UnitOfWork, application: Application) -> tuple[CollateralView, ...]:
+    amount = application.approved_amount_minor or application.amount_minor
+    rows = uow.session.scalars(
+        select(Collateral)
+        .where(Collateral.application_id == application.id)
+        .order_by(Collateral.id)
+    )
+    return tuple(collateral_view(row, amount_minor=amount) for row in rows)
+
+
+@command(
+    "origination.party.add",
+    permission="origination.apply",
+    entity_type="application",
+    summary=lambda p: f"{p['role']} {p['customer_id']} on application {p['application_id']}",
+)
+def _add_party(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
+    row = locked(uow, actor, int(payload["application_id"]))
+    _editable(row)
+    role = payload["role"]
+    if role not in ROLES:
+        raise ValidationFailed("co_borrower or guarantor", field="role")
+    customer_id = int(payload["customer_id"])
+    if customer_id == row.customer_id:
+        raise ValidationFailed(
+            "the applicant cannot be a party of its own application", field="customer_id"
+        )
+    customers.get_customer(uow, actor, customer_id=customer_id)
+    taken = uow.session.scalars(
+        select(ApplicationParty.id).where(
+            ApplicationParty.application_id == row.id, ApplicationParty.customer_id == customer_id
+        )
+    ).first()
+    if taken is not None:
+        raise Conflict(
+            "this customer is a party of the application already",
+            code="party_exists",
+            field="customer_id",
+        )
+    party = ApplicationParty(
+        company_id=row.company_id,
+        application_id=row.id,
+        role=role,
+        customer_id=customer_id,
+        relation=_text(payload.get("relation"), field="relation", max_length=50, required=False),
+        created_by=actor.user_id,
+        created_at=now,
+    )
+    uow.session.add(party)
+    uow.session.flush()
+    view = next(p for p in party_views(uow, row.id) if p.id == party.id)
+    return Done(entity_id=row.id, value=view, change={"party_id": party.id})
+
+
+def add_party(
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    application_id: int,
+    role: str,
+    customer_id: int,
+    relation: str = "",
+    now: datetime,
+) -> PartyView | Pending:
+    """Add a co-borrower or guarantor (a customer) to the application."""
+    payload = {
+        "application_id": application_id,
+        "role": role,
+        "customer_id": customer_id,
+        "relation": relation,
+    }
+    outcome = run_command(uow, actor, "origination.party.add", payload, now=now)
+    return value_or_pending(outcome, PartyView)
+
+
+def _owned(uow: UnitOfWork, entity: Any, entity_id: int, application_id: int) -> Any:
+    found = uow.session.get(entity, entity_id)
+    if found is None or found.application_id != application_id:
+        raise NotFound(
+            f"{entity.__tablename__} {entity_id} not found",
+            code=f"{entity.__tablename__}_not_found",
+        )
+    return found
+
+
+@command(
+    "origination.party.remove",
+    permission="origination.apply",
+    entity_type="application",
+    summary=lambda p: f"remove party {p['party_id']}",
+)
+def _remove_party(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
+    row = locked(uow, actor, int(payload["application_id"]))
+    _editable(row)
+    party = _owned(uow, ApplicationParty, int(payload["party_id"]), row.id)
+    uow.session.delete(party)
+    uow.session.flush()
+    return Done(entity_id=row.id, value=True, change={"removed_party_id": party.id})
+
+
+def remove_party(
+    uow: UnitOfWork, actor: Principal, *, application_id: int, party_id: int, now: datetime
+) -> bool | Pending:
+    outcome = run_command(
+        uow,
+        actor,
+        "origination.party.remove",
+        {"application_id": application_id, "party_id": party_id},
+        now=now,
+    )
+    return value_or_pending(outcome, bool)
+
+
+def _appraisal(payload: Payload, currency: str) -> dict[str, Any]:
+    raw_value = payload.get("appraisal_value")
+    if raw_value in (None, ""):
+        return {"appraisal_value_minor": None, "appraiser": None, "appraised_on": None}
+    value = to_minor(raw_value, currency, field="appraisal_value")
+    if value <= 0:
+        raise ValidationFailed("a positive amount", field="appraisal_value")
+    raw_date = payload.get("appraised_on")
+    try:
+        appraised_on = date.fromisoformat(str(raw_date)) if raw_date else None
+    except ValueError:
+        raise ValidationFailed("a date like 2026-01-31", field="appraised_on") from None
+    appraiser = _text(payload.get("appraiser"), field="appraiser", max_length=200)
+    return {"appraisal_value_minor": value, "appraiser": appraiser, "appraised_on": appraised_on}
+
+
+def _collateral_fields(payload: Payload, currency: str) -> dict[str, Any]:
+    if payload.get("kind") not in COLLATERAL_KINDS:
+        raise ValidationFailed("one of " + ", ".join(COLLATERAL_KINDS), field="kind")
+    value = to_minor(payload.get("value") or "", currency, field="value")
+    if value <= 0:
+        raise ValidationFailed("a positive amount", field="value")
+    return {
+        "kind": payload["kind"],
+        "value_minor": value,
+        "description": _text(payload.get("description"), field="description", max_length=2000),
+        **_appraisal(payload, currency),
+    }
+
+
+@command(
+    "origination.collateral.add",
+    permission="origination.apply",
+    entity_type="application",
+    summary=lambda p: f"collateral on application {p['application_id']}",
+)
+def _add_collateral(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
+    row = locked(uow, actor, int(payload["application_id"]))
+    _editable(row)
+    item = Collateral(
+        company_id=row.company_id,
+        application_id=row.id,
+        currency=row.currency,
+        created_by=actor.user_id,
+        created_at=now,
+        **_collateral_fields(payload, row.currency),
+    )
+    uow.session.add(item)
+    uow.session.flush()
+    view = collateral_view(item, amount_minor=row.amount_minor)
+    return Done(entity_id=row.id, value=view, change={"collateral_id": item.id})
+
+
+@command(
+    "origination.collateral.update",
+    permission="origination.apply",
+    entity_type="application",
+    summary=lambda p: f"collateral {p['collateral_id']}",
+)
+def _update_collateral(
+    uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime
+) -> Done:
+    row = locked(uow, actor, int(payload["application_id"]))
+    _editable(row)
+    item = _owned(uow, Collateral, int(payload["collateral_id"]), row.id)
+    for name, value in _collateral_fields(payload, row.currency).items():
+        setattr(item, name, value)
+    uow.session.flush()
+    view = collateral_view(item, amount_minor=row.amount_minor)
+    return Done(entity_id=row.id, value=view, change={"collateral_id": item.id})
+
+
+def _collateral_payload(application_id: int, fields: dict[str, Any]) -> Payload:
+    return {
+        "application_id": application_id,
+        **{k: (None if v is None else str(v)) for k, v in fields.items()},
+    }
+
+
+def add_collateral(
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    application_id: int,
+    kind: str,
+    description: str,
+    value: Any,
+    appraisal_value: Any = None,
+    appraiser: str | None = None,
+    appraised_on: date | str | None = None,
+    now: datetime,
+) -> CollateralView | Pending:
+    """Offer collateral for the application (appraisal optional until it is appraised)."""
+    payload = _collateral_payload(
+        application_id,
+        {
+            "kind": kind,
+            "description": description,
+            "value": value,
+            "appraisal_value": appraisal_value,
+            "appraiser": appraiser,
+            "appraised_on": appraised_on,
+        },
+    )
+    outcome = run_command(uow, actor, "origination.collateral.add", payload, now=now)
+    return value_or_pending(outcome, CollateralView)
+
+
+def update_collateral(
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    application_id: int,
+    collateral_id: int,
+    kind: str,
+    description: str,
+    value: Any,
+    appraisal_value: Any = None,
+    appraiser: str | None = None,
+    appraised_on: date | str | None = None,
+    now: datetime,
+) -> CollateralView | Pending:
+    """Correct collateral or record its appraisal."""
+    payload = _collateral_payload(
+        application_id,
+        {
+            "kind": kind,
+            "description": description,
+            "value": value,
+            "appraisal_value": appraisal_value,
+            "appraiser": appraiser,
+            "appraised_on": appraised_on,
+        },
+    )
+    payload["collateral_id"] = collateral_id
+    outcome = run_command(uow, actor, "origination.collateral.update", payload, now=now)
+    return value_or_pending(outcome, CollateralView)
+
+
+@command(
+    "origination.collateral.remove",
+    permission="origination.apply",
+    entity_type="application",
+    summary=lambda p: f"remove collateral {p['collateral_id']}",
+)
+def _remove_collateral(
+    uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime
+) -> Done:
+    row = locked(uow, actor, int(payload["application_id"]))
+    _editable(row)
+    item = _owned(uow, Collateral, int(payload["collateral_id"]), row.id)
+    uow.session.delete(item)
+    uow.session.flush()
+    return Done(entity_id=row.id, value=True, change={"removed_collateral_id": item.id})
+
+
+def remove_collateral(
+    uow: UnitOfWork, actor: Principal, *, application_id: int, collateral_id: int, now: datetime
+) -> bool | Pending:
+    outcome = run_command(
+        uow,
+        actor,
+        "origination.collateral.remove",
+        {"application_id": application_id, "collateral_id": collateral_id},
+        now=now,
+    )
+    return value_or_pending(outcome, bool)
+
+
+def list_parties(
+    uow: UnitOfWork, actor: Principal, *, application_id: int
+) -> tuple[PartyView, ...]:
+    require(actor, "origination.view")
+    row = get_scoped(uow.session, actor, Application, application_id)
+    return party_views(uow, row.id)
+
+
+def list_collateral(
+    uow: UnitOfWork, actor: Principal, *, application_id: int
+) -> tuple[CollateralView, ...]:
+    require(actor, "origination.view")
+    return collateral_views(uow, get_scoped(uow.session, actor, Application, application_id))
