@@ -1,0 +1,250 @@
+"""Loan repayments posted per second on PostgreSQL, with their vouchers, beside pgbench.
+
+    .venv/bin/python benchmarks/repayments.py [--seconds 5] [--loans 200] [--batch 50]
+
+A throwaway PostgreSQL cluster from the machine's own binaries (tests/pg_cluster.py, fsync off:
+figures for the code path, not the disk) gets a company, a product and ``--loans`` disbursed
+loans (12,000.00, 12 months). Then, for ``--seconds`` each:
+
+* *single*: one repayment per unit of work (``loans.service.repay``: lock the loan, replay its
+  events with the engine, append the event, post the voucher, refresh installments and the
+  snapshot, audit), round-robin over the loans — what an API request does;
+* *batched*: ``--batch`` repayments per unit of work — what a bank-file import does.
+
+Both run with ONE client (no concurrency). In the same run ``pgbench -b tpcb-like`` (scale 1,
+one client, ``-c 1 -j 1``) measures the server's TPS; the ratios are printed. Results go to
+benchmarks/results/repayments.json. Never run as a test: speed is reported, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from microlend.auth import service as auth
+from microlend.auth.permissions import PERMISSIONS
+from microlend.auth.roles import sync_default_roles
+from microlend.customers import service as customers
+from microlend.db.engine import create_engine_for
+from microlend.db.migrate import upgrade_engine
+from microlend.db.uow import SessionFactory, UnitOfWork, make_session_factory
+from microlend.kernel.principal import Principal
+from microlend.loans import service as loans
+from microlend.loans.calculator.model import RepaymentMethod
+from microlend.orgs import service as orgs
+from microlend.origination.tables import Application
+from microlend.products import service as products
+from microlend.products.model import ProductTerms
+
+RESULTS = Path(__file__).resolve().parent / "results" / "repayments.json"
+NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+DAY = date(2025, 3, 3)
+D = Decimal
+
+
+def prepare(url: str, count: int) -> tuple[SessionFactory, Principal, list[int]]:
+    engine = create_engine_for(url)
+    upgrade_engine(engine)
+    factory = make_session_factory(engine)
+    with UnitOfWork(factory) as uow:
+        sync_default_roles(uow)
+        company = orgs.found_company(
+            uow, company_code="BENCH", company_name="Bench", business_date=DAY, now=NOW
+        )
+        actor = auth.system_principal(
+            uow, company_id=company.id, permissions=frozenset(PERMISSIONS)
+        )
+        terms = ProductTerms(
+            customer_kinds=("individual",),
+            currency="CNY",
+            min_amount=D("1000"),
+            max_amount=D("100000"),
+            min_term=3,
+            max_term=24,
+            methods=(RepaymentMethod.EQUAL_PRINCIPAL,),
+            min_rate=D("6"),
+            max_rate=D("24"),
+        )
+        product = products.create_product(
+            uow,
+            actor,
+            company_id=company.id,
+            code="B1",
+            name="Bench",
+            customer_kind="individual",
+            currency="CNY",
+            terms=terms,
+            now=NOW,
+        )
+        customer = customers.register_customer(
+            uow, actor, kind="individual", id_number="11010519491231002X", name="张三", now=NOW
+        )
+        assert not isinstance(product, type(None)) and hasattr(product, "current")
+        office = company.head_office_id
+        assert office is not None
+        officer = auth.create_user(
+            uow,
+            actor,
+            username="officer",
+            password="Correct-horse-42",
+            display_name="Officer",
+            office_id=office,
+            roles=["loan_officer"],
+            scope="office",
+            now=NOW,
+        )
+        apps = []
+        for n in range(count):
+            app = Application(
+                company_id=company.id,
+                office_id=office,
+                owner_id=officer.id,  # type: ignore[union-attr]
+                number=f"SQB{n:06d}",
+                customer_id=customer.id,  # type: ignore[union-attr]
+                product_version_id=product.current.id,  # type: ignore[union-attr]
+                status="contracted",
+                currency="CNY",
+                amount_minor=1_200_000,
+                term_count=12,
+                annual_rate=D("12"),
+                method="equal_principal",
+                purpose="bench",
+                approved_amount_minor=1_200_000,
+                approved_term_count=12,
+                approved_annual_rate=D("12"),
+                created_at=NOW,
+                updated_at=NOW,
+            )
+            uow.session.add(app)
+            uow.session.flush()
+            apps.append(app.id)
+        ids = []
+        for app_id in apps:
+            view = loans.disburse(uow, actor, application_id=app_id, now=NOW)
+            ids.append(view.id)  # type: ignore[union-attr]
+        uow.commit()
+    return factory, actor, ids
+
+
+def repayer(
+    factory: SessionFactory, actor: Principal, ids: list[int], batch: int
+) -> Callable[[], int]:
+    loan_ids = itertools.cycle(ids)
+
+    def run() -> int:
+        with UnitOfWork(factory) as uow:
+            for _ in range(batch):
+                loans.repay(uow, actor, loan_id=next(loan_ids), amount="10.00", now=NOW)
+            uow.commit()
+        return batch
+
+    return run
+
+
+def rate(work: Callable[[], int], seconds: float) -> float:
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        done += work()
+    return done / (time.perf_counter() - start)
+
+
+def pgbench_tps(cluster: object, seconds: float) -> float:
+    port = str(cluster.port)  # type: ignore[attr-defined]
+    base = ["pgbench", "-h", "127.0.0.1", "-p", port, "-U", "postgres"]
+    subprocess.run([*base, "-i", "-s", "1", "-q", "postgres"], check=True, capture_output=True)
+    result = subprocess.run(
+        [
+            *base,
+            "-b",
+            "tpcb-like",
+            "-c",
+            "1",
+            "-j",
+            "1",
+            "-T",
+            str(max(int(seconds), 1)),
+            "postgres",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    found = re.search(r"tps = ([0-9.]+)", result.stdout)
+    if found is None:
+        raise SystemExit(f"pgbench printed no tps:\n{result.stdout}")
+    return float(found.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--loans", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=50)
+    options = parser.parse_args()
+    from tests.pg_cluster import PgCluster
+
+    cluster = PgCluster().start()
+    try:
+        database = "bench"
+        subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(cluster.port),
+                "-U",
+                "postgres",
+                "-c",
+                f"CREATE DATABASE {database}",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        factory, actor, ids = prepare(cluster.url(database), options.loans)
+        repayer(factory, actor, ids, 1)()  # warm up
+        single = rate(repayer(factory, actor, ids, 1), options.seconds)
+        batched = rate(repayer(factory, actor, ids, options.batch), options.seconds)
+        tps = pgbench_tps(cluster, options.seconds)
+    finally:
+        cluster.stop()
+    print(f"repayments single   {single:8,.1f}/s  (1 client, 1 per transaction)")
+    print(f"repayments batched  {batched:8,.1f}/s  (1 client, {options.batch} per transaction)")
+    print(f"pgbench tpcb-like   {tps:8,.1f} tps (1 client, -c 1 -j 1, scale 1)")
+    print(f"ratio single {single / tps:.2f}  batched {batched / tps:.2f}  (targets 0.3 and 1.0)")
+    report = {
+        "benchmark": "repayments",
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "load_average_1m": os.getloadavg()[0],
+        "loans": options.loans,
+        "batch": options.batch,
+        "client_concurrency": 1,
+        "single_per_second": round(single, 1),
+        "batched_per_second": round(batched, 1),
+        "pgbench_tpcb_like_tps": round(tps, 1),
+        "ratio_single": round(single / tps, 3),
+        "ratio_batched": round(batched / tps, 3),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"written to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

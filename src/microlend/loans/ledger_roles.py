@@ -1,0 +1,159 @@
+"""What a loan posting is in the ledger: event type and amount roles, and the posting rules the
+loan events need beyond the ledger's defaults.
+
+Receivables the ledger already carries for the loan (``Loan.booked_*``: accrued interest, fees
+and penalty, principal moved to overdue) are collected first (roles ``interest``, ``fee``,
+``penalty``, ``principal_overdue``); the rest is cash-basis income (``*_income``) or performing
+principal (``principal``). Reversing a voucher gives the booked amounts back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from microlend.accounting import books
+from microlend.accounting.tables import PostingRule
+from microlend.db.uow import UnitOfWork
+from microlend.loans import tables
+from microlend.loans.calculator.servicing_terms import Bucket, Component
+from microlend.loans.engine import EventKind, Posting
+from microlend.loans.records import minor, money
+
+CREDIT_APPLICATION = "loan_credit_application"
+REFUND = "loan_refund"
+CAPITALISATION = "loan_capitalisation"
+
+_INCOME = {"interest": "6011", "fee": "6021", "penalty": "6051"}
+_RECEIVABLE = {"interest": "1132", "fee": "122101", "penalty": "122102"}
+
+
+def _collecting(source: str) -> list[tuple[str, str, str]]:
+    rules = [
+        ("principal", source, "130301"),
+        ("principal_overdue", source, "130302"),
+        ("overpayment", source, "224101"),
+    ]
+    for name in ("interest", "fee", "penalty"):
+        rules += [(name, source, _RECEIVABLE[name]), (f"{name}_income", source, _INCOME[name])]
+    return rules
+
+
+# (event type, role, debit, credit): added for a company that lacks them (its own rules win).
+LOAN_RULES: tuple[tuple[str, str, str, str], ...] = (
+    ("disbursement", "upfront_fee", "1002", "6021"),
+    *((CREDIT_APPLICATION, r, d, c) for r, d, c in _collecting("224101") if r != "overpayment"),
+    (REFUND, "overpayment", "224101", "1002"),
+    *(
+        (CAPITALISATION, r, d, c)
+        for r, d, c in _collecting("130301")
+        if r not in ("principal", "overpayment")
+    ),
+)
+
+
+def ensure_loan_rules(uow: UnitOfWork, *, company_id: int, now: datetime) -> None:
+    """The company's books, and the loan rules it has not defined (idempotent)."""
+    books.seed_books(uow, company_id=company_id, now=now)
+    have = set(
+        uow.session.execute(
+            select(PostingRule.event_type, PostingRule.role).where(
+                PostingRule.company_id == company_id, PostingRule.product_code == ""
+            )
+        ).all()
+    )
+    chart = books.chart(uow, company_id)
+    added = False
+    for event_type, role, debit, credit in LOAN_RULES:
+        if (event_type, role) in have:
+            continue
+        uow.session.add(
+            PostingRule(
+                company_id=company_id,
+                event_type=event_type,
+                product_code="",
+                role=role,
+                debit_account_id=chart.postable(debit).id,
+                credit_account_id=chart.postable(credit).id,
+            )
+        )
+        added = True
+    if added:
+        uow.session.flush()
+        books.forget_chart(uow, company_id)
+        uow.session.info.pop(books.RULES_KEY, None)
+
+
+Roles = dict[str, Decimal]
+
+
+def _take_booked(loan: tables.Loan, name: str, amount: Decimal, roles: Roles) -> None:
+    """Split ``amount`` of ``name`` into the booked receivable and income (or performing)."""
+    if amount <= 0:
+        return
+    column = f"booked_{'overdue_principal' if name == 'principal' else name}_minor"
+    booked = money(getattr(loan, column), loan.currency)
+    taken = min(booked, amount)
+    setattr(loan, column, getattr(loan, column) - minor(taken, loan.currency))
+    receivable = "principal_overdue" if name == "principal" else name
+    plain = "principal" if name == "principal" else f"{name}_income"
+    roles[receivable] = roles.get(receivable, Decimal(0)) + taken
+    roles[plain] = roles.get(plain, Decimal(0)) + amount - taken
+
+
+def give_back(loan: tables.Loan, roles: dict[str, str]) -> None:
+    """A voucher of these roles is reversed: its booked receivables are booked again."""
+    for role, column in (
+        ("interest", "booked_interest_minor"),
+        ("fee", "booked_fee_minor"),
+        ("penalty", "booked_penalty_minor"),
+        ("principal_overdue", "booked_overdue_principal_minor"),
+    ):
+        if role in roles:
+            amount = minor(Decimal(roles[role]), loan.currency)
+            setattr(loan, column, getattr(loan, column) + amount)
+
+
+def ledger_entries(loan: tables.Loan, posting: Posting) -> list[tuple[str, Roles]]:
+    """The vouchers of a posting: (event type, roles); collecting booked receivables moves
+    ``loan.booked_*``. Empty when the posting moves nothing in the ledger."""
+    totals = posting.by_component()
+    overdue_principal = sum(
+        (
+            ln.amount
+            for ln in posting.lines
+            if ln.component is Component.PRINCIPAL and ln.bucket is Bucket.PAST_DUE
+        ),
+        Decimal(0),
+    )
+    roles: Roles = {}
+    kind = posting.kind
+    if kind in (EventKind.REPAYMENT, EventKind.PREPAYMENT, EventKind.CREDIT_APPLICATION):
+        _take_booked(loan, "principal", overdue_principal, roles)
+        roles["principal"] = roles.get("principal", Decimal(0)) + (
+            totals[Component.PRINCIPAL] - overdue_principal
+        )
+        for component in (Component.INTEREST, Component.FEE, Component.PENALTY):
+            _take_booked(loan, str(component), totals[component], roles)
+        if kind is EventKind.CREDIT_APPLICATION:
+            return [(CREDIT_APPLICATION, roles)]
+        if posting.credit_change > 0:
+            roles["overpayment"] = posting.credit_change
+        return [("repayment", roles)]
+    if kind is EventKind.WAIVER:
+        for component in (Component.INTEREST, Component.FEE, Component.PENALTY):
+            _take_booked(loan, str(component), totals[component], roles)
+        kept = {r: a for r, a in roles.items() if r in ("interest", "fee", "penalty") and a > 0}
+        return [("waiver", kept)] if kept else []
+    if kind is EventKind.REFUND:
+        return [(REFUND, {"overpayment": posting.cash_out})] if posting.cash_out > 0 else []
+    if kind is EventKind.RESCHEDULE:
+        _take_booked(loan, "principal", overdue_principal, roles)
+        roles.pop("principal", None)  # performing principal stays where it is
+        for component in (Component.INTEREST, Component.FEE, Component.PENALTY):
+            _take_booked(loan, str(component), totals[component], roles)
+        kept = {r: a for r, a in roles.items() if a > 0}
+        return [(CAPITALISATION, kept)] if kept else []
+    return []

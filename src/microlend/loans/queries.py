@@ -1,0 +1,156 @@
+"""Reading loans (``loans.view``, scoped): one loan, the list, the position on any date (the
+engine's replay of the stored events), installments, events, postings, fund usage."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from microlend.db.scope import apply_scope, get_scoped
+from microlend.db.uow import UnitOfWork
+from microlend.kernel.errors import ValidationFailed
+from microlend.kernel.principal import Principal, require
+from microlend.loans import tables
+from microlend.loans.account import business_date, event_rows, history
+from microlend.loans.engine import Position, position
+from microlend.loans.fund_usage import usage_view
+from microlend.loans.records import money
+from microlend.loans.views import (
+    EventView,
+    FundUsageView,
+    InstallmentView,
+    LoanView,
+    PostingView,
+    event_view,
+    loan_view,
+    posting_view,
+)
+
+VIEW = "loans.view"
+STATUSES = ("approved_not_disbursed", "active", "overdue", "closed", "written_off", "rescheduled")
+
+
+def get_loan(uow: UnitOfWork, actor: Principal, *, loan_id: int) -> LoanView:
+    require(actor, VIEW)
+    return loan_view(get_scoped(uow.session, actor, tables.Loan, loan_id))
+
+
+def list_loans(
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    status: str | None = None,
+    office_id: int | None = None,
+    owner_id: int | None = None,
+    overdue: bool | None = None,
+    customer_id: int | None = None,
+    limit: int = 100,
+    after_id: int | None = None,
+) -> list[LoanView]:
+    require(actor, VIEW)
+    if status is not None and status not in STATUSES:
+        raise ValidationFailed(f"one of {', '.join(STATUSES)}", field="status")
+    stmt = apply_scope(select(tables.Loan), actor, tables.Loan)
+    if status is not None:
+        stmt = stmt.where(tables.Loan.status == status)
+    if office_id is not None:
+        stmt = stmt.where(tables.Loan.office_id == office_id)
+    if owner_id is not None:
+        stmt = stmt.where(tables.Loan.owner_id == owner_id)
+    if customer_id is not None:
+        stmt = stmt.where(tables.Loan.customer_id == customer_id)
+    if overdue is not None:
+        stmt = stmt.where((tables.Loan.days_past_due > 0) == overdue)
+    if after_id is not None:
+        stmt = stmt.where(tables.Loan.id > after_id)
+    rows = uow.session.scalars(stmt.order_by(tables.Loan.id).limit(min(max(limit, 1), 500)))
+    return [loan_view(row) for row in rows]
+
+
+def loan_position(
+    uow: UnitOfWork, actor: Principal, *, loan_id: int, as_of: date | None = None
+) -> Position:
+    """The engine's position at the end of ``as_of`` (default the business date)."""
+    require(actor, VIEW)
+    loan = get_scoped(uow.session, actor, tables.Loan, loan_id)
+    contract, events = history(uow, loan)
+    day = as_of or business_date(uow, loan.company_id)
+    if day < loan.disbursement_date:
+        raise ValidationFailed("is before the disbursement date", field="as_of")
+    return position(contract, events, day)
+
+
+def installments(uow: UnitOfWork, actor: Principal, *, loan_id: int) -> list[InstallmentView]:
+    require(actor, VIEW)
+    loan = get_scoped(uow.session, actor, tables.Loan, loan_id)
+    rows = uow.session.scalars(
+        select(tables.LoanInstallment)
+        .where(tables.LoanInstallment.loan_id == loan.id)
+        .order_by(tables.LoanInstallment.n)
+    )
+    c = loan.currency
+    return [
+        InstallmentView(
+            r.n,
+            r.due_date,
+            r.status,
+            money(r.principal_due_minor, c),
+            money(r.interest_due_minor, c),
+            money(r.fee_due_minor, c),
+            money(r.penalty_due_minor, c),
+            money(
+                r.principal_paid_minor
+                + r.interest_paid_minor
+                + r.fee_paid_minor
+                + r.penalty_paid_minor,
+                c,
+            ),
+            money(r.waived_minor, c),
+            money(r.outstanding_minor, c),
+            r.days_past_due,
+        )
+        for r in rows
+    ]
+
+
+def events(uow: UnitOfWork, actor: Principal, *, loan_id: int) -> list[EventView]:
+    require(actor, VIEW)
+    loan = get_scoped(uow.session, actor, tables.Loan, loan_id)
+    rows = event_rows(uow, loan.id)
+    reversed_ids = frozenset(r.reverses_event_id for r in rows if r.reverses_event_id)
+    return [event_view(r, loan.currency, reversed_ids) for r in rows]
+
+
+def postings(uow: UnitOfWork, actor: Principal, *, loan_id: int) -> list[PostingView]:
+    require(actor, VIEW)
+    loan = get_scoped(uow.session, actor, tables.Loan, loan_id)
+    rows = uow.session.scalars(
+        select(tables.LoanPosting)
+        .where(tables.LoanPosting.loan_id == loan.id)
+        .order_by(tables.LoanPosting.value_date, tables.LoanPosting.id)
+    )
+    return [posting_view(r, loan.currency) for r in rows]
+
+
+def fund_usages(uow: UnitOfWork, actor: Principal, *, loan_id: int) -> list[FundUsageView]:
+    require(actor, VIEW)
+    loan = get_scoped(uow.session, actor, tables.Loan, loan_id)
+    rows = uow.session.scalars(
+        select(tables.FundUsage)
+        .where(tables.FundUsage.loan_id == loan.id)
+        .order_by(tables.FundUsage.id)
+    )
+    return [usage_view(r, loan.currency) for r in rows]
+
+
+def principal_outstanding(uow: UnitOfWork, company_id: int) -> Decimal:
+    """Sub-ledger: principal outstanding of the company's loans on balance (not written off);
+    equals the balance of 1303 贷款 (close of business checks it)."""
+    total = uow.session.scalar(
+        select(func.coalesce(func.sum(tables.Loan.outstanding_principal_minor), 0)).where(
+            tables.Loan.company_id == company_id, tables.Loan.status != "written_off"
+        )
+    )
+    return money(int(total or 0))

@@ -1,0 +1,141 @@
+"""Stored loan events to the engine's events, money between minor units and ``Decimal``, and the
+stored form of an engine posting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from microlend.kernel.money import Money
+from microlend.loans import tables
+from microlend.loans.calculator.model import RepaymentMethod
+from microlend.loans.calculator.servicing_terms import Component, PrepaymentMode
+from microlend.loans.engine import (
+    LoanEvent,
+    Posting,
+    Prepayment,
+    Refund,
+    Repayment,
+    Reschedule,
+    Reversal,
+    Waiver,
+)
+
+# Event kinds stored beside the engine's: the start of the contract, and the off-balance moves.
+DISBURSEMENT = "disbursement"
+WRITE_OFF = "write_off"
+RECOVERY = "recovery"
+NOT_REPLAYED = frozenset({DISBURSEMENT, WRITE_OFF, RECOVERY})
+
+
+def money(units: int, currency: str = "CNY") -> Decimal:
+    return Money.from_minor(units, currency).amount
+
+
+def minor(amount: Decimal, currency: str = "CNY") -> int:
+    return Money.of(amount, currency).to_minor()
+
+
+def engine_id(sequence: int) -> str:
+    return f"e{sequence}"
+
+
+def engine_event(row: tables.LoanEvent, currency: str, by_id: dict[int, int]) -> LoanEvent | None:
+    """The engine's event of a stored row (None for the kinds the engine does not replay);
+    ``by_id`` maps stored event ids to their sequence (for reversals)."""
+    d: dict[str, Any] = row.detail or {}
+    eid, day, seq = engine_id(row.sequence), row.value_date, row.sequence
+    amount = money(row.amount_minor, currency)
+    if row.kind == "repayment":
+        return Repayment(
+            eid,
+            day,
+            seq,
+            amount=amount,
+            channel=row.channel,
+            reference=row.external_reference or "",
+        )
+    if row.kind == "prepayment":
+        mode = d.get("mode")
+        return Prepayment(
+            eid,
+            day,
+            seq,
+            amount=amount,
+            mode=PrepaymentMode(mode) if mode else None,
+            fee=Decimal(d.get("fee", "0")),
+            channel=row.channel,
+            reference=row.external_reference or "",
+        )
+    if row.kind == "waiver":
+        return Waiver(eid, day, seq, component=Component(d["component"]), amount=amount)
+    if row.kind == "refund":
+        return Refund(eid, day, seq, amount=amount)
+    if row.kind == "reversal":
+        assert row.reverses_event_id is not None
+        return Reversal(eid, day, seq, target_id=engine_id(by_id[row.reverses_event_id]))
+    if row.kind == "reschedule":
+        fields: Any = reschedule_fields(d)
+        return Reschedule(eid, day, seq, **fields)
+    return None
+
+
+def reschedule_fields(d: dict[str, Any]) -> dict[str, Any]:
+    first = d.get("first_due_date")
+    return {
+        "term": int(d["term"]),
+        "annual_rate": Decimal(d["annual_rate"]) if d.get("annual_rate") else None,
+        "method": RepaymentMethod(d["method"]) if d.get("method") else None,
+        "first_due_date": date.fromisoformat(first) if first else None,
+        "grace_principal_periods": int(d.get("grace_principal_periods", 0)),
+        "capitalise_arrears": bool(d.get("capitalise_arrears", False)),
+    }
+
+
+def engine_events(rows: Iterable[tables.LoanEvent], currency: str) -> list[LoanEvent]:
+    rows = list(rows)
+    by_id = {row.id: row.sequence for row in rows}
+    found = [engine_event(row, currency, by_id) for row in rows if row.kind not in NOT_REPLAYED]
+    return [event for event in found if event is not None]
+
+
+def lines_document(posting: Posting) -> list[dict[str, Any]]:
+    return [
+        {
+            "installment": line.installment,
+            "due_date": line.due_date.isoformat(),
+            "bucket": str(line.bucket),
+            "component": str(line.component),
+            "amount": str(line.amount),
+        }
+        for line in posting.lines
+    ]
+
+
+def _line_key(line: dict[str, Any]) -> tuple[Any, ...]:
+    return (line["installment"], line["bucket"], line["component"], Decimal(line["amount"]))
+
+
+def posting_signature(posting: Posting, currency: str) -> tuple[Any, ...]:
+    """What a posting does, comparable with a stored one (``stored_signature``)."""
+    return (
+        str(posting.kind),
+        posting.value_date,
+        minor(posting.cash_in, currency),
+        minor(posting.cash_out, currency),
+        minor(posting.credit_change, currency),
+        tuple(sorted(_line_key(line) for line in lines_document(posting))),
+    )
+
+
+def stored_signature(row: tables.LoanPosting) -> tuple[Any, ...]:
+    return (
+        row.kind,
+        row.value_date,
+        row.cash_in_minor,
+        row.cash_out_minor,
+        row.credit_change_minor,
+        tuple(sorted(_line_key(line) for line in row.lines)),
+    )

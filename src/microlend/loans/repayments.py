@@ -1,0 +1,375 @@
+"""还款: repayments, prepayments (partial and full payoff), refunds of the credit balance and
+reversals (冲正). Each is allocated by the engine on the stored history; a back-dated one
+reposts the vouchers of every later posting it changes, in the same transaction.
+
+Idempotent from outside: by ``request_key`` (the API's Idempotency-Key) and by the channel's
+external reference; a replay returns the first result, another payload is a ``Conflict``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from microlend.db.commands import Done, Payload, Pending, command, run_command, value_or_pending
+from microlend.db.scope import get_scoped
+from microlend.db.uow import UnitOfWork
+from microlend.kernel.errors import Conflict, RuleViolation, ValidationFailed
+from microlend.kernel.money import minor_units_of
+from microlend.kernel.principal import Principal, require
+from microlend.loans import tables
+from microlend.loans.account import (
+    append_event,
+    business_date,
+    engine_post,
+    existing_request,
+    history,
+    locked_loan,
+    next_engine_id,
+    refresh,
+    require_serviceable,
+    sync,
+)
+from microlend.loans.calculator.servicing_terms import PrepaymentMode
+from microlend.loans.engine import (
+    LoanEvent,
+    PayoffQuote,
+    Posting,
+    Prepayment,
+    Refund,
+    Repayment,
+    Reversal,
+    payoff_quote,
+    post,
+)
+from microlend.loans.records import engine_id, money
+from microlend.loans.views import EventOutcome, event_view, loan_view, posting_view
+
+REPAY = "loans.repay"
+REVERSE = "loans.repayment.reverse"
+VIEW = "loans.view"
+CHANNELS = ("bank", "cash", "wechat", "alipay", "deduction", "other")
+MONEY_KINDS = ("repayment", "prepayment")
+
+
+def amount_of(raw: Any, currency: str, name: str = "amount") -> Decimal:
+    units = minor_units_of(str(raw) if raw is not None else "", currency, field=name)
+    if units <= 0:
+        raise ValidationFailed("must be positive", field=name)
+    return money(units, currency)
+
+
+def value_date_of(raw: Any, today: date) -> date:
+    if raw in (None, ""):
+        return today
+    try:
+        day = date.fromisoformat(str(raw))
+    except ValueError:
+        raise ValidationFailed("must be a date (YYYY-MM-DD)", field="value_date") from None
+    if day > today:
+        raise ValidationFailed("is after the business date", field="value_date")
+    return day
+
+
+def outcome(
+    uow: UnitOfWork, loan: tables.Loan, row: tables.LoanEvent, *, replayed: bool = False
+) -> EventOutcome:
+    posting = uow.session.scalars(
+        select(tables.LoanPosting).where(
+            tables.LoanPosting.loan_id == loan.id,
+            tables.LoanPosting.posting_id == engine_id(row.sequence),
+        )
+    ).one_or_none()
+    taken = uow.session.scalar(
+        select(tables.LoanEvent.id).where(tables.LoanEvent.reverses_event_id == row.id)
+    )
+    reversed_ids = frozenset({row.id}) if taken is not None else frozenset[int]()
+    return EventOutcome(
+        loan_view(loan),
+        event_view(row, loan.currency, reversed_ids),
+        posting_view(posting, loan.currency) if posting else None,
+        replayed,
+    )
+
+
+def record(
+    uow: UnitOfWork,
+    actor: Principal,
+    loan: tables.Loan,
+    event: LoanEvent,
+    *,
+    kind: str,
+    amount: Decimal = Decimal(0),
+    detail: dict[str, Any] | None = None,
+    channel: str = "",
+    reference: str | None = None,
+    reverses: int | None = None,
+    request_key: str | None = None,
+    payload: dict[str, Any] | None = None,
+    now: datetime,
+) -> EventOutcome:
+    """Check ``event`` with the engine, append it, repost what changed, refresh the loan."""
+    _contract, book, _posting = engine_post(uow, loan, event)
+    row = append_event(
+        uow,
+        actor,
+        loan,
+        kind=kind,
+        value_date=event.value_date,
+        amount=amount,
+        detail=detail,
+        channel=channel,
+        reference=reference,
+        reverses_event_id=reverses,
+        request_key=request_key,
+        payload=payload,
+        now=now,
+    )
+    sync(uow, actor, loan, book, now=now)
+    refresh(uow, loan, book, now=now)
+    return outcome(uow, loan, row)
+
+
+def _money_command(
+    uow: UnitOfWork, actor: Principal, payload: Payload, *, kind: str, now: datetime
+) -> Done:
+    loan = locked_loan(uow, actor, int(payload["loan_id"]))
+    channel = str(payload.get("channel") or "bank")
+    if channel not in CHANNELS:
+        raise ValidationFailed(f"one of {', '.join(CHANNELS)}", field="channel")
+    reference = str(payload.get("external_reference") or "").strip() or None
+    request = {k: v for k, v in payload.items() if k != "request_key"}
+    found = existing_request(
+        uow,
+        loan,
+        request_key=payload.get("request_key"),
+        channel=channel,
+        reference=reference,
+        payload=request,
+    )
+    if found is not None:
+        return Done(
+            entity_id=loan.id,
+            value=outcome(uow, loan, found, replayed=True),
+            change={"replayed_event": found.id},
+        )
+    require_serviceable(loan)
+    amount = amount_of(payload.get("amount"), loan.currency)
+    day = value_date_of(payload.get("value_date"), business_date(uow, loan.company_id))
+    seq, eid = next_engine_id(loan)
+    detail: dict[str, Any] = {}
+    event: LoanEvent
+    if kind == "prepayment":
+        mode = payload.get("mode") or None
+        if mode is not None and mode not in tuple(PrepaymentMode):
+            raise ValidationFailed("shorten_term or lower_installment", field="mode")
+        fee = Decimal(str(payload.get("fee") or "0"))
+        detail = {"mode": mode, "fee": str(fee)}
+        event = Prepayment(
+            eid,
+            day,
+            seq,
+            amount,
+            mode=PrepaymentMode(mode) if mode else None,
+            fee=fee,
+            channel=channel,
+            reference=reference or "",
+        )
+    else:
+        event = Repayment(eid, day, seq, amount, channel=channel, reference=reference or "")
+    done = record(
+        uow,
+        actor,
+        loan,
+        event,
+        kind=kind,
+        amount=amount,
+        detail=detail,
+        channel=channel,
+        reference=reference,
+        request_key=payload.get("request_key"),
+        payload=request,
+        now=now,
+    )
+    return Done(
+        entity_id=loan.id,
+        value=done,
+        change={"event": done.event.id, "amount": str(amount), "kind": kind},
+    )
+
+
+@command(REPAY, entity_type="loan", summary=lambda p: f"repay {p['amount']} on loan {p['loan_id']}")
+def _repay(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
+    return _money_command(uow, actor, payload, kind=payload.get("kind") or "repayment", now=now)
+
+
+def repay(
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    loan_id: int,
+    amount: Decimal | str,
+    value_date: date | None = None,
+    channel: str = "bank",
+    external_reference: str | None = None,
+    request_key: str | None = None,
+    now: datetime,
+) -> EventOutcome | Pending:
+    """A repayment allocated by the product's order; an overpayment is kept as credit."""
+    payload = {
+        "loan_id": loan_id,
+        "amount": str(amount),
+        "kind": "repayment",
+        "value_date": value_date.isoformat() if value_date else None,
+        "channel": channel,
+        "external_reference": external_reference,
+        "request_key": request_key,
+    }
+    return value_or_pending(run_command(uow, actor, REPAY, payload, now=now), EventOutcome)
+
+
+def prepay(
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    loan_id: int,
+    amount: Decimal | str,
+    value_date: date | None = None,
+    mode: str | None = None,
+    fee: Decimal | str | None = None,
+    channel: str = "bank",
+    external_reference: str | None = None,
+    request_key: str | None = None,
+    now: datetime,
+) -> EventOutcome | Pending:
+    """提前还款: partial (the product's mode unless ``mode``) or, with the payoff quote's
+    amount, full. ``fee`` None: the product's prepayment fee on the quote."""
+    if fee is None:
+        fee = Decimal(0)
+    payload = {
+        "loan_id": loan_id,
+        "amount": str(amount),
+        "kind": "prepayment",
+        "value_date": value_date.isoformat() if value_date else None,
+        "mode": mode,
+        "fee": str(fee),
+        "channel": channel,
+        "external_reference": external_reference,
+        "request_key": request_key,
+    }
+    return value_or_pending(run_command(uow, actor, REPAY, payload, now=now), EventOutcome)
+
+
+@command(REVERSE, entity_type="loan", summary=lambda p: f"reverse event {p['event_id']}")
+def _reverse(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
+    loan = locked_loan(uow, actor, int(payload["loan_id"]))
+    target = uow.session.get(tables.LoanEvent, int(payload["event_id"]))
+    if target is None or target.loan_id != loan.id:
+        raise ValidationFailed("no such event on this loan", field="event_id")
+    if target.kind not in (*MONEY_KINDS, "refund", "waiver"):
+        raise RuleViolation(f"a {target.kind} is not reversed here", code="not_reversible")
+    if uow.session.scalar(
+        select(tables.LoanEvent.id).where(tables.LoanEvent.reverses_event_id == target.id)
+    ):
+        raise Conflict("the event is already reversed", code="already_reversed")
+    if loan.status == "written_off":
+        raise RuleViolation("the loan is written off", code="loan_not_serviceable")
+    today = business_date(uow, loan.company_id)
+    seq, eid = next_engine_id(loan)
+    event = Reversal(eid, today, seq, target_id=engine_id(target.sequence))
+    done = record(
+        uow,
+        actor,
+        loan,
+        event,
+        kind="reversal",
+        reverses=target.id,
+        detail={"reason": str(payload.get("reason") or "")[:500]},
+        now=now,
+    )
+    return Done(entity_id=loan.id, value=done, change={"reversed": target.id})
+
+
+def reverse(
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    loan_id: int,
+    event_id: int,
+    reason: str = "",
+    now: datetime,
+) -> EventOutcome | Pending:
+    """冲正: the event is taken out of the history; later postings are replayed and reposted."""
+    payload = {"loan_id": loan_id, "event_id": event_id, "reason": reason}
+    return value_or_pending(run_command(uow, actor, REVERSE, payload, now=now), EventOutcome)
+
+
+@command(
+    "loans.refund",
+    permission=REPAY,
+    entity_type="loan",
+    summary=lambda p: f"refund {p['amount']} of loan {p['loan_id']}",
+)
+def _refund(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
+    loan = locked_loan(uow, actor, int(payload["loan_id"]))
+    if loan.status == "written_off":
+        raise RuleViolation("the loan is written off", code="loan_not_serviceable")
+    amount = amount_of(payload.get("amount"), loan.currency)
+    seq, eid = next_engine_id(loan)
+    event = Refund(eid, business_date(uow, loan.company_id), seq, amount)
+    done = record(uow, actor, loan, event, kind="refund", amount=amount, now=now)
+    return Done(entity_id=loan.id, value=done, change={"refund": str(amount)})
+
+
+def refund(
+    uow: UnitOfWork, actor: Principal, *, loan_id: int, amount: Decimal | str, now: datetime
+) -> EventOutcome | Pending:
+    """退款: pay back (part of) the credit balance."""
+    payload = {"loan_id": loan_id, "amount": str(amount)}
+    return value_or_pending(run_command(uow, actor, "loans.refund", payload, now=now), EventOutcome)
+
+
+def preview(
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    loan_id: int,
+    amount: Decimal | str,
+    value_date: date | None = None,
+    kind: str = "repayment",
+) -> Posting | None:
+    """The allocation a repayment would get (the engine's ``post`` without saving)."""
+    require(actor, VIEW)
+    loan = get_scoped(uow.session, actor, tables.Loan, loan_id)
+    contract, events = history(uow, loan)
+    today = business_date(uow, loan.company_id)
+    day = value_date_of(value_date.isoformat() if value_date else None, today)
+    value = amount_of(amount, loan.currency)
+    seq, eid = next_engine_id(loan)
+    event: LoanEvent = (
+        Prepayment(eid, day, seq, value)
+        if kind == "prepayment"
+        else Repayment(eid, day, seq, value)
+    )
+    return post(contract, events, event, today).posting
+
+
+def quote_payoff(
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    loan_id: int,
+    as_of: date | None = None,
+    prepayment_fee: Decimal = Decimal(0),
+) -> PayoffQuote:
+    """提前结清 quote for ``as_of`` (default the business date; not before the last event)."""
+    require(actor, VIEW)
+    loan = get_scoped(uow.session, actor, tables.Loan, loan_id)
+    contract, events = history(uow, loan)
+    day = as_of or business_date(uow, loan.company_id)
+    if day < loan.disbursement_date:
+        raise ValidationFailed("is before the disbursement date", field="as_of")
+    return payoff_quote(contract, events, day, prepayment_fee)

@@ -1,0 +1,48 @@
+"""The loans context's use cases (贷中), in one place for the edge (API, pages, CLI) and for other
+contexts. Every state change is a command (permission, scope, audit, maker-checker capable)."""
+
+from microlend.loans.account import business_date
+from microlend.loans.adjustments import reschedule, waive
+from microlend.loans.disbursement import disburse
+from microlend.loans.fund_usage import record_usage
+from microlend.loans.queries import (
+    events,
+    fund_usages,
+    get_loan,
+    installments,
+    list_loans,
+    loan_position,
+    postings,
+    principal_outstanding,
+)
+from microlend.loans.repayments import prepay, preview, quote_payoff, refund, repay, reverse
+from microlend.loans.views import EventOutcome, FundUsageView, InstallmentView, LoanView
+from microlend.loans.writeoffs import recover, write_off
+
+__all__ = [
+    "EventOutcome",
+    "FundUsageView",
+    "InstallmentView",
+    "LoanView",
+    "business_date",
+    "disburse",
+    "events",
+    "fund_usages",
+    "get_loan",
+    "installments",
+    "list_loans",
+    "loan_position",
+    "postings",
+    "prepay",
+    "preview",
+    "principal_outstanding",
+    "quote_payoff",
+    "record_usage",
+    "recover",
+    "refund",
+    "repay",
+    "reschedule",
+    "reverse",
+    "waive",
+    "write_off",
+]

@@ -1,0 +1,211 @@
+"""Loans: the account row (with its contract document and a position snapshot), its append-only
+events, the current postings of the events (allocations and vouchers), the materialised
+installments and the fund usage records.
+
+``loans.contract`` holds everything needed to rebuild the engine's ``LoanContract`` exactly: the
+product terms the loan was approved with, the loan's own amount, term, rate, method and dates,
+and the schedule generated at disbursement. The engine replays ``loan_events``; the service
+keeps ``loan_postings`` (what each event did, and which vouchers carry it) so a back-dated change
+can be compared and its vouchers reversed and reposted.
+
+``booked_*`` columns: receivables the ledger carries for the loan (interest accrued to 1132, fees
+and penalty to 1221, principal moved to 130302 overdue). Close of business adds to them when it
+posts accruals or the overdue transfer; a repayment collects them first (role ``interest``) and
+books the rest as cash-basis income (``interest_income``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from microlend.db.base import Base, CurrencyCode, Id, IdType, id_column
+
+
+def _money() -> Mapped[int]:
+    return mapped_column(BigInteger, default=0)
+
+
+class Loan(Base):
+    __tablename__ = "loans"
+
+    id: Mapped[Id] = id_column()
+    company_id: Mapped[int] = mapped_column(IdType, ForeignKey("companies.id"))
+    office_id: Mapped[int] = mapped_column(IdType, ForeignKey("offices.id"))
+    owner_id: Mapped[int] = mapped_column(IdType, ForeignKey("users.id"))  # the loan officer
+    customer_id: Mapped[int] = mapped_column(IdType, ForeignKey("customers.id"), index=True)
+    application_id: Mapped[int] = mapped_column(IdType, ForeignKey("applications.id"), unique=True)
+    product_version_id: Mapped[int] = mapped_column(IdType, ForeignKey("product_versions.id"))
+    product_code: Mapped[str] = mapped_column(String(30))
+    number: Mapped[str] = mapped_column(String(30))
+    contract_number: Mapped[str] = mapped_column(String(30))
+    currency: Mapped[CurrencyCode]
+    principal_minor: Mapped[int] = mapped_column(BigInteger)
+    annual_rate: Mapped[Decimal]
+    term_count: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(30))
+    disbursement_date: Mapped[date] = mapped_column(Date)
+    first_due_date: Mapped[date] = mapped_column(Date)
+    maturity_date: Mapped[date] = mapped_column(Date)
+    upfront_fee_minor: Mapped[int] = _money()
+    payee: Mapped[str] = mapped_column(String(20))  # borrower | seller (受托支付)
+    payee_name: Mapped[str] = mapped_column(String(200))
+    payee_account: Mapped[str] = mapped_column(String(60))
+    contract: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(30))
+    restructured: Mapped[bool] = mapped_column(Boolean, default=False)
+    purpose: Mapped[str] = mapped_column(Text)
+    fund_usage_deadline: Mapped[date | None] = mapped_column(Date)
+    fund_usage_status: Mapped[str] = mapped_column(String(30))
+    # position snapshot (refreshed by every command; close of business refreshes it set-based)
+    position_as_of: Mapped[date] = mapped_column(Date)
+    outstanding_principal_minor: Mapped[int] = _money()
+    outstanding_interest_minor: Mapped[int] = _money()
+    outstanding_fee_minor: Mapped[int] = _money()
+    outstanding_penalty_minor: Mapped[int] = _money()
+    overdue_minor: Mapped[int] = _money()
+    days_past_due: Mapped[int] = mapped_column(Integer, default=0)
+    max_days_past_due: Mapped[int] = mapped_column(Integer, default=0)
+    next_due_date: Mapped[date | None] = mapped_column(Date)
+    next_due_minor: Mapped[int] = _money()
+    credit_balance_minor: Mapped[int] = _money()
+    # receivables booked in the ledger for this loan (see the module docstring)
+    booked_interest_minor: Mapped[int] = _money()
+    booked_fee_minor: Mapped[int] = _money()
+    booked_penalty_minor: Mapped[int] = _money()
+    booked_overdue_principal_minor: Mapped[int] = _money()
+    written_off_minor: Mapped[int] = _money()  # principal written off (recoveries reduce nothing)
+    recovered_minor: Mapped[int] = _money()
+    last_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        UniqueConstraint("company_id", "number"),
+        Index("ix_loans_company_office_status", "company_id", "office_id", "status"),
+        Index("ix_loans_owner_id", "owner_id"),
+    )
+
+
+class LoanEvent(Base):
+    """Append-only: every event posted to a loan, in posting order (``sequence`` per loan)."""
+
+    __tablename__ = "loan_events"
+
+    id: Mapped[Id] = id_column()
+    company_id: Mapped[int] = mapped_column(IdType, ForeignKey("companies.id"))
+    loan_id: Mapped[int] = mapped_column(IdType, ForeignKey("loans.id"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(30))
+    value_date: Mapped[date] = mapped_column(Date)
+    business_date: Mapped[date] = mapped_column(Date)
+    amount_minor: Mapped[int] = _money()
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    channel: Mapped[str] = mapped_column(String(30), default="")
+    external_reference: Mapped[str | None] = mapped_column(String(100))
+    reverses_event_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("loan_events.id"), unique=True
+    )
+    request_key: Mapped[str | None] = mapped_column(String(200))
+    request_digest: Mapped[str] = mapped_column(String(64), default="")
+    created_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        UniqueConstraint("loan_id", "sequence"),
+        UniqueConstraint("company_id", "channel", "external_reference"),
+        UniqueConstraint("company_id", "request_key"),
+    )
+
+
+class LoanPosting(Base):
+    """What an event (or a due date's use of the credit balance) currently does to the account,
+    and the vouchers that carry it. ``version`` grows each time a back-dated change reposts it;
+    ``lines`` are the allocation lines, ``vouchers`` {idempotency key: {role: amount}}."""
+
+    __tablename__ = "loan_postings"
+
+    id: Mapped[Id] = id_column()
+    company_id: Mapped[int] = mapped_column(IdType, ForeignKey("companies.id"))
+    loan_id: Mapped[int] = mapped_column(IdType, ForeignKey("loans.id"))
+    posting_id: Mapped[str] = mapped_column(String(40))  # the engine's event id
+    kind: Mapped[str] = mapped_column(String(30))
+    value_date: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    cash_in_minor: Mapped[int] = _money()
+    cash_out_minor: Mapped[int] = _money()
+    credit_change_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    lines: Mapped[list[Any]] = mapped_column(JSON)
+    vouchers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("loan_id", "posting_id"),)
+
+
+class LoanInstallment(Base):
+    """The current schedule state per installment, rewritten from the engine after a command."""
+
+    __tablename__ = "loan_installments"
+
+    id: Mapped[Id] = id_column()
+    company_id: Mapped[int] = mapped_column(IdType, ForeignKey("companies.id"))
+    loan_id: Mapped[int] = mapped_column(IdType, ForeignKey("loans.id"))
+    n: Mapped[int] = mapped_column(Integer)
+    due_date: Mapped[date] = mapped_column(Date)
+    principal_due_minor: Mapped[int] = _money()
+    interest_due_minor: Mapped[int] = _money()
+    fee_due_minor: Mapped[int] = _money()
+    penalty_due_minor: Mapped[int] = _money()
+    principal_paid_minor: Mapped[int] = _money()
+    interest_paid_minor: Mapped[int] = _money()
+    fee_paid_minor: Mapped[int] = _money()
+    penalty_paid_minor: Mapped[int] = _money()
+    waived_minor: Mapped[int] = _money()
+    outstanding_minor: Mapped[int] = _money()
+    status: Mapped[str] = mapped_column(String(20))
+    days_past_due: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        UniqueConstraint("loan_id", "n"),
+        Index("ix_loan_installments_company_due", "company_id", "due_date"),
+    )
+
+
+class FundUsage(Base):
+    """资金用途: what the borrower spent the loan on, with its evidence."""
+
+    __tablename__ = "fund_usages"
+
+    id: Mapped[Id] = id_column()
+    company_id: Mapped[int] = mapped_column(IdType, ForeignKey("companies.id"))
+    office_id: Mapped[int] = mapped_column(IdType, ForeignKey("offices.id"))
+    loan_id: Mapped[int] = mapped_column(IdType, ForeignKey("loans.id"), index=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    used_on: Mapped[date] = mapped_column(Date)
+    counterparty: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text)
+    prohibited: Mapped[bool] = mapped_column(Boolean, default=False)
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    document_hash: Mapped[str | None] = mapped_column(String(64))
+    document_name: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id"))
+    created_at: Mapped[datetime]

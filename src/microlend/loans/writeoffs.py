@@ -1,0 +1,230 @@
+"""核销 and recovery: a write-off takes the loan's principal off the balance sheet against the
+loan loss provision (1304), reverses the booked interest from income and keeps it off balance
+(7001/7002), and clears booked fees and penalty (as a waiver voucher); money recovered after
+that is principal (back to 1304) up to what was written off, then interest income."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from microlend.accounting import service as ledger
+from microlend.db.commands import Done, Payload, Pending, command, run_command, value_or_pending
+from microlend.db.uow import UnitOfWork
+from microlend.kernel.errors import RuleViolation, ValidationFailed
+from microlend.kernel.principal import Principal
+from microlend.loans import tables
+from microlend.loans.account import append_event, business_date, locked_loan, require_serviceable
+from microlend.loans.records import RECOVERY, WRITE_OFF, minor, money
+from microlend.loans.repayments import amount_of, outcome
+from microlend.loans.views import EventOutcome
+
+WRITE_OFF_CODE = "loans.writeoff"
+RECOVER = "loans.recover"
+
+
+def _post(
+    uow: UnitOfWork,
+    actor: Principal,
+    loan: tables.Loan,
+    *,
+    type_: str,
+    amounts: dict[str, Decimal],
+    key: str,
+    summary: str,
+    now: datetime,
+) -> dict[str, str]:
+    kept = {role: amount for role, amount in amounts.items() if amount > 0}
+    if not kept:
+        return {}
+    ledger.post(
+        uow,
+        actor,
+        event=ledger.LedgerEvent(
+            type=type_,
+            company_id=loan.company_id,
+            office_id=loan.office_id,
+            business_date=business_date(uow, loan.company_id),
+            amounts=kept,
+            idempotency_key=key,
+            currency=loan.currency,
+            summary=summary,
+            dims=ledger.Dims(
+                product_code=loan.product_code, loan_id=loan.id, customer_id=loan.customer_id
+            ),
+        ),
+        now=now,
+    )
+    return {role: str(amount) for role, amount in kept.items()}
+
+
+@command(WRITE_OFF_CODE, entity_type="loan", summary=lambda p: f"write off loan {p['loan_id']}")
+def _write_off(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
+    loan = locked_loan(uow, actor, int(payload["loan_id"]))
+    require_serviceable(loan)
+    reason = str(payload.get("reason") or "").strip()
+    if not reason:
+        raise ValidationFailed("say why the loan is written off", field="reason")
+    cur = loan.currency
+    principal = money(loan.outstanding_principal_minor, cur)
+    if principal <= 0:
+        raise RuleViolation("no principal is outstanding", code="nothing_to_write_off")
+    overdue = min(money(loan.booked_overdue_principal_minor, cur), principal)
+    interest = money(loan.booked_interest_minor, cur)
+    day = business_date(uow, loan.company_id)
+    row = append_event(
+        uow,
+        actor,
+        loan,
+        kind=WRITE_OFF,
+        value_date=day,
+        amount=principal,
+        detail={"reason": reason[:500], "interest": str(interest)},
+        now=now,
+    )
+    key = f"loan:{loan.id}:e{row.sequence}:v1"
+    vouchers = {
+        key: _post(
+            uow,
+            actor,
+            loan,
+            type_="write_off",
+            key=key,
+            summary=f"核销 {loan.number}",
+            now=now,
+            amounts={
+                "principal": principal - overdue,
+                "principal_overdue": overdue,
+                "interest": interest,
+                "interest_off_balance": interest,
+            },
+        )
+    }
+    clear = {
+        "fee": money(loan.booked_fee_minor, cur),
+        "penalty": money(loan.booked_penalty_minor, cur),
+    }
+    if any(v > 0 for v in clear.values()):
+        vouchers[key + ":1"] = _post(
+            uow,
+            actor,
+            loan,
+            type_="waiver",
+            key=key + ":1",
+            summary=f"核销 {loan.number} 费用罚息",
+            amounts=clear,
+            now=now,
+        )
+    uow.session.add(
+        tables.LoanPosting(
+            company_id=loan.company_id,
+            loan_id=loan.id,
+            posting_id=f"e{row.sequence}",
+            kind=WRITE_OFF,
+            value_date=day,
+            version=1,
+            cash_in_minor=0,
+            cash_out_minor=0,
+            credit_change_minor=0,
+            lines=[],
+            vouchers=vouchers,
+            updated_at=now,
+        )
+    )
+    loan.written_off_minor = minor(principal, cur)
+    loan.booked_interest_minor = loan.booked_fee_minor = loan.booked_penalty_minor = 0
+    loan.booked_overdue_principal_minor = 0
+    loan.status = "written_off"
+    loan.row_version += 1
+    loan.updated_at = now
+    uow.session.flush()
+    return Done(
+        entity_id=loan.id, value=outcome(uow, loan, row), change={"written_off": str(principal)}
+    )
+
+
+def write_off(
+    uow: UnitOfWork, actor: Principal, *, loan_id: int, reason: str, now: datetime
+) -> EventOutcome | Pending:
+    """核销 (maker-checker capable, like every command)."""
+    payload = {"loan_id": loan_id, "reason": reason}
+    return value_or_pending(run_command(uow, actor, WRITE_OFF_CODE, payload, now=now), EventOutcome)
+
+
+@command(
+    RECOVER,
+    permission="loans.repay",
+    entity_type="loan",
+    summary=lambda p: f"recovery {p['amount']} on loan {p['loan_id']}",
+)
+def _recover(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
+    loan = locked_loan(uow, actor, int(payload["loan_id"]))
+    if loan.status != "written_off":
+        raise RuleViolation("only a written-off loan has recoveries", code="not_written_off")
+    amount = amount_of(payload.get("amount"), loan.currency)
+    left = money(loan.written_off_minor - loan.recovered_minor, loan.currency)
+    principal = min(left, amount)
+    day = business_date(uow, loan.company_id)
+    row = append_event(
+        uow,
+        actor,
+        loan,
+        kind=RECOVERY,
+        value_date=day,
+        amount=amount,
+        channel=str(payload.get("channel") or "bank"),
+        reference=str(payload.get("external_reference") or "") or None,
+        detail={"principal": str(principal)},
+        now=now,
+    )
+    key = f"loan:{loan.id}:e{row.sequence}:v1"
+    roles = _post(
+        uow,
+        actor,
+        loan,
+        type_="recovery",
+        key=key,
+        summary=f"核销后收回 {loan.number}",
+        amounts={"principal": principal, "interest": amount - principal},
+        now=now,
+    )
+    uow.session.add(
+        tables.LoanPosting(
+            company_id=loan.company_id,
+            loan_id=loan.id,
+            posting_id=f"e{row.sequence}",
+            kind=RECOVERY,
+            value_date=day,
+            version=1,
+            cash_in_minor=minor(amount, loan.currency),
+            cash_out_minor=0,
+            credit_change_minor=0,
+            lines=[],
+            vouchers={key: roles},
+            updated_at=now,
+        )
+    )
+    loan.recovered_minor += minor(principal, loan.currency)
+    loan.row_version += 1
+    loan.updated_at = now
+    uow.session.flush()
+    return Done(entity_id=loan.id, value=outcome(uow, loan, row), change={"recovered": str(amount)})
+
+
+def recover(
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    loan_id: int,
+    amount: Decimal | str,
+    channel: str = "bank",
+    external_reference: str | None = None,
+    now: datetime,
+) -> EventOutcome | Pending:
+    payload = {
+        "loan_id": loan_id,
+        "amount": str(amount),
+        "channel": channel,
+        "external_reference": external_reference,
+    }
+    return value_or_pending(run_command(uow, actor, RECOVER, payload, now=now), EventOutcome)

@@ -1,0 +1,140 @@
+"""Every loans API route x every default role: allowed or denied, as this table says.
+
+Written by hand from auth/permissions.py: every role but the administrator reads loans
+(``loans.view``); finance disburses, takes repayments, reverses and refunds; finance and the
+manager waive; the manager reschedules and writes off; the loan officer records fund usage.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from microlend.loans import service as loans
+from microlend.loans.views import EventOutcome, LoanView
+from tests.e2e.test_permission_matrix import ROLES, USER_OF_ROLE, fresh_token
+from tests.integration.loans_support import contracted, set_business_date
+from tests.seed import World
+
+VIEWERS = frozenset(ROLES) - {"admin"}
+FINANCE = frozenset({"finance"})
+L = "/api/v1/loans/{loan_id}"
+MATRIX: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/api/v1/loans"): VIEWERS,
+    ("GET", L): VIEWERS,
+    ("GET", f"{L}/position"): VIEWERS,
+    ("GET", f"{L}/installments"): VIEWERS,
+    ("GET", f"{L}/events"): VIEWERS,
+    ("GET", f"{L}/postings"): VIEWERS,
+    ("GET", f"{L}/payoff-quote"): VIEWERS,
+    ("GET", f"{L}/repayment-preview"): VIEWERS,
+    ("GET", f"{L}/fund-usages"): VIEWERS,
+    ("POST", "/api/v1/loans"): FINANCE,
+    ("POST", f"{L}/waivers"): frozenset({"finance", "manager"}),
+    ("POST", f"{L}/repayments"): FINANCE,
+    ("POST", f"{L}/prepayments"): FINANCE,
+    ("POST", f"{L}/refunds"): FINANCE,
+    ("POST", f"{L}/events/{{event_id}}/reverse"): FINANCE,
+    ("POST", f"{L}/fund-usages"): frozenset({"loan_officer"}),
+    ("POST", f"{L}/reschedules"): frozenset({"manager"}),
+    ("POST", f"{L}/write-off"): frozenset({"manager"}),
+    ("POST", f"{L}/recoveries"): FINANCE,
+}
+# the order the routes are tried in (a write-off comes last but one; a recovery needs it)
+ORDER = [route for route in MATRIX if route[0] == "GET"] + [
+    ("POST", "/api/v1/loans"),
+    ("POST", f"{L}/waivers"),
+    ("POST", f"{L}/repayments"),
+    ("POST", f"{L}/refunds"),
+    ("POST", f"{L}/prepayments"),
+    ("POST", f"{L}/events/{{event_id}}/reverse"),
+    ("POST", f"{L}/fund-usages"),
+    ("POST", f"{L}/reschedules"),
+    ("POST", f"{L}/write-off"),
+    ("POST", f"{L}/recoveries"),
+]
+QUERIES: dict[tuple[str, str], dict[str, str]] = {
+    ("GET", f"{L}/repayment-preview"): {"amount": "100.00"},
+}
+
+
+def prepare(world: World) -> tuple[dict[str, int], dict[tuple[str, str], Any]]:
+    first = contracted(world, code="M1")
+    second = contracted(world, code="M2", id_number="110105198501010012")
+    set_business_date(world, date(2025, 1, 15))
+    with world.make_uow() as uow:
+        loan = loans.disburse(uow, world.principal("finance"), application_id=first, now=world.now)
+        uow.commit()
+    assert isinstance(loan, LoanView)
+    set_business_date(world, date(2025, 3, 1))  # installment 1 (1,120.00) is overdue
+    with world.make_uow() as uow:
+        paid = loans.repay(
+            uow, world.principal("finance"), loan_id=loan.id, amount="50.00", now=world.now
+        )
+        uow.commit()
+    assert isinstance(paid, EventOutcome)
+    bodies: dict[tuple[str, str], Any] = {
+        ("POST", "/api/v1/loans"): {"application_id": second},
+        ("POST", f"{L}/waivers"): {"component": "interest", "amount": "10.00", "reason": "减免"},
+        ("POST", f"{L}/repayments"): {"amount": "1200.00"},
+        ("POST", f"{L}/prepayments"): {"amount": "1000.00"},
+        ("POST", f"{L}/refunds"): {"amount": "1.00"},
+        ("POST", f"{L}/events/{{event_id}}/reverse"): {"reason": "退票"},
+        ("POST", f"{L}/fund-usages"): {
+            "amount": "100.00",
+            "used_on": "2025-02-01",
+            "counterparty": "供应商",
+            "category": "inventory",
+        },
+        ("POST", f"{L}/reschedules"): {"term": 6},
+        ("POST", f"{L}/write-off"): {"reason": "失联"},
+        ("POST", f"{L}/recoveries"): {"amount": "100.00"},
+    }
+    return {"loan_id": loan.id, "event_id": paid.event.id}, bodies
+
+
+def test_the_matrix_covers_every_loans_route(app: FastAPI) -> None:
+    found = {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        if path.startswith("/api/v1/loans")
+        for method in operations
+    }
+    assert found == set(MATRIX) == set(ORDER)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_is_allowed_exactly_what_the_matrix_says(
+    role: str, client: TestClient, world: World
+) -> None:
+    ids, bodies = prepare(world)
+    headers = fresh_token(world, USER_OF_ROLE[role])
+    mismatches = []
+    for method, path in ORDER:
+        allowed = MATRIX[(method, path)]
+        if role == "finance" and path.endswith("/recoveries"):
+            allowed = frozenset()  # finance may recover, but nobody wrote the loan off here
+        response = client.request(
+            method,
+            path.format(**ids),
+            headers=headers,
+            json=bodies.get((method, path)),
+            params=QUERIES.get((method, path)),
+        )
+        allowed_now = response.status_code < 400
+        expected_refusal = 422 if role == "finance" and path.endswith("/recoveries") else 403
+        if allowed_now != (role in allowed) or (
+            not allowed_now and response.status_code != expected_refusal
+        ):
+            mismatches.append((method, path, response.status_code, response.text[:300]))
+    assert mismatches == []
+
+
+def test_without_credentials_every_loans_route_is_401(client: TestClient) -> None:
+    ids = {"loan_id": 1, "event_id": 1}
+    answers = {(m, p): client.request(m, p.format(**ids), json={}).status_code for m, p in MATRIX}
+    assert {route: status for route, status in answers.items() if status != 401} == {}

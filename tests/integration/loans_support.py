@@ -1,0 +1,78 @@
+"""A contracted application without going through origination, and a disbursed loan."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import update
+
+from microlend.loans import service as loans
+from microlend.loans.views import LoanView
+from microlend.orgs.tables import Company
+from microlend.origination.tables import Application
+from tests.integration.applications_support import make_product, register
+from tests.seed import World
+
+D = Decimal
+
+
+def contracted(
+    world: World,
+    *,
+    amount: str = "12000.00",
+    term: int = 12,
+    rate: str = "12",
+    method: str = "equal_principal",
+    code: str = "LN",
+    id_number: str = "110105198001010016",
+    **product: Any,
+) -> int:
+    product.setdefault("fees", ())
+    version_id = make_product(world, code=code, **product)
+    customer_id = register(world, "officer_a", id_number, "李四")
+    with world.make_uow() as uow:
+        app = Application(
+            company_id=world.company_id,
+            office_id=world.offices["a"],
+            owner_id=world.user_ids["officer_a"],
+            number=f"SQ{code}",
+            customer_id=customer_id,
+            product_version_id=version_id,
+            status="contracted",
+            currency="CNY",
+            amount_minor=int(D(amount) * 100),
+            term_count=term,
+            annual_rate=D(rate),
+            method=method,
+            purpose="进货",
+            approved_amount_minor=int(D(amount) * 100),
+            approved_term_count=term,
+            approved_annual_rate=D(rate),
+            created_at=world.now,
+            updated_at=world.now,
+        )
+        uow.session.add(app)
+        uow.session.flush()
+        app_id = app.id
+        uow.commit()
+    return app_id
+
+
+def set_business_date(world: World, day: date) -> None:
+    with world.make_uow() as uow:
+        uow.session.execute(
+            update(Company).where(Company.id == world.company_id).values(business_date=day)
+        )
+        uow.commit()
+
+
+def disbursed(world: World, *, on: date = date(2025, 1, 15), **kw: Any) -> LoanView:
+    app_id = contracted(world, **kw)
+    set_business_date(world, on)
+    with world.make_uow() as uow:
+        view = loans.disburse(uow, world.principal("finance"), application_id=app_id, now=world.now)
+        uow.commit()
+    assert isinstance(view, LoanView)
+    return view

@@ -1,0 +1,358 @@
+"""Loan servicing on SQLite and PostgreSQL: disbursement, repayments, back-dated repayments and
+reversals with their vouchers reposted, idempotency, waivers, write-off, fund usage.
+
+The test loan: 12,000.00 CNY, equal principal (等额本金), 12 months at 12 % a year (1 % a month,
+30/360 per period), disbursed 2025-01-15, no fees. Installment 1 is due 2025-02-15: principal
+12,000 / 12 = 1,000.00, interest 12,000 x 1 % = 120.00; installment 2 (03-15): 1,000.00 and
+11,000 x 1 % = 110.00.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from microlend.accounting import service as ledger
+from microlend.accounting.tables import LedgerAccount, Voucher, VoucherLine
+from microlend.kernel.errors import Conflict, Forbidden, RuleViolation, ValidationFailed
+from microlend.loans import service as loans
+from microlend.loans.views import EventOutcome, LoanView
+from microlend.origination.tables import Application
+from tests.integration.loans_support import D, disbursed, set_business_date
+from tests.seed import World
+
+FIN = "finance"
+
+
+def _balances(world: World, loan_id: int) -> dict[str, int]:
+    """Debit-positive balance in minor units per account code of one loan's voucher lines."""
+    with world.make_uow(read_only=True) as uow:
+        rows = uow.session.execute(
+            select(LedgerAccount.code, VoucherLine.side, VoucherLine.amount_minor)
+            .join(LedgerAccount, LedgerAccount.id == VoucherLine.account_id)
+            .where(VoucherLine.loan_id == loan_id)
+        ).all()
+    out: dict[str, int] = defaultdict(int)
+    for code, side, amount in rows:
+        out[code] += amount if side == "D" else -amount
+    return {code: value for code, value in out.items() if value}
+
+
+def _gl_loans(world: World, day: date) -> Decimal:
+    with world.make_uow(read_only=True) as uow:
+        return ledger.account_balance(uow, world.principal("admin"), code="1303", as_of=day)
+
+
+def _repay(
+    world: World, loan_id: int, amount: str, day: date | None = None, **kw: object
+) -> EventOutcome:
+    with world.make_uow() as uow:
+        done = loans.repay(
+            uow,
+            world.principal(FIN),
+            loan_id=loan_id,
+            amount=amount,
+            value_date=day,
+            now=world.now,
+            **kw,
+        )
+        uow.commit()
+    assert isinstance(done, EventOutcome)
+    return done
+
+
+def test_disbursement_builds_the_schedule_and_posts_the_voucher(world: World) -> None:
+    loan = disbursed(world)
+    assert loan.number == "DK2025000001"
+    assert loan.status == "active" and loan.principal == D("12000.00")
+    assert loan.first_due_date == date(2025, 2, 15) and loan.maturity_date == date(2026, 1, 15)
+    with world.make_uow(read_only=True) as uow:
+        rows = loans.installments(uow, world.principal(FIN), loan_id=loan.id)
+        app = uow.session.get_one(Application, loan.application_id)
+        assert app.status == "disbursed"
+    assert len(rows) == 12
+    assert (rows[0].principal_due, rows[0].interest_due) == (D("1000.00"), D("120.00"))
+    assert (rows[1].principal_due, rows[1].interest_due) == (D("1000.00"), D("110.00"))
+    assert _balances(world, loan.id) == {"130301": 1200000, "1002": -1200000}
+    with world.make_uow() as uow, pytest.raises(Conflict):
+        loans.disburse(uow, world.principal(FIN), application_id=loan.application_id, now=world.now)
+
+
+def test_repayment_on_the_due_date_pays_the_installment(world: World) -> None:
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 15))
+    done = _repay(world, loan.id, "1120.00", external_reference="BANK-1")
+    assert done.posting is not None
+    split = {(line.component, line.amount) for line in done.posting.lines}
+    assert split == {("principal", D("1000.00")), ("interest", D("120.00"))}
+    assert done.loan.outstanding_principal == D("11000.00")
+    assert done.loan.next_due_date == date(2025, 3, 15)
+    # cash basis: Dr 1002 1,120 / Cr 130301 1,000, Cr 6011 120
+    assert _balances(world, loan.id) == {"130301": 1100000, "1002": -1088000, "6011": -12000}
+    assert _gl_loans(world, date(2025, 2, 15)) == D("11000.00")
+
+
+def test_overpayment_is_credit_then_applied_on_the_next_due_date(world: World) -> None:
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 15))
+    done = _repay(world, loan.id, "1200.00")
+    assert done.loan.credit_balance == D("80.00")
+    # Dr 1002 1,200 / Cr 130301 1,000, 6011 120, 224101 80
+    assert _balances(world, loan.id)["224101"] == -8000
+    set_business_date(world, date(2025, 3, 15))
+    done = _repay(world, loan.id, "1030.00")  # 1,110 due - 80 credit applied that morning
+    assert done.loan.credit_balance == D("0.00")
+    assert done.loan.outstanding_principal == D("10000.00")
+    balances = _balances(world, loan.id)
+    assert balances.get("224101", 0) == 0 and balances["130301"] == 1000000
+    assert balances["6011"] == -23000
+
+
+def test_idempotent_by_key_and_by_external_reference(world: World) -> None:
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 15))
+    first = _repay(world, loan.id, "500.00", external_reference="R-1", request_key="k1")
+    again = _repay(world, loan.id, "500.00", external_reference="R-1", request_key="k1")
+    assert again.replayed and again.event.id == first.event.id
+    same_ref = _repay(world, loan.id, "500.00", external_reference="R-1")
+    assert same_ref.replayed and same_ref.event.id == first.event.id
+    with world.make_uow() as uow, pytest.raises(Conflict):
+        loans.repay(
+            uow,
+            world.principal(FIN),
+            loan_id=loan.id,
+            amount="600.00",
+            external_reference="R-1",
+            now=world.now,
+        )
+    with world.make_uow() as uow, pytest.raises(Conflict):
+        loans.repay(
+            uow,
+            world.principal(FIN),
+            loan_id=loan.id,
+            amount="600.00",
+            request_key="k1",
+            now=world.now,
+        )
+    with world.make_uow(read_only=True) as uow:
+        assert len(loans.events(uow, world.principal(FIN), loan_id=loan.id)) == 2
+
+
+def test_backdated_repayment_reposts_the_later_voucher_and_equals_posting_in_order(
+    world: World,
+) -> None:
+    in_order = disbursed(world, code="A1")
+    late = disbursed(world, on=date(2025, 1, 15), code="A2", id_number="110105198501010012")
+    set_business_date(world, date(2025, 3, 20))
+    # in order: 2025-02-20 then 2025-03-15
+    _repay(world, in_order.id, "600.00", date(2025, 2, 20))
+    _repay(world, in_order.id, "1500.00", date(2025, 3, 15))
+    # out of order: the later one first, then the earlier one back-dated before it
+    _repay(world, late.id, "1500.00", date(2025, 3, 15))
+    done = _repay(world, late.id, "600.00", date(2025, 2, 20))
+    with world.make_uow(read_only=True) as uow:
+        reversals = uow.session.scalars(select(Voucher).where(Voucher.kind == "reversal")).all()
+        a = loans.get_loan(uow, world.principal(FIN), loan_id=in_order.id)
+        posted = loans.postings(uow, world.principal(FIN), loan_id=late.id)
+    assert len(reversals) >= 1  # the 03-15 repayment's voucher was reversed and reposted
+    assert any(p.version == 2 for p in posted)
+    assert done.loan.outstanding_principal == a.outstanding_principal
+    assert done.loan.outstanding_penalty == a.outstanding_penalty
+    assert _balances(world, late.id) == _balances(world, in_order.id)
+    assert _gl_loans(world, date(2025, 3, 20)) == (
+        a.outstanding_principal + done.loan.outstanding_principal
+    )
+
+
+def test_reversal_takes_the_repayment_out_and_reverses_its_voucher(world: World) -> None:
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 15))
+    paid = _repay(world, loan.id, "1120.00")
+    with world.make_uow() as uow:
+        done = loans.reverse(
+            uow,
+            world.principal(FIN),
+            loan_id=loan.id,
+            event_id=paid.event.id,
+            reason="退票",
+            now=world.now,
+        )
+        uow.commit()
+    assert isinstance(done, EventOutcome)
+    assert done.loan.outstanding_principal == D("12000.00")
+    assert _balances(world, loan.id) == {"130301": 1200000, "1002": -1200000}
+    with world.make_uow() as uow, pytest.raises(Conflict):
+        loans.reverse(
+            uow, world.principal(FIN), loan_id=loan.id, event_id=paid.event.id, now=world.now
+        )
+
+
+def test_crash_after_the_event_insert_leaves_nothing(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 15))
+    from microlend.loans import repayments
+
+    def boom(*args: object, **kwargs: object) -> list[str]:
+        raise RuntimeError("crash between the event and the voucher")
+
+    monkeypatch.setattr(repayments, "sync", boom)
+    with world.make_uow() as uow, pytest.raises(RuntimeError):
+        loans.repay(uow, world.principal(FIN), loan_id=loan.id, amount="1120.00", now=world.now)
+        uow.commit()
+    with world.make_uow(read_only=True) as uow:
+        assert len(loans.events(uow, world.principal(FIN), loan_id=loan.id)) == 1
+        assert (
+            loans.get_loan(uow, world.principal(FIN), loan_id=loan.id).row_version
+            == loan.row_version
+        )
+    assert _balances(world, loan.id) == {"130301": 1200000, "1002": -1200000}
+
+
+def test_refusals(world: World) -> None:
+    loan = disbursed(world)
+    with world.make_uow() as uow, pytest.raises(ValidationFailed):
+        loans.repay(uow, world.principal(FIN), loan_id=loan.id, amount="10.001", now=world.now)
+    with world.make_uow() as uow, pytest.raises(ValidationFailed):
+        loans.repay(
+            uow,
+            world.principal(FIN),
+            loan_id=loan.id,
+            amount="10.00",
+            value_date=date(2025, 2, 1),
+            now=world.now,
+        )
+    with world.make_uow() as uow, pytest.raises(Forbidden):
+        loans.repay(uow, world.principal("auditor"), loan_id=loan.id, amount="10.00", now=world.now)
+
+
+def test_waiver_write_off_and_recovery(world: World) -> None:
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 4, 15))  # installment 1 two months late: penalty
+    with world.make_uow(read_only=True) as uow:
+        here = loans.loan_position(uow, world.principal(FIN), loan_id=loan.id)
+    assert here.days_past_due == 59 and here.overdue.penalty > 0
+    with world.make_uow() as uow:
+        waived = loans.waive(
+            uow,
+            world.principal(FIN),
+            loan_id=loan.id,
+            component="penalty",
+            amount=here.overdue.penalty,
+            reason="疫情",
+            now=world.now,
+        )
+        uow.commit()
+    assert isinstance(waived, EventOutcome) and waived.loan.outstanding_penalty == 0
+    with world.make_uow() as uow:
+        off = loans.write_off(
+            uow, world.principal("manager"), loan_id=loan.id, reason="失联", now=world.now
+        )
+        uow.commit()
+    assert isinstance(off, EventOutcome) and off.loan.status == "written_off"
+    # Dr 1304 12,000 / Cr 130301 12,000
+    assert _balances(world, loan.id) == {"1304": 1200000, "1002": -1200000}
+    with world.make_uow() as uow:
+        loans.recover(uow, world.principal(FIN), loan_id=loan.id, amount="500.00", now=world.now)
+        uow.commit()
+    assert _balances(world, loan.id)["1304"] == 1150000
+    with world.make_uow() as uow, pytest.raises(RuleViolation):
+        loans.repay(uow, world.principal(FIN), loan_id=loan.id, amount="10.00", now=world.now)
+    with world.make_uow(read_only=True) as uow:
+        assert loans.principal_outstanding(uow, world.company_id) == 0
+
+
+def test_payoff_quote_and_full_payoff_close_the_loan(world: World) -> None:
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 15))
+    with world.make_uow(read_only=True) as uow:
+        quote = loans.quote_payoff(uow, world.principal(FIN), loan_id=loan.id)
+    # on the first due date: principal 12,000 and the first period's interest 120
+    assert (quote.principal, quote.interest, quote.amount_to_pay) == (
+        D("12000.00"),
+        D("120.00"),
+        D("12120.00"),
+    )
+    with world.make_uow() as uow:
+        done = loans.prepay(
+            uow, world.principal(FIN), loan_id=loan.id, amount=quote.amount_to_pay, now=world.now
+        )
+        uow.commit()
+    assert isinstance(done, EventOutcome) and done.loan.status == "closed"
+    assert _balances(world, loan.id).get("130301", 0) == 0
+
+
+def test_fund_usage_status(world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("MICROLEND_DOCUMENT_DIR", str(tmp_path / "docs"))
+    loan = disbursed(world)
+    with world.make_uow() as uow:
+        loans.record_usage(
+            uow,
+            world.principal("officer_a"),
+            loan_id=loan.id,
+            amount="5000.00",
+            used_on=date(2025, 1, 15),
+            counterparty="批发市场",
+            category="inventory",
+            evidence=b"invoice-1",
+            evidence_name="fp.pdf",
+            now=world.now,
+        )
+        uow.commit()
+    with world.make_uow(read_only=True) as uow:
+        assert (
+            loans.get_loan(uow, world.principal(FIN), loan_id=loan.id).fund_usage_status
+            == "partially_verified"
+        )
+    with world.make_uow() as uow:
+        loans.record_usage(
+            uow,
+            world.principal("officer_a"),
+            loan_id=loan.id,
+            amount="1000.00",
+            used_on=date(2025, 1, 15),
+            counterparty="券商",
+            category="securities",
+            now=world.now,
+        )
+        uow.commit()
+    with world.make_uow(read_only=True) as uow:
+        assert (
+            loans.get_loan(uow, world.principal(FIN), loan_id=loan.id).fund_usage_status
+            == "misused"
+        )
+
+
+def test_scope_hides_loans_of_other_offices(world: World) -> None:
+    loan = disbursed(world)
+    with world.make_uow(read_only=True) as uow:
+        assert [v.id for v in loans.list_loans(uow, world.principal("officer_a"))] == [loan.id]
+        assert loans.list_loans(uow, world.principal("officer_b")) == []
+        assert isinstance(
+            loans.get_loan(uow, world.principal("officer_a"), loan_id=loan.id), LoanView
+        )
+
+
+def test_customer_file_contributions(world: World) -> None:
+    from microlend.customers import extensions
+
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 3, 1))
+    _repay(world, loan.id, "10.00")  # refreshes the snapshot: installment 1 is 14 days late
+    with world.make_uow(read_only=True) as uow:
+        actor = world.principal("officer_a")
+        assert extensions.customers_by_number(uow, actor, number=loan.number) == [loan.customer_id]
+        assert extensions.exposure(uow, frozenset({loan.customer_id})) == {
+            loan.customer_id: D("12000.00")
+        }
+        behaviour = extensions.repayment_behaviour(uow, frozenset({loan.customer_id}))
+        sections = extensions.file_sections(uow, actor, customer_id=loan.customer_id)
+    assert behaviour[loan.customer_id].current_dpd == 14
+    assert behaviour[loan.customer_id].late_payments == 1
+    assert any(s.key == "loans" and s.rows[0][0] == loan.number for s in sections)
