@@ -1,0 +1,33 @@
+"""Close-of-business pages (read-only): the latest runs, and one run's steps and report."""
+
+from __future__ import annotations
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+
+from microlend.eod import service
+from microlend.web.kit.edge import page_uow
+from microlend.web.kit.page_guard import permitted
+from microlend.web.kit.page_routes import page_router
+from microlend.web.kit.templating import render_page
+from microlend.web.kit.viewer import Viewer
+
+router = page_router()
+
+
+@router.get("/eod")
+def runs_page(
+    request: Request, viewer: Viewer = Depends(permitted(service.PERMISSION))
+) -> Response:
+    with page_uow(request, read_only=True) as uow:
+        runs = service.list_runs(uow, viewer.principal, limit=50)
+    return render_page(request, "eod/runs.html", {"runs": runs})
+
+
+@router.get("/eod/runs/{run_id}")
+def run_page(
+    run_id: int, request: Request, viewer: Viewer = Depends(permitted(service.PERMISSION))
+) -> Response:
+    with page_uow(request, read_only=True) as uow:
+        detail = service.get_run(uow, viewer.principal, run_id=run_id)
+    return render_page(request, "eod/run.html", {"detail": detail})

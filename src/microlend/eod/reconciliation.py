@@ -1,0 +1,117 @@
+"""Reconciliation (对账), the close of business's own step before the date advances.
+
+(a) Every voucher of the business date balances per currency. (b) Sub-ledger = GL: each context
+that keeps a sub-ledger supplies ``subledger_balances(uow, company_id, as_of)`` in its
+``eod_steps`` module: the balance at the end of ``as_of`` per mapped GL account code, in the
+company's currency, debit-positive (as ``accounting.service.account_balance`` gives it: loans
+1303 positive, the allowance 1304 negative). Contributions to one account add up. Any difference
+stops the run (``ReconciliationFailed``) with a report of account, sub-ledger, GL and difference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from microlend.accounting import service as ledger
+from microlend.auth import service as auth
+from microlend.db.eod import Counts, RunStopped
+from microlend.db.uow import UnitOfWork
+from microlend.eod.discovery import load_steps
+from microlend.orgs.tables import Company
+
+GL_VIEW = frozenset({"accounting.view"})
+
+
+@dataclass(frozen=True)
+class Difference:
+    account: str
+    subledger: Decimal
+    gl: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.subledger - self.gl
+
+
+class ReconciliationFailed(RunStopped):
+    """Vouchers that do not balance, or sub-ledger balances that differ from the GL."""
+
+    def __init__(self, business_date: date, unbalanced: list[str], differences: list[Difference]):
+        self.unbalanced = unbalanced
+        self.differences = differences
+        lines = [f"reconciliation of {business_date} failed"]
+        lines += [f"  voucher {problem}" for problem in unbalanced]
+        if differences:
+            lines.append(f"  {'account':<10} {'sub-ledger':>18} {'GL':>18} {'difference':>18}")
+        lines += [
+            f"  {d.account:<10} {d.subledger:>18} {d.gl:>18} {d.difference:>18}"
+            for d in differences
+        ]
+        report: dict[str, Any] = {
+            "unbalanced_vouchers": unbalanced,
+            "differences": [
+                {
+                    "account": d.account,
+                    "subledger": str(d.subledger),
+                    "gl": str(d.gl),
+                    "difference": str(d.difference),
+                }
+                for d in differences
+            ],
+        }
+        super().__init__("\n".join(lines), report)
+
+
+def reconcile(uow: UnitOfWork, company_id: int, business_date: date) -> Counts:
+    """The reconciliation step: raises ``ReconciliationFailed`` on any difference."""
+    unbalanced = [
+        f"{problem.number}: {problem.message}"
+        for problem in ledger.unbalanced_vouchers(
+            uow, company_id=company_id, business_date=business_date
+        )
+    ]
+    expected = subledger_totals(uow, company_id, business_date)
+    differences = _differences(uow, company_id, business_date, expected)
+    if unbalanced or differences:
+        raise ReconciliationFailed(business_date, unbalanced, differences)
+    return {"accounts_reconciled": len(expected)}
+
+
+def subledger_totals(uow: UnitOfWork, company_id: int, as_of: date) -> dict[str, Decimal]:
+    """Every contributor's sub-ledger balances, added up per GL account code."""
+    totals: dict[str, Decimal] = {}
+    for contributor in load_steps().subledgers:
+        for account, amount in contributor(uow, company_id, as_of).items():
+            totals[account] = totals.get(account, Decimal(0)) + Decimal(amount)
+    return totals
+
+
+def _differences(
+    uow: UnitOfWork, company_id: int, as_of: date, expected: dict[str, Decimal]
+) -> list[Difference]:
+    if not expected:
+        return []
+    currency = uow.session.scalar(select(Company.currency).where(Company.id == company_id))
+    actor = auth.system_principal(
+        uow, company_id=company_id, permissions=GL_VIEW, name="system@eod"
+    )
+    report = ledger.trial_balance(
+        uow,
+        actor,
+        date_from=as_of,
+        date_to=as_of,
+        currency=currency or "CNY",
+        company_id=company_id,
+    )  # one pass over the journal for every account, parents rolled up
+    closing = {row.code: row.closing_debit - row.closing_credit for row in report.rows}
+    differences = []
+    for account in sorted(expected):
+        gl = closing.get(account, Decimal("0.00"))
+        if gl != expected[account]:
+            differences.append(Difference(account, expected[account], gl))
+    return differences
