@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +34,12 @@ from microlend.db.migrate import upgrade_engine
 from microlend.db.uow import SessionFactory, UnitOfWork, make_session_factory
 from tests.pg_cluster import PgCluster
 from tests.seed import World, build_world
+
+# Documents (attachments, contracts) written by any test land in a throwaway directory, never in
+# the working tree's ./documents.
+os.environ.setdefault(
+    "MICROLEND_DOCUMENT_DIR", tempfile.mkdtemp(prefix="microlend-test-documents-")
+)
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")

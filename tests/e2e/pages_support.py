@@ -53,3 +53,20 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
     home = client.get("/")
     assert home.status_code == 200, home.text
     return csrf_token_in(home.text)
+
+
+ROLES = {  # a user of the world holding each default role
+    "admin": "admin",
+    "loan_officer": "officer_a",
+    "risk_officer": "risk",
+    "approver": "approver",
+    "finance": "finance",
+    "collector": "collector",
+    "manager": "manager",
+    "auditor": "auditor",
+}
+EVERYONE = frozenset(ROLES)
+READERS = frozenset({"admin", "manager", "auditor"})
+ADMIN = frozenset({"admin"})
+LEDGER = frozenset({"admin", "finance", "manager", "auditor"})  # accounting.view
+CUSTOMERS = EVERYONE - {"admin"}  # customers.view

@@ -6,7 +6,9 @@ of a period run 1..n without a gap, and n is the period's counter.
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
+from datetime import date
+
+from sqlalchemy import case, func, select, true
 
 from microlend.accounting.model import Side
 from microlend.accounting.tables import LedgerPeriod, Voucher, VoucherLine
@@ -22,7 +24,17 @@ def check_ledger(uow: UnitOfWork, actor: Principal) -> list[CheckProblem]:
     return _unbalanced(uow, companies) + _short(uow, companies) + _gaps(uow, companies)
 
 
-def _unbalanced(uow: UnitOfWork, companies: list[int]) -> list[CheckProblem]:
+def unbalanced_vouchers(
+    uow: UnitOfWork, *, company_id: int, business_date: date
+) -> list[CheckProblem]:
+    """The company's vouchers of one business date that do not balance per currency (a system
+    query, no actor: close of business reconciles with it)."""
+    return _unbalanced(uow, [company_id], business_date)
+
+
+def _unbalanced(
+    uow: UnitOfWork, companies: list[int], business_date: date | None = None
+) -> list[CheckProblem]:
     signed = case(
         (VoucherLine.side == Side.DEBIT.value, VoucherLine.amount_minor),
         else_=-VoucherLine.amount_minor,
@@ -33,6 +45,7 @@ def _unbalanced(uow: UnitOfWork, companies: list[int]) -> list[CheckProblem]:
         )
         .join(VoucherLine, VoucherLine.voucher_id == Voucher.id)
         .where(Voucher.company_id.in_(companies))
+        .where(true() if business_date is None else Voucher.business_date == business_date)
         .group_by(Voucher.company_id, Voucher.id, Voucher.number, VoucherLine.currency)
         .having(func.sum(signed) != 0)
         .order_by(Voucher.id)

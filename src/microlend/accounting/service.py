@@ -15,7 +15,7 @@ from microlend.accounting.accounts import (
     update_account,
 )
 from microlend.accounting.attachments import attach_file, list_attachments, read_attachment
-from microlend.accounting.checks import check_ledger
+from microlend.accounting.checks import check_ledger, unbalanced_vouchers
 from microlend.accounting.model import Dims, EventType, LedgerEvent
 from microlend.accounting.periods import (
     close_period,
@@ -110,5 +110,6 @@ __all__ = [
     "set_accrual_vouchers",
     "set_rule",
     "trial_balance",
+    "unbalanced_vouchers",
     "update_account",
 ]

@@ -15,7 +15,17 @@ app = typer.Typer(
 
 def _register() -> None:
     # Each module adds its commands to ``app`` (or a sub-app) on import.
-    from microlend.cli import audit, demo, ledger, migrate, schedule, serve, users  # noqa: F401
+    from microlend.cli import (  # noqa: F401
+        audit,
+        demo,
+        eod,
+        import_customers,
+        ledger,
+        migrate,
+        schedule,
+        serve,
+        users,
+    )
 
 
 _register()

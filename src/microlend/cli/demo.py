@@ -23,6 +23,7 @@ from microlend.db.uow import UnitOfWork
 from microlend.kernel.principal import Principal
 from microlend.orgs import service as orgs
 from microlend.orgs.model import OfficeView
+from microlend.products import service as products
 
 DEMO_PASSWORD = "microlend2025"
 COMPANY_CODE = "DEMO"
@@ -153,5 +154,6 @@ def demo() -> None:
             business_date=company.business_date,
             now=now,
         )
+        products.seed_default_products(uow, actor, company_id=company.id, now=now)
         uow.commit()
     print_sign_ins()

@@ -20,7 +20,12 @@ from microlend.auth import api_checks, api_users
 from microlend.customers import api as customers_api
 from microlend.db.engine import create_engine_for
 from microlend.db.uow import UnitOfWork, make_session_factory
+from microlend.loans import api as loans_api
 from microlend.orgs import api as orgs_api
+from microlend.origination import api as applications_api
+from microlend.origination import api_approvals as approvals_api
+from microlend.origination import api_decisions as decisions_api
+from microlend.products import api as products_api
 from microlend.web.kit.deps import UowDep
 from microlend.web.kit.problems import install_problem_handlers
 from microlend.web.kit.settings import Settings
@@ -34,6 +39,11 @@ API_ROUTERS = (
     accounting_attachments.router,
     accounting_reports.router,
     customers_api.router,
+    products_api.router,
+    decisions_api.router,
+    applications_api.router,
+    approvals_api.router,
+    loans_api.router,
 )
 
 

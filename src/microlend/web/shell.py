@@ -14,7 +14,21 @@ from microlend.accounting import pages as accounting_pages
 from microlend.accounting import pages_journal as accounting_journal_pages
 from microlend.auth import pages as auth_pages
 from microlend.customers import pages as customers_pages
+from microlend.customers import pages_edit as customer_edit_pages
+from microlend.customers import pages_pool as customer_pool_pages
+from microlend.eod import pages as eod_pages
+from microlend.loans import pages as loans_pages
 from microlend.orgs import pages as orgs_pages
+from microlend.origination import pages as application_pages
+from microlend.origination import pages_approval_chains as approval_chain_pages
+from microlend.origination import pages_approvals as approval_pages
+from microlend.origination import pages_decision as decision_pages
+from microlend.origination import pages_decision_admin as decision_admin_pages
+from microlend.origination import pages_investigation as investigation_pages
+from microlend.origination import pages_wizard as wizard_pages
+from microlend.products import pages as products_pages
+from microlend.products import pages_form as product_form_pages
+from microlend.products import pages_quote as product_quote_pages
 from microlend.web import approvals, pages
 from microlend.web.kit import i18n
 from microlend.web.kit.page_guard import install_viewer_resolver
@@ -29,7 +43,21 @@ PAGE_ROUTERS = (
     orgs_pages.router,
     accounting_pages.router,
     accounting_journal_pages.router,
+    customer_pool_pages.router,  # before customers_pages: /customers/pool
+    customer_edit_pages.router,
     customers_pages.router,
+    product_quote_pages.router,  # before products_pages: /products/quote
+    product_form_pages.router,
+    products_pages.router,
+    decision_pages.router,
+    decision_admin_pages.router,
+    approval_pages.router,
+    approval_chain_pages.router,
+    wizard_pages.router,  # before application_pages: /applications/new
+    application_pages.router,
+    investigation_pages.router,
+    eod_pages.router,
+    loans_pages.router,
 )
 
 

@@ -31,9 +31,12 @@ def problem(
     title: str,
     detail: str,
     headers: dict[str, str] | None = None,
-    **members: Any,
+    members: dict[str, Any] | None = None,
 ) -> Response:
-    """A problem+json response (or the web UI's HTML page for a browser outside ``/api``)."""
+    """A problem+json response (or the web UI's HTML page for a browser outside ``/api``).
+
+    ``members`` are extension members (RFC 9457 section 3.2); they never replace the standard
+    ones, so a domain error's ``extra={"status": ...}`` cannot clash with the HTTP status."""
     renderer = getattr(request.app.state, "render_error_page", None)
     wants_html = "text/html" in request.headers.get("accept", "")
     if renderer is not None and wants_html and not request.url.path.startswith("/api"):
@@ -46,8 +49,10 @@ def problem(
         "detail": detail,
         "code": code,
         "instance": request.url.path,
-        **{name: value for name, value in members.items() if value is not None},
     }
+    for name, value in (members or {}).items():
+        if value is not None:
+            body.setdefault(name, value)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -72,8 +77,7 @@ async def _domain_error(request: Request, error: Exception) -> Response:
         title=error.title,
         detail=str(error),
         headers=headers or None,
-        field=error.field,
-        **error.extra,
+        members={"field": error.field, **error.extra},
     )
 
 
@@ -90,8 +94,7 @@ async def _validation_error(request: Request, error: Exception) -> Response:
         code="validation_failed",
         title="Invalid input",
         detail=f"{first['field']}: {first['message']}",
-        field=first["field"],
-        errors=errors,
+        members={"field": first["field"], "errors": errors},
     )
 
 
