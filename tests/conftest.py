@@ -161,7 +161,9 @@ def db_url(db_backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> I
     server: str = request.getfixturevalue("pg_server_url")
     name = f"ml_{WORKER}_{os.getpid()}_{next(_database_numbers)}"
     with _admin_connect(server) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template.location}"')
+        # FILE_COPY copies the small template's files (fsync is off): about twice as fast as
+        # PostgreSQL 15's default WAL_LOG strategy, which writes every page through the WAL.
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template.location}" STRATEGY FILE_COPY')
     yield make_url(server).set(database=name).render_as_string(hide_password=False)
     with _admin_connect(server) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
