@@ -1,0 +1,57 @@
+"""The loans context's close-of-business steps (docs/close-of-business.md), set-based per range
+of loan ids: interest accrual, due and overdue with the overdue-principal transfer, penalty
+interest, the day's vouchers, and days past due. Classification and provisions are risk's
+(``risk/eod_steps.py``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from microlend.db.eod import ACCRUAL, DELINQUENCY, DUE_AND_OVERDUE, PENALTY, Step, id_range
+from microlend.db.uow import UnitOfWork
+from microlend.loans.close_accrual import accrue
+from microlend.loans.close_delinquency import delinquency
+from microlend.loans.close_overdue import charge_penalty, due_and_overdue
+from microlend.loans.close_vouchers import post_day
+from microlend.loans.records import money
+from microlend.loans.tables import Loan
+
+
+def loan_bounds(uow: UnitOfWork, company_id: int, business_date: date) -> tuple[int, int] | None:
+    """Every loan of the company (closed ones too: their risk rows are cleared)."""
+    return id_range(uow, Loan.id, Loan.company_id == company_id)
+
+
+STEPS = [
+    Step.partitioned("loans.accrue", ACCRUAL, run=accrue, bounds=loan_bounds),
+    Step.partitioned(
+        "loans.due_and_overdue", DUE_AND_OVERDUE, run=due_and_overdue, bounds=loan_bounds
+    ),
+    Step.partitioned("loans.penalty", PENALTY, run=charge_penalty, bounds=loan_bounds),
+    Step.company("loans.post_vouchers", PENALTY + 5, run=post_day),
+    Step.partitioned("loans.delinquency", DELINQUENCY, run=delinquency, bounds=loan_bounds),
+]
+
+
+def subledger_balances(uow: UnitOfWork, company_id: int, as_of: date) -> dict[str, Decimal]:
+    """Loans outstanding (1303, performing and overdue), interest receivable booked (1132) and
+    penalty receivable booked (122102), from the loans' rows (company currency)."""
+    principal, interest, penalty = uow.session.execute(
+        select(
+            func.coalesce(func.sum(Loan.outstanding_principal_minor), 0),
+            func.coalesce(func.sum(Loan.booked_interest_minor), 0),
+            func.coalesce(func.sum(Loan.booked_penalty_minor), 0),
+        ).where(
+            Loan.company_id == company_id,
+            Loan.status != "written_off",
+            Loan.disbursement_date <= as_of,
+        )
+    ).one()
+    return {
+        "1303": money(int(principal)),
+        "1132": money(int(interest)),
+        "122102": money(int(penalty)),
+    }

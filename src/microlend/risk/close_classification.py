@@ -1,0 +1,234 @@
+"""Classification (step CLASSIFICATION) and provisions (step PROVISIONS), set-based per range of
+loans, with the rules of ``risk.model`` written as SQL ``CASE`` over the loan's days past due
+and restructured flag (the policy's thresholds and rates are parameters; tests check the SQL
+against ``risk.model.classify`` and ``provision``).
+
+* ``loan_risk`` keeps the current classification per loan (``as_of``: the date it last
+  changed; only changed rows are written); a manual ``override_category`` holds
+  (``category`` = the override, ``computed_category`` beside it) until it is reviewed.
+* ``loan_classifications`` gets a row only when the computed category or the stage changes.
+* Allowance per loan = outstanding principal x the category's rate, rounded half up to the
+  minor unit; loans no longer open carry none.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+
+from microlend.db.eod import Counts
+from microlend.db.uow import UnitOfWork
+from microlend.loans.close_sql import open_loans, rowcount, table
+from microlend.loans.tables import Loan
+from microlend.loans.tables_close import LoanClassification, LoanRisk
+from microlend.risk.model import DEFAULT_POLICY, Category, ClassificationPolicy
+
+R = LoanRisk
+RATE_SCALE = 1_000_000  # a percent rate r is r x 10,000 parts per million
+
+
+def category_sql(policy: ClassificationPolicy) -> ColumnElement[str]:
+    dpd = Loan.days_past_due
+    return case(
+        (dpd > policy.loss_above, Category.LOSS.value),
+        (dpd > policy.doubtful_above, Category.DOUBTFUL.value),
+        (dpd > policy.substandard_above, Category.SUBSTANDARD.value),
+        (
+            or_(dpd > policy.special_mention_above, Loan.restructured.is_(True)),
+            Category.SPECIAL_MENTION.value,
+        ),
+        else_=Category.NORMAL.value,
+    )
+
+
+def stage_sql(policy: ClassificationPolicy) -> ColumnElement[int]:
+    dpd = Loan.days_past_due
+    return case(
+        (dpd > policy.stage_three_above, 3),
+        (or_(dpd > policy.stage_two_above, Loan.restructured.is_(True)), 2),
+        else_=1,
+    )
+
+
+def bucket_sql() -> ColumnElement[str]:
+    dpd = Loan.days_past_due
+    return case(
+        (dpd == 0, "M0"), (dpd > 90, "M4+"), (dpd <= 30, "M1"), (dpd <= 60, "M2"), else_="M3"
+    )
+
+
+def _ensure_rows(uow: UnitOfWork, company_id: int, day: date, low: int, high: int) -> None:
+    missing = select(
+        Loan.id,
+        Loan.company_id,
+        literal(day),
+        literal(0),
+        literal("", String),
+        literal("", String),
+        literal("", String),
+        literal(0, Integer),
+        literal(0),
+        literal(0),
+    ).where(
+        *open_loans(company_id, low, high),
+        ~select(R.loan_id).where(R.loan_id == Loan.id).exists(),
+    )
+    uow.session.execute(
+        insert(R).from_select(
+            [
+                "loan_id",
+                "company_id",
+                "as_of",
+                "days_past_due",
+                "bucket",
+                "computed_category",
+                "category",
+                "stage",
+                "exposure_minor",
+                "allowance_minor",
+            ],
+            missing,
+        )
+    )
+
+
+def classify(
+    uow: UnitOfWork,
+    company_id: int,
+    day: date,
+    id_low: int,
+    id_high: int,
+    policy: ClassificationPolicy = DEFAULT_POLICY,
+) -> Counts:
+    _ensure_rows(uow, company_id, day, id_low, id_high)
+    computed, stage, bucket = category_sql(policy), stage_sql(policy), bucket_sql()
+    changed = or_(R.computed_category != computed, R.stage != stage)
+    joined = (*open_loans(company_id, id_low, id_high), R.loan_id == Loan.id)
+    moves = rowcount(
+        uow.session.execute(
+            insert(table(LoanClassification)).from_select(
+                [
+                    "company_id",
+                    "loan_id",
+                    "business_date",
+                    "days_past_due",
+                    "computed_category",
+                    "category",
+                    "stage",
+                    "bucket",
+                ],
+                select(
+                    Loan.company_id,
+                    Loan.id,
+                    literal(day),
+                    Loan.days_past_due,
+                    computed,
+                    func.coalesce(R.override_category, computed),
+                    stage,
+                    bucket,
+                ).where(
+                    *joined,
+                    changed,
+                    ~select(LoanClassification.id)
+                    .where(
+                        LoanClassification.loan_id == Loan.id,
+                        LoanClassification.business_date == day,
+                    )
+                    .exists(),
+                ),
+            )
+        )
+    )
+    differs = or_(
+        changed,
+        R.days_past_due != Loan.days_past_due,
+        R.bucket != bucket,
+        R.category != func.coalesce(R.override_category, computed),
+    )
+    uow.session.execute(
+        update(R)
+        .where(*joined, differs)
+        .values(
+            as_of=day,
+            days_past_due=Loan.days_past_due,
+            bucket=bucket,
+            computed_category=computed,
+            category=func.coalesce(R.override_category, computed),
+            stage=stage,
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    if moves <= 0:  # some drivers report no count for INSERT ... SELECT: count the rows
+        moves = uow.session.execute(
+            select(func.count()).where(
+                LoanClassification.company_id == company_id,
+                LoanClassification.business_date == day,
+                LoanClassification.loan_id >= id_low,
+                LoanClassification.loan_id <= id_high,
+            )
+        ).scalar_one()
+    return {"classification_moves": int(moves)}
+
+
+def parts_per_million(rate: Decimal) -> int:
+    return int(rate * RATE_SCALE / 100)
+
+
+def allowance_sql(policy: ClassificationPolicy) -> ColumnElement[int]:
+    ppm = case(
+        *((R.category == c.value, parts_per_million(policy.provision_rates[c])) for c in Category),
+        else_=0,
+    )
+    return (Loan.outstanding_principal_minor * ppm + RATE_SCALE // 2) // RATE_SCALE
+
+
+def provide(
+    uow: UnitOfWork,
+    company_id: int,
+    day: date,
+    id_low: int,
+    id_high: int,
+    policy: ClassificationPolicy = DEFAULT_POLICY,
+) -> Counts:
+    uow.session.execute(
+        update(R)
+        .where(*open_loans(company_id, id_low, id_high), R.loan_id == Loan.id)
+        .where(
+            or_(
+                R.exposure_minor != Loan.outstanding_principal_minor,
+                R.allowance_minor != allowance_sql(policy),
+            )
+        )
+        .values(
+            exposure_minor=Loan.outstanding_principal_minor, allowance_minor=allowance_sql(policy)
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    closed = and_(
+        Loan.id == R.loan_id,
+        Loan.company_id == company_id,
+        Loan.id >= id_low,
+        Loan.id <= id_high,
+        Loan.status.not_in(("active", "overdue", "rescheduled")),
+    )
+    uow.session.execute(
+        update(R)
+        .where(closed, or_(R.exposure_minor != 0, R.allowance_minor != 0))
+        .values(exposure_minor=0, allowance_minor=0),
+        execution_options={"synchronize_session": False},
+    )
+    return {}
