@@ -1,0 +1,106 @@
+"""``microlend demo --loans N`` builds a portfolio through the real services: customers of both
+kinds with related parties, applications in every state, loans with a year of repayments, books
+that balance and a sub-ledger equal to the general ledger; running it again adds nothing.
+
+SQLite only (the demo is a sequence of ordinary commands, tested on both databases elsewhere)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from microlend.accounting import service as ledger
+from microlend.accounting.checks import check_ledger
+from microlend.auth import service as auth
+from microlend.cli import app
+from microlend.cli.demo import ADMIN, DEMO_PASSWORD
+from microlend.customers.model import parse_resident_id, parse_uscc
+from microlend.customers.tables import Customer, CustomerLink
+from microlend.loans import service as loans
+from microlend.loans.tables import Loan, LoanEvent
+from microlend.orgs import service as orgs
+from microlend.origination import service as origination
+from microlend.origination.tables import Application
+from tests.conftest import NOW, MakeUow
+
+LOANS = 4
+
+
+@pytest.fixture
+def db_backend() -> str:
+    return "sqlite"
+
+
+def run_demo(db_url: str, *args: str) -> str:
+    result = CliRunner().invoke(
+        app, ["demo", "--loans", str(LOANS), *args], env={"MICROLEND_DATABASE_URL": db_url}
+    )
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_demo_builds_a_portfolio_once(db_url: str, make_uow: MakeUow) -> None:
+    output = run_demo(db_url, "--eod-days", "2", "--seed", "7")
+    assert "Building the demo portfolio: 4 loans" in output
+
+    with make_uow(read_only=True) as uow:
+        company = orgs.company_by_code(uow, code="DEMO")
+        admin = auth.authenticate(
+            uow, username=ADMIN, password=DEMO_PASSWORD, address="test", now=NOW
+        )
+        people = uow.session.execute(select(Customer.kind, Customer.id_number)).all()
+        links = Counter(uow.session.scalars(select(CustomerLink.relation)))
+        statuses = Counter(uow.session.scalars(select(Application.status)))
+        loan_rows = uow.session.execute(select(Loan.status, Loan.disbursement_date)).all()
+        payments = uow.session.scalar(
+            select(func.count(LoanEvent.id)).where(LoanEvent.kind.in_(("repayment", "prepayment")))
+        )
+        inboxes = {
+            username: origination.inbox(
+                uow,
+                auth.authenticate(
+                    uow, username=username, password=DEMO_PASSWORD, address="test", now=NOW
+                ),
+                now=NOW,
+            )
+            for username in ("approver", "risk")
+        }
+        problems = check_ledger(uow, admin)
+        gl_loans = ledger.account_balance(uow, admin, code="1303", as_of=company.business_date)
+        sub_ledger = loans.principal_outstanding(uow, company.id)
+    # Customers of both kinds with valid identity numbers and related parties.
+    kinds = Counter(kind for kind, _number in people)
+    assert kinds["individual"] >= LOANS and kinds["enterprise"] >= 1
+    for kind, number in people:
+        if kind == "individual":
+            assert parse_resident_id(number).number == number
+        else:
+            assert parse_uscc(number) == number
+    assert links["actual_controller"] >= 1 and links["legal_representative"] >= 1
+    # Every loan went through origination; the pipeline holds every other state.
+    assert statuses["disbursed"] == len(loan_rows)
+    for state in ("draft", "submitted", "investigating", "under_review", "approved", "contracted"):
+        assert statuses[state] >= 1, (state, statuses)
+    assert statuses["rejected"] >= 1  # the applicants over 65: the AGE_RANGE knock-out
+    # One waits for the branch manager, one (approved there) for the risk officer.
+    assert inboxes["approver"] and inboxes["risk"]
+    # Loans over the past year, repaid: at least one instalment each (the last ones are made
+    # 20 days before the end, so most have one due date behind them).
+    assert 1 <= len(loan_rows) <= LOANS
+    start = company.business_date - timedelta(days=365)
+    assert all(start <= disbursed <= company.business_date for _s, disbursed in loan_rows)
+    assert payments and payments >= len(loan_rows)
+    # The books balance and the loans' principal equals 1303 贷款.
+    assert problems == []
+    assert gl_loans == sub_ledger and sub_ledger > 0
+
+    again = run_demo(db_url)
+    assert "portfolio is already there" in again
+    with make_uow(read_only=True) as uow:
+        assert uow.session.scalar(select(func.count(Customer.id))) == len(people)
+        assert uow.session.scalar(select(func.count(Application.id))) == sum(statuses.values())
+        assert uow.session.scalar(select(func.count(Loan.id))) == len(loan_rows)
