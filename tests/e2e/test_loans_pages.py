@@ -19,6 +19,7 @@ PAGES = {
     "/loans": VIEWERS,
     "/loans/{loan_id}": VIEWERS,
     "/loans/{loan_id}/repayment-preview": VIEWERS,
+    "/loans/disbursements": frozenset({"finance"}),  # loans.disburse
 }
 
 

@@ -20,6 +20,7 @@ def _register() -> None:
         demo,
         eod,
         import_customers,
+        import_repayments,
         ledger,
         migrate,
         schedule,

@@ -14,12 +14,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from microlend.accounting import service as ledger
-from microlend.db.scope import get_scoped
+from microlend.db.scope import apply_scope
 from microlend.db.uow import UnitOfWork
-from microlend.kernel.errors import Conflict, RuleViolation
+from microlend.kernel.errors import Conflict, NotFound, RuleViolation
 from microlend.kernel.fingerprint import digest
 from microlend.kernel.principal import Principal
 from microlend.loans import tables
@@ -47,9 +47,12 @@ def business_date(uow: UnitOfWork, company_id: int) -> date:
 def locked_loan(uow: UnitOfWork, actor: Principal, loan_id: int) -> tables.Loan:
     """The loan (scoped), locked for the rest of the transaction (``FOR UPDATE``; SQLite's
     ``BEGIN IMMEDIATE`` already serialises writers)."""
-    get_scoped(uow.session, actor, tables.Loan, loan_id)
-    stmt = select(tables.Loan).where(tables.Loan.id == loan_id).with_for_update()
-    return uow.session.execute(stmt.execution_options(populate_existing=True)).scalars().one()
+    stmt = apply_scope(select(tables.Loan).where(tables.Loan.id == loan_id), actor, tables.Loan)
+    stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    row = uow.session.execute(stmt).scalars().one_or_none()
+    if row is None:  # as get_scoped: out of scope is not found
+        raise NotFound(f"loans {loan_id} not found", code="loans_not_found")
+    return row
 
 
 def event_rows(uow: UnitOfWork, loan_id: int) -> list[tables.LoanEvent]:
@@ -124,6 +127,7 @@ def append_event(
     request_key: str | None = None,
     payload: dict[str, Any] | None = None,
     now: datetime,
+    day: date | None = None,
 ) -> tables.LoanEvent:
     loan.last_sequence += 1
     row = tables.LoanEvent(
@@ -132,7 +136,7 @@ def append_event(
         sequence=loan.last_sequence,
         kind=kind,
         value_date=value_date,
-        business_date=business_date(uow, loan.company_id),
+        business_date=day or business_date(uow, loan.company_id),
         amount_minor=minor(amount, loan.currency),
         detail=detail or {},
         channel=channel,
@@ -149,11 +153,12 @@ def append_event(
 
 
 def engine_post(
-    uow: UnitOfWork, loan: tables.Loan, event: LoanEvent
+    uow: UnitOfWork, loan: tables.Loan, event: LoanEvent, *, day: date | None = None
 ) -> tuple[LoanContract, LoanBook, Posting | None]:
-    """Check ``event`` with the engine on the stored history, as of the business date."""
+    """Check ``event`` with the engine on the stored history, as of the business date
+    (``day``, when the caller has read it already)."""
     contract, events = history(uow, loan)
-    result = post(contract, events, event, business_date(uow, loan.company_id))
+    result = post(contract, events, event, day or business_date(uow, loan.company_id))
     return contract, result.after, result.posting
 
 
@@ -162,10 +167,16 @@ def next_engine_id(loan: tables.Loan) -> tuple[int, str]:
 
 
 def sync(
-    uow: UnitOfWork, actor: Principal, loan: tables.Loan, book: LoanBook, *, now: datetime
+    uow: UnitOfWork,
+    actor: Principal,
+    loan: tables.Loan,
+    book: LoanBook,
+    *,
+    now: datetime,
+    day: date | None = None,
 ) -> list[str]:
     """Bring the stored postings and vouchers in line with ``book``; the keys posted."""
-    day = business_date(uow, loan.company_id)
+    day = day or business_date(uow, loan.company_id)
     stored = {
         row.posting_id: row
         for row in uow.session.scalars(
@@ -271,27 +282,29 @@ def refresh(uow: UnitOfWork, loan: tables.Loan, book: LoanBook, *, now: datetime
     uow.session.execute(
         delete(tables.LoanInstallment).where(tables.LoanInstallment.loan_id == loan.id)
     )
-    for row in here.installments:
-        uow.session.add(
-            tables.LoanInstallment(
-                company_id=loan.company_id,
-                loan_id=loan.id,
-                n=row.n,
-                due_date=row.due_date,
-                principal_due_minor=minor(row.charged.principal, cur),
-                interest_due_minor=minor(row.charged.interest, cur),
-                fee_due_minor=minor(row.charged.fee, cur),
-                penalty_due_minor=minor(row.charged.penalty, cur),
-                principal_paid_minor=minor(row.paid.principal, cur),
-                interest_paid_minor=minor(row.paid.interest, cur),
-                fee_paid_minor=minor(row.paid.fee, cur),
-                penalty_paid_minor=minor(row.paid.penalty, cur),
-                waived_minor=minor(row.waived.total + row.capitalised.total, cur),
-                outstanding_minor=minor(row.outstanding.total, cur),
-                status=str(row.status),
-                days_past_due=row.days_past_due,
-            )
-        )
+    rows = [
+        {
+            "company_id": loan.company_id,
+            "loan_id": loan.id,
+            "n": row.n,
+            "due_date": row.due_date,
+            "principal_due_minor": minor(row.charged.principal, cur),
+            "interest_due_minor": minor(row.charged.interest, cur),
+            "fee_due_minor": minor(row.charged.fee, cur),
+            "penalty_due_minor": minor(row.charged.penalty, cur),
+            "principal_paid_minor": minor(row.paid.principal, cur),
+            "interest_paid_minor": minor(row.paid.interest, cur),
+            "fee_paid_minor": minor(row.paid.fee, cur),
+            "penalty_paid_minor": minor(row.paid.penalty, cur),
+            "waived_minor": minor(row.waived.total + row.capitalised.total, cur),
+            "outstanding_minor": minor(row.outstanding.total, cur),
+            "status": str(row.status),
+            "days_past_due": row.days_past_due,
+        }
+        for row in here.installments
+    ]
+    if rows:  # one executemany, not a round trip per installment
+        uow.session.execute(insert(tables.LoanInstallment), rows)
     owed = here.overdue + here.due_today
     loan.position_as_of = here.as_of
     loan.outstanding_principal_minor = minor(here.outstanding_principal, cur)

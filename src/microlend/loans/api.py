@@ -19,6 +19,8 @@ from microlend.loans.schemas import (
     FundUsageOut,
     InstallmentOut,
     LoanOut,
+    NoteIn,
+    NoteOut,
     OutcomeOut,
     PayoffQuoteOut,
     PositionOut,
@@ -28,6 +30,7 @@ from microlend.loans.schemas import (
     RepaymentIn,
     RescheduleIn,
     ReverseIn,
+    TrancheIn,
     WaiverIn,
     WriteOffIn,
 )
@@ -155,6 +158,24 @@ def repay(loan_id: int, body: RepaymentIn, command: CommandDep) -> Response:
 
 
 @router.post(
+    "/loans/{loan_id}/tranches", status_code=201, response_model=OutcomeOut, responses=CREATED
+)
+def tranche(loan_id: int, body: TrancheIn, command: CommandDep) -> Response:
+    """分次放款: pay out a later tranche (up to the approved amount); permission loans.disburse."""
+    return command.respond(
+        lambda: service.disburse_tranche(
+            command.uow,
+            command.actor,
+            loan_id=loan_id,
+            request_key=command.key,
+            now=command.now,
+            **body.model_dump(),
+        ),
+        OutcomeOut.model_validate,
+    )
+
+
+@router.post(
     "/loans/{loan_id}/prepayments", status_code=201, response_model=OutcomeOut, responses=CREATED
 )
 def prepay(loan_id: int, body: PrepaymentIn, command: CommandDep) -> Response:
@@ -267,4 +288,21 @@ def record_usage(loan_id: int, body: FundUsageIn, command: CommandDep) -> Respon
             command.uow, command.actor, loan_id=loan_id, now=command.now, **body.model_dump()
         ),
         FundUsageOut.model_validate,
+    )
+
+
+@router.get("/loans/{loan_id}/notes", response_model=list[NoteOut])
+def notes(loan_id: int, uow: UowDep, actor: PrincipalDep) -> list[NoteOut]:
+    """The loan's notes, newest first."""
+    return [NoteOut.model_validate(row) for row in service.notes(uow, actor, loan_id=loan_id)]
+
+
+@router.post("/loans/{loan_id}/notes", status_code=201, response_model=NoteOut, responses=CREATED)
+def add_note(loan_id: int, body: NoteIn, command: CommandDep) -> Response:
+    """Append a note (append-only; anyone who may see the loan)."""
+    return command.respond(
+        lambda: service.add_note(
+            command.uow, command.actor, loan_id=loan_id, now=command.now, body=body.body
+        ),
+        NoteOut.model_validate,
     )

@@ -5,6 +5,7 @@ or collected as fee income); the application moves contracted -> disbursed."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from microlend.loans.contract_document import contract_document
 from microlend.loans.engine import replay
 from microlend.loans.ledger_roles import ensure_loan_rules
 from microlend.loans.records import DISBURSEMENT, minor, money
+from microlend.loans.tranches import first_tranche, later_tranche
 from microlend.loans.views import LoanView, loan_view
 from microlend.origination import model as origination_model
 from microlend.origination.records import move, next_number
@@ -47,6 +49,8 @@ def _date(raw: Any, name: str) -> date | None:
     DISBURSE, entity_type="loan", summary=lambda p: f"disburse application {p['application_id']}"
 )
 def _disburse(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
+    if payload.get("loan_id") is not None:
+        return later_tranche(uow, actor, payload, now=now)
     app = get_scoped(uow.session, actor, Application, int(payload["application_id"]))
     app = uow.session.scalars(
         select(Application).where(Application.id == app.id).with_for_update()
@@ -71,7 +75,8 @@ def _disburse(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datet
     version = uow.session.get_one(ProductVersion, app.product_version_id)
     product = uow.session.get_one(Product, version.product_id)
     terms = terms_from_document(version.terms)
-    amount = money(app.approved_amount_minor or app.amount_minor, app.currency)
+    approved = money(app.approved_amount_minor or app.amount_minor, app.currency)
+    amount = first_tranche(payload.get("amount"), approved, app.currency)
     first_due = _date(payload.get("first_due_date"), "first_due_date")
     if first_due is None and contract_row is not None and contract_row.first_due_date > on:
         first_due = contract_row.first_due_date if contract_row.disbursement_date == on else None
@@ -220,9 +225,12 @@ def disburse(
     payee_account: str = "",
     fee_mode: str = "deducted",
     channel: str = "bank",
+    amount: Decimal | str | None = None,
     now: datetime,
 ) -> LoanView | Pending:
-    """Disburse a contracted application in full (``payee`` ``seller`` for 受托支付)."""
+    """Disburse a contracted application in full, or its first tranche (``amount`` below the
+    approved amount; later tranches: ``tranches.disburse_tranche``). ``payee`` ``seller`` for
+    受托支付."""
     payload = {
         "application_id": application_id,
         "disbursement_date": disbursement_date.isoformat() if disbursement_date else None,
@@ -233,4 +241,6 @@ def disburse(
         "fee_mode": fee_mode,
         "channel": channel,
     }
+    if amount is not None and str(amount).strip():
+        payload["amount"] = str(amount)
     return value_or_pending(run_command(uow, actor, DISBURSE, payload, now=now), LoanView)

@@ -147,6 +147,8 @@ def ledger_entries(loan: tables.Loan, posting: Posting) -> list[tuple[str, Roles
             _take_booked(loan, str(component), totals[component], roles)
         kept = {r: a for r, a in roles.items() if r in ("interest", "fee", "penalty") and a > 0}
         return [("waiver", kept)] if kept else []
+    if kind is EventKind.TRANCHE:
+        return [("disbursement", {"principal": posting.disbursed})] if posting.disbursed else []
     if kind is EventKind.REFUND:
         return [(REFUND, {"overpayment": posting.cash_out})] if posting.cash_out > 0 else []
     if kind is EventKind.RESCHEDULE:

@@ -19,6 +19,7 @@ from microlend.kernel.errors import DomainError
 from microlend.loans import service
 from microlend.loans.fund_usage import CATEGORIES, PROHIBITED
 from microlend.loans.queries import STATUSES
+from microlend.loans.tables import Loan
 from microlend.web.kit import error_text
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
@@ -88,6 +89,8 @@ def loan_page(
             if loan.status not in ("closed", "written_off")
             else None,
             "business_date": service.business_date(uow, loan.company_id),
+            "undisbursed": service.undisbursed(uow, uow.session.get_one(Loan, loan_id)),
+            "notes": service.notes(uow, actor, loan_id=loan_id),
             "categories": CATEGORIES + PROHIBITED,
         }
     return render_page(request, "loans/detail.html", context)
@@ -277,4 +280,20 @@ async def reverse(
             now=now,
         ),
         N_("The transaction is reversed."),
+    )
+
+
+@router.post("/loans/{loan_id}/notes")
+async def add_note(
+    request: Request, loan_id: int, viewer: Viewer = Depends(permitted(VIEW))
+) -> Response:
+    form = await request.form()
+    now = request_now(request)
+    return await _run(
+        request,
+        loan_id,
+        lambda uow: service.add_note(
+            uow, viewer.principal, loan_id=loan_id, body=_field(form, "body"), now=now
+        ),
+        N_("The note is added."),
     )

@@ -20,6 +20,7 @@ from microlend.loans.engine import (
     Repayment,
     Reschedule,
     Reversal,
+    Tranche,
     Waiver,
 )
 
@@ -27,6 +28,7 @@ from microlend.loans.engine import (
 DISBURSEMENT = "disbursement"
 WRITE_OFF = "write_off"
 RECOVERY = "recovery"
+TRANCHE = "tranche"  # a later part of a loan paid out in tranches (分次放款)
 NOT_REPLAYED = frozenset({DISBURSEMENT, WRITE_OFF, RECOVERY})
 
 
@@ -76,6 +78,8 @@ def engine_event(row: tables.LoanEvent, currency: str, by_id: dict[int, int]) ->
     if row.kind == "reversal":
         assert row.reverses_event_id is not None
         return Reversal(eid, day, seq, target_id=engine_id(by_id[row.reverses_event_id]))
+    if row.kind == TRANCHE:
+        return Tranche(eid, day, seq, amount=amount)
     if row.kind == "reschedule":
         fields: Any = reschedule_fields(d)
         return Reschedule(eid, day, seq, **fields)

@@ -75,17 +75,25 @@ def value_date_of(raw: Any, today: date) -> date:
 
 
 def outcome(
-    uow: UnitOfWork, loan: tables.Loan, row: tables.LoanEvent, *, replayed: bool = False
+    uow: UnitOfWork,
+    loan: tables.Loan,
+    row: tables.LoanEvent,
+    *,
+    replayed: bool = False,
+    fresh: bool = False,
 ) -> EventOutcome:
+    """The event's outcome; ``fresh``: appended in this command, so nothing reversed it yet."""
     posting = uow.session.scalars(
         select(tables.LoanPosting).where(
             tables.LoanPosting.loan_id == loan.id,
             tables.LoanPosting.posting_id == engine_id(row.sequence),
         )
     ).one_or_none()
-    taken = uow.session.scalar(
-        select(tables.LoanEvent.id).where(tables.LoanEvent.reverses_event_id == row.id)
-    )
+    taken = None
+    if not fresh:
+        taken = uow.session.scalar(
+            select(tables.LoanEvent.id).where(tables.LoanEvent.reverses_event_id == row.id)
+        )
     reversed_ids = frozenset({row.id}) if taken is not None else frozenset[int]()
     return EventOutcome(
         loan_view(loan),
@@ -110,9 +118,12 @@ def record(
     request_key: str | None = None,
     payload: dict[str, Any] | None = None,
     now: datetime,
+    day: date | None = None,
 ) -> EventOutcome:
-    """Check ``event`` with the engine, append it, repost what changed, refresh the loan."""
-    _contract, book, _posting = engine_post(uow, loan, event)
+    """Check ``event`` with the engine, append it, repost what changed, refresh the loan
+    (``day``: the business date, read once for the whole command)."""
+    day = day or business_date(uow, loan.company_id)
+    _contract, book, _posting = engine_post(uow, loan, event, day=day)
     row = append_event(
         uow,
         actor,
@@ -127,10 +138,11 @@ def record(
         request_key=request_key,
         payload=payload,
         now=now,
+        day=day,
     )
-    sync(uow, actor, loan, book, now=now)
+    sync(uow, actor, loan, book, now=now, day=day)
     refresh(uow, loan, book, now=now)
-    return outcome(uow, loan, row)
+    return outcome(uow, loan, row, fresh=True)
 
 
 def _money_command(
@@ -158,7 +170,8 @@ def _money_command(
         )
     require_serviceable(loan)
     amount = amount_of(payload.get("amount"), loan.currency)
-    day = value_date_of(payload.get("value_date"), business_date(uow, loan.company_id))
+    today = business_date(uow, loan.company_id)
+    day = value_date_of(payload.get("value_date"), today)
     seq, eid = next_engine_id(loan)
     detail: dict[str, Any] = {}
     event: LoanEvent
@@ -193,6 +206,7 @@ def _money_command(
         request_key=payload.get("request_key"),
         payload=request,
         now=now,
+        day=today,
     )
     return Done(
         entity_id=loan.id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -21,6 +21,17 @@ class DisburseIn(BaseModel):
     payee_name: str = ""
     payee_account: str = ""
     fee_mode: Literal["deducted", "collected"] = "deducted"
+    channel: str = "bank"
+    amount: Amount | None = Field(
+        None, description="The first tranche (分次放款); default: the approved amount."
+    )
+
+
+class TrancheIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Amount = Field(examples=["5000.00"])
+    value_date: date | None = None
     channel: str = "bank"
 
 
@@ -196,6 +207,22 @@ class InstallmentOut(BaseModel):
     waived: Decimal
     outstanding: Decimal
     days_past_due: int
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(min_length=1, max_length=4000, examples=["客户来电，约定月底还款"])
+
+
+class NoteOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    loan_id: int
+    body: str
+    author: str
+    created_at: datetime
 
 
 class FundUsageOut(BaseModel):

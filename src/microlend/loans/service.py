@@ -5,6 +5,7 @@ from microlend.loans.account import business_date
 from microlend.loans.adjustments import reschedule, waive
 from microlend.loans.disbursement import disburse
 from microlend.loans.fund_usage import record_usage
+from microlend.loans.notes import NoteView, add_note, notes
 from microlend.loans.queries import (
     events,
     fund_usages,
@@ -16,6 +17,7 @@ from microlend.loans.queries import (
     principal_outstanding,
 )
 from microlend.loans.repayments import prepay, preview, quote_payoff, refund, repay, reverse
+from microlend.loans.tranches import awaiting_disbursement, disburse_tranche, undisbursed
 from microlend.loans.views import EventOutcome, FundUsageView, InstallmentView, LoanView
 from microlend.loans.writeoffs import recover, write_off
 
@@ -24,14 +26,19 @@ __all__ = [
     "FundUsageView",
     "InstallmentView",
     "LoanView",
+    "NoteView",
+    "add_note",
+    "awaiting_disbursement",
     "business_date",
     "disburse",
+    "disburse_tranche",
     "events",
     "fund_usages",
     "get_loan",
     "installments",
     "list_loans",
     "loan_position",
+    "notes",
     "postings",
     "prepay",
     "preview",
@@ -43,6 +50,7 @@ __all__ = [
     "repay",
     "reschedule",
     "reverse",
+    "undisbursed",
     "waive",
     "write_off",
 ]

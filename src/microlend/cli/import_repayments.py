@@ -1,0 +1,30 @@
+"""``microlend import repayments FILE.csv``: a bank file of repayments posted in one transaction
+(``microlend.loans.batch``); all or nothing, a repeated external reference is not paid twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from microlend.cli.edge import operator, unit_of_work, wall_clock
+from microlend.cli.import_customers import import_app
+from microlend.loans.batch import read_repayments, repay_batch
+from microlend.loans.views import EventOutcome
+
+
+@import_app.command("repayments")
+def import_repayments(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="UTF-8 CSV file.")],
+    company: Annotated[str | None, typer.Option(help="Company code (default: the first).")] = None,
+) -> None:
+    """Post the repayments of FILE (columns loan_number, amount, value_date, channel,
+    external_reference) in one transaction."""
+    rows = read_repayments(file)
+    with unit_of_work() as uow:
+        actor = operator(uow, company)
+        done = repay_batch(uow, actor, rows, now=wall_clock())
+        uow.commit()
+    replayed = sum(1 for d in done if isinstance(d, EventOutcome) and d.replayed)
+    typer.echo(f"{len(done)} repayments: {len(done) - replayed} posted, {replayed} already there.")

@@ -1,0 +1,78 @@
+"""The disbursement pages (放款, 分次放款): who may open the queue, a first tranche through the
+queue's form, a later tranche through the loan page's form, a refusal shown as a notice.
+
+The application (tests/integration/loans_support.py): 12,000.00 approved, 12 months at 12 %,
+equal principal; a first tranche of 6,000.00 on 2025-01-15 leaves 6,000.00 undisbursed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi.testclient import TestClient
+
+from tests.e2e.pages_support import HTML, sign_in, ui_client
+from tests.integration.loans_support import contracted, set_business_date
+from tests.seed import World
+
+__all__ = ["ui_client"]
+
+
+def test_first_tranche_from_the_queue_then_a_later_one_from_the_loan_page(
+    ui_client: TestClient, world: World
+) -> None:
+    app_id = contracted(world)
+    set_business_date(world, date(2025, 1, 15))
+    csrf = sign_in(ui_client, "finance")
+    queue = ui_client.get("/loans/disbursements", headers=HTML)
+    assert "SQLN" in queue.text and "12,000.00" in queue.text
+    done = ui_client.post(
+        f"/loans/disbursements/{app_id}",
+        data={"csrf_token": csrf, "amount": "6000.00", "disbursement_date": "2025-01-15"},
+        headers=HTML,
+    )
+    assert done.status_code == 303
+    loan_url = done.headers["location"]
+    page = ui_client.get(loan_url, headers=HTML)
+    assert "DK2025000001" in page.text
+    assert 'id="undisbursed">6,000.00<' in page.text
+    assert "SQLN" not in ui_client.get("/loans/disbursements", headers=HTML).text
+
+    refused = ui_client.post(
+        f"{loan_url}/tranche", data={"csrf_token": csrf, "amount": "6000.01"}, headers=HTML
+    )
+    assert refused.status_code == 303
+    assert "notice-error" in ui_client.get(loan_url, headers=HTML).text
+    later = ui_client.post(
+        f"{loan_url}/tranche",
+        data={"csrf_token": csrf, "amount": "6000.00", "value_date": "2025-01-15"},
+        headers=HTML,
+    )
+    assert later.status_code == 303
+    page = ui_client.get(loan_url, headers=HTML)
+    assert 'id="undisbursed"' not in page.text  # nothing left: the form is gone
+    assert "12,000.00" in page.text
+
+
+def test_the_loan_officer_cannot_post_a_tranche(ui_client: TestClient, world: World) -> None:
+    csrf = sign_in(ui_client, "officer_a")
+    answer = ui_client.post("/loans/1/tranche", data={"csrf_token": csrf, "amount": "1"})
+    assert answer.status_code == 403
+
+
+def test_a_note_added_on_the_loan_page_shows_with_its_author(
+    ui_client: TestClient, world: World
+) -> None:
+    app_id = contracted(world)
+    set_business_date(world, date(2025, 1, 15))
+    csrf = sign_in(ui_client, "finance")
+    done = ui_client.post(f"/loans/disbursements/{app_id}", data={"csrf_token": csrf}, headers=HTML)
+    loan_url = done.headers["location"]
+    added = ui_client.post(
+        f"{loan_url}/notes",
+        data={"csrf_token": csrf, "body": "客户来电，约定月底还款"},
+        headers=HTML,
+    )
+    assert added.status_code == 303
+    page = ui_client.get(loan_url, headers=HTML)
+    assert "客户来电，约定月底还款" in page.text
+    assert world.principal("finance").display_name in page.text
