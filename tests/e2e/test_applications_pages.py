@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from microlend.origination import pages, pages_investigation, pages_wizard, service
 from microlend.web.kit.page_routes import PageRoute
 from tests.e2e.pages_support import HTML, ZH, sign_in, ui_client
+from tests.e2e.test_permission_matrix import USER_OF_ROLE
 from tests.integration.applications_support import (
     LI,
     ZHAO,
@@ -28,16 +29,7 @@ __all__ = ["ui_client"]
 VIEWERS = frozenset({"loan_officer", "risk_officer", "approver", "finance", "manager", "auditor"})
 OFFICER = frozenset({"loan_officer"})
 PII = frozenset({"loan_officer", "risk_officer", "approver"})  # origination.view and pii.view
-ROLES = {
-    "admin": "admin",
-    "loan_officer": "officer_a",
-    "risk_officer": "risk",
-    "approver": "approver",
-    "finance": "finance",
-    "collector": "collector",
-    "manager": "manager",
-    "auditor": "auditor",
-}
+ROLES = USER_OF_ROLE  # role -> the seeded user who has it
 A = "/applications/{application_id}"
 # Every GET page of this module, the roles that get it (the others get 403): to be merged into
 # tests/e2e/test_pages_permissions.py's EXPECTED.

@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from microlend.origination import service
 from microlend.origination.views import CollateralView, PartyView
+from tests.e2e.permissions_support import api_routes, mismatches, not_401
 from tests.e2e.test_permission_matrix import ROLES, USER_OF_ROLE, fresh_token
 from tests.integration.applications_support import (
     LI,
@@ -190,12 +192,7 @@ def document_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_matrix_covers_every_applications_route(app: FastAPI) -> None:
-    found = {
-        (method.upper(), path)
-        for path, operations in app.openapi()["paths"].items()
-        if path.startswith(PREFIXES)
-        for method in operations
-    }
+    found = api_routes(app, PREFIXES)
     canonical = set()
     for method, path in MATRIX:
         for alias, name in CANONICAL.items():
@@ -210,21 +207,19 @@ def test_each_role_is_allowed_exactly_what_the_matrix_says(
 ) -> None:
     targets = prepare(world)
     headers = fresh_token(world, USER_OF_ROLE[role])
-    mismatches = []
-    for (method, path), allowed in MATRIX.items():
-        body = targets.body(method, path)
+
+    def send(method: str, path: str) -> Response:
         if path.endswith("/attachments") and method == "POST":
-            response = client.post(
+            return client.post(
                 targets.url(method, path),
                 content=b"\xff\xd8 photo",
                 headers={**headers, "Content-Type": "image/jpeg"},
             )
-        else:
-            response = client.request(method, targets.url(method, path), headers=headers, json=body)
-        allowed_now = response.status_code < 400
-        if allowed_now != (role in allowed) or (not allowed_now and response.status_code != 403):
-            mismatches.append((method, path, response.status_code, response.text[:200]))
-    assert mismatches == []
+        body = targets.body(method, path)
+        return client.request(method, targets.url(method, path), headers=headers, json=body)
+
+    answers = {(method, path): send(method, path) for method, path in MATRIX}
+    assert mismatches(role, MATRIX, answers) == []
 
 
 def test_without_credentials_every_applications_route_is_401(client: TestClient) -> None:
@@ -233,5 +228,4 @@ def test_without_credentials_every_applications_route_is_401(client: TestClient)
         for name in (*CANONICAL, *CANONICAL.values(), "{party_id}", "{attachment_id}")
     }
     ids["template"] = "individual"
-    answers = {(m, p): client.request(m, p.format(**ids), json={}).status_code for m, p in MATRIX}
-    assert {route: status for route, status in answers.items() if status != 401} == {}
+    assert not_401(client, MATRIX, lambda path: path.format(**ids)) == {}

@@ -10,21 +10,13 @@ from fastapi.testclient import TestClient
 
 from tests.e2e.conftest import Clock
 from tests.e2e.pages_support import HTML, ZH, sign_in, ui_client
+from tests.e2e.test_permission_matrix import USER_OF_ROLE
 from tests.integration.approvals_support import status_of, under_review
 from tests.seed import World
 
 __all__ = ["ui_client"]
 
-ROLES = {
-    "admin": "admin",
-    "loan_officer": "officer_a",
-    "risk_officer": "risk",
-    "approver": "approver",
-    "finance": "finance",
-    "collector": "collector",
-    "manager": "manager",
-    "auditor": "auditor",
-}
+ROLES = USER_OF_ROLE  # role -> the seeded user who has it
 VIEWERS = frozenset({"loan_officer", "risk_officer", "approver", "finance", "manager", "auditor"})
 EXPECTED = {
     "/approvals": frozenset({"approver", "risk_officer"}),

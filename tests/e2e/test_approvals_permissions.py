@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.e2e.permissions_support import api_routes, mismatches, not_401
 from tests.e2e.test_permission_matrix import ROLES, USER_OF_ROLE, fresh_token
 from tests.integration.approvals_support import under_review
 from tests.seed import World
@@ -38,13 +39,7 @@ BODIES = {
 
 
 def test_the_matrix_covers_every_approvals_route(app: FastAPI) -> None:
-    found = {
-        (method.upper(), path)
-        for path, operations in app.openapi()["paths"].items()
-        if path.startswith(("/api/v1/approval",))
-        for method in operations
-    }
-    assert found == set(MATRIX)
+    assert api_routes(app, "/api/v1/approval") == set(MATRIX)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -53,21 +48,18 @@ def test_each_role_is_allowed_exactly_what_the_matrix_says(
 ) -> None:
     ids = {"application_id": under_review(world, amount="30000"), "code": "default"}
     headers = fresh_token(world, USER_OF_ROLE[role])
-    mismatches = []
-    for (method, path), allowed in MATRIX.items():
-        response = client.request(
+    answers = {
+        (method, path): client.request(
             method, path.format(**ids), headers=headers, json=BODIES.get((method, path))
         )
-        allowed_now = response.status_code < 400
-        if allowed_now != (role in allowed) or (not allowed_now and response.status_code != 403):
-            mismatches.append((method, path, response.status_code, response.text[:200]))
-    assert mismatches == []
+        for method, path in MATRIX
+    }
+    assert mismatches(role, MATRIX, answers) == []
 
 
 def test_without_credentials_every_approvals_route_is_401(client: TestClient) -> None:
     ids = {"application_id": 1, "code": "default"}
-    answers = {(m, p): client.request(m, p.format(**ids), json={}).status_code for m, p in MATRIX}
-    assert {route: status for route, status in answers.items() if status != 401} == {}
+    assert not_401(client, MATRIX, lambda path: path.format(**ids)) == {}
 
 
 def test_a_decision_over_the_api_is_idempotent_and_shows_in_the_history(

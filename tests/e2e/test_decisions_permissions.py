@@ -17,6 +17,7 @@ from microlend.origination.scorecards_model import DEFAULT_INDIVIDUAL
 from microlend.web.kit.page_routes import PageRoute
 from microlend.web.shell import PAGE_ROUTERS
 from tests.e2e.pages_support import HTML, sign_in, ui_client
+from tests.e2e.permissions_support import api_routes, mismatches, not_401
 from tests.e2e.test_permission_matrix import ROLES, USER_OF_ROLE, fresh_token
 from tests.integration.test_decisions import apply, capital, decide
 from tests.seed import World
@@ -72,13 +73,7 @@ def url(path: str, ids: dict[str, str]) -> str:
 
 
 def test_the_matrix_covers_every_decision_route(app: FastAPI) -> None:
-    found = {
-        (method.upper(), path)
-        for path, operations in app.openapi()["paths"].items()
-        if path.startswith(PREFIXES)
-        for method in operations
-    }
-    assert found == set(MATRIX)
+    assert api_routes(app, PREFIXES) == set(MATRIX)
 
 
 def test_the_page_matrix_covers_every_decision_page() -> None:
@@ -99,13 +94,13 @@ def test_each_role_is_allowed_exactly_what_the_matrix_says(
 ) -> None:
     ids = prepare(world)
     headers = fresh_token(world, USER_OF_ROLE[role])
-    mismatches = []
-    for (method, path), allowed in MATRIX.items():
-        response = client.request(method, url(path, ids), headers=headers, json=BODIES.get(path))
-        allowed_now = response.status_code < 400
-        if allowed_now != (role in allowed) or (not allowed_now and response.status_code != 403):
-            mismatches.append((method, path, response.status_code, response.text[:200]))
-    assert mismatches == []
+    answers = {
+        (method, path): client.request(
+            method, url(path, ids), headers=headers, json=BODIES.get(path)
+        )
+        for method, path in MATRIX
+    }
+    assert mismatches(role, MATRIX, answers) == []
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -125,5 +120,4 @@ def test_another_branch_does_not_see_the_decision(client: TestClient, world: Wor
 
 def test_without_credentials_every_decision_route_is_401(client: TestClient) -> None:
     ids = {"application_id": "1", "decision_id": "1", "customer_kind": "individual"}
-    answers = {(m, p): client.request(m, url(p, ids), json={}).status_code for m, p in MATRIX}
-    assert {route: status for route, status in answers.items() if status != 401} == {}
+    assert not_401(client, MATRIX, lambda path: url(path, ids)) == {}

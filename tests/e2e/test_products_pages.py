@@ -28,14 +28,15 @@ PAGES: dict[str, frozenset[str]] = {
 }
 
 
-def a_product(world: World) -> ProductView:
+def a_product(world: World, code: str = "IND-BIZ", name: str = "个人经营贷") -> ProductView:
+    """The administrator's product of the default individual business terms."""
     with world.make_uow() as uow:
         view = products.create_product(
             uow,
             world.principal("admin"),
             company_id=world.company_id,
-            code="IND-BIZ",
-            name="个人经营贷",
+            code=code,
+            name=name,
             customer_kind="individual",
             currency="CNY",
             terms=INDIVIDUAL_BUSINESS.terms,

@@ -13,11 +13,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from microlend.products import service as products
 from microlend.products.defaults import INDIVIDUAL_BUSINESS
 from microlend.products.schemas import document_of
-from microlend.products.views import ProductView
+from tests.e2e.permissions_support import api_routes, mismatches, not_401
 from tests.e2e.test_permission_matrix import ROLES, USER_OF_ROLE, fresh_token
+from tests.e2e.test_products_pages import a_product
 from tests.seed import World
 
 VIEWERS = frozenset(ROLES) - {"collector"}
@@ -48,31 +48,13 @@ BODIES: dict[tuple[str, str], Any] = {
 
 
 def prepare(world: World) -> dict[str, int]:
-    with world.make_uow() as uow:
-        view = products.create_product(
-            uow,
-            world.principal("admin"),
-            company_id=world.company_id,
-            code="P1",
-            name="经营贷",
-            customer_kind="individual",
-            currency="CNY",
-            terms=INDIVIDUAL_BUSINESS.terms,
-            now=world.now,
-        )
-        uow.commit()
-    assert isinstance(view, ProductView) and view.current is not None
+    view = a_product(world, code="P1", name="经营贷")  # not a default code: the defaults seed
+    assert view.current is not None
     return {"product_id": view.id, "version_id": view.current.id}
 
 
 def test_the_matrix_covers_every_products_route(app: FastAPI) -> None:
-    found = {
-        (method.upper(), path)
-        for path, operations in app.openapi()["paths"].items()
-        if path.startswith("/api/v1/product")
-        for method in operations
-    }
-    assert found == set(MATRIX)
+    assert api_routes(app, "/api/v1/product") == set(MATRIX)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -81,19 +63,16 @@ def test_each_role_is_allowed_exactly_what_the_matrix_says(
 ) -> None:
     ids = prepare(world)
     headers = fresh_token(world, USER_OF_ROLE[role])
-    mismatches = []
     # reads first, the retirement last (a retired product is not revised)
-    for (method, path), allowed in sorted(MATRIX.items(), key=lambda r: r[0][1].endswith("retire")):
-        response = client.request(
+    answers = {
+        (method, path): client.request(
             method, path.format(**ids), headers=headers, json=BODIES.get((method, path))
         )
-        allowed_now = response.status_code < 400
-        if allowed_now != (role in allowed) or (not allowed_now and response.status_code != 403):
-            mismatches.append((method, path, response.status_code, response.text[:200]))
-    assert mismatches == []
+        for method, path in sorted(MATRIX, key=lambda route: route[1].endswith("retire"))
+    }
+    assert mismatches(role, MATRIX, answers) == []
 
 
 def test_without_credentials_every_products_route_is_401(client: TestClient) -> None:
     ids = {"product_id": 1, "version_id": 1}
-    answers = {(m, p): client.request(m, p.format(**ids), json={}).status_code for m, p in MATRIX}
-    assert {route: status for route, status in answers.items() if status != 401} == {}
+    assert not_401(client, MATRIX, lambda path: path.format(**ids)) == {}

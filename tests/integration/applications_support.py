@@ -81,6 +81,23 @@ def register(world: World, username: str, id_number: str, name: str) -> int:
     return view.id
 
 
+def blacklist(world: World, id_number: str, name: str) -> None:
+    """The risk officer blacklists the identity (a court judgment for fraud)."""
+    with world.make_uow() as uow:
+        credit_file.add_to_list(
+            uow,
+            world.principal("risk"),
+            list_kind="black",
+            id_kind="resident_id",
+            id_number=id_number,
+            name=name,
+            reason="fraud",
+            source="court",
+            now=world.now,
+        )
+        uow.commit()
+
+
 def upload_id_copy(world: World, username: str, customer_id: int) -> None:
     with world.make_uow() as uow:
         credit_file.upload_document(

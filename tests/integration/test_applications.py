@@ -22,6 +22,7 @@ from tests.integration.applications_support import (
     WANG,
     ZHANG,
     apply,
+    blacklist,
     make_product,
     ready_application,
     register,
@@ -147,36 +148,17 @@ def test_parties_and_collateral_with_loan_to_value(world: World) -> None:
     assert isinstance(item, CollateralView)
     # 50,000 requested over an 80,000 appraisal: 0.625
     assert item.loan_to_value == Decimal("0.6250")
+    refusals = (  # role, customer, the refusal: its class, code and field
+        ("guarantor", guarantor, Conflict, "party_exists", "customer_id"),  # on it already
+        ("guarantor", applicant, ValidationFailed, "validation_failed", "customer_id"),  # itself
+        ("witness", co_borrower, ValidationFailed, "validation_failed", "role"),
+    )
     with world.make_uow() as uow:
-        with pytest.raises(Conflict) as twice:
-            origination.add_party(
-                uow,
-                actor,
-                application_id=view.id,
-                role="guarantor",
-                customer_id=guarantor,
-                now=world.now,
-            )
-        with pytest.raises(ValidationFailed) as self_party:
-            origination.add_party(
-                uow,
-                actor,
-                application_id=view.id,
-                role="guarantor",
-                customer_id=applicant,
-                now=world.now,
-            )
-        with pytest.raises(ValidationFailed) as role:
-            origination.add_party(
-                uow,
-                actor,
-                application_id=view.id,
-                role="witness",
-                customer_id=co_borrower,
-                now=world.now,
-            )
-    assert twice.value.code == "party_exists"
-    assert (self_party.value.field, role.value.field) == ("customer_id", "role")
+        for role, customer_id, refusal, code, field in refusals:
+            with pytest.raises(refusal) as refused:
+                origination.add_party(uow, actor, application_id=view.id, role=role,
+                                      customer_id=customer_id, now=world.now)  # fmt: skip
+            assert (refused.value.code, refused.value.field) == (code, field)
     with world.make_uow(read_only=True) as uow:
         detail = origination.application_detail(uow, actor, application_id=view.id)
     assert [(p.role, p.customer_name, p.relation) for p in detail.parties] == [
@@ -238,19 +220,7 @@ def test_submission_checks_the_product_requirements(world: World) -> None:
 def test_a_blacklisted_applicant_cannot_submit(world: World) -> None:
     version = make_product(world)
     view, _applicant, _guarantor = ready_application(world, version)
-    with world.make_uow() as uow:
-        credit_file.add_to_list(
-            uow,
-            world.principal("risk"),
-            list_kind="black",
-            id_kind="resident_id",
-            id_number=ZHANG,
-            name="张三",
-            reason="fraud",
-            source="court",
-            now=world.now,
-        )
-        uow.commit()
+    blacklist(world, ZHANG, "张三")
     with pytest.raises(RuleViolation) as refused:
         submit(world, "officer_a", view.id)
     assert (refused.value.code, refused.value.field) == ("applicant_blacklisted", "customer_id")
@@ -260,18 +230,11 @@ def test_submit_edit_and_withdraw_follow_the_life_cycle(world: World) -> None:
     version = make_product(world)
     view, _applicant, _guarantor = ready_application(world, version)
     actor = world.principal("officer_a")
+    request = {"application_id": view.id, "product_version_id": version, "amount": "30000",
+               "term_count": 6, "annual_rate": "10", "method": "equal_principal"}  # fmt: skip
     with world.make_uow() as uow:
         edited = origination.update_application(
-            uow,
-            actor,
-            application_id=view.id,
-            product_version_id=version,
-            amount="30000",
-            term_count=6,
-            annual_rate="10",
-            method="equal_principal",
-            purpose="设备",
-            now=world.now,
+            uow, actor, **request, purpose="设备", now=world.now
         )
         uow.commit()
     assert isinstance(edited, ApplicationView)
@@ -285,24 +248,13 @@ def test_submit_edit_and_withdraw_follow_the_life_cycle(world: World) -> None:
         origination.submit_application(uow, actor, application_id=view.id, now=world.now)
     assert again.value.code == "invalid_transition" and "submitted" in again.value.detail
     with world.make_uow() as uow, pytest.raises(Conflict) as late_edit:
-        origination.update_application(
-            uow,
-            actor,
-            application_id=view.id,
-            product_version_id=version,
-            amount="30000",
-            term_count=6,
-            annual_rate="10",
-            method="equal_principal",
-            purpose="x",
-            now=world.now,
-        )
+        origination.update_application(uow, actor, **request, purpose="x", now=world.now)
     assert "cannot edit an application that is submitted" in late_edit.value.detail
+    with world.make_uow() as uow, pytest.raises(ValidationFailed):
+        origination.withdraw_application(
+            uow, actor, application_id=view.id, reason="", now=world.now
+        )
     with world.make_uow() as uow:
-        with pytest.raises(ValidationFailed):
-            origination.withdraw_application(
-                uow, actor, application_id=view.id, reason="", now=world.now
-            )
         withdrawn = origination.withdraw_application(
             uow, actor, application_id=view.id, reason="borrower gave up", now=world.now
         )

@@ -15,7 +15,7 @@ from microlend.kernel.errors import Conflict, DomainError, ValidationFailed
 from microlend.web.kit import error_text
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
-from microlend.web.kit.forms import feedback
+from microlend.web.kit.forms import feedback, form_texts
 from microlend.web.kit.notices import Notice
 from microlend.web.kit.page_guard import permitted
 from microlend.web.kit.page_routes import page_router
@@ -134,7 +134,7 @@ async def register_customer(
     submitted = await request.form()
     kind = "enterprise" if submitted.get("kind") == "enterprise" else "individual"
     names = ENTERPRISE_FIELDS if kind == "enterprise" else INDIVIDUAL_FIELDS
-    form = {name: str(submitted.get(name) or "").strip() for name in names}
+    form = form_texts(submitted, names)
     extra: dict[str, Any] = {k: v for k, v in form.items() if v and k not in ("id_number", "name")}
     try:
         with page_uow(request) as uow:

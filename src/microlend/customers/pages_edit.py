@@ -17,7 +17,7 @@ from microlend.kernel.errors import DomainError, ValidationFailed
 from microlend.web.kit import error_text
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
-from microlend.web.kit.forms import feedback, optional_int
+from microlend.web.kit.forms import feedback, form_texts, optional_int
 from microlend.web.kit.notices import Notice
 from microlend.web.kit.page_guard import permitted
 from microlend.web.kit.page_routes import page_router
@@ -67,7 +67,7 @@ async def save_edit(
     with page_uow(request, read_only=True) as uow:
         customer = service.get_customer(uow, viewer.principal, customer_id=customer_id)
     names = FIRM_FIELDS if customer.kind == "enterprise" else PERSON_FIELDS
-    form = {name: str(submitted.get(name) or "").strip() for name in names}
+    form = form_texts(submitted, names)
     changes = {name: (value or None) for name, value in form.items()}
     try:
         with page_uow(request) as uow:
@@ -117,9 +117,7 @@ async def add_link(
     request: Request, customer_id: int, viewer: Viewer = Depends(permitted("customers.update"))
 ) -> Response:
     _ = gettext_for(request)
-    submitted = await request.form()
-    form = {name: str(submitted.get(name) or "").strip()
-            for name in ("to_id", "relation", "share_percent")}  # fmt: skip
+    form = form_texts(await request.form(), ("to_id", "relation", "share_percent"))
     try:
         to_id = optional_int(form["to_id"])
         if to_id is None:

@@ -1,12 +1,35 @@
-"""Request and response bodies of the customers API (amounts are decimal strings)."""
+"""Request and response bodies of the customers API (amounts are decimal strings).
+
+Most response bodies are the service's views (``customers.views``) as pydantic models
+(``from_view``), so their fields are written once, in the views."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from microlend.customers.views import (
+    BankAccountView,
+    CollisionView,
+    ContactView,
+    CustomerFile,
+    CustomerView,
+    DocumentView,
+    File360Section,
+    GroupMemberView,
+    HolderView,
+    LinkView,
+    ListEntryView,
+    NoteView,
+    PoolEntryView,
+    PoolSettingsView,
+    RepaymentBehaviour,
+    TransferRequestView,
+)
+from microlend.web.kit.view_schemas import from_view
 
 Amount = Decimal | None
 
@@ -61,47 +84,14 @@ class CustomerUpdate(BaseModel):
     employees: int | None = Field(None, ge=0)
 
 
+@from_view(CustomerView, omit=("created_at",))
 class CustomerOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    kind: str
-    company_id: int
-    office_id: int
-    owner_id: int | None
-    id_kind: str
-    id_number: str
-    name: str
-    phone: str | None
-    address: str | None
-    birth_date: date | None
-    sex: str | None
-    marital_status: str | None
-    education: str | None
-    employer: str | None
-    monthly_income: Decimal | None
-    legal_representative: str | None
-    registered_capital: Decimal | None
-    industry_code: str | None
-    region_code: str | None
-    founded_on: date | None
-    employees: int | None
-    currency: str
+    pass
 
 
+@from_view(HolderView)
 class HolderOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    owner_id: int | None
-    owner_name: str | None
-    office_id: int
-    office_name: str
-    company_id: int
-    company_name: str
-    held_since: date | None
-    last_activity_on: date | None
-    protection_ends: date | None
-    held: bool
+    pass
 
 
 class FinancialsIn(BaseModel):
@@ -137,23 +127,14 @@ class LinkIn(BaseModel):
     share_percent: Decimal | None = Field(None, examples=["51.00"])
 
 
+@from_view(LinkView)
 class LinkOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    relation: str
-    direction: str
-    other_id: int
-    other_name: str
-    share_percent: Decimal | None
+    pass
 
 
+@from_view(GroupMemberView)
 class GroupMemberOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    name: str
-    exposure: Decimal
+    pass
 
 
 class RelatedPartiesOut(BaseModel):
@@ -173,102 +154,47 @@ class ListEntryIn(BaseModel):
     source: str = "manual"
 
 
+@from_view(ListEntryView)
 class ListEntryOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    list_kind: str
-    id_kind: str
-    id_number: str
-    name: str
-    reason: str
-    source: str
-    active: bool
-    created_at: datetime
+    pass
 
 
+@from_view(DocumentView)
 class DocumentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    doc_type: str
-    filename: str
-    media_type: str
-    size: int
-    content_hash: str
-    uploaded_by: int | None
-    uploaded_at: datetime
+    pass
 
 
+@from_view(NoteView)
 class NoteOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    body: str
-    author_id: int | None
-    created_at: datetime
+    pass
 
 
+@from_view(ContactView)
 class ContactOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    kind: str
-    value: str
-    label: str
+    pass
 
 
+@from_view(BankAccountView)
 class BankAccountOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    bank_name: str
-    account_no: str
-    account_name: str
+    pass
 
 
+@from_view(RepaymentBehaviour)
 class RepaymentBehaviourOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    max_dpd: int
-    current_dpd: int
-    late_payments: int
-    in_default: bool
+    pass
 
 
+@from_view(File360Section)
 class File360SectionOut(BaseModel):
     """A section another context adds to the 360 (title and columns are English msgids)."""
 
-    model_config = ConfigDict(from_attributes=True)
 
-    key: str
-    title: str
-    columns: list[str]
-    rows: list[list[str]]
-    links: list[str | None]
-    empty_text: str
-
-
+@from_view(CustomerFile)
 class CustomerFileOut(BaseModel):
     """The customer 360. Exposure, repayment behaviour and the further sections come from the
     contexts above customers (zero and empty until they report)."""
 
-    model_config = ConfigDict(from_attributes=True)
-
-    customer: CustomerOut
-    holder: HolderOut
-    contacts: list[ContactOut]
-    bank_accounts: list[BankAccountOut]
-    financials: list[FinancialOut]
-    links: list[LinkOut]
-    group: list[GroupMemberOut]
-    own_exposure: Decimal
-    group_exposure: Decimal
-    warnings: list[ListEntryOut]
-    documents: list[DocumentOut]
-    notes: list[NoteOut]
-    repayment: RepaymentBehaviourOut
-    sections: list[File360SectionOut]
+    financials: list[FinancialOut]  # its own model: FinancialsIn's fields, then the ratios
 
 
 class TransferIn(BaseModel):
@@ -284,34 +210,14 @@ class TransferDecisionIn(BaseModel):
     opinion: str = Field("", max_length=500)
 
 
+@from_view(TransferRequestView)
 class TransferRequestOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    customer_id: int
-    customer_name: str
-    from_owner_id: int | None
-    from_owner_name: str | None
-    to_user_id: int
-    to_user_name: str
-    requested_by: int
-    requested_by_name: str
-    reason: str
-    status: str
-    decided_by: int | None
-    opinion: str | None
-    requested_at: datetime
-    decided_at: datetime | None
+    pass
 
 
+@from_view(PoolSettingsView)
 class PoolSettingsOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    protection_days: int
-    group_shared: bool
-    company_shared: bool | None
-    shared: bool
-    sharing_companies: list[str]
+    pass
 
 
 class PoolSettingsIn(BaseModel):
@@ -329,29 +235,11 @@ class GroupPoolIn(BaseModel):
     shared: bool
 
 
+@from_view(PoolEntryView)
 class PoolEntryOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    customer: CustomerOut
-    owner_name: str | None
-    office_name: str
-    company_name: str
-    protection_ends: date | None
-    in_pool: bool
+    pass
 
 
+@from_view(CollisionView)
 class CollisionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    customer_id: int
-    attempted_by: int | None
-    office_id: int
-    holder_id: int | None
-    holder_office_id: int
-    holder_company_id: int
-    channel: str
-    occurred_at: datetime
-    customer_name: str
-    attempted_by_name: str | None
-    holder_name: str | None
+    pass

@@ -257,19 +257,23 @@ class TransferRequestView:
 
 @dataclass(frozen=True)
 class GraphNode:
+    """A customer on the drawing; x and y are whole SVG units."""
+
     id: int
     name: str
-    x: float
-    y: float
+    x: int
+    y: int
     depth: int
 
 
 @dataclass(frozen=True)
 class GraphEdge:
-    x1: float
-    y1: float
-    x2: float
-    y2: float
+    """A link on the drawing, from (x1, y1) to (x2, y2) in whole SVG units."""
+
+    x1: int
+    y1: int
+    x2: int
+    y2: int
     relation: str
     share_percent: Decimal | None
 
@@ -280,4 +284,4 @@ class RelatedGraph:
 
     nodes: tuple[GraphNode, ...]
     edges: tuple[GraphEdge, ...]
-    size: float
+    size: int  # the side of the square canvas, in SVG units

@@ -1,10 +1,14 @@
-"""Request and response bodies of the orgs API."""
+"""Request and response bodies of the orgs API; the responses are ``orgs.model``'s views as
+pydantic models (``from_view``)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from microlend.orgs.model import CompanyView, OfficeView, StaffView
+from microlend.web.kit.view_schemas import from_view
 
 
 class OfficeCreate(BaseModel):
@@ -21,17 +25,9 @@ class OfficeRename(BaseModel):
     name: str = Field(min_length=1, max_length=200)
 
 
+@from_view(OfficeView)
 class OfficeOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    company_id: int
-    parent_id: int | None
-    code: str
-    name: str
-    path: str
-    depth: int
-    active: bool
+    pass
 
 
 class OfficeNodeOut(BaseModel):
@@ -48,17 +44,9 @@ class CompanyCreate(BaseModel):
     head_office_name: str = Field(default="Head office", min_length=1, max_length=200)
 
 
+@from_view(CompanyView)
 class CompanyOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    group_id: int
-    code: str
-    name: str
-    currency: str
-    timezone: str
-    business_date: date
-    head_office_id: int | None
+    pass
 
 
 class StaffCreate(BaseModel):
@@ -71,14 +59,6 @@ class StaffCreate(BaseModel):
     phone: str | None = Field(default=None, max_length=30)
 
 
+@from_view(StaffView)
 class StaffOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    company_id: int
-    office_id: int
-    employee_no: str
-    name: str
-    position: str
-    phone: str | None
-    active: bool
+    pass

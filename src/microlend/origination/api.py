@@ -3,6 +3,7 @@ investigation report, the contract (JSON, HTML preview, PDF) and the live quote.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote as url_quote
 
@@ -20,7 +21,6 @@ from microlend.origination.schemas import (
     CollateralOut,
     ContractIn,
     ContractOut,
-    InstallmentOut,
     PartyIn,
     PartyOut,
     QuoteIn,
@@ -31,8 +31,9 @@ from microlend.origination.schemas import (
     WithdrawIn,
 )
 from microlend.products import pricing
+from microlend.products.schemas import InstallmentOut
 from microlend.web.kit.deps import PrincipalDep, UowDep
-from microlend.web.kit.idempotency import CommandDep, PendingOut
+from microlend.web.kit.idempotency import CommandDep, CommandRequest, PendingOut
 from microlend.web.kit.pagination import CursorParam, LimitParam, PageOut, page_out
 
 router = APIRouter(prefix="/api/v1", tags=["applications"])
@@ -160,7 +161,8 @@ def add_party(application_id: int, body: PartyIn, command: CommandDep) -> Respon
 
 @router.delete("/applications/{application_id}/parties/{party_id}", status_code=204, responses=DONE)
 def remove_party(application_id: int, party_id: int, command: CommandDep) -> Response:
-    response = command.respond(
+    return _removed(
+        command,
         lambda: service.remove_party(
             command.uow,
             command.actor,
@@ -168,9 +170,12 @@ def remove_party(application_id: int, party_id: int, command: CommandDep) -> Res
             party_id=party_id,
             now=command.now,
         ),
-        lambda _removed: None,
-        status_code=204,
     )
+
+
+def _removed(command: CommandRequest, remove: Callable[[], object]) -> Response:
+    """``remove`` done: 204 without a body (or the 202 of a request waiting for a checker)."""
+    response = command.respond(remove, lambda _removed: None, status_code=204)
     return Response(status_code=204) if response.status_code == 204 else response
 
 
@@ -224,7 +229,8 @@ def update_collateral(
     "/applications/{application_id}/collateral/{collateral_id}", status_code=204, responses=DONE
 )
 def remove_collateral(application_id: int, collateral_id: int, command: CommandDep) -> Response:
-    response = command.respond(
+    return _removed(
+        command,
         lambda: service.remove_collateral(
             command.uow,
             command.actor,
@@ -232,10 +238,7 @@ def remove_collateral(application_id: int, collateral_id: int, command: CommandD
             collateral_id=collateral_id,
             now=command.now,
         ),
-        lambda _removed: None,
-        status_code=204,
     )
-    return Response(status_code=204) if response.status_code == 204 else response
 
 
 @router.get("/investigation-templates/{template}", response_model=list[SectionSpecOut])
@@ -393,18 +396,7 @@ def quote_out(quoted: pricing.Quote) -> QuoteOut:
         net_disbursed=quoted.net_disbursed,
         first_installment=quoted.first_installment,
         total_repayment=quoted.total_repayment,
-        schedule=[
-            InstallmentOut(
-                n=i.n,
-                due_date=i.due_date,
-                principal=i.principal,
-                interest=i.interest,
-                fee=i.fee,
-                total=i.total,
-                balance=i.balance,
-            )
-            for i in quoted.schedule.installments
-        ],
+        schedule=[InstallmentOut.model_validate(i) for i in quoted.schedule.installments],
     )
 
 

@@ -211,17 +211,18 @@ def create_application(
     now: datetime,
 ) -> ApplicationView | Pending:
     """A draft application of the customer for a product version (``origination.apply``)."""
-    payload = {
-        "customer_id": customer_id,
-        "product_version_id": product_version_id,
-        "amount": str(amount),
-        "term_count": term_count,
-        "annual_rate": str(annual_rate),
-        "method": method,
-        "purpose": purpose,
-    }
+    asked = (product_version_id, amount, term_count, annual_rate, method, purpose)
+    payload = {"customer_id": customer_id, **_request_payload(*asked)}
     outcome = run_command(uow, actor, "origination.apply", payload, now=now)
     return value_or_pending(outcome, ApplicationView)
+
+
+def _request_payload(
+    version: int, amount: Decimal | str, terms: int, rate: Decimal | str, method: str, purpose: str
+) -> Payload:
+    """The request's fields in a command payload (the amount and the rate as text)."""
+    return {"product_version_id": version, "amount": str(amount), "term_count": terms,
+            "annual_rate": str(rate), "method": method, "purpose": purpose}  # fmt: skip
 
 
 def locked(uow: UnitOfWork, actor: Principal, application_id: int) -> Application:
@@ -263,15 +264,8 @@ def update_application(
     now: datetime,
 ) -> ApplicationView | Pending:
     """Change the request of a draft (``origination.apply``)."""
-    payload = {
-        "application_id": application_id,
-        "product_version_id": product_version_id,
-        "amount": str(amount),
-        "term_count": term_count,
-        "annual_rate": str(annual_rate),
-        "method": method,
-        "purpose": purpose,
-    }
+    asked = (product_version_id, amount, term_count, annual_rate, method, purpose)
+    payload = {"application_id": application_id, **_request_payload(*asked)}
     outcome = run_command(uow, actor, "origination.edit", payload, now=now)
     return value_or_pending(outcome, ApplicationView)
 

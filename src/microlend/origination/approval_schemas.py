@@ -1,14 +1,25 @@
-"""Request and response bodies of the approvals API (amounts are decimal strings)."""
+"""Request and response bodies of the approvals API (amounts are decimal strings).
+
+The response bodies are the service's views (``approval_views``, ``approval_chains``) as pydantic
+models (``from_view``); only their descriptions are written here."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Out = ConfigDict(from_attributes=True)
+from microlend.origination.approval_chains import ChainStepView, ChainView
+from microlend.origination.approval_views import (
+    ApprovalOverview,
+    ApprovalStepView,
+    ApprovalView,
+    Conditions,
+    InboxItem,
+    StepView,
+)
+from microlend.web.kit.view_schemas import from_view
 
 
 class ConditionsIn(BaseModel):
@@ -28,104 +39,34 @@ class DecisionIn(BaseModel):
     conditions: ConditionsIn | None = None
 
 
+@from_view(Conditions)
 class ConditionsOut(BaseModel):
-    model_config = Out
-
-    amount: Decimal | None
-    term_count: int | None
-    extra_guarantor: bool
-    other: str
+    pass
 
 
+@from_view(StepView)
 class StepOut(BaseModel):
     """One decision of the history (a committee member's vote is one)."""
 
-    model_config = Out
 
-    id: int
-    round: int
-    position: int
-    level_name: str
-    committee: bool
-    actor_id: int
-    actor_name: str
-    action: str
-    opinion: str
-    conditions: ConditionsOut | None
-    decided_at: datetime
-
-
+@from_view(ApprovalStepView)
 class ApprovalStepOut(BaseModel):
-    model_config = Out
-
-    position: int
-    level_name: str
-    role: str
-    location: str
-    office_id: int | None
-    risk_review: bool
-    quorum: int
-    committee_size: int
-    members: list[int]
-    status: str
-    activated_at: datetime | None
-    due_at: datetime | None
-    decided_at: datetime | None
-    approvals: int
-    rejections: int
+    pass
 
 
+@from_view(ApprovalView)
 class ApprovalOut(BaseModel):
-    model_config = Out
-
-    id: int
-    application_id: int
-    round: int
-    chain_id: int
-    chain_code: str
-    chain_version: int
-    referred: bool
-    status: str
-    started_at: datetime
-    finished_at: datetime | None
-    steps: list[ApprovalStepOut]
+    pass
 
 
+@from_view(ApprovalOverview)
 class ApprovalOverviewOut(BaseModel):
-    model_config = Out
-
-    application_id: int
-    approval: ApprovalOut | None
-    history: list[StepOut]
-    may_act: bool
     refusal: str | None = Field(description="Why the caller may not act now (a stable code).")
-    merged_conditions: ConditionsOut | None
 
 
+@from_view(InboxItem)
 class InboxItemOut(BaseModel):
-    model_config = Out
-
-    application_id: int
-    number: str
-    company_id: int
-    office_id: int
-    office_name: str
-    currency: str
-    amount: Decimal
-    term_count: int
-    annual_rate: Decimal
-    round: int
-    position: int
-    step_count: int
-    level_name: str
-    committee: bool
-    approvals: int
-    quorum: int
-    activated_at: datetime
-    due_at: datetime
-    overdue: bool
-    remaining_seconds: int
-    referred: bool
+    pass
 
 
 class ChainStepIn(BaseModel):
@@ -160,35 +101,11 @@ class ChainIn(BaseModel):
     steps: list[ChainStepIn]
 
 
+@from_view(ChainStepView)
 class ChainStepOut(BaseModel):
-    model_config = Out
-
-    position: int
-    level_name: str
-    role: str
-    location: str
-    final_up_to: Decimal | None
-    risk_review: bool
-    quorum: int
-    committee_size: int
-    members: list[int]
-    veto: bool
-    sla_hours: int
+    pass
 
 
+@from_view(ChainView)
 class ChainOut(BaseModel):
-    model_config = Out
-
-    id: int
-    company_id: int
-    code: str
-    version: int
-    name: str
-    product_code: str | None
-    office_id: int | None
-    min_amount: Decimal | None
-    max_amount: Decimal | None
-    currency: str
-    status: str
-    created_at: datetime
-    steps: list[ChainStepOut]
+    pass

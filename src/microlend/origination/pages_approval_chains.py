@@ -22,7 +22,7 @@ from microlend.origination.approval_chains import ChainView
 from microlend.origination.records import user_names
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
-from microlend.web.kit.forms import feedback
+from microlend.web.kit.forms import feedback, form_texts
 from microlend.web.kit.notices import Notice
 from microlend.web.kit.page_guard import permitted
 from microlend.web.kit.page_routes import page_router
@@ -169,7 +169,7 @@ def _steps(uow: UnitOfWork, actor: Principal, form: dict[str, str]) -> list[dict
 
 def _read(submitted: FormData) -> dict[str, str]:
     names = [*CHAIN_FIELDS, *(f"steps.{i}.{n}" for i in range(STEP_ROWS) for n in STEP_FIELDS)]
-    return {name: str(submitted.get(name) or "").strip() for name in names}
+    return form_texts(submitted, names)
 
 
 @router.post(CHAINS_URL)

@@ -18,7 +18,7 @@ from microlend.origination import applications, approvals
 from microlend.origination.approval_views import Conditions
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
-from microlend.web.kit.forms import feedback
+from microlend.web.kit.forms import feedback, form_texts
 from microlend.web.kit.notices import Notice
 from microlend.web.kit.page_guard import permitted
 from microlend.web.kit.page_routes import page_router
@@ -136,8 +136,7 @@ async def act_on_application(
     viewer: Viewer = Depends(permitted("origination.approve")),
 ) -> Response:
     _ = gettext_for(request)
-    submitted = await request.form()
-    form = {name: str(submitted.get(name) or "").strip() for name in FORM_FIELDS}
+    form = form_texts(await request.form(), FORM_FIELDS)
     try:
         conditions = _conditions(form)
         with page_uow(request) as uow:

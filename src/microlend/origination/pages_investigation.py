@@ -16,7 +16,7 @@ from microlend.origination.pages import PAGE_URL, done
 from microlend.origination.views import ReportView
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
-from microlend.web.kit.forms import feedback, optional_int
+from microlend.web.kit.forms import feedback, form_texts, optional_int
 from microlend.web.kit.notices import Notice
 from microlend.web.kit.page_guard import permitted
 from microlend.web.kit.page_routes import page_router
@@ -137,7 +137,7 @@ async def save(
             Notice("error", _("No such report.")),
         )
     answers = _answers(form, report)
-    fields = {name: str(form.get(name) or "").strip() for name in RECOMMENDATION_FIELDS}
+    fields = form_texts(form, RECOMMENDATION_FIELDS)
     try:
         with page_uow(request) as uow:
             service.save_report(

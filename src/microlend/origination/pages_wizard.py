@@ -3,6 +3,8 @@ co-borrowers, guarantors and collateral -> review and submit."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from fastapi import Depends, Request
@@ -10,6 +12,7 @@ from fastapi.responses import Response
 
 from microlend.customers import service as customers
 from microlend.db.commands import Pending
+from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import DomainError, ValidationFailed
 from microlend.origination import service
 from microlend.origination.pages import PAGE_URL, done
@@ -17,7 +20,7 @@ from microlend.origination.parties import COLLATERAL_KINDS
 from microlend.products import service as products
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
-from microlend.web.kit.forms import feedback, optional_int
+from microlend.web.kit.forms import feedback, form_texts, optional_int
 from microlend.web.kit.notices import Notice
 from microlend.web.kit.page_guard import permitted
 from microlend.web.kit.page_routes import page_router
@@ -29,11 +32,8 @@ NEW_URL = "/applications/new"
 QUOTE_URL = "/applications/quote"
 APPLY = "origination.apply"
 REQUEST_FIELDS = ("product_version_id", "amount", "term_count", "annual_rate", "method", "purpose")
+PARTY_FIELDS = ("party_q", "role", "relation")
 COLLATERAL_FIELDS = ("kind", "description", "value", "appraisal_value", "appraiser", "appraised_on")
-
-
-def _request_form(submitted: Any) -> dict[str, str]:
-    return {name: str(submitted.get(name) or "").strip() for name in REQUEST_FIELDS}
 
 
 def render_request(
@@ -107,7 +107,7 @@ def new_application(
 async def live_quote(request: Request, viewer: Viewer = Depends(permitted(APPLY))) -> Response:
     """The quote panel for the request typed so far (an htmx fragment: ``#quote-panel``)."""
     _ = gettext_for(request)
-    form = _request_form(await request.form())
+    form = form_texts(await request.form(), REQUEST_FIELDS)
     quote, problem = None, None
     try:
         with page_uow(request, read_only=True) as uow:
@@ -141,7 +141,7 @@ async def live_quote(request: Request, viewer: Viewer = Depends(permitted(APPLY)
 async def create(request: Request, viewer: Viewer = Depends(permitted(APPLY))) -> Response:
     _ = gettext_for(request)
     submitted = await request.form()
-    form = _request_form(submitted)
+    form = form_texts(submitted, REQUEST_FIELDS)
     customer_id = optional_int(str(submitted.get("customer_id") or "")) or 0
     try:
         with page_uow(request) as uow:
@@ -212,45 +212,42 @@ def parties_page(
     return render_parties(request, viewer, application_id)
 
 
-def _one_customer(request: Request, viewer: Viewer, q: str) -> int:
+def _one_customer(uow: UnitOfWork, viewer: Viewer, q: str) -> int:
     if not q:
         raise ValidationFailed(
             "type the ID number or the name of a registered customer", field="party_q"
         )
-    with page_uow(request, read_only=True) as uow:
-        found = customers.search_customers(uow, viewer.principal, q=q, by="auto", limit=2).items
+    found = customers.search_customers(uow, viewer.principal, q=q, by="auto", limit=2).items
     if len(found) != 1:
         message = "no customer found" if not found else "several customers match: be precise"
         raise ValidationFailed(message, field="party_q")
     return int(found[0].id)
 
 
-@router.post(PAGE_URL + "/parties")
-async def add_party(
-    request: Request, application_id: int, viewer: Viewer = Depends(permitted(APPLY))
+def _change_parties(
+    request: Request,
+    viewer: Viewer,
+    application_id: int,
+    change: Callable[[UnitOfWork], object],
+    *,
+    done: str,
+    form: dict[str, str] | None = None,
+    fields: tuple[str, ...] = (),
+    shown_as: dict[str, str] | None = None,
 ) -> Response:
+    """Run ``change`` (a party or collateral command) and go back to the parties page with the
+    ``done`` notice; refused, show the page again with the error beside its field (``fields``;
+    ``shown_as`` moves a field's error to the form field that stands for it) or above the form."""
     _ = gettext_for(request)
-    submitted = await request.form()
-    form = {
-        name: str(submitted.get(name) or "").strip() for name in ("party_q", "role", "relation")
-    }
     try:
-        customer_id = _one_customer(request, viewer, form["party_q"])
         with page_uow(request) as uow:
-            service.add_party(
-                uow,
-                viewer.principal,
-                application_id=application_id,
-                role=form["role"],
-                customer_id=customer_id,
-                relation=form["relation"],
-                now=request_now(request),
-            )
+            change(uow)
             uow.commit()
     except DomainError as error:
-        errors, notices = feedback(error, ("party_q", "role", "relation", "customer_id"), _)
-        if "customer_id" in errors:
-            errors["party_q"] = errors.pop("customer_id")
+        errors, notices = feedback(error, fields, _)
+        for field, shown in (shown_as or {}).items():
+            if field in errors:
+                errors[shown] = errors.pop(field)
         return render_parties(
             request,
             viewer,
@@ -260,8 +257,36 @@ async def add_party(
             notices=notices,
             status_code=error.status,
         )
-    return see_other(
-        request, f"/applications/{application_id}/parties", Notice("success", _("Party added."))
+    return see_other(request, f"/applications/{application_id}/parties", Notice("success", done))
+
+
+@router.post(PAGE_URL + "/parties")
+async def add_party(
+    request: Request, application_id: int, viewer: Viewer = Depends(permitted(APPLY))
+) -> Response:
+    _ = gettext_for(request)
+    form = form_texts(await request.form(), PARTY_FIELDS)
+
+    def change(uow: UnitOfWork) -> object:
+        return service.add_party(
+            uow,
+            viewer.principal,
+            application_id=application_id,
+            role=form["role"],
+            customer_id=_one_customer(uow, viewer, form["party_q"]),
+            relation=form["relation"],
+            now=request_now(request),
+        )
+
+    return _change_parties(
+        request,
+        viewer,
+        application_id,
+        change,
+        done=_("Party added."),
+        form=form,
+        fields=(*PARTY_FIELDS, "customer_id"),
+        shown_as={"customer_id": "party_q"},
     )
 
 
@@ -270,27 +295,14 @@ def remove_party(
     request: Request, application_id: int, party_id: int, viewer: Viewer = Depends(permitted(APPLY))
 ) -> Response:
     _ = gettext_for(request)
-    try:
-        with page_uow(request) as uow:
-            service.remove_party(
-                uow,
-                viewer.principal,
-                application_id=application_id,
-                party_id=party_id,
-                now=request_now(request),
-            )
-            uow.commit()
-    except DomainError as error:
-        return render_parties(
-            request,
-            viewer,
-            application_id,
-            notices=feedback(error, (), _)[1],
-            status_code=error.status,
-        )
-    return see_other(
-        request, f"/applications/{application_id}/parties", Notice("success", _("Party removed."))
+    change = partial(
+        service.remove_party,
+        actor=viewer.principal,
+        application_id=application_id,
+        party_id=party_id,
+        now=request_now(request),
     )
+    return _change_parties(request, viewer, application_id, change, done=_("Party removed."))
 
 
 @router.post(PAGE_URL + "/collateral")
@@ -298,38 +310,27 @@ async def add_collateral(
     request: Request, application_id: int, viewer: Viewer = Depends(permitted(APPLY))
 ) -> Response:
     _ = gettext_for(request)
-    submitted = await request.form()
-    form = {name: str(submitted.get(name) or "").strip() for name in COLLATERAL_FIELDS}
-    try:
-        with page_uow(request) as uow:
-            service.add_collateral(
-                uow,
-                viewer.principal,
-                application_id=application_id,
-                kind=form["kind"],
-                description=form["description"],
-                value=form["value"],
-                appraisal_value=form["appraisal_value"] or None,
-                appraiser=form["appraiser"] or None,
-                appraised_on=form["appraised_on"] or None,
-                now=request_now(request),
-            )
-            uow.commit()
-    except DomainError as error:
-        errors, notices = feedback(error, COLLATERAL_FIELDS, _)
-        return render_parties(
-            request,
-            viewer,
-            application_id,
-            form=form,
-            errors=errors,
-            notices=notices,
-            status_code=error.status,
-        )
-    return see_other(
+    form = form_texts(await request.form(), COLLATERAL_FIELDS)
+    change = partial(
+        service.add_collateral,
+        actor=viewer.principal,
+        application_id=application_id,
+        kind=form["kind"],
+        description=form["description"],
+        value=form["value"],
+        appraisal_value=form["appraisal_value"] or None,
+        appraiser=form["appraiser"] or None,
+        appraised_on=form["appraised_on"] or None,
+        now=request_now(request),
+    )
+    return _change_parties(
         request,
-        f"/applications/{application_id}/parties",
-        Notice("success", _("Collateral added.")),
+        viewer,
+        application_id,
+        change,
+        done=_("Collateral added."),
+        form=form,
+        fields=COLLATERAL_FIELDS,
     )
 
 
@@ -341,29 +342,14 @@ def remove_collateral(
     viewer: Viewer = Depends(permitted(APPLY)),
 ) -> Response:
     _ = gettext_for(request)
-    try:
-        with page_uow(request) as uow:
-            service.remove_collateral(
-                uow,
-                viewer.principal,
-                application_id=application_id,
-                collateral_id=collateral_id,
-                now=request_now(request),
-            )
-            uow.commit()
-    except DomainError as error:
-        return render_parties(
-            request,
-            viewer,
-            application_id,
-            notices=feedback(error, (), _)[1],
-            status_code=error.status,
-        )
-    return see_other(
-        request,
-        f"/applications/{application_id}/parties",
-        Notice("success", _("Collateral removed.")),
+    change = partial(
+        service.remove_collateral,
+        actor=viewer.principal,
+        application_id=application_id,
+        collateral_id=collateral_id,
+        now=request_now(request),
     )
+    return _change_parties(request, viewer, application_id, change, done=_("Collateral removed."))
 
 
 def render_review(

@@ -174,25 +174,33 @@ def _owned(uow: UnitOfWork, entity: Any, entity_id: int, application_id: int) ->
     summary=lambda p: f"remove party {p['party_id']}",
 )
 def _remove_party(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
-    row = locked(uow, actor, int(payload["application_id"]))
-    _editable(row)
-    party = _owned(uow, ApplicationParty, int(payload["party_id"]), row.id)
-    uow.session.delete(party)
-    uow.session.flush()
-    return Done(entity_id=row.id, value=True, change={"removed_party_id": party.id})
+    return _remove_owned(uow, actor, payload, ApplicationParty, key="party_id")
 
 
 def remove_party(
     uow: UnitOfWork, actor: Principal, *, application_id: int, party_id: int, now: datetime
 ) -> bool | Pending:
-    outcome = run_command(
-        uow,
-        actor,
-        "origination.party.remove",
-        {"application_id": application_id, "party_id": party_id},
-        now=now,
-    )
-    return value_or_pending(outcome, bool)
+    payload = {"application_id": application_id, "party_id": party_id}
+    return _run_remove(uow, actor, "origination.party.remove", payload, now=now)
+
+
+def _remove_owned(
+    uow: UnitOfWork, actor: Principal, payload: Payload, entity: Any, *, key: str
+) -> Done:
+    """Delete the ``entity`` row (a party or collateral) whose id is ``payload[key]`` from the
+    editable application ``payload["application_id"]``; the change records ``removed_<key>``."""
+    row = locked(uow, actor, int(payload["application_id"]))
+    _editable(row)
+    owned = _owned(uow, entity, int(payload[key]), row.id)
+    uow.session.delete(owned)
+    uow.session.flush()
+    return Done(entity_id=row.id, value=True, change={f"removed_{key}": owned.id})
+
+
+def _run_remove(
+    uow: UnitOfWork, actor: Principal, name: str, payload: Payload, *, now: datetime
+) -> bool | Pending:
+    return value_or_pending(run_command(uow, actor, name, payload, now=now), bool)
 
 
 def _appraisal(payload: Payload, currency: str) -> dict[str, Any]:
@@ -267,11 +275,20 @@ def _update_collateral(
     return Done(entity_id=row.id, value=view, change={"collateral_id": item.id})
 
 
-def _collateral_payload(application_id: int, fields: dict[str, Any]) -> Payload:
+_COLLATERAL_INPUT = ("kind", "description", "value", "appraisal_value", "appraiser", "appraised_on")
+
+
+def _collateral_payload(*values: Any) -> Payload:
+    """The command payload's collateral fields (in ``_COLLATERAL_INPUT`` order) as text or None."""
     return {
-        "application_id": application_id,
-        **{k: (None if v is None else str(v)) for k, v in fields.items()},
+        k: (None if v is None else str(v)) for k, v in zip(_COLLATERAL_INPUT, values, strict=True)
     }
+
+
+def _run_collateral(
+    uow: UnitOfWork, actor: Principal, name: str, payload: Payload, *, now: datetime
+) -> CollateralView | Pending:
+    return value_or_pending(run_command(uow, actor, name, payload, now=now), CollateralView)
 
 
 def add_collateral(
@@ -288,19 +305,9 @@ def add_collateral(
     now: datetime,
 ) -> CollateralView | Pending:
     """Offer collateral for the application (appraisal optional until it is appraised)."""
-    payload = _collateral_payload(
-        application_id,
-        {
-            "kind": kind,
-            "description": description,
-            "value": value,
-            "appraisal_value": appraisal_value,
-            "appraiser": appraiser,
-            "appraised_on": appraised_on,
-        },
-    )
-    outcome = run_command(uow, actor, "origination.collateral.add", payload, now=now)
-    return value_or_pending(outcome, CollateralView)
+    fields = (kind, description, value, appraisal_value, appraiser, appraised_on)
+    payload = {"application_id": application_id, **_collateral_payload(*fields)}
+    return _run_collateral(uow, actor, "origination.collateral.add", payload, now=now)
 
 
 def update_collateral(
@@ -318,20 +325,10 @@ def update_collateral(
     now: datetime,
 ) -> CollateralView | Pending:
     """Correct collateral or record its appraisal."""
-    payload = _collateral_payload(
-        application_id,
-        {
-            "kind": kind,
-            "description": description,
-            "value": value,
-            "appraisal_value": appraisal_value,
-            "appraiser": appraiser,
-            "appraised_on": appraised_on,
-        },
-    )
-    payload["collateral_id"] = collateral_id
-    outcome = run_command(uow, actor, "origination.collateral.update", payload, now=now)
-    return value_or_pending(outcome, CollateralView)
+    fields = (kind, description, value, appraisal_value, appraiser, appraised_on)
+    payload = {"application_id": application_id, "collateral_id": collateral_id,
+               **_collateral_payload(*fields)}  # fmt: skip
+    return _run_collateral(uow, actor, "origination.collateral.update", payload, now=now)
 
 
 @command(
@@ -343,25 +340,14 @@ def update_collateral(
 def _remove_collateral(
     uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime
 ) -> Done:
-    row = locked(uow, actor, int(payload["application_id"]))
-    _editable(row)
-    item = _owned(uow, Collateral, int(payload["collateral_id"]), row.id)
-    uow.session.delete(item)
-    uow.session.flush()
-    return Done(entity_id=row.id, value=True, change={"removed_collateral_id": item.id})
+    return _remove_owned(uow, actor, payload, Collateral, key="collateral_id")
 
 
 def remove_collateral(
     uow: UnitOfWork, actor: Principal, *, application_id: int, collateral_id: int, now: datetime
 ) -> bool | Pending:
-    outcome = run_command(
-        uow,
-        actor,
-        "origination.collateral.remove",
-        {"application_id": application_id, "collateral_id": collateral_id},
-        now=now,
-    )
-    return value_or_pending(outcome, bool)
+    payload = {"application_id": application_id, "collateral_id": collateral_id}
+    return _run_remove(uow, actor, "origination.collateral.remove", payload, now=now)
 
 
 def list_parties(

@@ -1,12 +1,28 @@
-"""Request and response bodies of the applications API (amounts and rates are decimal strings)."""
+"""Request and response bodies of the applications API (amounts and rates are decimal strings).
+
+The response bodies are the service's views (``origination.views``) as pydantic models
+(``from_view``); only their descriptions and the fields the API leaves out are written here."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from microlend.origination.views import (
+    ApplicationDetail,
+    ApplicationView,
+    AttachmentView,
+    CollateralView,
+    ContractView,
+    EventView,
+    PartyView,
+    ReportView,
+)
+from microlend.products.schemas import InstallmentOut
+from microlend.web.kit.view_schemas import from_view
 
 
 def _no_float(value: object) -> object:
@@ -48,32 +64,8 @@ class WithdrawIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+@from_view(ApplicationView)
 class ApplicationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    number: str
-    status: str
-    company_id: int
-    office_id: int
-    owner_id: int
-    owner_name: str
-    customer_id: int
-    customer_name: str
-    customer_kind: str
-    product_version_id: int
-    product_name: str
-    currency: str
-    amount: Decimal
-    term_count: int
-    annual_rate: Decimal
-    method: str
-    purpose: str
-    approved_amount: Decimal | None
-    approved_term_count: int | None
-    approved_annual_rate: Decimal | None
-    created_at: datetime
-    updated_at: datetime
     actions: list[str] = Field(description="The moves the life cycle allows from this status.")
 
 
@@ -85,14 +77,9 @@ class PartyIn(BaseModel):
     relation: str = Field("", max_length=50, examples=["spouse"])
 
 
+@from_view(PartyView)
 class PartyOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    role: str
-    customer_id: int
-    customer_name: str
-    relation: str
+    pass
 
 
 class CollateralIn(BaseModel):
@@ -108,44 +95,19 @@ class CollateralIn(BaseModel):
     _decimals = field_validator("value", "appraisal_value", mode="before")(_no_float)
 
 
+@from_view(CollateralView)
 class CollateralOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    kind: str
-    description: str
-    currency: str
-    value: Decimal
-    appraisal_value: Decimal | None
-    appraiser: str | None
-    appraised_on: date | None
     loan_to_value: Decimal | None = Field(description="Requested amount / appraisal value.")
 
 
+@from_view(EventView)
 class EventOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    from_status: str | None
-    to_status: str
-    actor_id: int | None
-    actor_name: str
-    note: str
-    reasons: list[str]
-    occurred_at: datetime
+    pass
 
 
+@from_view(AttachmentView)
 class AttachmentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    section: str
-    kind: str
-    caption: str
-    filename: str
-    media_type: str
-    size: int
-    content_hash: str
-    uploaded_at: datetime
+    pass
 
 
 class ReportIn(BaseModel):
@@ -166,25 +128,9 @@ class ReportIn(BaseModel):
     )
 
 
+@from_view(ReportView)
 class ReportOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    application_id: int
-    author_id: int
-    author_name: str
-    template: str
-    status: str
-    sections: dict[str, dict[str, Any]]
-    recommendation: str | None
-    suggested_amount: Decimal | None
-    suggested_term_count: int | None
-    suggested_annual_rate: Decimal | None
-    opinion: str
-    completed_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-    attachments: list[AttachmentOut]
+    pass
 
 
 class ContractIn(BaseModel):
@@ -194,43 +140,14 @@ class ContractIn(BaseModel):
     first_due_date: date | None = None
 
 
+@from_view(ContractView, omit=("disclosure",))
 class ContractOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    application_id: int
-    number: str
-    currency: str
-    amount: Decimal
-    term_count: int
-    annual_rate: Decimal
-    method: str
     apr: Decimal = Field(description="Nominal annual IRR of the cash flows, fees included.")
-    disbursement_date: date
-    first_due_date: date
-    pdf_hash: str
-    created_at: datetime
 
 
+@from_view(ApplicationDetail, omit=("warnings",))
 class ApplicationDetailOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    application: ApplicationOut
-    parties: list[PartyOut]
-    collateral: list[CollateralOut]
-    events: list[EventOut]
-    reports: list[ReportOut]
-    contract: ContractOut | None
-
-
-class InstallmentOut(BaseModel):
-    n: int
-    due_date: date
-    principal: Decimal
-    interest: Decimal
-    fee: Decimal
-    total: Decimal
-    balance: Decimal
+    pass
 
 
 class QuoteIn(BaseModel):

@@ -63,11 +63,7 @@ def quote_out(version: ProductVersionView, body: QuoteIn, priced: Quote) -> Quot
         upfront_fees=priced.upfront_fees, net_disbursed=priced.net_disbursed,
         first_installment=priced.first_installment, total_repayment=priced.total_repayment,
         total_cost=priced.total_cost,
-        installments=[
-            InstallmentOut(n=i.n, due_date=i.due_date, principal=i.principal,
-                           interest=i.interest, fee=i.fee, total=i.total, balance=i.balance)
-            for i in schedule.installments
-        ],
+        installments=[InstallmentOut.model_validate(i) for i in schedule.installments],
     )  # fmt: skip
 
 

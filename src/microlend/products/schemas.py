@@ -28,6 +28,8 @@ from microlend.loans.calculator.servicing_terms import (
     PrepaymentMode,
 )
 from microlend.products.model import CustomerKind, FeeBaseName, FeeCharged, ProductFee, ProductTerms
+from microlend.products.views import ProductView
+from microlend.web.kit.view_schemas import from_view
 
 
 def _no_float(value: object) -> object:
@@ -267,17 +269,8 @@ class ProductVersionOut(BaseModel):
     created_at: datetime
 
 
+@from_view(ProductView)
 class ProductOut(BaseModel):
-    id: int
-    company_id: int
-    code: str
-    name: str
-    customer_kind: str
-    currency: str
-    status: str
-    current_version: int
-    created_at: datetime
-    updated_at: datetime
     current: ProductVersionOut | None = None
     versions: list[ProductVersionOut] = Field(default_factory=list)
 
@@ -297,6 +290,9 @@ class QuoteIn(BaseModel):
 
 
 class InstallmentOut(BaseModel):
+    # one row of a schedule, also the applications API's; reads a calculator ``Installment``
+    model_config = ConfigDict(from_attributes=True)
+
     n: int
     due_date: date
     principal: Decimal

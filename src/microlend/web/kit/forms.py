@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any
 
 from microlend.kernel.errors import DomainError
 from microlend.web.kit import error_text
 from microlend.web.kit.notices import Notice
 
 FieldErrors = dict[str, str]
+
+
+def form_texts(submitted: Mapping[str, Any], names: Iterable[str]) -> dict[str, str]:
+    """The posted fields ``names`` as text without surrounding spaces ("" when not posted)."""
+    return {name: str(submitted.get(name) or "").strip() for name in names}
 
 
 def feedback(
