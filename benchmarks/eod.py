@@ -1,18 +1,16 @@
-"""One close of business over N active loans on PostgreSQL with the real loan and risk steps.
+"""One close of business over N active loans on PostgreSQL with the real steps of every context.
 
-    .venv/bin/python benchmarks/eod.py [--loans 100000] [--workers 2]
+    .venv/bin/python benchmarks/eod.py [--loans 100000] [--workers 2] [--templates 96]
 
-A throwaway PostgreSQL cluster (tests/pg_cluster.py, fsync off) gets a company and one loan
-disbursed through ``loans.service`` (benchmarks/repayments.py ``prepare``: 12,000.00, 12 months,
-等额本金, 2025-03-03); it is cloned set-based (applications, loans, installments:
-``INSERT ... SELECT ... generate_series``) to ``--loans`` loans, with one voucher for the clones'
-principal so the ledger matches, and the company books accruals in summary (汇总凭证;
-``--per-loan-vouchers`` keeps the default, one voucher per loan: about 20 ms a voucher).
-The business date is moved to 2025-04-10 (installment 1, due 3 Apr, unpaid: every loan is 7
-days past due) and one close of business is timed with
-``--workers`` processes: accrual (the first one for these loans, so the whole period), due and
-overdue with the overdue transfer, penalty, vouchers, DPD, classification, provisions,
-reconciliation. Prints loans/second and peak memory; writes benchmarks/results/eod.json.
+A throwaway PostgreSQL cluster (tests/pg_cluster.py, fsync off: figures for the code, not the
+disk) gets the benchmark portfolio (benchmarks/portfolio.py: template loans made through the real
+services over the year before 2025-04-10 with a behaviour model, closed through 2025-04-09 by the
+real runner, then cloned set-based to ``--loans`` loans with the ledger matching). Then one close
+of business, 2025-04-10, is timed with ``--workers`` processes: accrual, due and overdue with the
+overdue transfer, penalty, the day's vouchers (summary, 汇总凭证), DPD, classification,
+provisions, reconciliation and advancing the date. Prints loans/second, seconds per step, the
+peak memory of all the benchmark's processes (this one and its workers, sampled from /proc; the
+database server apart) and the load average; writes benchmarks/results/eod.json.
 """
 
 from __future__ import annotations
@@ -21,174 +19,160 @@ import argparse
 import json
 import os
 import platform
-import resource
 import sys
+import threading
 import time
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.repayments import prepare
+from benchmarks.portfolio import DAY, build_portfolio, clock
 from sqlalchemy import text
 
-from microlend.accounting import service as ledger
 from microlend.db.engine import create_engine_for
-from microlend.db.uow import UnitOfWork
+from microlend.db.uow import make_session_factory
 from microlend.eod.runner import run_close_of_business
 
 RESULTS = Path(__file__).resolve().parent / "results" / "eod.json"
-DAY = date(2025, 4, 10)
 
 
-def columns(connection: object, table: str) -> list[str]:
-    rows = connection.execute(  # type: ignore[attr-defined]
-        text(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = :t"
-            " ORDER BY ordinal_position"
-        ),
-        {"t": table},
-    )
-    return [r[0] for r in rows if r[0] != "id"]
+class MemorySampler(threading.Thread):
+    """The largest sum of resident memory of this process and its descendants, sampled."""
+
+    def __init__(self, every: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.every, self.peak_kb, self._halt = every, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self.peak_kb = max(self.peak_kb, tree_rss_kb(os.getpid()))
+            self._halt.wait(self.every)
+
+    def stop(self) -> float:
+        self._halt.set()
+        self.join()
+        return round(self.peak_kb / 1024, 1)
 
 
-def clone(url: str, loans: int, summary_vouchers: bool) -> int:
-    factory, actor, ids = prepare(url, 1)
-    template = ids[0]
-    engine = factory.kw["bind"]
-    with engine.begin() as c:
-        app_cols = columns(c, "applications")
-        loan_cols = columns(c, "loans")
-        inst_cols = columns(c, "loan_installments")
-        app_id, company_id = c.execute(
-            text("SELECT application_id, company_id FROM loans WHERE id = :id"), {"id": template}
-        ).one()
-        pick_app = ", ".join("'SQX' || g" if col == "number" else f"a.{col}" for col in app_cols)
-        swap = {"number": "'DKX' || g", "contract_number": "'HTX' || g", "application_id": "n.id"}
-        pick_loan = ", ".join(swap.get(col, f"l.{col}") for col in loan_cols)
-        c.execute(
-            text(
-                f"WITH n AS (INSERT INTO applications ({', '.join(app_cols)}) "
-                f"SELECT {pick_app} FROM applications a, generate_series(1, :k) g "
-                f"WHERE a.id = :app RETURNING id, substr(number, 4) AS g) "
-                f"INSERT INTO loans ({', '.join(loan_cols)}) "
-                f"SELECT {pick_loan} FROM loans l, n WHERE l.id = :loan"
-            ),
-            {"k": loans - 1, "app": app_id, "loan": template},
-        )
-        pick_inst = ", ".join("l.id" if col == "loan_id" else f"i.{col}" for col in inst_cols)
-        c.execute(
-            text(
-                f"INSERT INTO loan_installments ({', '.join(inst_cols)}) "
-                f"SELECT {pick_inst} FROM loan_installments i JOIN loans l "
-                f"ON l.company_id = i.company_id AND l.id <> i.loan_id WHERE i.loan_id = :loan"
-            ),
-            {"loan": template},
-        )
-        c.execute(text("ANALYZE"))
-    with UnitOfWork(factory) as uow:
-        ledger.post(
-            uow,
-            actor,
-            event=ledger.LedgerEvent(
-                type="disbursement",
-                company_id=company_id,
-                office_id=actor.office_id,
-                business_date=date(2025, 3, 3),
-                amounts={"principal": Decimal(12000) * (loans - 1)},
-                idempotency_key="bench:clones",
-            ),
-            now=datetime(2025, 3, 3, 9, tzinfo=UTC),
-        )
-        uow.commit()
-    with engine.begin() as c:
-        c.execute(
-            text("UPDATE companies SET business_date = :d WHERE id = :c"),
-            {"d": DAY, "c": company_id},
-        )
-        c.execute(text("UPDATE loans SET position_as_of = :d"), {"d": date(2025, 4, 9)})
-        if summary_vouchers:
-            c.execute(
-                text(
-                    "INSERT INTO ledger_settings (company_id, accrual_vouchers)"
-                    " VALUES (:c, 'summary')"
-                ),
-                {"c": company_id},
-            )
-    engine.dispose()
-    return int(company_id)
+def tree_rss_kb(root: int) -> int:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                    parents[int(entry)] = int(stat.read().rpartition(")")[2].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    tree, todo = {root}, [root]
+    while todo:
+        parent = todo.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid not in tree:
+                tree.add(pid)
+                todo.append(pid)
+    return sum(rss_kb(pid) for pid in tree if not _is_server(pid))
 
 
-def clock() -> datetime:
-    return datetime.now(UTC)
+def _is_server(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/comm", encoding="utf-8") as comm:
+            return comm.read().strip() in ("postgres", "pg_ctl", "runuser")
+    except OSError:
+        return True
 
 
-def peak_memory_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return round(max(own, children) / 1024, 1)
+def rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tune(url: str) -> None:
+    """Memory for sorts and hashes as a server of this size would have (no restart needed)."""
+    with create_engine_for(url).connect() as admin:
+        admin = admin.execution_options(isolation_level="AUTOCOMMIT")
+        admin.execute(text("ALTER SYSTEM SET work_mem = '64MB'"))
+        admin.execute(text("SELECT pg_reload_conf()"))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--loans", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument(
-        "--per-loan-vouchers",
-        action="store_true",
-        help="one accrual voucher per loan (default: summary)",
-    )
+    parser.add_argument("--templates", type=int, default=96)
+    parser.add_argument("--partition-size", type=int, default=None)
     options = parser.parse_args()
     from tests.pg_cluster import PgCluster
 
-    from microlend.db.uow import make_session_factory
-
     cluster = PgCluster().start()
     try:
+        tune(cluster.url())
         with create_engine_for(cluster.url()).connect() as admin:
             admin.execution_options(isolation_level="AUTOCOMMIT").execute(
                 text('CREATE DATABASE "bench"')
             )
         url = cluster.url("bench")
-        started = time.monotonic()
-        company_id = clone(url, options.loans, not options.per_loan_vouchers)
-        print(f"{options.loans:,} loans prepared in {time.monotonic() - started:.1f} s")
+        portfolio = build_portfolio(url, loans=options.loans, templates=options.templates)
+        print(
+            f"{portfolio.loans:,} loans ({portfolio.templates} templates"
+            f" {portfolio.behaviours}) prepared in {portfolio.seconds:.1f} s"
+        )
         engine = create_engine_for(url)
+        extra = {}
+        if options.partition_size:
+            extra["partition_size"] = options.partition_size
+        load_before = os.getloadavg()[0]
+        sampler = MemorySampler()
+        sampler.start()
         started = time.monotonic()
         summary = run_close_of_business(
             make_session_factory(engine),
-            company_id=company_id,
+            company_id=portfolio.company_id,
             target_date=DAY,
             workers=options.workers,
             now=clock,
+            **extra,  # type: ignore[arg-type]
         )
         seconds = time.monotonic() - started
+        peak = sampler.stop()
         engine.dispose()
     finally:
         cluster.stop()
-    assert summary.status == "done", summary
+    if summary.status != "done":
+        raise SystemExit(f"close of business {summary.status}: {summary}")
     rate = options.loans / seconds
     print(f"close of business: {options.loans:,} loans in {seconds:.2f} s ({rate:,.0f} loans/s)")
     for code, spent in summary.step_seconds().items():
         print(f"  {code:<24} {spent:8.2f} s  {summary.totals().get(code)}")
     report = {
         "benchmark": "eod",
+        "command": "benchmarks/eod.py " + " ".join(sys.argv[1:]),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": sys.version.split()[0],
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
-        "load_average_1m": os.getloadavg()[0],
+        "load_average_1m_before": round(load_before, 2),
+        "load_average_1m_after": round(os.getloadavg()[0], 2),
         "loans": options.loans,
+        "templates": portfolio.templates,
+        "behaviours": portfolio.behaviours,
         "workers": options.workers,
-        "accrual_vouchers": "per_loan" if options.per_loan_vouchers else "summary",
+        "accrual_vouchers": "summary",
         "seconds": round(seconds, 2),
         "loans_per_second": round(rate),
-        "peak_memory_mb": peak_memory_mb(),
+        "peak_memory_mb": peak,
         "step_seconds": {k: round(v, 2) for k, v in summary.step_seconds().items()},
+        "counts": summary.totals(),
     }
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(json.dumps(report, indent=2))
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print(json.dumps(report, indent=2, default=str))
 
 
 if __name__ == "__main__":

@@ -48,7 +48,9 @@ def bounds(uow: UnitOfWork, company_id: int, business_date: date) -> tuple[int, 
     return None if low is None else (int(low), int(high))
 
 
-def accrue(uow: UnitOfWork, company_id: int, business_date: date, low: int, high: int) -> Counts:
+def accrue(
+    uow: UnitOfWork, company_id: int, business_date: date, low: int, high: int, *, now: datetime
+) -> Counts:
     inserted = uow.session.execute(
         text(
             "INSERT INTO bench_accruals (item, day, amount) SELECT id, :day, id % 97"
@@ -59,7 +61,9 @@ def accrue(uow: UnitOfWork, company_id: int, business_date: date, low: int, high
     return {"loans": int(inserted.rowcount)}  # type: ignore[attr-defined]
 
 
-def age(uow: UnitOfWork, company_id: int, business_date: date, low: int, high: int) -> Counts:
+def age(
+    uow: UnitOfWork, company_id: int, business_date: date, low: int, high: int, *, now: datetime
+) -> Counts:
     updated = uow.session.execute(
         text("UPDATE bench_items SET days = days + 1 WHERE id BETWEEN :low AND :high"),
         {"low": low, "high": high},

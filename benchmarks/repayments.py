@@ -6,14 +6,18 @@ A throwaway PostgreSQL cluster from the machine's own binaries (tests/pg_cluster
 figures for the code path, not the disk) gets a company, a product and ``--loans`` disbursed
 loans (12,000.00, 12 months). Then, for ``--seconds`` each:
 
-* *single*: one repayment per unit of work (``loans.service.repay``: lock the loan, replay its
-  events with the engine, append the event, post the voucher, refresh installments and the
-  snapshot, audit), round-robin over the loans — what an API request does;
-* *batched*: ``--batch`` repayments per unit of work — what a bank-file import does.
+* *single*: one repayment per unit of work (``loans.service.repay``: lock the loan, apply the
+  event with the engine from the loan's stored book, append it, post the voucher, refresh
+  installments, the snapshot and the engine state, audit), round-robin over the loans — what an
+  API request does;
+* *batched*: ``--batch`` repayments per unit of work through the bank-file import
+  (``loans.batch.repay_batch``, each line with its own external reference), round-robin over
+  the loans — what ``microlend import repayments`` does.
 
-Both run with ONE client (no concurrency). In the same run ``pgbench -b tpcb-like`` (scale 1,
-one client, ``-c 1 -j 1``) measures the server's TPS; the ratios are printed. Results go to
-benchmarks/results/repayments.json. Never run as a test: speed is reported, not asserted.
+Both run with ONE client (client concurrency 1). In the same run ``pgbench -b tpcb-like``
+(scale 1, one client, ``-c 1 -j 1``) measures the server's TPS; the ratios are printed, with the
+statements one single repayment sends. Results go to benchmarks/results/repayments.json. Never
+run as a test: speed is reported, not asserted.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import event
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from microlend.auth import service as auth
@@ -43,6 +49,7 @@ from microlend.db.migrate import upgrade_engine
 from microlend.db.uow import SessionFactory, UnitOfWork, make_session_factory
 from microlend.kernel.principal import Principal
 from microlend.loans import service as loans
+from microlend.loans.batch import repay_batch
 from microlend.loans.calculator.model import RepaymentMethod
 from microlend.orgs import service as orgs
 from microlend.origination.tables import Application
@@ -139,19 +146,50 @@ def prepare(url: str, count: int) -> tuple[SessionFactory, Principal, list[int]]
     return factory, actor, ids
 
 
-def repayer(
-    factory: SessionFactory, actor: Principal, ids: list[int], batch: int
-) -> Callable[[], int]:
+def repayer(factory: SessionFactory, actor: Principal, ids: list[int]) -> Callable[[], int]:
     loan_ids = itertools.cycle(ids)
 
     def run() -> int:
         with UnitOfWork(factory) as uow:
-            for _ in range(batch):
-                loans.repay(uow, actor, loan_id=next(loan_ids), amount="10.00", now=NOW)
+            loans.repay(uow, actor, loan_id=next(loan_ids), amount="10.00", now=NOW)
+            uow.commit()
+        return 1
+
+    return run
+
+
+def importer(
+    factory: SessionFactory, actor: Principal, ids: list[int], batch: int
+) -> Callable[[], int]:
+    loan_ids, references = itertools.cycle(ids), itertools.count(1)
+
+    def run() -> int:
+        items = [
+            {"loan_id": next(loan_ids), "amount": "10.00", "external_reference": f"B{n}"}
+            for n in itertools.islice(references, batch)
+        ]
+        with UnitOfWork(factory) as uow:
+            repay_batch(uow, actor, items, now=NOW)
             uow.commit()
         return batch
 
     return run
+
+
+def statements_of(factory: SessionFactory, work: Callable[[], int]) -> int:
+    """How many statements ``work`` sends (BEGIN and COMMIT not counted)."""
+    sent = [0]
+    engine = factory.kw["bind"]
+
+    def count(*_args: object) -> None:
+        sent[0] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        work()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return sent[0]
 
 
 def rate(work: Callable[[], int], seconds: float) -> float:
@@ -215,13 +253,18 @@ def main() -> None:
             capture_output=True,
         )
         factory, actor, ids = prepare(cluster.url(database), options.loans)
-        repayer(factory, actor, ids, 1)()  # warm up
-        single = rate(repayer(factory, actor, ids, 1), options.seconds)
-        batched = rate(repayer(factory, actor, ids, options.batch), options.seconds)
+        for _ in ids:  # warm up: each loan's first repayment replays its history once
+            repayer(factory, actor, ids)()
+        statements = statements_of(factory, repayer(factory, actor, ids))
+        single = rate(repayer(factory, actor, ids), options.seconds)
+        batched = rate(importer(factory, actor, ids, options.batch), options.seconds)
         tps = pgbench_tps(cluster, options.seconds)
     finally:
         cluster.stop()
-    print(f"repayments single   {single:8,.1f}/s  (1 client, 1 per transaction)")
+    print(
+        f"repayments single   {single:8,.1f}/s  "
+        f"(1 client, 1 per transaction, {statements} statements)"
+    )
     print(f"repayments batched  {batched:8,.1f}/s  (1 client, {options.batch} per transaction)")
     print(f"pgbench tpcb-like   {tps:8,.1f} tps (1 client, -c 1 -j 1, scale 1)")
     print(f"ratio single {single / tps:.2f}  batched {batched / tps:.2f}  (targets 0.3 and 1.0)")
@@ -235,6 +278,8 @@ def main() -> None:
         "loans": options.loans,
         "batch": options.batch,
         "client_concurrency": 1,
+        "pgbench_clients": 1,
+        "statements_per_single_repayment": statements,
         "single_per_second": round(single, 1),
         "batched_per_second": round(batched, 1),
         "pgbench_tpcb_like_tps": round(tps, 1),

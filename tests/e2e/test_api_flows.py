@@ -1,16 +1,18 @@
-"""The JSON API end to end: sign-in, tokens, maker-checker, audit, export, idempotency, CSRF."""
+"""The JSON API end to end: sign-in, tokens, maker-checker (a loan waiver waits for a second person
+by default), audit, export, idempotency, CSRF."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 
 from microlend.auth import service as auth
 from tests.e2e.conftest import Clock
+from tests.integration.loans_support import disbursed, set_business_date
 from tests.seed import PASSWORD, World
 
 
@@ -191,3 +193,64 @@ def test_cookie_sessions_need_the_csrf_token_for_unsafe_requests(
     assert ok.status_code == 201
     client.cookies.clear()
     assert client.get("/api/v1/me").status_code == 401
+
+
+def overdue_loan(world: World) -> str:
+    """A loan whose installment 1 is two weeks overdue (business date 2025-03-01): its URL."""
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 3, 1))
+    return f"/api/v1/loans/{loan.id}"
+
+
+def test_a_waiver_over_the_api_waits_for_a_second_person(client: TestClient, world: World) -> None:
+    url = overdue_loan(world)
+    finance, manager = log_in(client, "finance"), log_in(client, "manager")
+    admin = log_in(client, "admin")
+    assert client.get("/api/v1/maker-checker/rules", headers=admin).json()["loans.waive"] is True
+    body = {"component": "interest", "amount": "20.00", "reason": "困难"}
+    made = client.post(f"{url}/waivers", headers={**finance, "Idempotency-Key": "w-1"}, json=body)
+    assert made.status_code == 202, made.text
+    assert made.json()["status"] == "pending" and made.json()["command"] == "loans.waive"
+    pending_id = made.json()["pending_id"]
+    again = client.post(f"{url}/waivers", headers={**finance, "Idempotency-Key": "w-1"}, json=body)
+    assert again.status_code == 202 and again.json()["pending_id"] == pending_id
+    waiting = client.get(f"{url}/pending-requests", headers=finance).json()
+    assert [(w["id"], w["maker_username"], w["can_decide"]) for w in waiting] == [
+        (pending_id, "finance", False)
+    ]
+    assert [e["kind"] for e in client.get(f"{url}/events", headers=finance).json()] == [
+        "disbursement"
+    ]
+    own = client.post(f"/api/v1/maker-checker/pending/{pending_id}/approve", headers=finance)
+    assert (own.status_code, own.json()["code"]) == (403, "own_command")
+    assert client.get(f"{url}/pending-requests", headers=manager).json()[0]["can_decide"] is True
+    done = client.post(f"/api/v1/maker-checker/pending/{pending_id}/approve", headers=manager)
+    assert done.status_code == 200 and url.endswith(f"/{done.json()['entity_id']}")
+    assert [e["kind"] for e in client.get(f"{url}/events", headers=finance).json()] == [
+        "disbursement",
+        "waiver",
+    ]
+    assert client.get(f"{url}/installments", headers=finance).json()[0]["waived"] == "20.00"
+    assert client.get(f"{url}/pending-requests", headers=finance).json() == []
+
+
+def test_once_switched_off_a_waiver_over_the_api_posts_at_once(
+    client: TestClient, world: World
+) -> None:
+    url = overdue_loan(world)
+    admin = log_in(client, "admin")
+    off = client.post(
+        "/api/v1/maker-checker/rules",
+        headers=admin,
+        json={"command": "loans.waive", "enabled": False},
+    )
+    assert off.json() == {"loans.waive": False}
+    rules = client.get("/api/v1/maker-checker/rules", headers=admin).json()
+    assert (rules["loans.waive"], rules["loans.writeoff"]) == (False, True)
+    done = client.post(
+        f"{url}/waivers",
+        headers=log_in(client, "finance"),
+        json={"component": "interest", "amount": "20.00", "reason": "困难"},
+    )
+    assert done.status_code == 201 and done.json()["event"]["kind"] == "waiver"
+    assert done.json()["event"]["amount"] == "20.00"

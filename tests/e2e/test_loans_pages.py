@@ -1,8 +1,10 @@
 """The loan pages: who may open them, the repayment form with its allocation preview, the
-allocation and the voucher on the loan page after a repayment, and the forms' refusals."""
+allocation and the voucher on the loan page after a repayment, the forms' refusals, the payoff
+quote, and the waiver and write-off requests that wait for a second person (maker-checker)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -88,3 +90,117 @@ def test_the_list_filters_overdue_loans(ui_client: TestClient, world: World) -> 
     sign_in(ui_client, "finance")
     assert loan.number in ui_client.get("/loans", headers=HTML).text
     assert loan.number not in ui_client.get("/loans?overdue=1", headers=HTML).text
+
+
+def _post(client: TestClient, url: str, data: dict[str, str]) -> str:
+    """Post a form; follow the 303 and return the page it leads to."""
+    response = client.post(url, data=data, headers=HTML, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return client.get(response.headers["location"], headers=HTML).text
+
+
+def _as(client: TestClient, username: str) -> str:
+    client.cookies.clear()
+    return sign_in(client, username)
+
+
+def _pending_id(page: str) -> int:
+    found = re.search(r"Submitted for approval \(#(\d+)\)\. It takes effect when another", page)
+    assert found, page
+    return int(found.group(1))
+
+
+def _loan_page_of(client: TestClient, world: World, day: date, username: str) -> tuple[str, str]:
+    """A disbursed loan, the business date moved to ``day``, ``username`` signed in: the loan
+    page's URL and the CSRF token."""
+    loan = disbursed(world)
+    set_business_date(world, day)
+    return f"/loans/{loan.id}", _as(client, username)
+
+
+def test_a_waiver_waits_and_another_user_approves_it_on_the_loan_page(
+    ui_client: TestClient, world: World
+) -> None:
+    url, csrf = _loan_page_of(ui_client, world, date(2025, 3, 1), "finance")
+    page = ui_client.get(url, headers=HTML).text
+    assert "Another user must approve this request before it takes effect." in page
+    form = {"csrf_token": csrf, "component": "interest", "amount": "20.00", "reason": "困难"}
+    page = _post(ui_client, f"{url}/waive", form)
+    pending = _pending_id(page)
+    assert f'data-pending-id="{pending}"' in page and "waive 20.00 interest" in page
+    assert "Waiting for another user to approve it." in page  # the maker sees no buttons
+    # the maker's own approval is refused, and they are brought back to the loan
+    page = _post(ui_client, f"/inbox/{pending}/approve", {"csrf_token": csrf, "next": url})
+    assert "another person must approve it" in page and f'data-pending-id="{pending}"' in page
+
+    csrf = _as(ui_client, "manager")
+    page = ui_client.get(url, headers=HTML).text
+    assert f'action="/inbox/{pending}/approve"' in page
+    page = _post(ui_client, f"/inbox/{pending}/approve", {"csrf_token": csrf, "next": url})
+    assert f"Approved #{pending}: the command has run." in page
+    assert 'id="pending-requests"' not in page
+    # installment 1 owed 120.00 interest; 20.00 of it is waived
+    assert re.search(r"<td>waiver", page) and "20.00" in page
+
+
+def test_a_write_off_waits_then_finance_records_a_recovery(
+    ui_client: TestClient, world: World
+) -> None:
+    url, csrf = _loan_page_of(ui_client, world, date(2025, 6, 1), "manager_a")
+    pending = _pending_id(
+        _post(ui_client, f"{url}/write-off", {"csrf_token": csrf, "reason": "失联"})
+    )
+    csrf = _as(ui_client, "manager")
+    page = _post(ui_client, f"/inbox/{pending}/approve", {"csrf_token": csrf, "next": url})
+    assert 'id="written-off"' in page and "12,000.00 CNY" in page
+    csrf = _as(ui_client, "finance")
+    form = {"csrf_token": csrf, "amount": "300.00", "channel": "bank", "external_reference": "R1"}
+    page = _post(ui_client, f"{url}/recover", form)  # a recovery does not wait
+    assert "The recovery is recorded." in page
+    assert re.search(r'id="recovered">300\.00 CNY', page)
+
+
+def test_the_payoff_quote_for_a_chosen_date(ui_client: TestClient, world: World) -> None:
+    loan = disbursed(world)
+    sign_in(ui_client, "finance")
+    page = ui_client.get(f"/loans/{loan.id}?quote_date=2025-02-15", headers=HTML).text
+    # on the first due date: principal 12,000.00 and the period's interest 120.00
+    assert re.search(r'id="payoff-amount">12,120\.00 CNY', page)
+    assert "To pay on 2025-02-15" in page
+    early = ui_client.get(f"/loans/{loan.id}?quote_date=2024-12-01", headers=HTML)
+    assert early.status_code == 200 and 'id="payoff-amount"' not in early.text
+
+
+def test_an_administrator_sees_the_default_and_switches_it_off(
+    ui_client: TestClient, world: World
+) -> None:
+    url, csrf = _loan_page_of(ui_client, world, date(2025, 3, 1), "admin")
+    rules = ui_client.get("/admin/maker-checker", headers=HTML).text
+    row = re.search(r'<tr data-command="loans.waive">(.*?)</tr>', rules, re.S)
+    assert row and "badge-warning" in row.group(1) and 'data-default="on"' in row.group(1)
+    page = _post(
+        ui_client,
+        "/admin/maker-checker",
+        {"csrf_token": csrf, "command": "loans.waive", "enabled": "off"},
+    )
+    row = re.search(r'<tr data-command="loans.waive">(.*?)</tr>', page, re.S)
+    assert row and "badge-neutral" in row.group(1) and 'data-default="on"' in row.group(1)
+    csrf = _as(ui_client, "finance")
+    form = {"csrf_token": csrf, "component": "interest", "amount": "20.00", "reason": "困难"}
+    page = _post(ui_client, f"{url}/waive", form)
+    assert "The waiver is recorded." in page and "Submitted for approval" not in page
+
+
+def test_a_reschedule_from_the_page_waits_then_restructures_the_loan(
+    ui_client: TestClient, world: World
+) -> None:
+    url, csrf = _loan_page_of(ui_client, world, date(2025, 3, 1), "manager_a")
+    form = {"csrf_token": csrf, "term": "18", "method": "equal_installment", "reason": "经营困难"}
+    refused = _post(ui_client, f"{url}/reschedule", {**form, "grace_principal_periods": "18"})
+    assert "notice-error" in refused and 'id="pending-requests"' not in refused
+    page = _post(ui_client, f"{url}/reschedule", {**form, "grace_principal_periods": "2"})
+    pending = _pending_id(page)
+    assert "Restructured" not in page
+    csrf = _as(ui_client, "manager")
+    page = _post(ui_client, f"/inbox/{pending}/approve", {"csrf_token": csrf, "next": url})
+    assert "Restructured" in page and f'data-pending-id="{pending}"' not in page

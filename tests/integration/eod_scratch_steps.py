@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -100,7 +100,9 @@ def _write(uow: UnitOfWork, step: str, business_date: date, item: int, seen: int
     )
 
 
-def first(uow: UnitOfWork, company_id: int, business_date: date, low: int, high: int) -> Counts:
+def first(
+    uow: UnitOfWork, company_id: int, business_date: date, low: int, high: int, *, now: datetime
+) -> Counts:
     busy_once = _control(uow, "busy_once")
     if busy_once is not None and not Path(busy_once).exists():
         Path(busy_once).touch()
@@ -117,7 +119,9 @@ def first(uow: UnitOfWork, company_id: int, business_date: date, low: int, high:
     return {"items": len(items), "partitions": 1}
 
 
-def second(uow: UnitOfWork, company_id: int, business_date: date, low: int, high: int) -> Counts:
+def second(
+    uow: UnitOfWork, company_id: int, business_date: date, low: int, high: int, *, now: datetime
+) -> Counts:
     seen = uow.session.execute(
         text("SELECT COUNT(*) FROM eod_scratch WHERE step = 'first' AND business_date = :day"),
         {"day": business_date.isoformat()},

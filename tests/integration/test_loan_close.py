@@ -23,13 +23,16 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 
 from microlend.accounting import service as ledger
-from microlend.accounting.tables import Voucher
+from microlend.accounting.tables import LedgerSetting, Voucher
 from microlend.db.uow import SessionFactory, UnitOfWork
 from microlend.eod.runner import run_close_of_business
+from microlend.kernel.daycount import DayCount
+from microlend.kernel.money import Rounding
 from microlend.loans import service as loans
 from microlend.loans.close_accrual import accrue
 from microlend.loans.close_delinquency import delinquency
-from microlend.loans.close_overdue import charge_penalty, due_and_overdue
+from microlend.loans.close_overdue import due_and_overdue
+from microlend.loans.close_penalty import charge_penalty
 from microlend.loans.close_vouchers import post_day
 from microlend.loans.tables import Loan
 from microlend.loans.tables_close import LoanAccrual, LoanClassification, LoanRisk
@@ -173,9 +176,9 @@ def test_re_running_a_closed_day_posts_nothing(
     before = snapshot()
     with UnitOfWork(session_factory) as uow:
         for step in (accrue, due_and_overdue, charge_penalty, delinquency, classify, provide):
-            step(uow, world.company_id, day, a, a)
-        post_day(uow, world.company_id, day)
-        post_provisions(uow, world.company_id, day)
+            step(uow, world.company_id, day, a, a, now=world.now)
+        post_day(uow, world.company_id, day, now=world.now)
+        post_provisions(uow, world.company_id, day, now=world.now)
         uow.commit()
     assert snapshot() == before
     close(session_factory, world, day)  # a closed date: nothing to do
@@ -195,8 +198,8 @@ def test_the_sql_rules_equal_risk_model(world: World, session_factory: SessionFa
                     .where(Loan.id == a)
                     .values(days_past_due=dpd, restructured=restructured)
                 )
-                classify(uow, world.company_id, day, a, a)
-                provide(uow, world.company_id, day, a, a)
+                classify(uow, world.company_id, day, a, a, now=world.now)
+                provide(uow, world.company_id, day, a, a, now=world.now)
                 uow.commit()
             risk = risk_row(world, a)
             rule = classify_rule(dpd, restructured=restructured)
@@ -207,3 +210,63 @@ def test_the_sql_rules_equal_risk_model(world: World, session_factory: SessionFa
             ), (dpd, restructured)
             expected = provision(D("12000.00"), rule.category)
             assert risk.allowance_minor == int(expected * 100), (dpd, restructured)
+
+
+def test_one_loans_day_is_posted_alone_and_the_company_run_skips_it(
+    world: World, session_factory: SessionFactory
+) -> None:
+    """``post_day(..., loan_id=)`` (the inline close of one loan) posts that loan's rows with
+    per-loan keys even under summary vouchers; the company's run then posts only the others."""
+    a = disbursed(world, code="LA").id
+    b = disbursed(world, code="LB", id_number="110105198001010032").id
+    day = date(2025, 1, 25)  # 10 days of 30: 40.00 each
+    with UnitOfWork(session_factory) as uow:
+        uow.session.add(LedgerSetting(company_id=world.company_id, accrual_vouchers="summary"))
+        accrue(uow, world.company_id, day, min(a, b), max(a, b), now=world.now)
+        assert post_day(uow, world.company_id, day, now=world.now, loan_id=a) == {"vouchers": 1}
+        assert post_day(uow, world.company_id, day, now=world.now, loan_id=a) == {}
+        assert post_day(uow, world.company_id, day, now=world.now) == {"vouchers": 1}
+        uow.commit()
+    with world.make_uow(read_only=True) as uow:
+        keys = dict(
+            uow.session.execute(
+                select(Voucher.idempotency_key, func.count())
+                .where(Voucher.kind == "interest_accrual")
+                .group_by(Voucher.idempotency_key)
+            ).all()
+        )
+        marks = dict(
+            uow.session.execute(select(LoanAccrual.loan_id, LoanAccrual.voucher_key)).all()
+        )
+    office, product = world.offices["a"], "LB"
+    assert keys == {
+        f"interest_accrual:loan:{a}:2025-01-25": 1,
+        f"interest_accrual:{world.company_id}:{office}:{product}:CNY:2025-01-25": 1,
+    }
+    assert marks == {a: f"close:loan:{a}:2025-01-25", b: "close:2025-01-25"}
+    assert gl(world, "1132", day) == D("80.00")
+
+
+def test_penalty_on_a_rounding_boundary_equals_the_engines(
+    world: World, session_factory: SessionFactory
+) -> None:
+    """12 % x 1.5 / 365 on 1,186.25 (installment 1's principal of a 14,235.00 loan, 等额本金, 12
+    months) is 0.585 exactly, a tie: half even gives 0.58. The engine's ``Decimal`` daily rate
+    (28 digits, 0.000493150684931506849315068493...) makes it 0.5850...01, so it charges 0.59;
+    close of business prices such rows as the engine does (``close_penalty``), and after 5
+    nights the two agree on 2.95."""
+    a = disbursed(
+        world,
+        code="LE",
+        amount="14235.00",
+        day_count=DayCount.ACT_365F,
+        rounding=Rounding.HALF_EVEN,
+    ).id
+    close(session_factory, world, date(2025, 2, 20))  # installment 1 due 15 Feb, unpaid
+    assert loan_row(world, a).booked_penalty_minor == 5 * 59
+    with world.make_uow(read_only=True) as uow:
+        position = loans.loan_position(
+            uow, world.principal("finance"), loan_id=a, as_of=date(2025, 2, 20)
+        )
+    assert position.penalty_charged == D("2.95")
+    assert gl(world, "122102", date(2025, 2, 20)) == D("2.95")

@@ -23,6 +23,8 @@ from microlend.kernel.errors import Conflict, Forbidden, RuleViolation, Validati
 from microlend.loans import service as loans
 from microlend.loans.views import EventOutcome, LoanView
 from microlend.origination.tables import Application
+from microlend.products.model import ProductFee
+from tests.integration.checker_support import approved
 from tests.integration.loans_support import D, disbursed, set_business_date
 from tests.seed import World
 
@@ -197,12 +199,12 @@ def test_crash_after_the_event_insert_leaves_nothing(
 ) -> None:
     loan = disbursed(world)
     set_business_date(world, date(2025, 2, 15))
-    from microlend.loans import repayments
+    from microlend.loans import account
 
-    def boom(*args: object, **kwargs: object) -> list[str]:
-        raise RuntimeError("crash between the event and the voucher")
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("crash after the event and the voucher, before the installments")
 
-    monkeypatch.setattr(repayments, "sync", boom)
+    monkeypatch.setattr(account, "refresh", boom)
     with world.make_uow() as uow, pytest.raises(RuntimeError):
         loans.repay(uow, world.principal(FIN), loan_id=loan.id, amount="1120.00", now=world.now)
         uow.commit()
@@ -239,7 +241,7 @@ def test_waiver_write_off_and_recovery(world: World) -> None:
         here = loans.loan_position(uow, world.principal(FIN), loan_id=loan.id)
     assert here.days_past_due == 59 and here.overdue.penalty > 0
     with world.make_uow() as uow:
-        waived = loans.waive(
+        request = loans.waive(
             uow,
             world.principal(FIN),
             loan_id=loan.id,
@@ -249,12 +251,14 @@ def test_waiver_write_off_and_recovery(world: World) -> None:
             now=world.now,
         )
         uow.commit()
+    waived = approved(world, request)  # waivers and write-offs wait for a checker by default
     assert isinstance(waived, EventOutcome) and waived.loan.outstanding_penalty == 0
     with world.make_uow() as uow:
-        off = loans.write_off(
-            uow, world.principal("manager"), loan_id=loan.id, reason="失联", now=world.now
+        request = loans.write_off(
+            uow, world.principal("manager_a"), loan_id=loan.id, reason="失联", now=world.now
         )
         uow.commit()
+    off = approved(world, request)
     assert isinstance(off, EventOutcome) and off.loan.status == "written_off"
     # Dr 1304 12,000 / Cr 130301 12,000
     assert _balances(world, loan.id) == {"1304": 1200000, "1002": -1200000}
@@ -286,6 +290,50 @@ def test_payoff_quote_and_full_payoff_close_the_loan(world: World) -> None:
         uow.commit()
     assert isinstance(done, EventOutcome) and done.loan.status == "closed"
     assert _balances(world, loan.id).get("130301", 0) == 0
+
+
+def test_prepayment_without_a_fee_charges_the_products_fee(world: World) -> None:
+    """The product charges 提前还款违约金 of 1 % of the principal prepaid. On 2025-02-15 4,150.00
+    first pays installment 1 (1,000.00 + 120.00; nothing has accrued yet of installment 2's
+    period), so 3,030.00 is left for the fee and the principal: P + 1 % of P = 3,030.00 gives
+    P = 3,000.00 and a fee of 30.00. Outstanding: 12,000 - 1,000 - 3,000 = 8,000.00.
+    The payoff quote that day: principal 12,000.00, interest 120.00 and the fee on the 11,000.00
+    not yet due, 110.00: 12,230.00, which closes the loan."""
+    fee = ProductFee("提前还款违约金", "prepayment", percent=D("1"))
+    loan = disbursed(world, fees=(fee,))
+    other = disbursed(world, code="L2", id_number="110105198501010012", fees=(fee,))
+    set_business_date(world, date(2025, 2, 15))
+    with world.make_uow() as uow:
+        done = loans.prepay(
+            uow, world.principal(FIN), loan_id=loan.id, amount="4150.00", now=world.now
+        )
+        uow.commit()
+    assert isinstance(done, EventOutcome) and done.posting is not None
+    assert done.event.detail["fee"] == "30.00"
+    assert done.loan.outstanding_principal == D("8000.00")
+    assert ("fee", D("30.00")) in {(ln.component, ln.amount) for ln in done.posting.lines}
+    # Dr 1002 4,150 / Cr 130301 4,000, Cr 6011 120 interest, Cr 6021 30 fee
+    assert _balances(world, loan.id) == {
+        "130301": 800000,
+        "1002": -1200000 + 415000,
+        "6011": -12000,
+        "6021": -3000,
+    }
+    with world.make_uow(read_only=True) as uow:
+        quote = loans.quote_payoff(uow, world.principal(FIN), loan_id=other.id)
+    assert (quote.principal, quote.interest, quote.prepayment_fee, quote.amount_to_pay) == (
+        D("12000.00"),
+        D("120.00"),
+        D("110.00"),
+        D("12230.00"),
+    )
+    with world.make_uow() as uow:
+        paid = loans.prepay(
+            uow, world.principal(FIN), loan_id=other.id, amount=quote.amount_to_pay, now=world.now
+        )
+        uow.commit()
+    assert isinstance(paid, EventOutcome) and paid.loan.status == "closed"
+    assert paid.event.detail["fee"] == "110.00"
 
 
 def test_fund_usage_status(world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

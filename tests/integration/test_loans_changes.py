@@ -1,4 +1,5 @@
-"""Partial prepayments both ways and a restructuring with capitalised arrears (the loan of
+"""Partial prepayments both ways, a restructuring with capitalised arrears, and the approval a
+waiver, a reschedule and a write-off wait for by default (the loan of
 tests/integration/test_loans.py: 12,000.00, equal principal, 12 x 1 % a month, from 2025-01-15).
 """
 
@@ -6,11 +7,22 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from sqlalchemy import select
+
+from microlend.db.commands import Pending
+from microlend.db.makerchecker import approve_pending, configure_maker_checker
+from microlend.db.tables import AuditRecord
+from microlend.kernel.errors import Forbidden, ValidationFailed
 from microlend.loans import service as loans
+from microlend.loans.adjustments import pending_requests
 from microlend.loans.views import EventOutcome
+from tests.integration.checker_support import approved, rejected
 from tests.integration.loans_support import D, disbursed, set_business_date
 from tests.integration.test_loans import _balances, _gl_loans
 from tests.seed import World
+
+CHECKED = ("loans.waive", "loans.reschedule", "loans.writeoff")
 
 
 def _prepay(world: World, loan_id: int, amount: str, mode: str) -> EventOutcome:
@@ -52,9 +64,9 @@ def test_restructuring_capitalises_arrears_and_flags_the_loan(world: World) -> N
     loan = disbursed(world)
     set_business_date(world, date(2025, 3, 1))  # installment 1 (1,120) 14 days overdue
     with world.make_uow() as uow:
-        done = loans.reschedule(
+        request = loans.reschedule(
             uow,
-            world.principal("manager"),
+            world.principal("manager_a"),
             loan_id=loan.id,
             term=18,
             capitalise_arrears=True,
@@ -62,6 +74,9 @@ def test_restructuring_capitalises_arrears_and_flags_the_loan(world: World) -> N
             now=world.now,
         )
         uow.commit()
+    assert isinstance(request, Pending)  # a reschedule waits for a checker by default
+    assert _kinds(world, loan.id) == ["disbursement"]
+    done = approved(world, request)
     assert isinstance(done, EventOutcome)
     assert done.loan.restructured and done.loan.status == "rescheduled"
     assert done.loan.days_past_due == 0
@@ -84,41 +99,135 @@ def test_upfront_fee_deducted_at_disbursement(world: World) -> None:
     assert _balances(world, loan.id) == {"130301": 1200000, "1002": -1188000, "6021": -12000}
 
 
-def test_a_waiver_waits_for_a_checker_when_the_company_asks(world: World) -> None:
-    from microlend.db.commands import Pending
-    from microlend.db.makerchecker import approve_pending, configure_maker_checker
+def _kinds(world: World, loan_id: int) -> list[str]:
+    with world.make_uow(read_only=True) as uow:
+        return [e.kind for e in loans.events(uow, world.principal("finance"), loan_id=loan_id)]
 
-    loan = disbursed(world)
+
+def _waive(
+    world: World, loan_id: int, maker: str = "finance", component: str = "interest"
+) -> EventOutcome | Pending:
     with world.make_uow() as uow:
-        configure_maker_checker(
-            uow, world.principal("admin"), command_name="loans.waive", enabled=True, now=world.now
-        )
-        uow.commit()
-    set_business_date(world, date(2025, 3, 1))
-    with world.make_uow() as uow:
-        pending = loans.waive(
+        outcome = loans.waive(
             uow,
-            world.principal("finance"),
-            loan_id=loan.id,
-            component="interest",
+            world.principal(maker),
+            loan_id=loan_id,
+            component=component,
             amount="20.00",
             reason="困难",
             now=world.now,
         )
         uow.commit()
-    assert isinstance(pending, Pending)
-    with world.make_uow(read_only=True) as uow:
-        assert len(loans.events(uow, world.principal("finance"), loan_id=loan.id)) == 1
+    return outcome
+
+
+def _switch(world: World, command: str, *, enabled: bool) -> None:
     with world.make_uow() as uow:
-        approve_pending(
-            uow, world.principal("manager"), pending_id=pending.pending_id, now=world.now
+        configure_maker_checker(
+            uow, world.principal("admin"), command_name=command, enabled=enabled, now=world.now
         )
         uow.commit()
+
+
+def test_a_waiver_waits_for_a_checker_by_default(world: World) -> None:
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 3, 1))
+    pending = _waive(world, loan.id)
+    assert isinstance(pending, Pending)
+    assert pending.summary == f"waive 20.00 interest on loan {loan.id}"
+    assert _kinds(world, loan.id) == ["disbursement"]
     with world.make_uow(read_only=True) as uow:
-        kinds = [e.kind for e in loans.events(uow, world.principal("finance"), loan_id=loan.id)]
-        after = loans.get_loan(uow, world.principal("finance"), loan_id=loan.id)
-    assert kinds == ["disbursement", "waiver"]
-    # interest owed on installment 1 was 120.00; 20.00 waived leaves 100.00 (+ accrued since)
+        [listed] = pending_requests(uow, world.principal("collector"), loan_id=loan.id)
+    assert (listed.id, listed.maker_username, listed.can_decide) == (
+        pending.pending_id,
+        "finance",
+        False,  # the collector may see the loan, not approve
+    )
+    # the maker never approves their own request; the approver role lacks loans.waive
+    for checker, code in (("finance", "own_command"), ("approver", "permission_denied")):
+        with world.make_uow() as uow, pytest.raises(Forbidden) as refused:
+            approve_pending(
+                uow, world.principal(checker), pending_id=pending.pending_id, now=world.now
+            )
+        assert refused.value.code == code
+    assert _kinds(world, loan.id) == ["disbursement"]
+    approved(world, pending, "manager")
+    assert _kinds(world, loan.id) == ["disbursement", "waiver"]
     with world.make_uow(read_only=True) as uow:
         rows = loans.installments(uow, world.principal("finance"), loan_id=loan.id)
+        after = loans.get_loan(uow, world.principal("finance"), loan_id=loan.id)
+        left = pending_requests(uow, world.principal("manager"), loan_id=loan.id)
+    # interest owed on installment 1 was 120.00; 20.00 waived leaves 100.00 (+ accrued since)
     assert rows[0].waived == D("20.00") and after.outstanding_interest >= D("100.00")
+    assert left == []
+
+
+def test_a_rejected_waiver_never_posts(world: World) -> None:
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 3, 1))
+    rejected(world, _waive(world, loan.id), "证据不足")
+    assert _kinds(world, loan.id) == ["disbursement"]
+    with world.make_uow(read_only=True) as uow:
+        assert pending_requests(uow, world.principal("finance"), loan_id=loan.id) == []
+
+
+def test_once_an_administrator_switches_it_off_a_waiver_posts_at_once(world: World) -> None:
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 3, 1))
+    _switch(world, "loans.waive", enabled=False)
+    done = _waive(world, loan.id)
+    assert isinstance(done, EventOutcome) and done.event.kind == "waiver"
+    _switch(world, "loans.waive", enabled=True)
+    assert isinstance(_waive(world, loan.id), Pending)
+
+
+def test_a_write_off_waits_for_a_second_manager_and_a_recovery_does_not(world: World) -> None:
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 6, 1))
+    with world.make_uow() as uow:
+        request = loans.write_off(
+            uow, world.principal("manager_a"), loan_id=loan.id, reason="失联", now=world.now
+        )
+        uow.commit()
+    assert isinstance(request, Pending)
+    with world.make_uow() as uow, pytest.raises(Forbidden):
+        approve_pending(
+            uow, world.principal("manager_a"), pending_id=request.pending_id, now=world.now
+        )
+    with world.make_uow(read_only=True) as uow:
+        still = loans.get_loan(uow, world.principal("finance"), loan_id=loan.id)
+    assert still.status != "written_off" and still.written_off == 0
+    off = approved(world, request, "manager")
+    assert isinstance(off, EventOutcome) and off.loan.status == "written_off"
+    assert off.loan.written_off == D("12000.00")
+    # a recovery books cash that has arrived: it posts at once (money in, like a repayment)
+    with world.make_uow() as uow:
+        back = loans.recover(
+            uow, world.principal("finance"), loan_id=loan.id, amount="300.00", now=world.now
+        )
+        uow.commit()
+    assert isinstance(back, EventOutcome) and back.loan.recovered == D("300.00")
+
+
+def test_a_bad_request_is_refused_at_once_not_when_a_checker_approves(world: World) -> None:
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 3, 1))
+    with pytest.raises(ValidationFailed) as caught:
+        _waive(world, loan.id, component="principal")
+    assert caught.value.field == "component"
+    with world.make_uow() as uow, pytest.raises(ValidationFailed) as caught:
+        loans.reschedule(
+            uow,
+            world.principal("manager_a"),
+            loan_id=loan.id,
+            term=6,
+            grace_principal_periods=6,
+            now=world.now,
+        )
+    assert caught.value.field == "grace_principal_periods"
+    with world.make_uow(read_only=True) as uow:
+        assert pending_requests(uow, world.principal("manager"), loan_id=loan.id) == []
+        refusals = uow.session.scalars(
+            select(AuditRecord.outcome).where(AuditRecord.command.in_(CHECKED))
+        ).all()
+    assert refusals == ["failed", "failed"]

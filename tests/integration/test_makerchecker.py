@@ -1,4 +1,5 @@
-"""Maker-checker: a configured command waits for a second person, who is never its maker."""
+"""Maker-checker: a configured command (or one that waits by default: waivers, reschedules,
+write-offs) waits for a second person, who is never its maker."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from microlend.auth import service as auth
-from microlend.db.commands import Pending
+from microlend.db.commands import Pending, command, command_spec, needs_checker
 from microlend.db.tables import AuditRecord
 from microlend.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from microlend.orgs import service as orgs
@@ -189,3 +190,38 @@ def test_a_command_that_cannot_wait_refuses_the_switch(world: World) -> None:
             now=world.now,
         )
     assert caught.value.field == "command"
+
+
+CHECKED_BY_DEFAULT = {"loans.waive", "loans.reschedule", "loans.writeoff"}
+
+
+def test_waivers_reschedules_and_write_offs_wait_by_default(world: World) -> None:
+    with world.make_uow(read_only=True) as uow:
+        rules = auth.maker_checker_rules(uow, world.principal("admin"))
+    # every command that may wait is listed with the rule in effect; recovery is cash coming in
+    # (like a repayment) and posts at once
+    assert {name for name, on in rules.items() if on} == CHECKED_BY_DEFAULT
+    assert rules["loans.recover"] is False and rules["orgs.office.create"] is False
+    assert "auth.token.issue" not in rules  # it cannot wait at all
+    for name in CHECKED_BY_DEFAULT:
+        assert command_spec(name).checked_by_default
+
+
+def test_an_administrator_switches_a_default_off_for_their_company_only(world: World) -> None:
+    with world.make_uow() as uow:
+        auth.configure_maker_checker(
+            uow, world.principal("admin"), command_name="loans.waive", enabled=False, now=world.now
+        )
+        uow.commit()
+    with world.make_uow(read_only=True) as uow:
+        ours = auth.maker_checker_rules(uow, world.principal("admin"))
+        theirs = auth.maker_checker_rules(uow, world.principal("mld_admin"))
+        assert needs_checker(uow, company_id=world.company_id, name="loans.waive") is False
+        assert needs_checker(uow, company_id=world.other_company_id, name="loans.waive") is True
+    assert (ours["loans.waive"], ours["loans.writeoff"]) == (False, True)
+    assert theirs["loans.waive"] is True
+
+
+def test_a_command_that_cannot_wait_cannot_wait_by_default() -> None:
+    with pytest.raises(ValueError):
+        command("tests.never", entity_type="x", checkable=False, checked_by_default=True)

@@ -3,15 +3,18 @@ session for the transaction) and the posting rules, and the seeding of the defau
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NoReturn
 
-from sqlalchemy import event, func, select
+from sqlalchemy import bindparam, event, exists, func, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from microlend.accounting.defaults import DEFAULT_CHART, DEFAULT_RULES
 from microlend.accounting.model import DEFAULT_PRODUCT, AccountSpec
 from microlend.accounting.tables import LedgerAccount, PostingRule
+from microlend.db.bulk import table_of
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import RuleViolation
 from microlend.orgs.tables import Company
@@ -19,6 +22,8 @@ from microlend.orgs.tables import Company
 CACHE_KEY = "accounting.charts"
 RULES_KEY = "accounting.rules"
 LOCKS_KEY = "accounting.locked_periods"
+LATER_KEY = "accounting.closed_after"
+ACCOUNTS_KEY = "accounting.postable"
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -27,7 +32,7 @@ def _forget_at_transaction_end(session: Session, transaction: SessionTransaction
     inner transactions of a flush leave them be."""
     if not (transaction.nested or transaction.parent is None):
         return
-    for key in (CACHE_KEY, RULES_KEY, LOCKS_KEY):
+    for key in (CACHE_KEY, RULES_KEY, LOCKS_KEY, LATER_KEY, ACCOUNTS_KEY):
         session.info.pop(key, None)
 
 
@@ -45,13 +50,8 @@ class Chart:
     def postable(self, code: str) -> LedgerAccount:
         account = self.by_code.get(code)
         if account is None:
-            raise RuleViolation(f"no account {code} in the chart", code="unknown_account")
-        if not account.active:
-            raise RuleViolation(f"account {code} is inactive", code="inactive_account")
-        if account.id in self.parents:
-            raise RuleViolation(
-                f"account {code} has sub-accounts: post to one of them", code="parent_account"
-            )
+            return _refuse_unknown(code)
+        _refuse_unpostable(code, account.active, account.id in self.parents)
         return account
 
     def level(self, account: LedgerAccount) -> int:
@@ -59,6 +59,64 @@ class Chart:
         while current.parent_id is not None:
             depth, current = depth + 1, self.by_id[current.parent_id]
         return depth
+
+
+def _refuse_unknown(code: str) -> NoReturn:
+    raise RuleViolation(f"no account {code} in the chart", code="unknown_account")
+
+
+def _refuse_unpostable(code: str, active: bool, parent: bool) -> None:
+    if not active:
+        raise RuleViolation(f"account {code} is inactive", code="inactive_account")
+    if parent:
+        raise RuleViolation(
+            f"account {code} has sub-accounts: post to one of them", code="parent_account"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Postable:
+    """What a voucher line needs of its account."""
+
+    id: int
+    code: str
+    name_zh: str
+
+
+_Found = tuple[Postable, bool, bool]  # the account, active, has sub-accounts
+
+
+def postable_accounts(
+    uow: UnitOfWork, company_id: int, codes: Iterable[str]
+) -> dict[str, Postable]:
+    """The accounts of ``codes`` a voucher may post to (each checked as ``Chart.postable``):
+    from the chart if this transaction read it, else read for these codes only (and kept for
+    the transaction, with those ``rules_for`` read)."""
+    wanted = set(codes)
+    whole = uow.session.info.get(CACHE_KEY, {}).get(company_id)
+    if whole is not None:
+        found = {code: whole.postable(code) for code in wanted}
+        return {code: Postable(a.id, a.code, a.name_zh) for code, a in found.items()}
+    known: dict[tuple[int, str], _Found] = uow.session.info.setdefault(ACCOUNTS_KEY, {})
+    missing = sorted(code for code in wanted if (company_id, code) not in known)
+    if missing:
+        _remember(uow, company_id, missing)
+    out: dict[str, Postable] = {}
+    for code in wanted:
+        if (company_id, code) not in known:
+            _refuse_unknown(code)
+        account, active, parent = known[(company_id, code)]
+        _refuse_unpostable(code, active, parent)
+        out[code] = account
+    return out
+
+
+def _remember(uow: UnitOfWork, company_id: int, codes: list[str]) -> None:
+    """Read the accounts of ``codes`` (with whether each has sub-accounts) into the cache."""
+    rows = uow.session.execute(_ACCOUNTS, {"company_id": company_id, "codes": codes})
+    known: dict[tuple[int, str], _Found] = uow.session.info.setdefault(ACCOUNTS_KEY, {})
+    for account_id, code, name, active, parent in rows:
+        known[(company_id, code)] = (Postable(account_id, code, name), bool(active), bool(parent))
 
 
 def chart(uow: UnitOfWork, company_id: int) -> Chart:
@@ -79,6 +137,7 @@ def forget_chart(uow: UnitOfWork, company_id: int) -> None:
     """Drop the cached chart and rules after a change to them."""
     uow.session.info.setdefault(CACHE_KEY, {}).pop(company_id, None)
     uow.session.info.pop(RULES_KEY, None)
+    uow.session.info.pop(ACCOUNTS_KEY, None)
 
 
 def has_books(uow: UnitOfWork, company_id: int) -> bool:
@@ -149,25 +208,91 @@ def rules_for(
     return cache[key]
 
 
+def _described(account: Any) -> tuple[Any, ...]:
+    """An account's id, code, name, active flag and whether it has sub-accounts."""
+    child = ACCOUNTS.alias()
+    return (
+        account.c.id,
+        account.c.code,
+        account.c.name_zh,
+        account.c.active,
+        exists().where(child.c.parent_id == account.c.id),
+    )
+
+
+ACCOUNTS, RULES = table_of(LedgerAccount), table_of(PostingRule)
+_DEBIT, _CREDIT = ACCOUNTS.alias(), ACCOUNTS.alias()
+_DESCRIBED = (*_described(_DEBIT), *_described(_CREDIT))
+RULE_ACCOUNTS = RULES.join(_DEBIT, _DEBIT.c.id == RULES.c.debit_account_id).join(
+    _CREDIT, _CREDIT.c.id == RULES.c.credit_account_id
+)
+_RULES = (
+    select(RULES.c.role, RULES.c.product_code, *_DESCRIBED)
+    .select_from(RULE_ACCOUNTS)
+    .where(
+        RULES.c.company_id == bindparam("company_id"),
+        RULES.c.event_type == bindparam("event_type"),
+        RULES.c.product_code.in_(bindparam("products", expanding=True)),
+    )
+)
+_ACCOUNTS = select(*_described(ACCOUNTS)).where(
+    ACCOUNTS.c.company_id == bindparam("company_id"),
+    ACCOUNTS.c.code.in_(bindparam("codes", expanding=True)),
+)
+
+
 def _load_rules(
     uow: UnitOfWork, company_id: int, event_type: str, product_code: str | None
 ) -> dict[str, tuple[str, str]]:
+    """The rules with their accounts (kept for ``postable_accounts``), in one query."""
     products = [DEFAULT_PRODUCT] + ([product_code] if product_code else [])
-    rows = uow.session.scalars(
-        select(PostingRule).where(
-            PostingRule.company_id == company_id,
-            PostingRule.event_type == event_type,
-            PostingRule.product_code.in_(products),
-        )
+    rows = uow.session.execute(
+        _RULES, {"company_id": company_id, "event_type": event_type, "products": products}
     ).all()
-    books = chart(uow, company_id)
+    return _rules_of(uow, company_id, [tuple(row) for row in rows])
+
+
+def _rules_of(
+    uow: UnitOfWork, company_id: int, rows: list[tuple[Any, ...]]
+) -> dict[str, tuple[str, str]]:
+    """role -> (debit, credit) from rows of ``(role, product code, *debit, *credit)`` (each
+    account ``_described``), the product's own over the default; the accounts are kept."""
+    known: dict[tuple[int, str], _Found] = uow.session.info.setdefault(ACCOUNTS_KEY, {})
     found: dict[str, tuple[str, str]] = {}
-    for row in sorted(rows, key=lambda rule: rule.product_code != DEFAULT_PRODUCT):
-        found[row.role] = (
-            books.code_of(row.debit_account_id),
-            books.code_of(row.credit_account_id),
-        )
+    for row in sorted(rows, key=lambda rule: rule[1] != DEFAULT_PRODUCT):
+        for start in (2, 7):
+            account_id, code, name, active, parent = row[start : start + 5]
+            known[(company_id, code)] = (Postable(account_id, code, name), active, parent)
+        found[row[0]] = (row[3], row[8])
     return found
+
+
+def known_rules(
+    uow: UnitOfWork, company_id: int, event_type: str, product_code: str | None
+) -> bool:
+    """Were the rules of this event type and product read in this transaction?"""
+    return (company_id, event_type, product_code) in uow.session.info.get(RULES_KEY, {})
+
+
+def keep_rules(
+    uow: UnitOfWork,
+    company_id: int,
+    wanted: list[tuple[str, str | None]],
+    rows: list[tuple[Any, ...]],
+) -> None:
+    """Keep for the transaction the rules of ``wanted`` (event type, product code) read by
+    another query: rows of ``(event type, role, product code, *debit, *credit)``."""
+    cache: dict[tuple[int, str, str | None], dict[str, tuple[str, str]]]
+    cache = uow.session.info.setdefault(RULES_KEY, {})
+    for event_type, product_code in wanted:
+        products = {DEFAULT_PRODUCT, product_code or DEFAULT_PRODUCT}
+        mine = [row[1:] for row in rows if row[0] == event_type and row[2] in products]
+        cache[(company_id, event_type, product_code)] = _rules_of(uow, company_id, mine)
+
+
+def rule_columns() -> tuple[Any, ...]:
+    """The columns ``keep_rules`` reads, with the joins of ``_RULES`` (for other queries)."""
+    return (RULES.c.event_type, RULES.c.role, RULES.c.product_code, *_DESCRIBED)
 
 
 def rule_count(uow: UnitOfWork, company_id: int) -> int:

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Integer, String, bindparam, func, literal, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from microlend.accounting import books
 from microlend.accounting.model import (
@@ -27,12 +29,17 @@ from microlend.accounting.model import (
 )
 from microlend.accounting.tables import LedgerPeriod, Voucher, VoucherLine
 from microlend.accounting.views import LineView, VoucherView
+from microlend.db.bulk import Writes, allocate_ids, table_of
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import Conflict, RuleViolation
 from microlend.kernel.fingerprint import digest
 from microlend.kernel.money import Money
 
 OPEN, CLOSED = "open", "closed"
+LATER_KEY = books.LATER_KEY
+PERIODS = table_of(LedgerPeriod)
+VOUCHERS = table_of(Voucher)
+LINES = table_of(VoucherLine)
 
 
 @dataclass(frozen=True)
@@ -82,23 +89,47 @@ def held_period(uow: UnitOfWork, company_id: int, period: str) -> LedgerPeriod |
     return locks.get((company_id, period))
 
 
+_LATER = aliased(LedgerPeriod)
+CLOSED_AFTER = (  # the latest closed period after the period row selected with it
+    select(func.max(_LATER.period))
+    .where(
+        _LATER.company_id == LedgerPeriod.company_id,
+        _LATER.status == CLOSED,
+        _LATER.period > LedgerPeriod.period,
+    )
+    .scalar_subquery()
+)
+_LOCK_PERIOD = (
+    select(LedgerPeriod, CLOSED_AFTER)
+    .where(
+        LedgerPeriod.company_id == bindparam("company_id"),
+        LedgerPeriod.period == bindparam("period"),
+    )
+    .with_for_update(of=LedgerPeriod)
+    .execution_options(populate_existing=True)
+)
+
+
 def locked_period(uow: UnitOfWork, company_id: int, period: str) -> LedgerPeriod:
-    """The period row, created if new, locked for this transaction."""
+    """The period row, created if new, locked for this transaction (read with the latest
+    closed period after it, for ``refuse_closed``)."""
     held = held_period(uow, company_id, period)
     if held is not None:
         return held
-    stmt = (
-        select(LedgerPeriod)
-        .where(LedgerPeriod.company_id == company_id, LedgerPeriod.period == period)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    row = uow.session.scalars(stmt).one_or_none()
-    if row is None:
+    where = {"company_id": company_id, "period": period}
+    found = uow.session.execute(_LOCK_PERIOD, where).one_or_none()
+    if found is None:
         _insert_period(uow, company_id, period)
-        row = uow.session.scalars(stmt).one()
-    uow.session.info.setdefault(books.LOCKS_KEY, {})[(company_id, period)] = row
+        found = uow.session.execute(_LOCK_PERIOD, where).one()
+    row: LedgerPeriod = found[0]
+    hold_period(uow, row, found[1])
     return row
+
+
+def hold_period(uow: UnitOfWork, row: LedgerPeriod, closed_after: str | None) -> None:
+    """Keep the period row this transaction locked, with the latest closed period after it."""
+    uow.session.info.setdefault(books.LOCKS_KEY, {})[(row.company_id, row.period)] = row
+    uow.session.info.setdefault(LATER_KEY, {})[(row.company_id, row.period)] = closed_after
 
 
 def refuse_closed(
@@ -110,15 +141,19 @@ def refuse_closed(
         raise RuleViolation(
             f"period {row.period} is closed", code="period_closed", extra={"period": row.period}
         )
-    if checked:
+    known: dict[tuple[int, str], str | None] = uow.session.info.get(LATER_KEY, {})
+    if (company_id, row.period) in known:  # read with the period's lock
+        later = known[(company_id, row.period)]
+    elif checked:
         return
-    later = uow.session.scalar(
-        select(LedgerPeriod.period).where(
-            LedgerPeriod.company_id == company_id,
-            LedgerPeriod.status == CLOSED,
-            LedgerPeriod.period > row.period,
+    else:
+        later = uow.session.scalar(
+            select(LedgerPeriod.period).where(
+                LedgerPeriod.company_id == company_id,
+                LedgerPeriod.status == CLOSED,
+                LedgerPeriod.period > row.period,
+            )
         )
-    )
     if later is not None:
         raise RuleViolation(
             f"period {later} is closed, so {row.period} is too",
@@ -131,6 +166,56 @@ def find_by_key(uow: UnitOfWork, company_id: int, key: str) -> Voucher | None:
     return uow.session.scalars(
         select(Voucher).where(Voucher.company_id == company_id, Voucher.idempotency_key == key)
     ).one_or_none()
+
+
+_KEYS = select(VOUCHERS.c.id, VOUCHERS.c.company_id, VOUCHERS.c.idempotency_key).where(
+    VOUCHERS.c.company_id == bindparam("company_id"),
+    VOUCHERS.c.idempotency_key.in_(bindparam("keys", expanding=True)),
+)
+_KEYS_AND_IDS = union_all(
+    _KEYS,
+    select(
+        func.nextval(func.pg_get_serial_sequence(VOUCHERS.name, "id")),
+        literal(None, Integer),
+        literal(None, String),
+    ).select_from(func.generate_series(1, bindparam("count"))),
+)
+
+
+Prepared = tuple[dict[tuple[int, str], Voucher], list[int]]  # vouchers the keys made, new ids
+
+
+def _keys_and_ids(uow: UnitOfWork, drafts: list[VoucherDraft]) -> Prepared:
+    """The vouchers the drafts' keys made already, and an id for each draft to write (on
+    PostgreSQL, for one company, in one query: the keys looked up and the ids drawn from the
+    sequence)."""
+    wanted: dict[int, set[str]] = {}
+    for draft in drafts:
+        if draft.idempotency_key is not None:
+            wanted.setdefault(draft.company_id, set()).add(draft.idempotency_key)
+    ids: list[int] = []
+    found: list[int] = []
+    together = uow.dialect == "postgresql" and len(wanted) <= 1
+    for company, keys in wanted.items() or [(0, set())]:
+        where = {"company_id": company, "keys": sorted(keys)}
+        if together:
+            rows = uow.session.execute(_KEYS_AND_IDS, {**where, "count": len(drafts)})
+            for voucher_id, key_company, _key in rows:
+                (ids if key_company is None else found).append(int(voucher_id))
+        elif keys:
+            found += [int(row[0]) for row in uow.session.execute(_KEYS, where)]
+    existing = made_by_keys(uow, found)
+    if not together:
+        ids = allocate_ids(uow.session, VOUCHERS, len(drafts) - len(existing))
+    return existing, ids
+
+
+def made_by_keys(uow: UnitOfWork, voucher_ids: list[int]) -> dict[tuple[int, str], Voucher]:
+    """The vouchers of ``voucher_ids`` (that keys made) by company and key."""
+    if not voucher_ids:
+        return {}
+    made = uow.session.scalars(select(Voucher).where(Voucher.id.in_(voucher_ids))).all()
+    return {(row.company_id, str(row.idempotency_key)): row for row in made}
 
 
 def _replayed(uow: UnitOfWork, existing: Voucher, draft: VoucherDraft) -> VoucherView:
@@ -152,43 +237,101 @@ def record_voucher(
     now: datetime,
 ) -> VoucherView:
     """Write ``draft`` as the next voucher of its period (or return the one its key made)."""
+    return record_vouchers(
+        uow, [draft], created_by=created_by, created_by_id=created_by_id, now=now
+    )[0]
+
+
+def record_vouchers(
+    uow: UnitOfWork,
+    drafts: list[VoucherDraft],
+    *,
+    created_by: str,
+    created_by_id: int | None,
+    now: datetime,
+    staged: Writes | None = None,
+    prepared: Prepared | None = None,
+) -> list[VoucherView]:
+    """Write ``drafts``, in order, as the next vouchers of their periods (or return those their
+    keys made): staged in ``staged``, or written at once. The periods are locked first (in
+    order), then the keys looked up under the locks, so two racing posts of one event give one
+    voucher (``prepared``: that was done already, with the drafts' keys and ids for them)."""
+    if staged is None:
+        uow.flush_staged()  # what is written at once comes after what was staged before it
+    checked = [check_balanced(draft.lines) for draft in drafts]
+    months = sorted({(d.company_id, period_of(d.business_date)) for d in drafts})
+    seen = {month: held_period(uow, *month) is not None for month in months}
+    periods = {month: locked_period(uow, *month) for month in months}
+    existing, allocated = prepared if prepared is not None else _keys_and_ids(uow, drafts)
+    ids = iter(allocated)
+    writes = staged if staged is not None else Writes()
+    views: list[VoucherView | None] = [None] * len(drafts)
+    made: dict[tuple[int, str], tuple[VoucherDraft, VoucherView]] = {}
+    for n, draft in enumerate(drafts):
+        key = (draft.company_id, draft.idempotency_key or "")
+        if draft.idempotency_key is not None and key in existing:
+            views[n] = _replayed(uow, existing[key], draft)
+            continue
+        if draft.idempotency_key is not None and key in made:
+            first, view = made[key]  # the same key twice in one call: the first made it
+            if first.fingerprint() != draft.fingerprint():
+                raise Conflict(
+                    f"event {draft.idempotency_key} was posted with different amounts",
+                    code="event_key_reused",
+                    extra={"voucher": view.number},
+                )
+            views[n] = view
+            continue
+        month = (draft.company_id, period_of(draft.business_date))
+        period = periods[month]
+        refuse_closed(uow, draft.company_id, period, checked=seen[month])
+        seen[month] = True
+        views[n] = _stage_voucher(uow, writes, draft, checked[n], period, next(ids), created_by,
+                                  created_by_id, now)  # fmt: skip
+        if draft.idempotency_key is not None:
+            made[key] = (draft, views[n])  # type: ignore[assignment]
+    if staged is None:
+        uow.session.flush()
+        writes.flush(uow.session)
+    return [view for view in views if view is not None]
+
+
+def _stage_voucher(
+    uow: UnitOfWork,
+    writes: Writes,
+    draft: VoucherDraft,
+    lines: list[LineDraft],
+    period: LedgerPeriod,
+    voucher_id: int,
+    created_by: str,
+    created_by_id: int | None,
+    now: datetime,
+) -> VoucherView:
     company = draft.company_id
-    if draft.idempotency_key is not None:
-        existing = find_by_key(uow, company, draft.idempotency_key)
-        if existing is not None:
-            return _replayed(uow, existing, draft)
-    lines = check_balanced(draft.lines)
-    chart = books.chart(uow, company)
-    accounts = [chart.postable(line.account_code) for line in lines]
-    month = period_of(draft.business_date)
-    already_held = held_period(uow, company, month) is not None
-    period = locked_period(uow, company, month)
-    refuse_closed(uow, company, period, checked=already_held)
-    if draft.idempotency_key is not None and not already_held:
-        existing = find_by_key(uow, company, draft.idempotency_key)
-        if existing is not None:
-            return _replayed(uow, existing, draft)
-    period.last_number += 1
-    voucher = Voucher(
-        company_id=company,
-        office_id=draft.office_id,
-        number=voucher_number(period.period, period.last_number),
-        period=period.period,
-        business_date=draft.business_date,
-        entered_at=now,
-        kind=draft.kind,
-        summary=draft.summary[:300],
-        idempotency_key=draft.idempotency_key,
-        fingerprint=draft.fingerprint() if draft.idempotency_key else None,
-        reverses_id=draft.reverses_id,
-        created_by=created_by,
-        created_by_id=created_by_id,
-    )
-    uow.session.add(voucher)
-    uow.session.flush()
+    postable = books.postable_accounts(uow, company, {line.account_code for line in lines})
+    accounts = [postable[line.account_code] for line in lines]
+    number = period.last_number + 1
+    set_committed_value(period, "last_number", number)
+    writes.keep(PERIODS, {"id": period.id, "last_number": number})
+    voucher = {
+        "id": voucher_id,
+        "company_id": company,
+        "office_id": draft.office_id,
+        "number": voucher_number(period.period, number),
+        "period": period.period,
+        "business_date": draft.business_date,
+        "entered_at": now,
+        "kind": draft.kind,
+        "summary": draft.summary[:300],
+        "idempotency_key": draft.idempotency_key,
+        "fingerprint": draft.fingerprint() if draft.idempotency_key else None,
+        "reverses_id": draft.reverses_id,
+        "created_by": created_by,
+        "created_by_id": created_by_id,
+    }
     rows = [
         {
-            "voucher_id": voucher.id,
+            "voucher_id": voucher_id,
             "line_no": number,
             "company_id": company,
             "office_id": line.office_id,
@@ -204,16 +347,20 @@ def record_voucher(
         }
         for number, (line, account) in enumerate(zip(lines, accounts, strict=True), start=1)
     ]
-    uow.session.execute(insert(VoucherLine), rows)
-    return _view_of(voucher, tuple(_line_view(row, chart) for row in rows))
+    writes.insert(VOUCHERS, [voucher])
+    writes.insert(LINES, rows)
+    views = tuple(
+        _line_view(row, account.code, account.name_zh)
+        for row, account in zip(rows, accounts, strict=True)
+    )
+    return _view_of_values(voucher, views)
 
 
-def _line_view(row: dict[str, Any], chart: books.Chart) -> LineView:
-    account = chart.by_id[row["account_id"]]
+def _line_view(row: dict[str, Any], code: str, name: str) -> LineView:
     return LineView(
         line_no=row["line_no"],
-        account_code=account.code,
-        account_name=account.name_zh,
+        account_code=code,
+        account_name=name,
         side=row["side"],
         amount=Money.from_minor(row["amount_minor"], row["currency"]).amount,
         currency=row["currency"],
@@ -239,26 +386,40 @@ def voucher_view(voucher: Voucher, rows: list[VoucherLine], chart: books.Chart) 
         "memo",
     ]
     ordered = sorted(rows, key=lambda row: row.line_no)
-    lines = tuple(_line_view({f: getattr(row, f) for f in fields}, chart) for row in ordered)
+    lines = tuple(
+        _line_view({f: getattr(row, f) for f in fields}, *_names(chart, row.account_id))
+        for row in ordered
+    )
     return _view_of(voucher, lines)
 
 
+def _names(chart: books.Chart, account_id: int) -> tuple[str, str]:
+    account = chart.by_id[account_id]
+    return account.code, account.name_zh
+
+
+_VOUCHER_FIELDS = (
+    "id",
+    "company_id",
+    "office_id",
+    "number",
+    "period",
+    "business_date",
+    "entered_at",
+    "kind",
+    "summary",
+    "idempotency_key",
+    "reverses_id",
+    "created_by",
+)
+
+
+def _view_of_values(voucher: dict[str, Any], lines: tuple[LineView, ...]) -> VoucherView:
+    return VoucherView(**{name: voucher[name] for name in _VOUCHER_FIELDS}, lines=lines)
+
+
 def _view_of(voucher: Voucher, lines: tuple[LineView, ...]) -> VoucherView:
-    return VoucherView(
-        id=voucher.id,
-        company_id=voucher.company_id,
-        office_id=voucher.office_id,
-        number=voucher.number,
-        period=voucher.period,
-        business_date=voucher.business_date,
-        entered_at=voucher.entered_at,
-        kind=voucher.kind,
-        summary=voucher.summary,
-        idempotency_key=voucher.idempotency_key,
-        reverses_id=voucher.reverses_id,
-        created_by=voucher.created_by,
-        lines=lines,
-    )
+    return _view_of_values({name: getattr(voucher, name) for name in _VOUCHER_FIELDS}, lines)
 
 
 def load_view(uow: UnitOfWork, voucher: Voucher) -> VoucherView:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from microlend.accounting import books, journal
+from microlend.accounting import books, journal, posting_context
 from microlend.accounting.model import (
     MANUAL,
     REVERSAL,
@@ -24,6 +24,7 @@ from microlend.accounting.model import (
 )
 from microlend.accounting.tables import Voucher
 from microlend.accounting.views import VoucherView
+from microlend.db.bulk import Writes
 from microlend.db.commands import Done, Payload, Pending, command, run_command, value_or_pending
 from microlend.db.scope import get_scoped
 from microlend.db.uow import UnitOfWork
@@ -46,29 +47,66 @@ def post(uow: UnitOfWork, actor: Principal, *, event: LedgerEvent, now: datetime
 
     Called by the services of other contexts inside their own command (whose permission was
     checked there, e.g. ``loans.disburse``); the actor must reach the event's office."""
-    _check_reach(actor, event.company_id, event.office_id)
-    if not event.idempotency_key.strip():
-        raise ValidationFailed("an event needs an idempotency key", field="idempotency_key")
-    books.seed_books(uow, company_id=event.company_id, now=now)
-    event_type = checked_event_type(event.type)
-    rules = books.rules_for(
+    return post_many(uow, actor, events=[event], now=now)[0]
+
+
+def post_many(
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    events: list[LedgerEvent],
+    now: datetime,
+    staged: Writes | None = None,
+) -> list[VoucherView]:
+    """``post`` for many events at once (one lock of each period, one look-up of the keys, one
+    write): each event still gets its own voucher, in order. With ``staged`` the vouchers are
+    staged there, to be written with the caller's other rows (``UnitOfWork.flush_staged``)."""
+    for event in events:
+        _check_reach(actor, event.company_id, event.office_id)
+        if not event.idempotency_key.strip():
+            raise ValidationFailed("an event needs an idempotency key", field="idempotency_key")
+        checked_event_type(event.type)
+    if staged is None:
+        uow.flush_staged()  # what is written at once comes after what was staged before it
+    prepared = posting_context.prepare(uow, events)
+    drafts: list[journal.VoucherDraft] = []
+    for event in events:
+        event_type = event.type
+        rules = _rules(uow, event, event_type, now)
+        drafts.append(
+            journal.VoucherDraft(
+                company_id=event.company_id,
+                office_id=event.office_id,
+                business_date=event.business_date,
+                kind=event_type,
+                summary=event.summary or event_type,
+                lines=event_lines(event, rules),
+                idempotency_key=event.idempotency_key,
+            )
+        )
+    return journal.record_vouchers(
         uow,
-        company_id=event.company_id,
-        event_type=event_type,
-        product_code=event.dims.product_code,
+        drafts,
+        created_by=actor.username,
+        created_by_id=actor.user_id,
+        now=now,
+        staged=staged,
+        prepared=prepared,
     )
-    draft = journal.VoucherDraft(
-        company_id=event.company_id,
-        office_id=event.office_id,
-        business_date=event.business_date,
-        kind=event_type,
-        summary=event.summary or event_type,
-        lines=event_lines(event, rules),
-        idempotency_key=event.idempotency_key,
-    )
-    return journal.record_voucher(
-        uow, draft, created_by=actor.username, created_by_id=actor.user_id, now=now
-    )
+
+
+def _rules(
+    uow: UnitOfWork, event: LedgerEvent, event_type: str, now: datetime
+) -> dict[str, tuple[str, str]]:
+    """The event's posting rules; a company without books gets the default ones first (or sees
+    those another transaction seeded meanwhile)."""
+    company, product = event.company_id, event.dims.product_code
+    found = books.rules_for(uow, company_id=company, event_type=event_type, product_code=product)
+    if found:
+        return found
+    books.seed_books(uow, company_id=company, now=now)
+    books.forget_chart(uow, company)
+    return books.rules_for(uow, company_id=company, event_type=event_type, product_code=product)
 
 
 def post_summary(
@@ -131,6 +169,7 @@ def reverse_event(
 ) -> VoucherView:
     """Reverse the voucher that event ``idempotency_key`` posted (for other contexts' services,
     inside their own command); reversing twice is a ``Conflict``."""
+    uow.flush_staged()  # the voucher may be among the rows staged in this transaction
     original = journal.find_by_key(uow, company_id, idempotency_key)
     if original is None or not actor.sees_office(company_id, original.office_id):
         raise NotFound(f"no voucher for event {idempotency_key}", code="voucher_not_found")

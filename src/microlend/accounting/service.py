@@ -26,6 +26,7 @@ from microlend.accounting.periods import (
 from microlend.accounting.postings import (
     post,
     post_manual_voucher,
+    post_many,
     post_summary,
     reverse_event,
     reverse_voucher,
@@ -101,6 +102,7 @@ __all__ = [
     "open_books",
     "post",
     "post_manual_voucher",
+    "post_many",
     "post_summary",
     "read_attachment",
     "reopen_period",

@@ -3,26 +3,51 @@
 Each record's ``hash`` is the SHA-256 of its content and of its predecessor's hash
 (``prev_hash``); ``audit_chain_head`` holds the newest link. Appending locks the head row (on
 SQLite the ``BEGIN IMMEDIATE`` write lock already serializes writers), so the chain stays a line.
-Verification walks the records by sequence and names each one that was changed, removed or
-reordered.
+The head is read once per transaction, which then carries it on in memory: a batch of commands
+appends its records with one read of the head and one write of it. Verification walks the
+records by sequence and names each one that was changed, removed or reordered.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, event, insert, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from microlend.db.base import as_utc
+from microlend.db.bulk import Writes, table_of
 from microlend.db.tables import AuditChainHead, AuditRecord
 from microlend.kernel.fingerprint import digest
 from microlend.kernel.principal import Principal
 
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
+HEAD_KEY = "db.audit.head"
+_LOG = table_of(AuditRecord)
+_HEAD = table_of(AuditChainHead)
+_READ_HEAD = (
+    select(_HEAD.c.last_seq, _HEAD.c.last_hash).where(_HEAD.c.id == HEAD_ID).with_for_update()
+)
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == bindparam("head_id"))
+HASHED = (
+    "recorded_at",
+    "company_id",
+    "user_id",
+    "username",
+    "address",
+    "command",
+    "entity_type",
+    "entity_id",
+    "outcome",
+    "error_code",
+    "input_digest",
+    "change_digest",
+    "prev_hash",
+)
 
 
 @dataclass(frozen=True)
@@ -46,32 +71,37 @@ class ChainProblem:
     message: str
 
 
-def record_hash(record: AuditRecord) -> str:
-    content: dict[str, Any] = {
-        "recorded_at": as_utc(record.recorded_at).isoformat(),
-        "company_id": record.company_id,
-        "user_id": record.user_id,
-        "username": record.username,
-        "address": record.address,
-        "command": record.command,
-        "entity_type": record.entity_type,
-        "entity_id": record.entity_id,
-        "outcome": record.outcome,
-        "error_code": record.error_code,
-        "input_digest": record.input_digest,
-        "change_digest": record.change_digest,
-        "prev_hash": record.prev_hash,
-    }
+def content_hash(values: Mapping[str, Any]) -> str:
+    """The hash of a record's content (``HASHED``, its predecessor's hash included)."""
+    content = {name: values[name] for name in HASHED}
+    content["recorded_at"] = as_utc(values["recorded_at"]).isoformat()
     return digest(content)
 
 
-def _locked_head(session: Session) -> AuditChainHead:
-    head = session.scalars(
-        select(AuditChainHead).where(AuditChainHead.id == HEAD_ID).with_for_update()
-    ).one_or_none()
-    if head is None:
-        head = AuditChainHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
-        session.add(head)
+def record_hash(record: AuditRecord) -> str:
+    return content_hash({name: getattr(record, name) for name in HASHED})
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_head(session: Session, transaction: SessionTransaction) -> None:
+    """The head is known for the transaction; a savepoint's end may undo what it saw (the
+    inner transactions of a flush leave it be)."""
+    if transaction.nested or transaction.parent is None:
+        session.info.pop(HEAD_KEY, None)
+
+
+def _locked_head(session: Session) -> list[Any]:
+    """[last seq, last hash], the head row locked for the rest of the transaction."""
+    held: list[Any] | None = session.info.get(HEAD_KEY)
+    if held is not None:
+        return held
+    found = session.execute(_READ_HEAD).one_or_none()
+    head = [0, GENESIS_HASH]
+    if found is None:
+        session.execute(insert(_HEAD).values(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH))
+    else:
+        head = [int(found[0]), str(found[1])]
+    session.info[HEAD_KEY] = head
     return head
 
 
@@ -87,30 +117,38 @@ def append_audit(
     entity_id: object = None,
     change_digest: str | None = None,
     error_code: str | None = None,
-) -> AuditRecord:
-    """Append one record to the chain (in ``session``'s transaction)."""
+    staged: Writes | None = None,
+) -> dict[str, Any]:
+    """Append one record to the chain in ``session``'s transaction: written now, or with
+    ``staged`` when those writes are flushed (which must happen before a savepoint begins or
+    ends). Returns the record's values."""
     head = _locked_head(session)
-    record = AuditRecord(
-        seq=head.last_seq + 1,
-        recorded_at=as_utc(now),
-        company_id=actor.company_id,
-        user_id=actor.user_id,
-        username=actor.username,
-        address=actor.address,
-        command=command,
-        entity_type=entity_type,
-        entity_id=None if entity_id is None else str(entity_id),
-        outcome=outcome,
-        error_code=error_code,
-        input_digest=input_digest,
-        change_digest=change_digest,
-        prev_hash=head.last_hash,
-    )
-    record.hash = record_hash(record)
-    head.last_seq, head.last_hash = record.seq, record.hash
-    session.add(record)
-    session.flush()
-    return record
+    values: dict[str, Any] = {
+        "seq": head[0] + 1,
+        "recorded_at": as_utc(now),
+        "company_id": actor.company_id,
+        "user_id": actor.user_id,
+        "username": actor.username,
+        "address": actor.address,
+        "command": command,
+        "entity_type": entity_type,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "outcome": outcome,
+        "error_code": error_code,
+        "input_digest": input_digest,
+        "change_digest": change_digest,
+        "prev_hash": head[1],
+    }
+    values["hash"] = content_hash(values)
+    head[0], head[1] = values["seq"], values["hash"]
+    moved = {"id": HEAD_ID, "last_seq": head[0], "last_hash": head[1]}
+    if staged is not None:
+        staged.insert(_LOG, [values])
+        staged.keep(_HEAD, moved)
+    else:
+        session.execute(insert(_LOG), [values])
+        session.execute(_MOVE_HEAD, {"head_id": HEAD_ID, "last_seq": head[0], "last_hash": head[1]})
+    return values
 
 
 def verify_chain(session: Session, *, batch: int = 1000) -> list[ChainProblem]:

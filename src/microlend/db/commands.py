@@ -69,6 +69,7 @@ class CommandSpec:
     summary: Callable[[Payload], str]
     hidden_fields: frozenset[str]
     checkable: bool  # may maker-checker be switched on for it?
+    checked_by_default: bool = False  # does it wait for a checker where the company set no rule?
 
 
 _REGISTRY: dict[str, CommandSpec] = {}
@@ -83,9 +84,13 @@ def command(
     summary: Callable[[Payload], str] | None = None,
     hidden_fields: frozenset[str] = frozenset(),
     checkable: bool = True,
+    checked_by_default: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Register ``handler`` as command ``name`` (its permission code defaults to the name;
-    ``open_to_all`` commands need none, their handler checks who may do what)."""
+    ``open_to_all`` commands need none, their handler checks who may do what).
+    ``checked_by_default`` commands wait for a checker unless the company switched that off."""
+    if checked_by_default and not checkable:
+        raise ValueError(f"{name}: a command that cannot wait cannot wait by default")
 
     def register(handler: Handler) -> Handler:
         _REGISTRY[name] = CommandSpec(
@@ -96,6 +101,7 @@ def command(
             summary=summary or (lambda _payload: name),
             hidden_fields=hidden_fields,
             checkable=checkable,
+            checked_by_default=checked_by_default,
         )
         return handler
 
@@ -114,12 +120,15 @@ def registered_commands() -> list[str]:
 
 
 def needs_checker(uow: UnitOfWork, *, company_id: int, name: str) -> bool:
+    """The company's rule for command ``name``, or the command's default where it has none."""
     rule = uow.session.scalars(
         select(MakerCheckerRule).where(
             MakerCheckerRule.company_id == company_id, MakerCheckerRule.command == name
         )
     ).one_or_none()
-    return bool(rule and rule.enabled)
+    if rule is not None:
+        return rule.enabled
+    return name in _REGISTRY and _REGISTRY[name].checked_by_default
 
 
 def run_command(
@@ -128,6 +137,7 @@ def run_command(
     """Run command ``name`` for ``actor`` (or store it for a checker), auditing the outcome."""
     spec = command_spec(name)
     input_digest = digest(payload)
+    first = uow.untouched()  # nothing before the command in its transaction to keep
     try:
         if spec.permission is not None:
             require(actor, spec.permission)
@@ -144,7 +154,16 @@ def run_command(
                 now=now,
             )
             return pending
-        return execute(uow, actor, spec, payload, now=now, outcome="ok")
+        return execute(
+            uow,
+            actor,
+            spec,
+            payload,
+            now=now,
+            outcome="ok",
+            input_digest=input_digest,
+            first_in_transaction=first,
+        )
     except DomainError as error:
         audit_refusal(uow, Actor.of(actor), name, input_digest, error, now=now)
         raise
@@ -159,22 +178,61 @@ def execute(
     now: datetime,
     outcome: str,
     audited_as: Actor | None = None,
+    input_digest: str | None = None,
+    first_in_transaction: bool = False,
 ) -> Done:
-    """Run the handler in a savepoint and append its audit record (no permission check here)."""
+    """Run the handler and append its audit record (no permission check here).
+
+    The handler runs in a savepoint, so that a failure undoes it alone, unless it is the first
+    thing of its transaction: then the transaction itself is the command's (a failure leaves
+    the unit of work ``rollback_only``), and the rows it staged are written with its audit record
+    in one go."""
+    if first_in_transaction:
+        try:
+            done = spec.handler(uow, actor, payload, now=now)
+            _audit_done(uow, actor, spec, payload, done, now, outcome, audited_as, input_digest)
+            uow.flush_staged()
+        except BaseException:
+            uow.staged.discard()
+            uow.rollback_only = True
+            raise
+        return done
+    uow.flush_staged()
     with uow.savepoint():
-        done = spec.handler(uow, actor, payload, now=now)
+        try:
+            done = spec.handler(uow, actor, payload, now=now)
+            uow.flush_staged()
+        except BaseException:
+            uow.staged.discard()
+            raise
+    _audit_done(uow, actor, spec, payload, done, now, outcome, audited_as, input_digest)
+    uow.flush_staged()
+    return done
+
+
+def _audit_done(
+    uow: UnitOfWork,
+    actor: Principal,
+    spec: CommandSpec,
+    payload: Payload,
+    done: Done,
+    now: datetime,
+    outcome: str,
+    audited_as: Actor | None,
+    input_digest: str | None,
+) -> None:
     append_audit(
         uow.session,
         actor=audited_as or Actor.of(actor),
         command=spec.name,
         outcome=outcome,
-        input_digest=digest(payload),
+        input_digest=input_digest or digest(payload),
         change_digest=digest(done.change),
         entity_type=spec.entity_type,
         entity_id=done.entity_id,
         now=now,
+        staged=uow.staged,
     )
-    return done
 
 
 def audit_refusal(

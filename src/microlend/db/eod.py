@@ -10,13 +10,18 @@ It lives here (not in ``microlend.eod``) because the contexts that write steps (
 collections...) sit below ``eod`` in the layering; ``eod`` discovers and runs them.
 
 A **partitioned** step works on one range of ids (``id_low`` .. ``id_high``, both included) of a
-company and business date: ``run(uow, company_id, business_date, id_low, id_high) -> Counts``.
+company and business date: ``run(uow, company_id, business_date, id_low, id_high, *, now) ->
+Counts``.
 ``bounds(uow, company_id, business_date) -> (low, high) | None`` says which ids there are (e.g. the
 smallest and largest loan id of the company; ``None`` when there is nothing to do). The runner cuts
 them into partitions of ``partition_size`` ids, which workers claim.
 
 A **company** step runs once per company and date:
-``run(uow, company_id, business_date) -> Counts``.
+``run(uow, company_id, business_date, *, now) -> Counts``.
+
+``now`` is the worker's clock reading for this piece of work (a timezone-aware ``datetime``): a
+step stamps what it writes with it (vouchers' ``created_at``) and never reads the clock itself.
+Amounts and dates are the business date's, never ``now``'s.
 
 The step never commits: the runner commits its work and the partition's "done" mark in one
 transaction. Re-running is the step's own duty too (deterministic keys such as
@@ -28,9 +33,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -38,8 +43,32 @@ from sqlalchemy.orm import InstrumentedAttribute
 from microlend.db.uow import UnitOfWork
 
 Counts = Mapping[str, int]
-PartitionedRun = Callable[[UnitOfWork, int, date, int, int], Counts]
-CompanyRun = Callable[[UnitOfWork, int, date], Counts]
+
+
+class PartitionedRun(Protocol):
+    """``run(uow, company_id, business_date, id_low, id_high, *, now) -> Counts``."""
+
+    def __call__(
+        self,
+        uow: UnitOfWork,
+        company_id: int,
+        business_date: date,
+        id_low: int,
+        id_high: int,
+        /,
+        *,
+        now: datetime,
+    ) -> Counts: ...
+
+
+class CompanyRun(Protocol):
+    """``run(uow, company_id, business_date, *, now) -> Counts``."""
+
+    def __call__(
+        self, uow: UnitOfWork, company_id: int, business_date: date, /, *, now: datetime
+    ) -> Counts: ...
+
+
 Bounds = Callable[[UnitOfWork, int, date], tuple[int, int] | None]
 SubledgerBalances = Callable[[UnitOfWork, int, date], Mapping[str, Decimal]]
 StepKind = Literal["partitioned", "company"]

@@ -10,14 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 
+from microlend.db.bulk import table_of
 from microlend.db.tables import IdempotencyKey
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import Conflict, ValidationFailed
 from microlend.kernel.fingerprint import sha256_hex
 
 MAX_KEY_LENGTH = 200
+_KEYS = table_of(IdempotencyKey)
+_STORED = select(_KEYS.c.fingerprint, _KEYS.c.status_code, _KEYS.c.response_body).where(
+    _KEYS.c.company_id == bindparam("company_id"), _KEYS.c.key == bindparam("key")
+)
 
 
 @dataclass(frozen=True)
@@ -46,20 +51,17 @@ def replay(
     uow: UnitOfWork, *, company_id: int, key: str, fingerprint: str
 ) -> StoredResponse | None:
     """The stored response for ``key``, or ``None`` when the key is new."""
-    row = uow.session.scalars(
-        select(IdempotencyKey).where(
-            IdempotencyKey.company_id == company_id, IdempotencyKey.key == key
-        )
-    ).one_or_none()
+    row = uow.session.execute(_STORED, {"company_id": company_id, "key": key}).one_or_none()
     if row is None:
         return None
-    if row.fingerprint != fingerprint:
+    stored_fingerprint, status_code, body = row
+    if stored_fingerprint != fingerprint:
         raise Conflict(
             "this Idempotency-Key was used for a different request",
             code="idempotency_key_reused",
             field="Idempotency-Key",
         )
-    return StoredResponse(row.status_code, row.response_body)
+    return StoredResponse(status_code, body)
 
 
 def remember(
@@ -72,15 +74,18 @@ def remember(
     response: StoredResponse,
     now: datetime,
 ) -> None:
-    uow.session.add(
-        IdempotencyKey(
-            company_id=company_id,
-            user_id=user_id,
-            key=key,
-            fingerprint=fingerprint,
-            status_code=response.status_code,
-            response_body=response.body,
-            created_at=now,
-        )
+    """Store the first response to ``key`` (one insert; a key stored meanwhile by a concurrent
+    request of the same key raises ``IntegrityError``, which the edge turns into a conflict)."""
+    uow.flush_staged()
+    uow.session.execute(
+        insert(_KEYS),
+        {
+            "company_id": company_id,
+            "user_id": user_id,
+            "key": key,
+            "fingerprint": fingerprint,
+            "status_code": response.status_code,
+            "response_body": response.body,
+            "created_at": now,
+        },
     )
-    uow.session.flush()

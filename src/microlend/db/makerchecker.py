@@ -5,6 +5,7 @@ switch. ``auth.service`` re-exports these; they live here so every context's com
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from microlend.db.commands import (
     command,
     command_spec,
     execute,
+    registered_commands,
     run_command,
 )
 from microlend.db.tables import MakerCheckerRule, PendingCommand
@@ -195,11 +197,32 @@ def _configure(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: date
 
 
 def maker_checker_rules(uow: UnitOfWork, actor: Principal) -> dict[str, bool]:
-    """Which commands of the actor's company need a checker."""
+    """Every command that may wait for a checker, and whether it does in the actor's company:
+    the company's rule, or the command's default (``checked_by_default``) where it set none."""
     rows = uow.session.scalars(
         select(MakerCheckerRule).where(MakerCheckerRule.company_id == actor.company_id)
     ).all()
-    return {row.command: row.enabled for row in rows}
+    rules = {row.command: row.enabled for row in rows}
+    specs = [command_spec(name) for name in registered_commands()]
+    return {s.name: rules.get(s.name, s.checked_by_default) for s in specs if s.checkable}
+
+
+def pending_about(
+    uow: UnitOfWork, actor: Principal, *, commands: Collection[str], key: str, value: object
+) -> list[PendingView]:
+    """The pending commands among ``commands`` in the actor's companies whose payload holds
+    ``key: value`` (a loan's waiting requests, say). The caller has checked that the actor may
+    see that entity; ``can_decide`` says whether the actor may approve each one."""
+    rows = uow.session.scalars(
+        select(PendingCommand)
+        .where(
+            PendingCommand.company_id.in_(sorted(actor.company_ids)),
+            PendingCommand.status == "pending",
+            PendingCommand.command.in_(sorted(commands)),
+        )
+        .order_by(PendingCommand.id)
+    ).all()
+    return [_view(row, actor) for row in rows if json.loads(row.payload).get(key) == value]
 
 
 def configure_maker_checker(

@@ -8,6 +8,11 @@ Leaving the block without ``commit()`` rolls back. Services never commit. A writ
 survive a failed command (the audit record of a refused command, a failed login attempt) is
 registered with ``uow.durable(write)``: it joins the transaction when it commits, and runs in a
 fresh transaction of its own after a rollback.
+
+Rows a command stages in ``uow.staged`` (``db.bulk.Writes``) are written by ``flush_staged``
+(the command runner calls it when the command ends; ``flush`` and ``commit`` do too). A command
+that failed without a savepoint of its own (the first of its transaction) leaves the unit of work
+``rollback_only``: committing it raises, so no half-done command is ever committed.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from microlend.db.bulk import Writes
 from microlend.db.engine import READ_ONLY
 
 T = TypeVar("T")
@@ -40,6 +46,8 @@ class UnitOfWork:
         self.read_only = read_only
         self._session: Session | None = None
         self._durable: list[DurableWrite] = []
+        self.staged = Writes()
+        self.rollback_only = False
 
     @property
     def session(self) -> Session:
@@ -64,10 +72,19 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
+            self.staged.discard()
             self.session.close()  # rolls back what was not committed; loaded objects stay readable
             self._write_durable()
         finally:
             self._session = None
+            self.rollback_only = False
+
+    def untouched(self) -> bool:
+        """Nothing has happened in this unit of work's transaction yet (no statement, no
+        pending change, nothing staged)."""
+        session = self.session
+        pending = session.new or session.dirty or session.deleted
+        return not (session.in_transaction() or pending or self.staged)
 
     def durable(self, write: DurableWrite) -> None:
         """Register a write that is kept whether or not the command commits."""
@@ -76,13 +93,18 @@ class UnitOfWork:
     def commit(self) -> None:
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
+        if self.rollback_only:
+            raise RuntimeError("a command of this unit of work failed: it can only roll back")
+        self.flush_staged()
         writes, self._durable = self._durable, []
         for write in writes:
             write(self.session)
         self.session.commit()
 
     def rollback(self) -> None:
+        self.staged.discard()
         self.session.rollback()
+        self.rollback_only = False
         self._write_durable()
 
     def _write_durable(self) -> None:
@@ -96,6 +118,13 @@ class UnitOfWork:
 
     def flush(self) -> None:
         self.session.flush()
+        self.flush_staged()
+
+    def flush_staged(self) -> None:
+        """Write the staged rows (after the session's own pending changes)."""
+        if self.staged:
+            self.session.flush()
+            self.staged.flush(self.session)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

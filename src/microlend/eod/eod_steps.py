@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import update
 
@@ -12,7 +12,9 @@ from microlend.eod.reconciliation import reconcile
 from microlend.orgs.tables import Company
 
 
-def advance_business_date(uow: UnitOfWork, company_id: int, business_date: date) -> Counts:
+def advance_business_date(
+    uow: UnitOfWork, company_id: int, business_date: date, *, now: datetime
+) -> Counts:
     """The company's business date becomes the next day (only from the date being closed)."""
     moved = uow.session.execute(
         update(Company)

@@ -19,7 +19,7 @@ from microlend.db.uow import UnitOfWork
 from microlend.eod.tables import EodPartition, EodRun
 
 PENDING, CLAIMED, DONE, FAILED = "pending", "claimed", "done", "failed"
-DEFAULT_PARTITION_SIZE = 10_000
+DEFAULT_PARTITION_SIZE = 25_000
 DEFAULT_LEASE = timedelta(minutes=10)
 
 
@@ -60,9 +60,19 @@ def planned(uow: UnitOfWork, run_id: int, step_code: str) -> bool:
     return bool(found)
 
 
-def plan(uow: UnitOfWork, run_id: int, step_code: str, ranges: list[tuple[int, int]]) -> None:
+def plan(
+    uow: UnitOfWork,
+    run_id: int,
+    step_code: str,
+    ranges: list[tuple[int, int]],
+    *,
+    claim_for: tuple[EodRun, str, datetime, timedelta] | None = None,
+) -> Claim | None:
     """Store the step's partitions, pending. With no work at all, one empty partition, done, so
-    that the step is recorded as finished (its partitions are never cut again)."""
+    that the step is recorded as finished (its partitions are never cut again).
+
+    ``claim_for`` (the run, who, when, lease): the first partition is stored claimed by that
+    worker, and its claim returned (what ``claim`` would do next, without two statements)."""
     if not ranges:
         uow.session.add(
             EodPartition(
@@ -76,19 +86,28 @@ def plan(uow: UnitOfWork, run_id: int, step_code: str, ranges: list[tuple[int, i
                 counts={},
             )
         )
-    for number, (low, high) in enumerate(ranges):
-        uow.session.add(
-            EodPartition(
-                run_id=run_id,
-                step_code=step_code,
-                partition_no=number,
-                id_low=low,
-                id_high=high,
-                status=PENDING,
-                attempts=0,
-            )
+    rows = [
+        EodPartition(
+            run_id=run_id,
+            step_code=step_code,
+            partition_no=number,
+            id_low=low,
+            id_high=high,
+            status=PENDING,
+            attempts=0,
         )
+        for number, (low, high) in enumerate(ranges)
+    ]
+    if rows and claim_for is not None:
+        _, me, now, lease = claim_for
+        first = rows[0]
+        first.status, first.claimed_by, first.claimed_at = CLAIMED, me, now
+        first.lease_until, first.attempts = now + lease, 1
+    uow.session.add_all(rows)
     uow.flush()
+    if not rows or claim_for is None:
+        return None
+    return _claim_of(claim_for[0], rows[0])
 
 
 def tally(uow: UnitOfWork, run_id: int, step_code: str) -> dict[str, int]:
@@ -132,9 +151,13 @@ def claim(
     partition.lease_until = now + lease
     partition.attempts += 1
     uow.flush()
+    return _claim_of(run, partition)
+
+
+def _claim_of(run: EodRun, partition: EodPartition) -> Claim:
     return Claim(
         partition.id,
-        run_id,
+        run.id,
         run.company_id,
         run.business_date.isoformat(),
         partition.step_code,

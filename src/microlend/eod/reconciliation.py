@@ -10,18 +10,20 @@ stops the run (``ReconciliationFailed``) with a report of account, sub-ledger, G
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
 
 from microlend.accounting import service as ledger
 from microlend.auth import service as auth
-from microlend.db.eod import Counts, RunStopped
+from microlend.db.eod import Counts, RunStopped, SubledgerBalances
 from microlend.db.uow import UnitOfWork
-from microlend.eod.discovery import load_steps
+from microlend.eod.discovery import STEP_MODULES_VARIABLE, load_steps
 from microlend.orgs.tables import Company
 
 GL_VIEW = frozenset({"accounting.view"})
@@ -67,7 +69,7 @@ class ReconciliationFailed(RunStopped):
         super().__init__("\n".join(lines), report)
 
 
-def reconcile(uow: UnitOfWork, company_id: int, business_date: date) -> Counts:
+def reconcile(uow: UnitOfWork, company_id: int, business_date: date, *, now: datetime) -> Counts:
     """The reconciliation step: raises ``ReconciliationFailed`` on any difference."""
     unbalanced = [
         f"{problem.number}: {problem.message}"
@@ -85,10 +87,17 @@ def reconcile(uow: UnitOfWork, company_id: int, business_date: date) -> Counts:
 def subledger_totals(uow: UnitOfWork, company_id: int, as_of: date) -> dict[str, Decimal]:
     """Every contributor's sub-ledger balances, added up per GL account code."""
     totals: dict[str, Decimal] = {}
-    for contributor in load_steps().subledgers:
+    for contributor in _contributors(os.environ.get(STEP_MODULES_VARIABLE, "")):
         for account, amount in contributor(uow, company_id, as_of).items():
             totals[account] = totals.get(account, Decimal(0)) + Decimal(amount)
     return totals
+
+
+@lru_cache(maxsize=8)
+def _contributors(_modules: str) -> tuple[SubledgerBalances, ...]:
+    """The sub-ledger contributors, found once per step-module setting (finding them scans
+    every context's package)."""
+    return load_steps().subledgers
 
 
 def _differences(

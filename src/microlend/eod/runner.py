@@ -5,6 +5,12 @@ each step, in order, cut its work into partitions (once: they are stored), let t
 them, and wait until every partition is done before the next step starts. The last step advances
 the company's business date, so the next day's run follows. A failed partition stops the run;
 running again resumes it (failed partitions are retried, done ones are never run again).
+
+Transactions are few, since a small company's day is mostly bookkeeping: the transaction that
+finishes a partition also claims the next one of the step, or, when it finished the step's last
+partition, plans the next step and claims its first (the chain); opening a day plans its first
+step. With other worker processes on SQLite each claim is a transaction of its own, with a pause,
+so that the writer lock goes round.
 """
 
 from __future__ import annotations
@@ -12,20 +18,28 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from microlend.db.eod import Step
 from microlend.db.uow import SessionFactory, UnitOfWork
 from microlend.eod import partitions
 from microlend.eod.discovery import StepBook, load_steps
-from microlend.eod.partitions import DEFAULT_LEASE, DEFAULT_PARTITION_SIZE, DONE, FAILED, PENDING
+from microlend.eod.partitions import (
+    CLAIMED,
+    DEFAULT_LEASE,
+    DEFAULT_PARTITION_SIZE,
+    DONE,
+    FAILED,
+    PENDING,
+    Claim,
+)
 from microlend.eod.processes import WorkerPool
 from microlend.eod.summary import DaySummary, RunSummary, day_summary, summary_json
 from microlend.eod.tables import EodPartition, EodRun
-from microlend.eod.worker import Clock, claim_next, is_busy, work
+from microlend.eod.worker import Clock, claim_next, is_busy, work_and_claim
 from microlend.orgs.tables import Company
 
 POLL_SECONDS = 0.05
@@ -57,6 +71,18 @@ class _Context:
     partition_size: int
     progress: ProgressCallback | None
     pool: WorkerPool | None
+    dialect: str
+
+    @property
+    def me(self) -> str:
+        return partitions.worker_name(0)
+
+    @property
+    def chained(self) -> bool:
+        """Whether finishing a partition decides what is next in the same transaction (on SQLite
+        with a pool of workers each claim is a transaction of its own, and the chain on SQLite
+        only plans the next step)."""
+        return self.pool is None or self.dialect != "sqlite"
 
 
 def run_close_of_business(
@@ -79,6 +105,7 @@ def run_close_of_business(
     """
     started = time.monotonic()
     book = load_steps()
+    kept_open = _keep_open(session_factory)
     settle_closed_runs(session_factory, company_id=company_id, now=now, book=book)
     pool = None
     if workers > 1:  # this process is worker 0; the others are spawned
@@ -86,29 +113,59 @@ def run_close_of_business(
             session_factory, company_id=company_id, size=workers - 1, now=now, lease=lease
         )
     context = _Context(
-        session_factory, company_id, book, now, lease, partition_size, progress, pool
+        session_factory,
+        company_id,
+        book,
+        now,
+        lease,
+        partition_size,
+        progress,
+        pool,
+        _dialect(session_factory),
     )
     days: list[DaySummary] = []
     try:
         business_date = business_date_of(session_factory, company_id)
         while business_date <= target_date:
-            day = _close_day(context, business_date)
+            day, following = _close_day(context, business_date)
             days.append(day)
             if day.status != DONE:
                 break
-            following = business_date_of(session_factory, company_id)
             if following <= business_date:
                 raise RuntimeError(f"close of business {business_date} did not advance the date")
             business_date = following
     finally:
         if pool is not None:
             pool.stop()
+        if kept_open is not None:
+            kept_open.close()
     return RunSummary(company_id, target_date, tuple(days), time.monotonic() - started)
+
+
+def _dialect(session_factory: SessionFactory) -> str:
+    bind = session_factory.kw.get("bind")
+    return "" if bind is None else str(bind.dialect.name)
+
+
+def _keep_open(session_factory: SessionFactory) -> Connection | None:
+    """On a SQLite file, one connection held open for the whole run: each unit of work opens and
+    closes its own, and closing the last one checkpoints and removes the write-ahead log (a few
+    milliseconds, dozens of times a day)."""
+    bind = session_factory.kw.get("bind")
+    if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
+        return None
+    if bind.url.database in (None, "", ":memory:"):
+        return None
+    return bind.connect()
 
 
 def business_date_of(session_factory: SessionFactory, company_id: int) -> date:
     with UnitOfWork(session_factory, read_only=True) as uow:
-        found = uow.session.scalar(select(Company.business_date).where(Company.id == company_id))
+        return _business_date_in(uow, company_id)
+
+
+def _business_date_in(uow: UnitOfWork, company_id: int) -> date:
+    found = uow.session.scalar(select(Company.business_date).where(Company.id == company_id))
     if found is None:
         raise LookupError(f"no company {company_id}")
     return found
@@ -135,31 +192,37 @@ def settle_closed_runs(
         uow.commit()
 
 
-def _close_day(context: _Context, business_date: date) -> DaySummary:
-    run_id = _open_run(context, business_date)
+def _close_day(context: _Context, business_date: date) -> tuple[DaySummary, date]:
+    """Close one date; its summary and the company's business date after it."""
     steps = context.book.steps
+    run_id, claimed = _open_run(context, business_date)
     for number, step in enumerate(steps, 1):
-        if not _plan_step(context, run_id, step, business_date):
-            break
-        if not _await_step(context, run_id, step, number, business_date):
+        if number > 1 and (claimed is None or claimed.step_code != step.code):
+            running, claimed = _plan_step(context, run_id, step, business_date)
+            if not running:
+                break
+        finished, claimed = _await_step(context, run_id, step, number, business_date, claimed)
+        if not finished:
             break
     return _finish_run(context, run_id)
 
 
-def _open_run(context: _Context, business_date: date) -> int:
-    """The day's run, created, or resumed if it failed (its failed partitions pending again)."""
+def _open_run(context: _Context, business_date: date) -> tuple[int, Claim | None]:
+    """The day's run, created, or resumed if it failed (its failed partitions pending again),
+    with its first step planned and claimed."""
     for _attempt in range(2):
         try:
             with UnitOfWork(context.session_factory) as uow:
-                run_id = _open_run_in(uow, context, business_date)
+                run = _open_run_in(uow, context, business_date)
+                claimed = _plan_in(uow, context, run, context.book.steps[0])
                 uow.commit()
-                return run_id
+                return run.id, claimed
         except IntegrityError:  # another runner created it at the same moment
             continue
     raise RuntimeError(f"could not open the close of business of {business_date}")
 
 
-def _open_run_in(uow: UnitOfWork, context: _Context, business_date: date) -> int:
+def _open_run_in(uow: UnitOfWork, context: _Context, business_date: date) -> EodRun:
     query = select(EodRun).where(
         EodRun.company_id == context.company_id, EodRun.business_date == business_date
     )
@@ -176,7 +239,7 @@ def _open_run_in(uow: UnitOfWork, context: _Context, business_date: date) -> int
         )
         uow.session.add(run)
         uow.flush()
-        return run.id
+        return run
     if run.status == FAILED:
         run.status, run.error, run.finished_at = "running", None, None
         run.summary = {k: v for k, v in (run.summary or {}).items() if k != "failure"}
@@ -185,24 +248,72 @@ def _open_run_in(uow: UnitOfWork, context: _Context, business_date: date) -> int
             .where(EodPartition.run_id == run.id, EodPartition.status == FAILED)
             .values(status=PENDING, claimed_by=None, lease_until=None, error=None)
         )
-    return run.id
+    return run
 
 
-def _plan_step(context: _Context, run_id: int, step: Step, business_date: date) -> bool:
-    """Make ``step`` the run's current step and store its partitions (once); ``False`` if the
-    run is not running any more."""
+def _plan_step(
+    context: _Context, run_id: int, step: Step, business_date: date
+) -> tuple[bool, Claim | None]:
+    """Make ``step`` the run's current step, store its partitions (once) and claim one for this
+    process, in one transaction; ``False`` if the run is not running any more."""
     with UnitOfWork(context.session_factory) as uow:
         query = select(EodRun).where(EodRun.id == run_id)
         if uow.dialect == "postgresql":
             query = query.with_for_update()
         run = uow.session.scalars(query).one()
         if run.status != "running":
-            return False
-        run.current_step = step.code
-        if not partitions.planned(uow, run_id, step.code):
-            partitions.plan(uow, run_id, step.code, _ranges(uow, context, step, business_date))
+            return False, None
+        claimed = _plan_in(uow, context, run, step)
         uow.commit()
-    return True
+    return True, claimed
+
+
+def _plan_in(uow: UnitOfWork, context: _Context, run: EodRun, step: Step) -> Claim | None:
+    """In the caller's transaction (``run`` loaded, running): ``step`` becomes current, its
+    partitions are stored unless they are, and one is claimed for this process."""
+    run.current_step = step.code
+    now, me, lease = context.now(), context.me, context.lease
+    if not partitions.planned(uow, run.id, step.code):
+        ranges = _ranges(uow, context, step, run.business_date)
+        claim_for = (run, me, now, lease)
+        return partitions.plan(uow, run.id, step.code, ranges, claim_for=claim_for)
+    return partitions.claim(uow, run_id=run.id, me=me, now=now, lease=lease)
+
+
+class _Chain:
+    """What the transaction finishing a partition of ``step`` does next (``work_and_claim``'s
+    ``then``): claim another partition of the step; if none is left and all are done, plan the
+    next step and claim in it. ``step_done`` tells the runner the step finished (no need to
+    look), when the transaction committed."""
+
+    def __init__(self, context: _Context, step: Step) -> None:
+        self.context, self.step = context, step
+        codes = [s.code for s in context.book.steps]
+        following = codes.index(step.code) + 1
+        self.following = context.book.steps[following] if following < len(codes) else None
+        self.step_done = False
+
+    def __call__(self, uow: UnitOfWork, finished: Claim, now: datetime) -> Claim | None:
+        context, run_id = self.context, finished.run_id
+        self.step_done = False
+        tally = partitions.tally(uow, run_id, self.step.code)
+        if tally.get(PENDING, 0) or tally.get(CLAIMED, 0):
+            if context.dialect == "sqlite":
+                return None  # claimed in a transaction of its own: joining workers get a turn
+            me, lease = context.me, context.lease
+            return partitions.claim(uow, run_id=run_id, me=me, now=now, lease=lease)
+        if tally.get(FAILED, 0):
+            return None
+        self.step_done = True
+        if self.following is None:
+            return None
+        query = select(EodRun).where(EodRun.id == run_id)
+        if uow.dialect == "postgresql":
+            query = query.with_for_update()
+        run = uow.session.scalars(query).one()
+        if run.status != "running" or run.current_step != self.step.code:
+            return None
+        return _plan_in(uow, context, run, self.following)
 
 
 def _ranges(
@@ -219,46 +330,88 @@ def _ranges(
 
 
 def _await_step(
-    context: _Context, run_id: int, step: Step, number: int, business_date: date
-) -> bool:
-    """Work or wait until every partition of the step is done (``True``) or the run stopped."""
+    context: _Context,
+    run_id: int,
+    step: Step,
+    number: int,
+    business_date: date,
+    claimed: Claim | None,
+) -> tuple[bool, Claim | None]:
+    """Work or wait until every partition of the step is done (``True``) or the run stopped;
+    with the claim of the next step the chain made, if it did."""
     shown: tuple[int, int] | None = None
     released_at = 0.0
-    me = partitions.worker_name(0)
+    then = _Chain(context, step) if context.chained else None
     while True:
+        while claimed is not None and claimed.step_code == step.code:
+            finished, claimed = work_and_claim(
+                context.session_factory, context.book, claimed, context.me, context.now, then=then
+            )
+            if (claimed is not None and claimed.step_code != step.code) or (
+                finished and then is not None and then.step_done
+            ):
+                if context.progress is not None:  # the chain saw the step done (and planned on)
+                    _show(context, run_id, step, number, business_date, shown)
+                return True, claimed
+            if context.dialect == "sqlite" and (context.pool or _shared(context, run_id)):
+                time.sleep(POLL_SECONDS)  # let the other processes past SQLite's writer lock
+            elif context.progress is not None and claimed is not None:
+                shown = _show(context, run_id, step, number, business_date, shown)
         with UnitOfWork(context.session_factory, read_only=True) as uow:
             status = uow.session.scalar(select(EodRun.status).where(EodRun.id == run_id))
             tally = partitions.tally(uow, run_id, step.code)
         done, total = tally.get(DONE, 0), sum(tally.values())
-        if context.progress is not None and (done, total) != shown:
-            shown = (done, total)
-            context.progress(
-                Progress(business_date, step.code, number, len(context.book.steps), done, total)
-            )
+        shown = _report(context, step, number, business_date, shown, done, total)
         if status != "running" or tally.get(FAILED):
-            return False
+            return False, None
         if done == total:
-            return True
-        if time.monotonic() - released_at > RELEASE_EVERY_SECONDS:
+            return True, None
+        if tally.get(CLAIMED) and time.monotonic() - released_at > RELEASE_EVERY_SECONDS:
             released_at = time.monotonic()
             _release_dead(context, run_id)
-        claimed = claim_next(context.session_factory, run_id, me, context.now, context.lease)
+        claimed = claim_next(
+            context.session_factory, run_id, context.me, context.now, context.lease
+        )
         if claimed is None:
             time.sleep(POLL_SECONDS)
-            continue
-        work(context.session_factory, context.book, claimed, me, context.now)
-        if _dialect(context) == "sqlite" and (context.pool is not None or _shared(context, run_id)):
-            time.sleep(POLL_SECONDS)  # let the other processes past SQLite's writer lock
+
+
+def _show(
+    context: _Context,
+    run_id: int,
+    step: Step,
+    number: int,
+    business_date: date,
+    shown: tuple[int, int] | None,
+) -> tuple[int, int] | None:
+    with UnitOfWork(context.session_factory, read_only=True) as uow:
+        tally = partitions.tally(uow, run_id, step.code)
+    return _report(
+        context, step, number, business_date, shown, tally.get(DONE, 0), sum(tally.values())
+    )
+
+
+def _report(
+    context: _Context,
+    step: Step,
+    number: int,
+    business_date: date,
+    shown: tuple[int, int] | None,
+    done: int,
+    total: int,
+) -> tuple[int, int] | None:
+    if context.progress is not None and (done, total) != shown:
+        context.progress(
+            Progress(business_date, step.code, number, len(context.book.steps), done, total)
+        )
+        return done, total
+    return shown
 
 
 def _shared(context: _Context, run_id: int) -> bool:
+    """Whether other workers have taken part in the run (so it is worth yielding the lock)."""
     with UnitOfWork(context.session_factory, read_only=True) as uow:
-        return partitions.others_at_work(uow, run_id, partitions.worker_name(0))
-
-
-def _dialect(context: _Context) -> str:
-    bind = context.session_factory.kw.get("bind")
-    return "" if bind is None else str(bind.dialect.name)
+        return partitions.others_at_work(uow, run_id, context.me)
 
 
 def _release_dead(context: _Context, run_id: int) -> None:
@@ -271,8 +424,9 @@ def _release_dead(context: _Context, run_id: int) -> None:
             raise  # else: another worker holds SQLite's writer lock; next time
 
 
-def _finish_run(context: _Context, run_id: int) -> DaySummary:
-    """Mark the run done if every step is, and store its summary."""
+def _finish_run(context: _Context, run_id: int) -> tuple[DaySummary, date]:
+    """Mark the run done if every step is, and store its summary; the summary and the company's
+    business date."""
     codes = [step.code for step in context.book.steps]
     with UnitOfWork(context.session_factory) as uow:
         run = uow.session.get(EodRun, run_id)
@@ -281,8 +435,9 @@ def _finish_run(context: _Context, run_id: int) -> DaySummary:
             run.status, run.current_step, run.finished_at = DONE, None, context.now()
         summary = day_summary(uow, run, codes)
         run.summary = summary_json(summary)
+        following = _business_date_in(uow, context.company_id)
         uow.commit()
-    return summary
+    return summary, following
 
 
 def _all_done(uow: UnitOfWork, run_id: int, codes: list[str]) -> bool:

@@ -53,22 +53,62 @@ def work(
     session_factory: SessionFactory, book: StepBook, claim: Claim, me: str, now: Clock
 ) -> bool:
     """Run the claimed partition; ``True`` if it is done (``False``: failed, or taken over)."""
+    done, _next = work_and_claim(session_factory, book, claim, me, now)
+    return done
+
+
+Then = Callable[[UnitOfWork, Claim, datetime], Claim | None]
+
+
+def work_and_claim(
+    session_factory: SessionFactory,
+    book: StepBook,
+    claim: Claim,
+    me: str,
+    now: Clock,
+    *,
+    then: Then | None = None,
+) -> tuple[bool, Claim | None]:
+    """Run the claimed partition; with ``then``, what it returns (the next claim) is decided in
+    the same transaction, after the partition is marked done (one commit per partition instead
+    of two). Returns whether the partition is done and the next claim."""
     business_date = date.fromisoformat(claim.business_date_iso)
+    following = None
     try:
         step = book.step(claim.step_code)  # a step no longer defined fails the partition
         with UnitOfWork(session_factory) as uow:
             if not partitions.hold(uow, claim, me):
-                return False
+                return False, None
+            started = now()  # the one clock reading the step gets
             if step.kind == "partitioned":
-                counts = step.run(uow, claim.company_id, business_date, claim.id_low, claim.id_high)
+                counts = step.run(
+                    uow,
+                    claim.company_id,
+                    business_date,
+                    claim.id_low,
+                    claim.id_high,
+                    now=started,
+                )
             else:
-                counts = step.run(uow, claim.company_id, business_date)
-            partitions.finish(uow, claim, _plain(counts, step.code), now())
+                counts = step.run(uow, claim.company_id, business_date, now=started)
+            finished = now()
+            partitions.finish(uow, claim, _plain(counts, step.code), finished)
+            if then is not None:
+                following = then(uow, claim, finished)
             uow.commit()
     except Exception as error:  # any failure of a step stops the run, and is recorded
         _record_failure(session_factory, claim, error, now)
-        return False
-    return True
+        return False, None
+    return True, following
+
+
+def next_in_step(me: str, lease: timedelta) -> Then:
+    """``then`` for a worker: claim another partition of the run's current step."""
+
+    def then(uow: UnitOfWork, finished: Claim, now: datetime) -> Claim | None:
+        return partitions.claim(uow, run_id=finished.run_id, me=me, now=now, lease=lease)
+
+    return then
 
 
 def _plain(counts: Counts | None, code: str) -> dict[str, int]:
@@ -163,8 +203,12 @@ def serve(
         if claimed is None:
             time.sleep(poll_seconds)
             continue
-        done += work(session_factory, book, claimed, me, now)
-        if _is_sqlite(session_factory):
+        sqlite = _is_sqlite(session_factory)
+        then = None if sqlite else next_in_step(me, lease)
+        while claimed is not None:  # on PostgreSQL the next claim rides on the work's commit
+            finished, claimed = work_and_claim(session_factory, book, claimed, me, now, then=then)
+            done += finished
+        if sqlite:
             time.sleep(poll_seconds)  # SQLite's busy wait would let this worker claim every time
     return done
 

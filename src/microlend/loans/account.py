@@ -1,6 +1,13 @@
-"""The loan account inside a command: lock the loan, replay its events with the engine, append
-the new event, bring the stored postings and their vouchers in line with the replay, refresh
-the installments and the position snapshot. All in the caller's transaction.
+"""The loan account inside a command: lock the loan, apply the new event with the engine, append
+it, bring the stored postings and their vouchers in line, refresh the installments, the position
+snapshot and the engine's state. All in the caller's transaction.
+
+The engine's book after the loan's last event is stored (``loan_engine_states``, see
+``book_state``): an event dated on or after that event's value date (the usual case: a repayment
+today, or a bank file of yesterday's) is applied to the stored book (``engine.resume``), and only
+the postings dated after it (the event's own, credit applied on later due dates) can differ from
+storage. A back-dated event, a reversal, or a loan without a usable state replays the whole
+history, and every stored posting is compared.
 
 A back-dated event or a reversal changes the postings of later events: every stored posting
 that differs from the replay's has its vouchers reversed (red ink, dated the business date)
@@ -10,49 +17,218 @@ and the new posting's vouchers posted under the next version's key
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Integer, String, bindparam, event, func, literal, literal_column, select
+from sqlalchemy.orm import Session, SessionTransaction
 
-from microlend.accounting import service as ledger
+from microlend.db.bulk import allocate_ids
 from microlend.db.scope import apply_scope
 from microlend.db.uow import UnitOfWork
-from microlend.kernel.errors import Conflict, NotFound, RuleViolation
+from microlend.kernel.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from microlend.kernel.fingerprint import digest
-from microlend.kernel.principal import Principal
-from microlend.loans import tables
-from microlend.loans.contract_document import contract_of
-from microlend.loans.engine import LoanBook, LoanContract, LoanEvent, Posting, position_of, post
-from microlend.loans.ledger_roles import give_back, ledger_entries
-from microlend.loans.records import (
-    NOT_REPLAYED,
-    engine_events,
-    engine_id,
-    lines_document,
-    minor,
-    posting_signature,
-    stored_signature,
+from microlend.kernel.principal import DataScope, Principal
+from microlend.loans import book_state, tables
+from microlend.loans.account_store import (
+    EVENTS,
+    Applied,
+    Installments,
+    LedgerQueue,
+    StoredPosting,
+    installments_column,
+    installments_of,
+    stage_event,
+    store_state,
+    stored_installments,
 )
+from microlend.loans.account_store import refresh as refresh  # for the modules using it here
+from microlend.loans.account_store import sync as sync
+from microlend.loans.close_inline import close_missed_days
+from microlend.loans.contract_document import contract_of
+from microlend.loans.engine import (
+    LoanBook,
+    LoanContract,
+    LoanEvent,
+    Reversal,
+    advance,
+    check_posting,
+    replay,
+    resume,
+)
+from microlend.loans.engine.replay import effective_events
+from microlend.loans.records import engine_events, engine_id, minor
+from microlend.loans.tables_close import LoanCloseState
+from microlend.loans.tables_state import LoanEngineState
 from microlend.orgs.tables import Company
 
 SERVICEABLE = frozenset({"active", "overdue", "rescheduled"})
+LOCKED_KEY = "loans.locked"
+EVENTS_TABLE = tables.LoanEvent.__tablename__
+
+
+@dataclass
+class Locked:
+    """What the lock read with the loan: the business date and the stored engine state."""
+
+    loan: tables.Loan
+    day: date
+    state: dict[str, Any] | None  # usable: it covers the loan's last sequence
+    event_id: int | None = None  # an id allocated with the lock for the loan's next event
+    installments: Installments | None = None  # as stored (None: not read)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_locked(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested or transaction.parent is None:
+        session.info.pop(LOCKED_KEY, None)
 
 
 def business_date(uow: UnitOfWork, company_id: int) -> date:
     return uow.session.scalars(select(Company.business_date).where(Company.id == company_id)).one()
 
 
-def locked_loan(uow: UnitOfWork, actor: Principal, loan_id: int) -> tables.Loan:
-    """The loan (scoped), locked for the rest of the transaction (``FOR UPDATE``; SQLite's
-    ``BEGIN IMMEDIATE`` already serialises writers)."""
-    stmt = apply_scope(select(tables.Loan).where(tables.Loan.id == loan_id), actor, tables.Loan)
-    stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    row = uow.session.execute(stmt).scalars().one_or_none()
-    if row is None:  # as get_scoped: out of scope is not found
-        raise NotFound(f"loans {loan_id} not found", code="loans_not_found")
-    return row
+def _related(postgres: bool) -> tuple[Any, ...]:
+    """What is read with a loan: its business date, engine state (sequence and state),
+    close-of-business date and (PostgreSQL) stored installments."""
+    day = select(Company.business_date).where(Company.id == tables.Loan.company_id)
+    stored = installments_column() if postgres else literal(None, Integer)
+    return (
+        day.scalar_subquery(),
+        LoanEngineState.sequence,
+        LoanEngineState.state,
+        LoanCloseState.accrued_through,
+        stored,
+    )
+
+
+def _joined(stmt: Any) -> Any:
+    return stmt.outerjoin(LoanEngineState, LoanEngineState.loan_id == tables.Loan.id).outerjoin(
+        LoanCloseState, LoanCloseState.loan_id == tables.Loan.id
+    )
+
+
+def _lock_statement(postgres: bool) -> Any:
+    """The loans locked in id order with what is read with them; on PostgreSQL also an id for
+    the next event, and the loan row's ``xmin`` as locked and as the statement's snapshot saw
+    it: they differ when the lock waited for a transaction that changed the loan, and then
+    what was read with it is read again (it is the snapshot's, the loan row the newest)."""
+    extra: tuple[Any, ...] = (literal(None, Integer), literal(None, String), literal(None, String))
+    if postgres:
+        extra = (
+            func.nextval(func.pg_get_serial_sequence(EVENTS_TABLE, "id")),
+            literal_column("loans.xmin::text"),
+            literal_column("(SELECT seen.xmin::text FROM loans AS seen WHERE seen.id = loans.id)"),
+        )
+    return (
+        _joined(select(tables.Loan).add_columns(*extra, *_related(postgres)))
+        .where(tables.Loan.id.in_(bindparam("loan_ids", expanding=True)))
+        .order_by(tables.Loan.id)
+        .with_for_update(of=tables.Loan)
+        .execution_options(populate_existing=True)
+    )
+
+
+_REREAD = _joined(select(tables.Loan.id, *_related(True))).where(
+    tables.Loan.id.in_(bindparam("loan_ids", expanding=True))
+)
+_LOCK, _LOCK_PG = _lock_statement(False), _lock_statement(True)
+_SCOPED: dict[tuple[Any, ...], Any] = {}
+
+
+def _scoped_lock(postgres: bool, actor: Principal) -> Any:
+    """The lock statement restricted to ``actor``'s scope, built once per scope (the same
+    statement object is executed again, so SQLAlchemy does not walk it again). The key is what
+    ``db.scope.scope_condition`` reads of a principal."""
+    own = actor.scope is DataScope.OWN
+    key = (postgres, actor.scope, actor.company_ids, actor.office_ids, own and actor.user_id)
+    found = _SCOPED.get(key)
+    if found is None:
+        if len(_SCOPED) >= 1024:
+            _SCOPED.clear()
+        found = _SCOPED[key] = apply_scope(_LOCK_PG if postgres else _LOCK, actor, tables.Loan)
+    return found
+
+
+def lock_loans(
+    uow: UnitOfWork, actor: Principal, loan_ids: Collection[int], *, now: datetime | None = None
+) -> dict[int, Locked]:
+    """The loans (scoped; one out of scope is not found), locked for the rest of the transaction
+    in id order (``FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE`` already serialises writers), with
+    their business date and engine state, in one query. With the command's ``now``, each loan's
+    missed close-of-business days are closed first (``close_inline``)."""
+    postgres = uow.dialect == "postgresql"
+    stmt = _scoped_lock(postgres, actor)
+    found: dict[int, Locked] = {}
+    behind: list[tables.Loan] = []
+    locked = uow.session.execute(stmt, {"loan_ids": sorted(set(loan_ids))}).all()
+    waited = [row[0].id for row in locked if row[2] != row[3]]
+    again: dict[int, Any] = {}
+    if waited:  # what was read with them is the snapshot's: read it again, under the lock
+        again = {row[0]: row[1:] for row in uow.session.execute(_REREAD, {"loan_ids": waited})}
+    for loan, event_id, _locked_xmin, _seen_xmin, *related in locked:
+        today, sequence, state, closed, rows = again.get(loan.id, related)
+        usable = sequence == loan.last_sequence and book_state.readable(state)
+        found[loan.id] = Locked(loan, today, state if usable else None, event_id)
+        if postgres:
+            found[loan.id].installments = installments_of(rows)
+        if _may_be_behind(loan, today, closed):
+            behind.append(loan)
+    missing = sorted(set(loan_ids) - set(found))
+    if missing:  # as get_scoped: out of scope is not found
+        raise NotFound(f"loans {missing[0]} not found", code="loans_not_found")
+    if not postgres:
+        stored_rows = stored_installments(uow, sorted(found))
+        for loan_id, held in found.items():
+            held.installments = stored_rows.get(loan_id, {})
+    if now is not None:
+        for loan in behind:
+            if close_missed_days(uow, loan, now=now):
+                found[loan.id].installments = None  # closing them changed the installments
+    uow.session.info.setdefault(LOCKED_KEY, {}).update(found)
+    return found
+
+
+def _may_be_behind(loan: tables.Loan, today: date, closed_through: date | None) -> bool:
+    """Could the loan have missed close-of-business days? ``close_inline.missed_dates`` decides;
+    this is its first test (closed through yesterday, or disbursed today), read with the lock,
+    so a loan that is up to date costs no query of its own."""
+    start = closed_through + timedelta(days=1) if closed_through else loan.disbursement_date
+    return start <= today - timedelta(days=1)
+
+
+def locked_loan(
+    uow: UnitOfWork, actor: Principal, loan_id: int, *, now: datetime | None = None
+) -> tables.Loan:
+    """The loan (scoped), locked for the rest of the transaction (see ``lock_loans``). With the
+    command's ``now``, the loan's missed close-of-business days are closed first."""
+    return lock_loans(uow, actor, [loan_id], now=now)[loan_id].loan
+
+
+def _held(uow: UnitOfWork, loan: tables.Loan) -> Locked:
+    """The lock's reading of ``loan`` (read now if the loan was locked some other way)."""
+    held: Locked | None = uow.session.info.get(LOCKED_KEY, {}).get(loan.id)
+    if held is not None and held.loan is loan:
+        return held
+    found = uow.session.execute(
+        select(LoanEngineState.sequence, LoanEngineState.state).where(
+            LoanEngineState.loan_id == loan.id
+        )
+    ).one_or_none()
+    state = None
+    if found is not None and found[0] == loan.last_sequence and book_state.readable(found[1]):
+        state = found[1]
+    held = Locked(loan, business_date(uow, loan.company_id), state)
+    uow.session.info.setdefault(LOCKED_KEY, {})[loan.id] = held
+    return held
+
+
+def command_day(uow: UnitOfWork, loan: tables.Loan) -> date:
+    """The business date of the command that locked ``loan`` (read with the lock)."""
+    return _held(uow, loan).day
 
 
 def event_rows(uow: UnitOfWork, loan_id: int) -> list[tables.LoanEvent]:
@@ -129,204 +305,137 @@ def append_event(
     now: datetime,
     day: date | None = None,
 ) -> tables.LoanEvent:
+    """Append an event the engine does not replay (written at once, as an ORM row)."""
     loan.last_sequence += 1
     row = tables.LoanEvent(
-        company_id=loan.company_id,
-        loan_id=loan.id,
-        sequence=loan.last_sequence,
-        kind=kind,
-        value_date=value_date,
-        business_date=day or business_date(uow, loan.company_id),
-        amount_minor=minor(amount, loan.currency),
-        detail=detail or {},
-        channel=channel,
-        external_reference=reference or None,
-        reverses_event_id=reverses_event_id,
-        request_key=request_key or None,
-        request_digest=digest(payload or {}),
-        created_by=actor.user_id,
-        created_at=now,
+        **event_values(
+            actor,
+            loan,
+            kind=kind,
+            value_date=value_date,
+            amount=amount,
+            detail=detail,
+            channel=channel,
+            reference=reference,
+            reverses_event_id=reverses_event_id,
+            request_key=request_key,
+            payload=payload,
+            now=now,
+            day=day or business_date(uow, loan.company_id),
+        )
     )
     uow.session.add(row)
     uow.session.flush()
     return row
 
 
+def event_values(
+    actor: Principal,
+    loan: tables.Loan,
+    *,
+    kind: str,
+    value_date: date,
+    amount: Decimal,
+    detail: dict[str, Any] | None,
+    channel: str,
+    reference: str | None,
+    reverses_event_id: int | None,
+    request_key: str | None,
+    payload: dict[str, Any] | None,
+    now: datetime,
+    day: date,
+) -> dict[str, Any]:
+    """The columns of the loan's next event (``loan.last_sequence`` already moved on to it)."""
+    return {
+        "company_id": loan.company_id,
+        "loan_id": loan.id,
+        "sequence": loan.last_sequence,
+        "kind": kind,
+        "value_date": value_date,
+        "business_date": day,
+        "amount_minor": minor(amount, loan.currency),
+        "detail": detail or {},
+        "channel": channel,
+        "external_reference": reference or None,
+        "reverses_event_id": reverses_event_id,
+        "request_key": request_key or None,
+        "request_digest": digest(payload or {}),
+        "created_by": actor.user_id,
+        "created_at": now,
+    }
+
+
 def engine_post(
     uow: UnitOfWork, loan: tables.Loan, event: LoanEvent, *, day: date | None = None
-) -> tuple[LoanContract, LoanBook, Posting | None]:
-    """Check ``event`` with the engine on the stored history, as of the business date
-    (``day``, when the caller has read it already)."""
-    contract, events = history(uow, loan)
-    result = post(contract, events, event, day or business_date(uow, loan.company_id))
-    return contract, result.after, result.posting
+) -> Applied:
+    """Check ``event`` with the engine as of the business date (``day``, when the caller has
+    read it already) and apply it: to the stored book when it comes after every event,
+    replaying the history otherwise."""
+    held = _held(uow, loan)
+    today = day or held.day
+    contract = contract_of(loan.contract)
+    state = held.state
+    if (
+        state is not None
+        and not isinstance(event, Reversal)
+        and event.value_date >= date.fromisoformat(state["today"])
+    ):
+        book = book_state.load(contract, state)
+        own = resume(book, event, today)
+        stored = {pid: StoredPosting.of(pid, raw) for pid, raw in state.get("after", {}).items()}
+        return _applied(book, own, today, stored)
+    if event.value_date > today:
+        raise ValidationFailed("is after the business date", field="value_date")
+    uow.flush_staged()  # the history is read from the database: what was staged goes first
+    events = [*engine_events(event_rows(uow, loan.id), loan.currency), event]
+    last = max(
+        (e.value_date for e in effective_events(events)), default=contract.terms.disbursement_date
+    )
+    book = replay(contract, events, last)
+    mine = next((p for p in book.postings if p.event_id == event.event_id), None)
+    check_posting(event, mine)
+    return _applied(book, mine, today, None)
+
+
+def _applied(
+    book: LoanBook, own: Any, today: date, stored: dict[str, StoredPosting] | None
+) -> Applied:
+    state = book_state.dump(book)
+    advance(book, today)
+    return Applied(book, own, state, {p.event_id: p for p in book.postings}, stored)
 
 
 def next_engine_id(loan: tables.Loan) -> tuple[int, str]:
     return loan.last_sequence + 1, engine_id(loan.last_sequence + 1)
 
 
-def sync(
+def record_event(
     uow: UnitOfWork,
     actor: Principal,
     loan: tables.Loan,
-    book: LoanBook,
+    applied: Applied,
+    values: dict[str, Any],
     *,
     now: datetime,
-    day: date | None = None,
-) -> list[str]:
-    """Bring the stored postings and vouchers in line with ``book``; the keys posted."""
-    day = day or business_date(uow, loan.company_id)
-    stored = {
-        row.posting_id: row
-        for row in uow.session.scalars(
-            select(tables.LoanPosting).where(
-                tables.LoanPosting.loan_id == loan.id, tables.LoanPosting.kind.not_in(NOT_REPLAYED)
-            )
-        ).all()
-    }
-    fresh = {p.event_id: p for p in book.postings}
-    changed = [
-        pid
-        for pid in sorted(set(stored) | set(fresh), key=_order(stored, fresh))
-        if pid not in stored
-        or pid not in fresh
-        or stored_signature(stored[pid]) != posting_signature(fresh[pid], loan.currency)
-    ]
-    versions: dict[str, int] = {}
-    for pid in changed:  # reverse what no longer holds
-        old = stored.get(pid)
-        if old is None:
-            continue
-        for key, roles in old.vouchers.items():
-            ledger.reverse_event(
-                uow,
-                actor,
-                company_id=loan.company_id,
-                idempotency_key=key,
-                business_date=day,
-                reason=f"{loan.number} 重算",
-                now=now,
-            )
-            give_back(loan, roles)
-        versions[pid] = old.version
-        uow.session.delete(old)
-    uow.session.flush()
-    posted: list[str] = []
-    for pid in changed:  # post what holds now, in value-date order
-        posting = fresh.get(pid)
-        if posting is None:
-            continue
-        version = versions.get(pid, 0) + 1
-        vouchers: dict[str, dict[str, str]] = {}
-        for n, (event_type, roles) in enumerate(ledger_entries(loan, posting)):
-            key = f"loan:{loan.id}:{pid}:v{version}" + (f":{n}" if n else "")
-            kept = {role: amount for role, amount in roles.items() if amount != 0}
-            if not kept:
-                continue
-            ledger.post(
-                uow,
-                actor,
-                event=ledger.LedgerEvent(
-                    type=event_type,
-                    company_id=loan.company_id,
-                    office_id=loan.office_id,
-                    business_date=day,
-                    amounts=kept,
-                    idempotency_key=key,
-                    currency=loan.currency,
-                    summary=f"{loan.number} {posting.kind} {posting.value_date.isoformat()}",
-                    dims=ledger.Dims(
-                        product_code=loan.product_code,
-                        loan_id=loan.id,
-                        customer_id=loan.customer_id,
-                    ),
-                ),
-                now=now,
-            )
-            vouchers[key] = {role: str(amount) for role, amount in kept.items()}
-            posted.append(key)
-        uow.session.add(
-            tables.LoanPosting(
-                company_id=loan.company_id,
-                loan_id=loan.id,
-                posting_id=pid,
-                kind=str(posting.kind),
-                value_date=posting.value_date,
-                version=version,
-                cash_in_minor=minor(posting.cash_in, loan.currency),
-                cash_out_minor=minor(posting.cash_out, loan.currency),
-                credit_change_minor=minor(posting.credit_change, loan.currency),
-                lines=lines_document(posting),
-                vouchers=vouchers,
-                updated_at=now,
-            )
-        )
-    uow.session.flush()
-    return posted
-
-
-def _order(stored: dict[str, tables.LoanPosting], fresh: dict[str, Posting]) -> Any:
-    def key(pid: str) -> tuple[date, int, str]:
-        if pid in fresh:
-            return fresh[pid].value_date, fresh[pid].sequence, pid
-        return stored[pid].value_date, 0, pid
-
-    return key
-
-
-def refresh(uow: UnitOfWork, loan: tables.Loan, book: LoanBook, *, now: datetime) -> None:
-    """The installments and the position snapshot from the replayed ``book``."""
-    here = position_of(book)
-    cur = loan.currency
-    uow.session.execute(
-        delete(tables.LoanInstallment).where(tables.LoanInstallment.loan_id == loan.id)
-    )
-    rows = [
-        {
-            "company_id": loan.company_id,
-            "loan_id": loan.id,
-            "n": row.n,
-            "due_date": row.due_date,
-            "principal_due_minor": minor(row.charged.principal, cur),
-            "interest_due_minor": minor(row.charged.interest, cur),
-            "fee_due_minor": minor(row.charged.fee, cur),
-            "penalty_due_minor": minor(row.charged.penalty, cur),
-            "principal_paid_minor": minor(row.paid.principal, cur),
-            "interest_paid_minor": minor(row.paid.interest, cur),
-            "fee_paid_minor": minor(row.paid.fee, cur),
-            "penalty_paid_minor": minor(row.paid.penalty, cur),
-            "waived_minor": minor(row.waived.total + row.capitalised.total, cur),
-            "outstanding_minor": minor(row.outstanding.total, cur),
-            "status": str(row.status),
-            "days_past_due": row.days_past_due,
-        }
-        for row in here.installments
-    ]
-    if rows:  # one executemany, not a round trip per installment
-        uow.session.execute(insert(tables.LoanInstallment), rows)
-    owed = here.overdue + here.due_today
-    loan.position_as_of = here.as_of
-    loan.outstanding_principal_minor = minor(here.outstanding_principal, cur)
-    loan.outstanding_interest_minor = minor(owed.interest + here.accrued_interest, cur)
-    loan.outstanding_fee_minor = minor(owed.fee, cur)
-    loan.outstanding_penalty_minor = minor(owed.penalty, cur)
-    loan.overdue_minor = minor(here.overdue_amount, cur)
-    loan.days_past_due = here.days_past_due
-    loan.max_days_past_due = max(loan.max_days_past_due, here.days_past_due)
-    loan.next_due_date = here.next_due_date
-    loan.next_due_minor = minor(here.next_due_amount, cur)
-    loan.credit_balance_minor = minor(here.credit_balance, cur)
-    loan.restructured = loan.restructured or here.restructured
-    if loan.status != "written_off":
-        loan.status = _status(str(here.status), loan.restructured)
-        loan.closed_on = here.as_of if loan.status == "closed" else None
-    loan.row_version += 1
-    loan.updated_at = now
-    uow.session.flush()
-
-
-def _status(engine_status: str, restructured: bool) -> str:
-    if engine_status == "active" and restructured:
-        return "rescheduled"
-    return engine_status
+    day: date,
+    queue: LedgerQueue | None = None,
+    event_id: int | None = None,
+) -> tuple[dict[str, Any], dict[str, StoredPosting]]:
+    """Stage the event (``event_values``, an id allocated for it), bring postings and vouchers
+    in line with ``applied`` (new vouchers to ``queue``, or posted now), refresh the loan and
+    store the engine's state: the event's row, and what is stored of the postings the event made
+    or changed. ``event_id``: allocated by the caller (default: with the lock, or now)."""
+    held: Locked | None = uow.session.info.get(LOCKED_KEY, {}).get(loan.id)
+    if event_id is None and held is not None:
+        event_id, held.event_id = held.event_id, None
+    if event_id is None:
+        event_id = allocate_ids(uow.session, EVENTS, 1)[0]
+    row = {"id": event_id, **values}
+    stage_event(uow, row)
+    synced = sync(uow, actor, loan, applied, now=now, day=day, queue=queue)
+    stored = held.installments if held is not None else None
+    written = refresh(uow, loan, applied.book, now=now, staged=uow.staged, stored=stored)
+    store_state(uow, loan, applied.state, synced, now=now)
+    if held is not None:  # a later command of the transaction on this loan goes on from here
+        held.state, held.installments = applied.state, written
+    return row, synced

@@ -1,25 +1,43 @@
 """减免 and 展期/重组: waivers of penalty, fee or interest, and reschedules (extend the term, add
 grace, change rate or method, capitalise arrears; the loan is flagged restructured).
 
-Both are maker-checker capable commands (``loans.waive``, ``loans.reschedule``): a company that
-switches maker-checker on for them has every request approved by a checker before it posts. The
-platform has no per-command default, so the switch is the company's (see docs/loan-servicing.md).
+Both wait for a checker by default (``checked_by_default``): a request is stored as pending and
+posts only when another user holding ``makerchecker.approve`` and the command's own permission
+approves it (never its maker). An administrator may switch that off per company
+(``/admin/maker-checker``). ``pending_requests`` lists what waits for one loan.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from microlend.db.commands import Done, Payload, Pending, command, run_command, value_or_pending
+from microlend.db.audit import Actor
+from microlend.db.commands import (
+    Done,
+    Handler,
+    Payload,
+    Pending,
+    audit_refusal,
+    command,
+    registered_commands,
+    run_command,
+    value_or_pending,
+)
+from microlend.db.makerchecker import PendingView, pending_about
+from microlend.db.scope import get_scoped
 from microlend.db.uow import UnitOfWork
-from microlend.kernel.errors import ValidationFailed
+from microlend.kernel.errors import DomainError, ValidationFailed
+from microlend.kernel.fingerprint import digest
 from microlend.kernel.principal import Principal
+from microlend.loans import tables
 from microlend.loans.account import business_date, locked_loan, next_engine_id, require_serviceable
 from microlend.loans.calculator.model import RepaymentMethod
 from microlend.loans.calculator.servicing_terms import Component
 from microlend.loans.engine import Reschedule, Waiver
+from microlend.loans.queries import get_loan
 from microlend.loans.records import reschedule_fields
 from microlend.loans.repayments import amount_of, record, value_date_of
 from microlend.loans.views import EventOutcome
@@ -29,18 +47,53 @@ RESCHEDULE = "loans.reschedule"
 WAIVABLE = ("penalty", "fee", "interest")
 
 
-@command(WAIVE, entity_type="loan", summary=lambda p: f"waive {p['amount']} {p['component']}")
-def _waive(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
-    loan = locked_loan(uow, actor, int(payload["loan_id"]))
-    require_serviceable(loan)
+def loan_request(name: str, summary: Callable[[Payload], str]) -> Callable[[Handler], Handler]:
+    """Register a loan command that waits for a checker unless the company switched that off
+    (waivers, reschedules, write-offs)."""
+    return command(name, entity_type="loan", summary=summary, checked_by_default=True)
+
+
+def submit_request(
+    uow: UnitOfWork,
+    actor: Principal,
+    name: str,
+    payload: Payload,
+    check: Callable[[tables.Loan], object],
+    *,
+    now: datetime,
+) -> Done | Pending:
+    """Run loan command ``name``, or store it for a checker. A maker who may give it has the
+    request checked first (``check`` on the loan, which must be open and in their scope), so
+    that a mistake is refused now, audited, rather than when a checker approves it."""
+    if actor.can(name):
+        try:
+            loan = get_scoped(uow.session, actor, tables.Loan, int(payload["loan_id"]))
+            require_serviceable(loan)
+            check(loan)
+        except DomainError as error:
+            audit_refusal(uow, Actor.of(actor), name, digest(payload), error, now=now)
+            raise
+    return run_command(uow, actor, name, payload, now=now)
+
+
+def _waiver(payload: Payload, currency: str) -> tuple[str, Decimal, str]:
+    """The component, amount and reason of a waiver request."""
     component = str(payload.get("component"))
     if component not in WAIVABLE:
         raise ValidationFailed("penalty, fee or interest", field="component")
-    amount = amount_of(payload.get("amount"), loan.currency)
-    day = value_date_of(payload.get("value_date"), business_date(uow, loan.company_id))
+    amount = amount_of(payload.get("amount"), currency)
     reason = str(payload.get("reason") or "").strip()
     if not reason:
         raise ValidationFailed("say why it is waived", field="reason")
+    return component, amount, reason
+
+
+@loan_request(WAIVE, lambda p: f"waive {p['amount']} {p['component']} on loan {p['loan_id']}")
+def _waive(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
+    loan = locked_loan(uow, actor, int(payload["loan_id"]))
+    require_serviceable(loan)
+    component, amount, reason = _waiver(payload, loan.currency)
+    day = value_date_of(payload.get("value_date"), business_date(uow, loan.company_id))
     seq, eid = next_engine_id(loan)
     event = Waiver(eid, day, seq, Component(component), amount)
     done = record(
@@ -74,16 +127,28 @@ def waive(
         "reason": reason,
         "value_date": value_date.isoformat() if value_date else None,
     }
-    return value_or_pending(run_command(uow, actor, WAIVE, payload, now=now), EventOutcome)
+    outcome = submit_request(
+        uow, actor, WAIVE, payload, lambda loan: _waiver(payload, loan.currency), now=now
+    )
+    return value_or_pending(outcome, EventOutcome)
+
+
+def _count(payload: Payload, name: str) -> int:
+    try:
+        return int(payload.get(name) or 0)
+    except (TypeError, ValueError):
+        return -1
 
 
 def _reschedule_detail(payload: Payload) -> dict[str, Any]:
-    try:
-        term = int(payload.get("term") or 0)
-    except (TypeError, ValueError):
-        term = 0
+    term = _count(payload, "term")
     if not 1 <= term <= 360:
         raise ValidationFailed("1 to 360 installments", field="term")
+    grace = _count(payload, "grace_principal_periods")
+    if not 0 <= grace < term:
+        raise ValidationFailed(
+            "0 or more, fewer than the installments", field="grace_principal_periods"
+        )
     rate = payload.get("annual_rate")
     if rate not in (None, ""):
         try:
@@ -99,7 +164,7 @@ def _reschedule_detail(payload: Payload) -> dict[str, Any]:
         "annual_rate": str(rate) if rate not in (None, "") else None,
         "method": method,
         "first_due_date": payload.get("first_due_date") or None,
-        "grace_principal_periods": int(payload.get("grace_principal_periods") or 0),
+        "grace_principal_periods": grace,
         "capitalise_arrears": bool(payload.get("capitalise_arrears")),
         "reason": str(payload.get("reason") or "")[:500],
     }
@@ -110,7 +175,7 @@ def _reschedule_detail(payload: Payload) -> dict[str, Any]:
     return detail
 
 
-@command(RESCHEDULE, entity_type="loan", summary=lambda p: f"reschedule loan {p['loan_id']}")
+@loan_request(RESCHEDULE, lambda p: f"reschedule loan {p['loan_id']} over {p['term']} installments")
 def _reschedule(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
     loan = locked_loan(uow, actor, int(payload["loan_id"]))
     require_serviceable(loan)
@@ -150,4 +215,15 @@ def reschedule(
         "reason": reason,
         "value_date": value_date.isoformat() if value_date else None,
     }
-    return value_or_pending(run_command(uow, actor, RESCHEDULE, payload, now=now), EventOutcome)
+    outcome = submit_request(
+        uow, actor, RESCHEDULE, payload, lambda _loan: _reschedule_detail(payload), now=now
+    )
+    return value_or_pending(outcome, EventOutcome)
+
+
+def pending_requests(uow: UnitOfWork, actor: Principal, *, loan_id: int) -> list[PendingView]:
+    """The loan's requests waiting for a checker: waivers, reschedules and write-offs by default,
+    and any other loan command the company has switched maker-checker on for."""
+    get_loan(uow, actor, loan_id=loan_id)  # loans.view, in the actor's scope
+    names = [name for name in registered_commands() if name.startswith("loans.")]
+    return pending_about(uow, actor, commands=names, key="loan_id", value=loan_id)

@@ -1,16 +1,24 @@
 """``/api/v1/loans`` routes: disbursement, the loan and its position, repayments, prepayments,
-reversals, refunds, waivers, reschedules, write-off, recoveries, fund usage."""
+reversals, refunds, waivers, reschedules, write-off, recoveries, fund usage, notes, and the loan's
+requests waiting for a checker.
+
+Every command answers 201 with what it did, or 202 with the pending request (``PendingOut``) when
+it waits for a checker: waivers, reschedules and write-offs do by default (maker-checker)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from pydantic import BaseModel
 
+from microlend.auth.schemas import PendingItemOut
 from microlend.loans import service
+from microlend.loans.adjustments import pending_requests
 from microlend.loans.schemas import (
     AmountIn,
     DisburseIn,
@@ -35,13 +43,33 @@ from microlend.loans.schemas import (
     WriteOffIn,
 )
 from microlend.web.kit.deps import PrincipalDep, UowDep
-from microlend.web.kit.idempotency import CommandDep, PendingOut
+from microlend.web.kit.idempotency import CommandDep, CommandRequest, PendingOut
 
 router = APIRouter(prefix="/api/v1", tags=["loans"])
 CREATED: dict[int | str, dict[str, Any]] = {
     201: {"description": "Done"},
-    202: {"model": PendingOut, "description": "Pending (maker-checker)"},
+    202: {"model": PendingOut, "description": "Waiting for a checker (maker-checker)"},
 }
+LOAN = "/loans/{loan_id}"
+
+
+def _posts(path: str, answer: type[BaseModel] = OutcomeOut) -> Callable[[Any], Any]:
+    """A command route: 201 with ``answer``, or 202 with the pending request."""
+    return router.post(path, status_code=201, response_model=answer, responses=CREATED)
+
+
+def _on_loan(
+    command: CommandRequest,
+    call: Callable[..., Any],
+    loan_id: int,
+    answer: type[BaseModel] = OutcomeOut,
+    **fields: Any,
+) -> Response:
+    """Run the loan command ``call`` with ``fields`` (once per Idempotency-Key)."""
+    return command.respond(
+        lambda: call(command.uow, command.actor, loan_id=loan_id, now=command.now, **fields),
+        answer.model_validate,
+    )
 
 
 @router.get("/loans", response_model=list[LoanOut])
@@ -71,7 +99,7 @@ def list_loans(
     return [LoanOut.model_validate(row) for row in rows]
 
 
-@router.post("/loans", status_code=201, response_model=LoanOut, responses=CREATED)
+@_posts("/loans", LoanOut)
 def disburse(body: DisburseIn, command: CommandDep) -> Response:
     """放款: disburse a contracted application in full."""
     return command.respond(
@@ -80,12 +108,12 @@ def disburse(body: DisburseIn, command: CommandDep) -> Response:
     )
 
 
-@router.get("/loans/{loan_id}", response_model=LoanOut)
+@router.get(LOAN, response_model=LoanOut)
 def get_loan(loan_id: int, uow: UowDep, actor: PrincipalDep) -> LoanOut:
     return LoanOut.model_validate(service.get_loan(uow, actor, loan_id=loan_id))
 
 
-@router.get("/loans/{loan_id}/position", response_model=PositionOut)
+@router.get(LOAN + "/position", response_model=PositionOut)
 def position(
     loan_id: int, uow: UowDep, actor: PrincipalDep, as_of: date | None = None
 ) -> PositionOut:
@@ -94,24 +122,24 @@ def position(
     return PositionOut.model_validate(here)
 
 
-@router.get("/loans/{loan_id}/installments", response_model=list[InstallmentOut])
+@router.get(LOAN + "/installments", response_model=list[InstallmentOut])
 def installments(loan_id: int, uow: UowDep, actor: PrincipalDep) -> list[InstallmentOut]:
     rows = service.installments(uow, actor, loan_id=loan_id)
     return [InstallmentOut.model_validate(row) for row in rows]
 
 
-@router.get("/loans/{loan_id}/events", response_model=list[EventOut])
+@router.get(LOAN + "/events", response_model=list[EventOut])
 def events(loan_id: int, uow: UowDep, actor: PrincipalDep) -> list[EventOut]:
     return [EventOut.model_validate(row) for row in service.events(uow, actor, loan_id=loan_id)]
 
 
-@router.get("/loans/{loan_id}/postings", response_model=list[PostingOut])
+@router.get(LOAN + "/postings", response_model=list[PostingOut])
 def postings(loan_id: int, uow: UowDep, actor: PrincipalDep) -> list[PostingOut]:
     rows = service.postings(uow, actor, loan_id=loan_id)
     return [PostingOut.model_validate(row) for row in rows]
 
 
-@router.get("/loans/{loan_id}/payoff-quote", response_model=PayoffQuoteOut)
+@router.get(LOAN + "/payoff-quote", response_model=PayoffQuoteOut)
 def payoff_quote(
     loan_id: int, uow: UowDep, actor: PrincipalDep, as_of: date | None = None
 ) -> PayoffQuoteOut:
@@ -119,7 +147,7 @@ def payoff_quote(
     return PayoffQuoteOut.model_validate(quote)
 
 
-@router.get("/loans/{loan_id}/repayment-preview", response_model=PreviewOut)
+@router.get(LOAN + "/repayment-preview", response_model=PreviewOut)
 def preview(
     loan_id: int,
     uow: UowDep,
@@ -139,170 +167,88 @@ def preview(
     return PreviewOut.model_validate(posting)
 
 
-@router.post(
-    "/loans/{loan_id}/repayments", status_code=201, response_model=OutcomeOut, responses=CREATED
-)
+@router.get(LOAN + "/pending-requests", response_model=list[PendingItemOut])
+def pending(loan_id: int, uow: UowDep, actor: PrincipalDep) -> list[PendingItemOut]:
+    """The loan's requests waiting for a checker (approve them at /maker-checker/pending)."""
+    rows = pending_requests(uow, actor, loan_id=loan_id)
+    return [PendingItemOut.model_validate(row) for row in rows]
+
+
+@_posts(LOAN + "/repayments")
 def repay(loan_id: int, body: RepaymentIn, command: CommandDep) -> Response:
     """还款 (idempotent by Idempotency-Key and by channel + external reference)."""
-    return command.respond(
-        lambda: service.repay(
-            command.uow,
-            command.actor,
-            loan_id=loan_id,
-            request_key=command.key,
-            now=command.now,
-            **body.model_dump(),
-        ),
-        OutcomeOut.model_validate,
-    )
+    return _on_loan(command, service.repay, loan_id, request_key=command.key, **body.model_dump())
 
 
-@router.post(
-    "/loans/{loan_id}/tranches", status_code=201, response_model=OutcomeOut, responses=CREATED
-)
+@_posts(LOAN + "/tranches")
 def tranche(loan_id: int, body: TrancheIn, command: CommandDep) -> Response:
     """分次放款: pay out a later tranche (up to the approved amount); permission loans.disburse."""
-    return command.respond(
-        lambda: service.disburse_tranche(
-            command.uow,
-            command.actor,
-            loan_id=loan_id,
-            request_key=command.key,
-            now=command.now,
-            **body.model_dump(),
-        ),
-        OutcomeOut.model_validate,
-    )
+    call = service.disburse_tranche
+    return _on_loan(command, call, loan_id, request_key=command.key, **body.model_dump())
 
 
-@router.post(
-    "/loans/{loan_id}/prepayments", status_code=201, response_model=OutcomeOut, responses=CREATED
-)
+@_posts(LOAN + "/prepayments")
 def prepay(loan_id: int, body: PrepaymentIn, command: CommandDep) -> Response:
-    return command.respond(
-        lambda: service.prepay(
-            command.uow,
-            command.actor,
-            loan_id=loan_id,
-            request_key=command.key,
-            now=command.now,
-            **body.model_dump(),
-        ),
-        OutcomeOut.model_validate,
-    )
+    """提前还款: in part (shortening the term or lowering the installment) or in full."""
+    return _on_loan(command, service.prepay, loan_id, request_key=command.key, **body.model_dump())
 
 
-@router.post(
-    "/loans/{loan_id}/events/{event_id}/reverse",
-    status_code=201,
-    response_model=OutcomeOut,
-    responses=CREATED,
-)
+@_posts(LOAN + "/events/{event_id}/reverse")
 def reverse(loan_id: int, event_id: int, body: ReverseIn, command: CommandDep) -> Response:
-    return command.respond(
-        lambda: service.reverse(
-            command.uow,
-            command.actor,
-            loan_id=loan_id,
-            event_id=event_id,
-            reason=body.reason,
-            now=command.now,
-        ),
-        OutcomeOut.model_validate,
-    )
+    """Reverse a repayment, prepayment, refund or waiver; later ones are replayed."""
+    return _on_loan(command, service.reverse, loan_id, event_id=event_id, reason=body.reason)
 
 
-@router.post(
-    "/loans/{loan_id}/refunds", status_code=201, response_model=OutcomeOut, responses=CREATED
-)
+@_posts(LOAN + "/refunds")
 def refund(loan_id: int, body: AmountIn, command: CommandDep) -> Response:
-    return command.respond(
-        lambda: service.refund(
-            command.uow, command.actor, loan_id=loan_id, amount=body.amount, now=command.now
-        ),
-        OutcomeOut.model_validate,
-    )
+    """Pay back part of the credit balance."""
+    return _on_loan(command, service.refund, loan_id, amount=body.amount)
 
 
-@router.post(
-    "/loans/{loan_id}/waivers", status_code=201, response_model=OutcomeOut, responses=CREATED
-)
+@_posts(LOAN + "/waivers")
 def waive(loan_id: int, body: WaiverIn, command: CommandDep) -> Response:
-    return command.respond(
-        lambda: service.waive(
-            command.uow, command.actor, loan_id=loan_id, now=command.now, **body.model_dump()
-        ),
-        OutcomeOut.model_validate,
-    )
+    """减免 of penalty, fee or interest: waits for a checker by default (202)."""
+    return _on_loan(command, service.waive, loan_id, **body.model_dump())
 
 
-@router.post(
-    "/loans/{loan_id}/reschedules", status_code=201, response_model=OutcomeOut, responses=CREATED
-)
+@_posts(LOAN + "/reschedules")
 def reschedule(loan_id: int, body: RescheduleIn, command: CommandDep) -> Response:
-    return command.respond(
-        lambda: service.reschedule(
-            command.uow, command.actor, loan_id=loan_id, now=command.now, **body.model_dump()
-        ),
-        OutcomeOut.model_validate,
-    )
+    """展期/重组: waits for a checker by default (202)."""
+    return _on_loan(command, service.reschedule, loan_id, **body.model_dump())
 
 
-@router.post(
-    "/loans/{loan_id}/write-off", status_code=201, response_model=OutcomeOut, responses=CREATED
-)
+@_posts(LOAN + "/write-off")
 def write_off(loan_id: int, body: WriteOffIn, command: CommandDep) -> Response:
-    return command.respond(
-        lambda: service.write_off(
-            command.uow, command.actor, loan_id=loan_id, reason=body.reason, now=command.now
-        ),
-        OutcomeOut.model_validate,
-    )
+    """核销: waits for a checker by default (202)."""
+    return _on_loan(command, service.write_off, loan_id, reason=body.reason)
 
 
-@router.post(
-    "/loans/{loan_id}/recoveries", status_code=201, response_model=OutcomeOut, responses=CREATED
-)
+@_posts(LOAN + "/recoveries")
 def recover(loan_id: int, body: AmountIn, command: CommandDep) -> Response:
-    return command.respond(
-        lambda: service.recover(
-            command.uow, command.actor, loan_id=loan_id, now=command.now, **body.model_dump()
-        ),
-        OutcomeOut.model_validate,
-    )
+    """核销后收回: money recovered on a written-off loan."""
+    return _on_loan(command, service.recover, loan_id, **body.model_dump())
 
 
-@router.get("/loans/{loan_id}/fund-usages", response_model=list[FundUsageOut])
+@router.get(LOAN + "/fund-usages", response_model=list[FundUsageOut])
 def fund_usages(loan_id: int, uow: UowDep, actor: PrincipalDep) -> list[FundUsageOut]:
     rows = service.fund_usages(uow, actor, loan_id=loan_id)
     return [FundUsageOut.model_validate(row) for row in rows]
 
 
-@router.post(
-    "/loans/{loan_id}/fund-usages", status_code=201, response_model=FundUsageOut, responses=CREATED
-)
+@_posts(LOAN + "/fund-usages", FundUsageOut)
 def record_usage(loan_id: int, body: FundUsageIn, command: CommandDep) -> Response:
     """A usage record (evidence files: the loan page's form, or a later upload)."""
-    return command.respond(
-        lambda: service.record_usage(
-            command.uow, command.actor, loan_id=loan_id, now=command.now, **body.model_dump()
-        ),
-        FundUsageOut.model_validate,
-    )
+    call = service.record_usage
+    return _on_loan(command, call, loan_id, FundUsageOut, **body.model_dump())
 
 
-@router.get("/loans/{loan_id}/notes", response_model=list[NoteOut])
+@router.get(LOAN + "/notes", response_model=list[NoteOut])
 def notes(loan_id: int, uow: UowDep, actor: PrincipalDep) -> list[NoteOut]:
     """The loan's notes, newest first."""
     return [NoteOut.model_validate(row) for row in service.notes(uow, actor, loan_id=loan_id)]
 
 
-@router.post("/loans/{loan_id}/notes", status_code=201, response_model=NoteOut, responses=CREATED)
+@_posts(LOAN + "/notes", NoteOut)
 def add_note(loan_id: int, body: NoteIn, command: CommandDep) -> Response:
     """Append a note (append-only; anyone who may see the loan)."""
-    return command.respond(
-        lambda: service.add_note(
-            command.uow, command.actor, loan_id=loan_id, now=command.now, body=body.body
-        ),
-        NoteOut.model_validate,
-    )
+    return _on_loan(command, service.add_note, loan_id, NoteOut, body=body.body)

@@ -12,87 +12,61 @@ and earned (interest paid in cash before close of business, e.g. on the due date
 income already). Past 90 DPD the loan is non-accrual (非应计): the accrual is kept off balance
 (表外, memo accounts) and the ledger's income is untouched.
 
-One SQL statement aggregates each loan's installments; the day-count fraction is computed per
-row of that result (no ORM objects, no engine replay); writes are bulk statements.
+Set-based: the loans' current periods are brought up to date (``close_periods``: the
+installments are read only for the loans whose period ended or whose schedule a command
+rewrote), then ``INSERT ... SELECT`` of the day's rows from the loans and their close state (the
+day count and rounding in SQL: ``close_sql``), then the loans' booked interest and the close
+state's running totals from those rows. ``accrued_minor`` is the same rule in Python, for
+tests.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import (
+    CTE,
+    BigInteger,
+    ColumnElement,
+    String,
+    Subquery,
+    and_,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from microlend.db.eod import Counts
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.daycount import DayCount
 from microlend.kernel.money import Rounding
-from microlend.loans.close_sql import arrears, open_loans, table
+from microlend.loans.close_periods import current, refresh_periods
+from microlend.loans.close_sql import (
+    Expr,
+    day_count_days,
+    days_between,
+    divide_rounded,
+    in_range,
+    layer,
+    open_loans,
+    positive,
+)
 from microlend.loans.close_state import ensure_states
-from microlend.loans.tables import Loan, LoanInstallment
+from microlend.loans.close_vouchers import company_mark
+from microlend.loans.tables import Loan
 from microlend.loans.tables_close import LoanAccrual, LoanCloseState
 
 NON_ACCRUAL_ABOVE = 90
-CHUNK = 5_000
-
-
-def _rows(uow: UnitOfWork, company_id: int, day: date, low: int, high: int) -> list[object]:
-    i = LoanInstallment
-    due = i.due_date <= day
-    nxt = table(LoanInstallment).alias("nxt")
-    next_due = func.min(case((i.due_date > day, i.due_date)))
-    stmt = (
-        select(
-            Loan.id,
-            Loan.office_id,
-            Loan.product_code,
-            Loan.currency,
-            Loan.disbursement_date,
-            Loan.booked_interest_minor,
-            LoanCloseState.day_count,
-            LoanCloseState.rounding,
-            LoanCloseState.interest_earned_minor,
-            func.sum(case((due, i.interest_due_minor), else_=0)).label("due_interest"),
-            func.sum(
-                case(
-                    (
-                        and_(due, i.interest_due_minor > i.interest_paid_minor),
-                        i.interest_due_minor - i.interest_paid_minor,
-                    ),
-                    else_=0,
-                )
-            ).label("owed"),
-            func.max(case((due, i.due_date))).label("prev_due"),
-            next_due.label("next_due"),
-            func.min(case((and_(i.due_date < day, arrears() > 0), i.due_date))).label("oldest"),
-        )
-        .join(LoanCloseState, LoanCloseState.loan_id == Loan.id)
-        .join(i, i.loan_id == Loan.id)
-        .where(*open_loans(company_id, low, high), Loan.disbursement_date <= day)
-        .where(
-            ~select(LoanAccrual.id)
-            .where(LoanAccrual.loan_id == Loan.id, LoanAccrual.business_date == day)
-            .exists()
-        )
-        .group_by(
-            Loan.id,
-            Loan.office_id,
-            Loan.product_code,
-            Loan.currency,
-            Loan.disbursement_date,
-            Loan.booked_interest_minor,
-            LoanCloseState.day_count,
-            LoanCloseState.rounding,
-            LoanCloseState.interest_earned_minor,
-        )
-        .subquery()
-    )
-    nxt_interest = (
-        select(nxt.c.interest_due_minor)
-        .where(nxt.c.loan_id == stmt.c.id, nxt.c.due_date == stmt.c.next_due)
-        .scalar_subquery()
-    )
-    return list(uow.session.execute(select(stmt, nxt_interest.label("next_interest"))).all())
+ROW_COLUMNS = [
+    "company_id", "office_id", "loan_id", "business_date", "product_code", "currency",
+    "earned_minor", "interest_minor", "off_balance_minor", "penalty_minor",
+    "overdue_principal_minor", "voucher_key",
+]  # fmt: skip
 
 
 def accrued_minor(
@@ -108,72 +82,135 @@ def accrued_minor(
     return int((Decimal(interest) * elapsed / period).quantize(Decimal(1), rounding=rounding.mode))
 
 
-def accrue(uow: UnitOfWork, company_id: int, day: date, id_low: int, id_high: int) -> Counts:
-    ensure_states(uow, company_id, id_low, id_high)
-    records: list[dict[str, object]] = []
-    non_accrual = 0
-    for r in _rows(uow, company_id, day, id_low, id_high):
-        row = r._mapping  # type: ignore[attr-defined]
-        current = 0
-        if row["next_due"] is not None and row["next_interest"] is not None:
-            start = row["prev_due"] or row["disbursement_date"]
-            current = accrued_minor(
-                int(row["next_interest"]),
-                start,
-                row["next_due"],
-                day,
-                DayCount(row["day_count"]),
-                Rounding(row["rounding"]),
-            )
-        earned = int(row["due_interest"] or 0) + current
-        delta = earned - int(row["interest_earned_minor"])
-        dpd = (day - row["oldest"]).days if row["oldest"] is not None else 0
-        income = off = 0
-        if delta > 0 and dpd > NON_ACCRUAL_ABOVE:
-            off, non_accrual = delta, non_accrual + 1
-        elif delta > 0:
-            room = int(row["owed"] or 0) + current - int(row["booked_interest_minor"])
-            income = max(0, min(delta, room))
-        records.append(
-            {
-                "company_id": company_id,
-                "office_id": row["office_id"],
-                "loan_id": row["id"],
-                "business_date": day,
-                "product_code": row["product_code"],
-                "currency": row["currency"],
-                "earned_minor": delta,
-                "interest_minor": income,
-                "off_balance_minor": off,
-                "penalty_minor": 0,
-                "overdue_principal_minor": 0,
-                "voucher_key": None,
-            }
+def current_interest_sql(
+    interest: Expr[int],
+    start: Expr[date],
+    day: date,
+    period: Expr[int],
+    elapsed: Expr[int],
+    rounding: Expr[str],
+) -> ColumnElement[int]:
+    """``accrued_minor`` in SQL, from the period's and the elapsed days (``interest`` NULL: no
+    current period, 0)."""
+    return case(
+        (or_(interest.is_(None), interest <= 0, start >= day), 0),
+        (or_(period <= 0, elapsed >= period), interest),
+        (elapsed <= 0, 0),
+        else_=divide_rounded(interest * elapsed, period, rounding),
+    )
+
+
+def _loans(dialect: str, company_id: int, day: date, low: int, high: int) -> Subquery:
+    """The loans to accrue today, with their conventions, their current period
+    (``close_periods``) and days past due."""
+    s, oldest = LoanCloseState, LoanCloseState.oldest_unpaid
+    return (
+        select(
+            Loan.company_id,
+            Loan.office_id,
+            Loan.id.label("loan_id"),
+            Loan.product_code,
+            Loan.currency,
+            Loan.booked_interest_minor.label("booked"),
+            s.interest_earned_minor.label("earned_before"),
+            s.day_count,
+            s.rounding,
+            s.due_interest_minor.label("due_interest"),
+            s.owed_interest_minor.label("owed"),
+            s.period_start.label("start"),
+            s.period_end.label("end"),
+            s.period_interest.label("interest"),
+            case((oldest < day, days_between(dialect, day, oldest)), else_=0).label("dpd"),
         )
-    for start in range(0, len(records), CHUNK):
-        uow.session.execute(table(LoanAccrual).insert(), records[start : start + CHUNK])
-    _apply(uow, company_id, day, id_low, id_high)
-    return {
-        "loans": len(records),
-        "interest_minor": sum(int(r["interest_minor"]) for r in records),  # type: ignore[call-overload]
-        "non_accrual": non_accrual,
-    }
+        .where(*open_loans(company_id, low, high), Loan.disbursement_date <= day)
+        .where(*in_range(s.loan_id, low, high), s.loan_id == Loan.id, current(day))
+        .where(or_(s.accrued_through.is_(None), s.accrued_through < day))
+        .subquery("loans_due")
+    )
 
 
-def _apply(uow: UnitOfWork, company_id: int, day: date, low: int, high: int) -> None:
+def _day_rows(dialect: str, company_id: int, day: date, low: int, high: int) -> CTE:
+    """Per loan: what is earned by today and not before (``delta``), and the room left for
+    income. Built in materialised layers, each naming its columns: inlined, the day count and
+    rounding expressions would be copied into every reference (planning alone took longer than
+    the work)."""
+    loans = _loans(dialect, company_id, day, low, high)
+    c = loans.c
+    days = layer(
+        select(
+            loans,
+            day_count_days(dialect, c.day_count, c.start, c.end).label("period"),
+            day_count_days(dialect, c.day_count, c.start, day).label("elapsed"),
+        ),
+        "accrual_days",
+    )
+    d = days.c
+    current = current_interest_sql(d.interest, d.start, day, d.period, d.elapsed, d.rounding)
+    return layer(
+        select(
+            days,
+            (d.due_interest + current - d.earned_before).label("delta"),
+            (d.owed + current - d.booked).label("room"),
+        ),
+        "accrual_rows",
+    )
+
+
+def accrue(
+    uow: UnitOfWork, company_id: int, day: date, id_low: int, id_high: int, *, now: datetime
+) -> Counts:
+    ensure_states(uow, company_id, id_low, id_high)
+    refresh_periods(uow, company_id, day, id_low, id_high)
+    r = _day_rows(uow.dialect, company_id, day, id_low, id_high).c
+    late = r.dpd > NON_ACCRUAL_ABOVE
+    income = case(
+        (and_(r.delta > 0, ~late), case((r.room < r.delta, positive(r.room)), else_=r.delta)),
+        else_=0,
+    )
+    rows = select(
+        r.company_id,
+        r.office_id,
+        r.loan_id,
+        literal(day),
+        r.product_code,
+        r.currency,
+        r.delta,
+        income,
+        case((and_(r.delta > 0, late), r.delta), else_=0),
+        literal(0, BigInteger),
+        literal(0, BigInteger),
+        literal(company_mark(day), String),
+    )
+    uow.session.execute(insert(LoanAccrual).from_select(ROW_COLUMNS, rows))
+    return _apply(uow, company_id, day, id_low, id_high)
+
+
+def _apply(uow: UnitOfWork, company_id: int, day: date, low: int, high: int) -> Counts:
     """Add the day's rows to the loans' booked interest and the running totals, set-based, once
-    (``loan_close_state.accrued_through`` marks the loans done)."""
+    (``loan_close_state.accrued_through`` marks the loans done). Returns the loans accrued, the
+    interest booked and the loans kept off balance (a ``WITH ... INSERT`` has no row count on
+    SQLite's driver)."""
     a, s = LoanAccrual, LoanCloseState
     todo = (
-        a.business_date == day,
         a.company_id == company_id,
-        a.loan_id >= low,
-        a.loan_id <= high,
+        a.business_date == day,
+        *in_range(a.loan_id, low, high),
+        *in_range(s.loan_id, low, high),
         or_(s.accrued_through.is_(None), s.accrued_through < day),
     )
+    loans, income, off = uow.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(a.interest_minor), 0),
+            func.coalesce(func.sum(case((a.off_balance_minor > 0, 1), else_=0)), 0),
+        ).where(a.loan_id == s.loan_id, *todo)
+    ).one()
+    if not loans:
+        return {"loans": 0}
     uow.session.execute(
         update(Loan)
         .where(a.loan_id == Loan.id, s.loan_id == Loan.id, a.interest_minor != 0, *todo)
+        .where(*in_range(Loan.id, low, high))
         .values(booked_interest_minor=Loan.booked_interest_minor + a.interest_minor),
         execution_options={"synchronize_session": False},
     )
@@ -187,3 +224,4 @@ def _apply(uow: UnitOfWork, company_id: int, day: date, low: int, high: int) -> 
         ),
         execution_options={"synchronize_session": False},
     )
+    return {"loans": int(loans), "interest_minor": int(income), "non_accrual": int(off)}

@@ -1,17 +1,47 @@
-"""Shared SQL pieces of the loans' close of business: which loans take part, arrears, days."""
+"""Shared SQL pieces of the loans' close of business: which loans take part, arrears, whole days
+between dates, the day count conventions and the rounding modes, in SQL that SQLite and
+PostgreSQL evaluate alike (integer arithmetic only: no floats, no text decimals).
+
+* ``days_between``: actual days (``later - earlier``).
+* ``day_count_days``: days under a convention column holding ``DayCount`` values (the 30/360
+  family by the ISDA rules of ``kernel.daycount``, the ACT family actual days).
+* ``divide_rounded``: ``num / den`` rounded to an integer by a column holding ``Rounding``
+  values, for ``num >= 0`` and ``den > 0`` (what ``Decimal.quantize`` gives with that mode).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, Integer, Table, cast, func, literal
+from sqlalchemy import (
+    CTE,
+    BigInteger,
+    ColumnElement,
+    CursorResult,
+    Integer,
+    Select,
+    SQLColumnExpression,
+    Table,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    or_,
+)
 from sqlalchemy.types import Date
 
-from microlend.db.uow import UnitOfWork
+from microlend.kernel.daycount import DayCount
+from microlend.kernel.money import Rounding
 from microlend.loans.tables import Loan, LoanInstallment
 
 OPEN_STATUSES = ("active", "overdue", "rescheduled")
+SqlInt = ColumnElement[int]
+Expr = SQLColumnExpression
+DateLike = SQLColumnExpression[date] | SQLColumnExpression[date | None] | date
 
 
 def open_loans(company_id: int, id_low: int, id_high: int) -> list[ColumnElement[bool]]:
@@ -24,10 +54,27 @@ def open_loans(company_id: int, id_low: int, id_high: int) -> list[ColumnElement
     ]
 
 
-def arrears(i: type[LoanInstallment] = LoanInstallment) -> ColumnElement[int]:
+def in_range(column: Any, id_low: int, id_high: int) -> list[ColumnElement[bool]]:
+    """``id_low <= column <= id_high``: written on every table a statement joins by loan, so
+    that the planner reads each through its index over the range alone."""
+    return [column >= id_low, column <= id_high]
+
+
+def installments_of(company_id: int, id_low: int, id_high: int) -> list[ColumnElement[bool]]:
+    """The installments of a partition's loans (open or not: join ``Loan`` to narrow)."""
+    i = LoanInstallment
+    return [i.company_id == company_id, i.loan_id >= id_low, i.loan_id <= id_high]
+
+
+def arrears(i: Any = LoanInstallment) -> ColumnElement[int]:
     """Principal, interest and fee still owed on an installment (penalty apart; waivers netted
     through ``outstanding_minor``)."""
-    return i.outstanding_minor - (i.penalty_due_minor - i.penalty_paid_minor)
+    return i.outstanding_minor - (i.penalty_due_minor - i.penalty_paid_minor)  # type: ignore[no-any-return]
+
+
+def positive(value: ColumnElement[int]) -> ColumnElement[int]:
+    """``value`` if above zero, else 0."""
+    return case((value > 0, value), else_=0)
 
 
 def table(model: Any) -> Table:
@@ -40,14 +87,117 @@ def cast_table(value: Any) -> Table:
     return value
 
 
+COUNTED = {"preserve_rowcount": True}  # an INSERT's rowcount is kept only when asked
+
+
 def rowcount(result: Any) -> int:
-    """Rows an UPDATE or INSERT ... SELECT touched."""
+    """Rows an UPDATE or INSERT ... SELECT touched (execute an INSERT with ``COUNTED``)."""
     assert isinstance(result, CursorResult)
     return max(int(result.rowcount), 0)
 
 
-def days_since(uow: UnitOfWork, day: date, column: Any) -> ColumnElement[int]:
-    """Whole days from ``column`` to ``day`` (``day`` - ``column``) on either backend."""
-    if uow.session.get_bind().dialect.name == "sqlite":
-        return cast(func.julianday(day.isoformat()) - func.julianday(column), Integer)
-    return cast(literal(day, Date) - column, Integer)
+def layer(query: Select[Any], name: str) -> CTE:
+    """``query`` as a materialised common table expression: computed once, its columns
+    referenced by name. Inlined (as a subquery would be), a long expression referenced several
+    times further up is copied into each reference, and planning grows with every layer."""
+    return query.cte(name).prefix_with("MATERIALIZED")
+
+
+def _date(dialect: str, value: DateLike) -> Any:
+    if isinstance(value, date):
+        return literal(value.isoformat()) if dialect == "sqlite" else literal(value, Date)
+    return value
+
+
+def days_between(dialect: str, later: DateLike, earlier: DateLike) -> SqlInt:
+    """Whole days from ``earlier`` to ``later`` on either backend."""
+    if dialect == "sqlite":
+        diff = func.julianday(_date(dialect, later)) - func.julianday(_date(dialect, earlier))
+        return cast(diff, Integer)
+    return cast(_date(dialect, later) - _date(dialect, earlier), Integer)
+
+
+@dataclass(frozen=True)
+class DateParts:
+    """Year, month and day of a date column or a fixed date, and whether it is the last day of
+    February, as SQL integers and a condition."""
+
+    year: SqlInt
+    month: SqlInt
+    day: SqlInt
+    last_of_february: ColumnElement[bool]
+
+    @classmethod
+    def of(cls, value: DateLike) -> DateParts:
+        if isinstance(value, date):
+            y, m, d = value.year, value.month, value.day
+            is_leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+            is_last = m == 2 and d == (29 if is_leap else 28)
+            return cls(_int(y), _int(m), _int(d), literal(is_last))
+        parts = ("year", "month", "day")
+        year, month, day = (cast(extract(part, value), Integer) for part in parts)
+        leap = and_(year % 4 == 0, or_(year % 100 != 0, year % 400 == 0))
+        last = and_(month == 2, or_(day == 29, and_(day == 28, ~leap)))
+        return cls(year, month, day, last)
+
+
+def _int(value: int) -> SqlInt:
+    return literal(value, Integer)
+
+
+def _thirty(a: DateParts, d1: SqlInt, b: DateParts, d2: SqlInt) -> SqlInt:
+    return 360 * (b.year - a.year) + 30 * (b.month - a.month) + (d2 - d1)
+
+
+def thirty_360(a: DateParts, b: DateParts) -> SqlInt:
+    """30/360 Bond Basis: D1 = 31 -> 30; D2 = 31 -> 30 when D1 >= 30."""
+    d1 = case((a.day >= 30, 30), else_=a.day)
+    d2 = case((and_(b.day == 31, a.day >= 30), 30), else_=b.day)
+    return _thirty(a, d1, b, d2)
+
+
+def thirty_us_360(a: DateParts, b: DateParts) -> SqlInt:
+    """30/360 US: as Bond Basis, and the last day of February counts as day 30 (D1 always; D2
+    when D1 is also February's last day)."""
+    d1_is_30 = or_(a.last_of_february, a.day >= 30)
+    d1 = case((d1_is_30, 30), else_=a.day)
+    d2 = case(
+        (and_(a.last_of_february, b.last_of_february), 30),
+        (and_(b.day == 31, d1_is_30), 30),
+        else_=b.day,
+    )
+    return _thirty(a, d1, b, d2)
+
+
+def thirty_e_360(a: DateParts, b: DateParts) -> SqlInt:
+    """30E/360: any 31st counts as the 30th."""
+    d1 = case((a.day >= 30, 30), else_=a.day)
+    d2 = case((b.day >= 30, 30), else_=b.day)
+    return _thirty(a, d1, b, d2)
+
+
+def day_count_days(dialect: str, convention: Expr[str], start: DateLike, end: DateLike) -> SqlInt:
+    """Days from ``start`` to ``end`` under the convention named by ``convention``."""
+    a, b = DateParts.of(start), DateParts.of(end)
+    return case(
+        (convention == DayCount.THIRTY_360.value, thirty_360(a, b)),
+        (convention == DayCount.THIRTY_U_360.value, thirty_us_360(a, b)),
+        (convention == DayCount.THIRTY_E_360.value, thirty_e_360(a, b)),
+        else_=days_between(dialect, end, start),
+    )
+
+
+def divide_rounded(num: Expr[int], den: Expr[int | None], rounding: Expr[str]) -> SqlInt:
+    """``num / den`` rounded to an integer with the mode named by ``rounding`` (num >= 0,
+    den > 0; NULL for den = 0): integer division, then the remainder decides."""
+    n, d = cast(num, BigInteger), func.nullif(cast(den, BigInteger), 0, type_=BigInteger)
+    quotient, twice_rest = n // d, 2 * (n % d)
+    return case(
+        (rounding == Rounding.DOWN.value, quotient),
+        (rounding == Rounding.UP.value, quotient + case((n % d > 0, 1), else_=0)),
+        (
+            rounding == Rounding.HALF_EVEN.value,
+            quotient + case((twice_rest > d, 1), (twice_rest == d, quotient % 2), else_=0),
+        ),
+        else_=quotient + case((twice_rest >= d, 1), else_=0),  # half up
+    )

@@ -1,22 +1,26 @@
 """The vouchers of the loans' close of business for a company and date (a company step after the
-partitioned ones): the ``loan_accruals`` rows of the day that no voucher carries yet, posted per
-loan or summarised per office, product and currency (``accounting.settings.accrual_vouchers``):
+partitioned ones): the ``loan_accruals`` rows of the day, posted per loan or summarised per office,
+product and currency (``accounting.settings.accrual_vouchers``):
 
 * ``interest_accrual``: ``interest`` Dr 1132 / Cr 6011, ``interest_off_balance`` (memo 7001/7002);
 * ``overdue_transfer``: ``principal`` Dr 130302 / Cr 130301, ``principal_back`` the reverse;
 * ``penalty_accrual``: ``penalty`` Dr 122102 / Cr 6051.
 
 Keys are deterministic (``{type}:{company}:{office}:{product}:{currency}:{date}`` or
-``{type}:loan:{loan}:{date}``) and the rows are marked with them, so a re-run posts nothing twice.
+``{type}:loan:{loan}:{date}``), so a re-run replays the same vouchers and posts nothing twice. The
+accrual step marks every row it writes ``close:{date}`` (posted by the company's run of that
+date); a loan closed inline posts its own rows and marks them ``close:loan:{loan}:{date}``, which
+the company's run leaves out. The company's run rewrites no row: at a million loans that update
+alone would cost seconds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
 
 from microlend.accounting import books
 from microlend.accounting import service as ledger
@@ -91,35 +95,72 @@ def _sums() -> Sequence[Any]:
     )
 
 
-def post_day(uow: UnitOfWork, company_id: int, day: date) -> Counts:
-    now = datetime.now(UTC)  # stamps only; amounts and dates are the business date's
-    pending = (A.company_id == company_id, A.business_date == day, A.voucher_key.is_(None))
-    if uow.session.execute(select(A.id).where(*pending).limit(1)).first() is None:
-        return {}
-    ensure_close_rules(uow, company_id, now)
-    actor = eod_principal(uow, company_id)
-    per_loan = accrual_vouchers(uow, company_id) is AccrualVouchers.PER_LOAN
+def company_mark(day: date) -> str:
+    """The ``voucher_key`` of the rows the company's close of business of ``day`` posts (the
+    accrual step writes it on every row)."""
+    return f"close:{day.isoformat()}"
+
+
+def loan_mark(loan_id: int, day: date) -> str:
+    """The ``voucher_key`` of a loan's rows posted alone (the inline close of one loan)."""
+    return f"close:loan:{loan_id}:{day.isoformat()}"
+
+
+def post_day(
+    uow: UnitOfWork, company_id: int, day: date, *, now: datetime, loan_id: int | None = None
+) -> Counts:
+    """Post the day's ``loan_accruals`` rows that the company's close of business carries.
+
+    Without ``loan_id``: every row marked ``close:{day}`` (``company_mark``), per loan or in
+    summary as the company books accruals. The vouchers' keys are deterministic, so posting
+    again replays them (nothing is posted twice); the rows are not rewritten.
+
+    ``loan_id``: only that loan's rows, with per-loan keys whatever the company's setting (the
+    inline close of one loan before a command); they are marked ``close:loan:{loan}:{day}``, so
+    the company's run leaves them out. ``now`` stamps the vouchers; their amounts and dates are
+    the business date's."""
+    pending = [
+        A.company_id == company_id,
+        A.business_date == day,
+        or_(A.voucher_key.is_(None), A.voucher_key == company_mark(day)),
+    ]
+    if loan_id is not None:
+        pending.append(A.loan_id == loan_id)
+    per_loan = loan_id is not None
+    if not per_loan:
+        per_loan = accrual_vouchers(uow, company_id) is AccrualVouchers.PER_LOAN
     group = (
         (A.loan_id, A.office_id, A.product_code, A.currency)
         if per_loan
         else (A.office_id, A.product_code, A.currency)
     )
     rows = uow.session.execute(select(*group, *_sums()).where(*pending).group_by(*group)).all()
-    vouchers = 0
-    for row in rows:
-        loan_id = row[0] if per_loan else None
-        office, product, currency = row[-8:-5]
-        interest, off, penalty, to, back = (int(v or 0) for v in row[-5:])
-        amounts = _amounts(interest, off, penalty, to, back, currency)
-        for event_type, roles in amounts.items():
-            kept = {role: amount for role, amount in roles.items() if amount > 0}
-            if not kept:
-                continue
-            where = f"loan:{loan_id}" if per_loan else f"{company_id}:{office}:{product}:{currency}"
-            ledger.post(
-                uow,
-                actor,
-                event=ledger.LedgerEvent(
+    if not rows:
+        return {}
+    events = [event for row in rows for event in _events(company_id, day, row, per_loan)]
+    if events:
+        ensure_close_rules(uow, company_id, now)
+        ledger.post_many(uow, eod_principal(uow, company_id), events=events, now=now)
+    if loan_id is not None:
+        uow.session.execute(
+            update(A).where(*pending).values(voucher_key=loan_mark(loan_id, day)),
+            execution_options={"synchronize_session": False},
+        )
+    return {"vouchers": len(events)}
+
+
+def _events(company_id: int, day: date, row: Any, per_loan: bool) -> list[ledger.LedgerEvent]:
+    """The vouchers of one group of rows (one loan, or one office, product and currency)."""
+    loan = row[0] if per_loan else None
+    office, product, currency = row[-8:-5]
+    interest, off, penalty, to, back = (int(v or 0) for v in row[-5:])
+    where = f"loan:{loan}" if per_loan else f"{company_id}:{office}:{product}:{currency}"
+    events = []
+    for event_type, roles in _amounts(interest, off, penalty, to, back, currency).items():
+        kept = {role: amount for role, amount in roles.items() if amount > 0}
+        if kept:
+            events.append(
+                ledger.LedgerEvent(
                     type=event_type,
                     company_id=company_id,
                     office_id=office,
@@ -128,13 +169,7 @@ def post_day(uow: UnitOfWork, company_id: int, day: date) -> Counts:
                     idempotency_key=f"{event_type}:{where}:{day.isoformat()}",
                     currency=currency,
                     summary=f"日终 {event_type} {day.isoformat()}",
-                    dims=ledger.Dims(product_code=product, loan_id=loan_id),
-                ),
-                now=now,
+                    dims=ledger.Dims(product_code=product, loan_id=loan),
+                )
             )
-            vouchers += 1
-    uow.session.execute(
-        update(A).where(*pending).values(voucher_key=f"close:{day.isoformat()}"),
-        execution_options={"synchronize_session": False},
-    )
-    return {"vouchers": vouchers}
+    return events

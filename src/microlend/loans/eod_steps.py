@@ -14,7 +14,8 @@ from microlend.db.eod import ACCRUAL, DELINQUENCY, DUE_AND_OVERDUE, PENALTY, Ste
 from microlend.db.uow import UnitOfWork
 from microlend.loans.close_accrual import accrue
 from microlend.loans.close_delinquency import delinquency
-from microlend.loans.close_overdue import charge_penalty, due_and_overdue
+from microlend.loans.close_overdue import due_and_overdue
+from microlend.loans.close_penalty import charge_penalty
 from microlend.loans.close_vouchers import post_day
 from microlend.loans.records import money
 from microlend.loans.tables import Loan

@@ -1,12 +1,13 @@
 """Loan pages: the list, the loan page (schedule with each installment's status, events, their
-allocations and vouchers, fund usage), the repayment form with a live allocation preview (the
-engine's ``post`` on the stored events, nothing saved), the payoff quote, and the waiver,
-reschedule, write-off and fund usage forms (each a command: maker-checker may hold it)."""
+allocations and vouchers, fund usage, notes, a payoff quote for any date, and the requests waiting
+for a checker), the repayment form with a live allocation preview (the engine's ``post`` on the
+stored events, nothing saved), and the waiver, reschedule, write-off, recovery and fund usage
+forms (each a command: waivers, reschedules and write-offs wait for a checker by default)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from fastapi import Depends, Request
@@ -14,12 +15,17 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from microlend.accounting.tables import Voucher
-from microlend.db.commands import Pending
+from microlend.db.commands import Pending, needs_checker
+from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import DomainError
+from microlend.kernel.principal import Principal
 from microlend.loans import service
+from microlend.loans.adjustments import RESCHEDULE, WAIVE, pending_requests
 from microlend.loans.fund_usage import CATEGORIES, PROHIBITED
 from microlend.loans.queries import STATUSES
 from microlend.loans.tables import Loan
+from microlend.loans.views import LoanView
+from microlend.loans.writeoffs import RECOVER, WRITE_OFF_CODE
 from microlend.web.kit import error_text
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
@@ -31,11 +37,21 @@ from microlend.web.kit.viewer import Viewer
 
 router = page_router()
 VIEW = "loans.view"
+CHECKED_FORMS = (WAIVE, RESCHEDULE, WRITE_OFF_CODE, RECOVER)
 
 
 def N_(message: str) -> str:
     """Mark ``message`` for the catalog; it is translated where it is shown."""
     return message
+
+
+# what the loan page calls each kind of request waiting for a checker
+REQUEST_KINDS = {
+    WAIVE: N_("Waiver"),
+    RESCHEDULE: N_("Reschedule"),
+    WRITE_OFF_CODE: N_("Write-off"),
+    RECOVER: N_("Recovery"),
+}
 
 
 @router.get("/loans")
@@ -57,9 +73,26 @@ def _date(raw: str | None) -> date | None:
         return None
 
 
+def _quote(
+    request: Request, uow: UnitOfWork, actor: Principal, loan: LoanView, day: str
+) -> dict[str, Any]:
+    """The payoff quote for ``day`` (default the business date), or why there is none."""
+    if loan.status in ("closed", "written_off"):
+        return {"quote": None, "quote_problem": "", "quote_date": ""}
+    try:
+        quote = service.quote_payoff(uow, actor, loan_id=loan.id, as_of=_date(day))
+    except DomainError as error:
+        problem = error_text.describe(error, gettext_for(request))
+        return {"quote": None, "quote_problem": problem, "quote_date": day}
+    return {"quote": quote, "quote_problem": "", "quote_date": quote.as_of}
+
+
 @router.get("/loans/{loan_id}")
 def loan_page(
-    request: Request, loan_id: int, viewer: Viewer = Depends(permitted(VIEW))
+    request: Request,
+    loan_id: int,
+    quote_date: str = "",
+    viewer: Viewer = Depends(permitted(VIEW)),
 ) -> Response:
     actor = viewer.principal
     with page_uow(request, read_only=True) as uow:
@@ -85,9 +118,13 @@ def loan_page(
             "postings": postings,
             "vouchers": vouchers,
             "usages": service.fund_usages(uow, actor, loan_id=loan_id),
-            "quote": service.quote_payoff(uow, actor, loan_id=loan_id)
-            if loan.status not in ("closed", "written_off")
-            else None,
+            **_quote(request, uow, actor, loan, quote_date),
+            "pending": pending_requests(uow, actor, loan_id=loan_id),
+            "request_kinds": REQUEST_KINDS,
+            "checked": {
+                name: needs_checker(uow, company_id=loan.company_id, name=name)
+                for name in CHECKED_FORMS
+            },
             "business_date": service.business_date(uow, loan.company_id),
             "undisbursed": service.undisbursed(uow, uow.session.get_one(Loan, loan_id)),
             "notes": service.notes(uow, actor, loan_id=loan_id),
@@ -132,8 +169,10 @@ async def _run(request: Request, loan_id: int, action: Any, done: str) -> Respon
     except DomainError as error:
         return see_other(request, url, Notice("error", error_text.describe(error, _)))
     if isinstance(outcome, Pending):
-        notice = Notice("info", _("Submitted for approval (#%(id)s).") % {"id": outcome.pending_id})
-        return see_other(request, url, notice)
+        text = _(
+            "Submitted for approval (#%(id)s). It takes effect when another user approves it."
+        ) % {"id": outcome.pending_id}
+        return see_other(request, url, Notice("info", text))
     return see_other(request, url, Notice("success", _(done)))
 
 
@@ -141,122 +180,105 @@ def _field(form: Any, name: str) -> str:
     return str(form.get(name) or "").strip()
 
 
-@router.post("/loans/{loan_id}/repay")
-async def repay(
-    request: Request, loan_id: int, viewer: Viewer = Depends(permitted("loans.repay"))
-) -> Response:
-    form = await request.form()
-    now = request_now(request)
-    kind = _field(form, "kind")
-    call = service.prepay if kind == "prepayment" else service.repay
-    return await _run(
-        request,
-        loan_id,
-        lambda uow: call(
-            uow,
-            viewer.principal,
-            loan_id=loan_id,
-            amount=_field(form, "amount"),
-            value_date=_date(_field(form, "value_date")),
-            channel=_field(form, "channel") or "bank",
-            external_reference=_field(form, "external_reference") or None,
-            now=now,
-        ),
-        N_("The repayment is recorded."),
-    )
+FormFields = Callable[[Any], Awaitable[dict[str, Any]]]
 
 
-@router.post("/loans/{loan_id}/waive")
-async def waive(
-    request: Request, loan_id: int, viewer: Viewer = Depends(permitted("loans.waive"))
-) -> Response:
-    form = await request.form()
-    now = request_now(request)
-    return await _run(
-        request,
-        loan_id,
-        lambda uow: service.waive(
-            uow,
-            viewer.principal,
-            loan_id=loan_id,
-            component=_field(form, "component"),
-            amount=_field(form, "amount"),
-            reason=_field(form, "reason"),
-            now=now,
-        ),
-        N_("The waiver is recorded."),
-    )
+def _loan_form(
+    path: str, permission: str, call: Callable[..., Any], done: str
+) -> Callable[[FormFields], FormFields]:
+    """Register ``POST /loans/{loan_id}/<path>``: the decorated function reads the form into the
+    keywords of ``call``, a loan command run as ``viewer`` (notice ``done``, or "submitted for
+    approval" when it waits for a checker)."""
+
+    def register(fields: FormFields) -> FormFields:
+        async def submit(
+            request: Request, loan_id: int, viewer: Viewer = Depends(permitted(permission))
+        ) -> Response:
+            kwargs = await fields(await request.form())
+            now = request_now(request)
+            return await _run(
+                request,
+                loan_id,
+                lambda uow: call(uow, viewer.principal, loan_id=loan_id, now=now, **kwargs),
+                done,
+            )
+
+        submit.__name__ = fields.__name__
+        router.post(f"/loans/{{loan_id}}/{path}")(submit)
+        return fields
+
+    return register
 
 
-@router.post("/loans/{loan_id}/reschedule")
-async def reschedule(
-    request: Request, loan_id: int, viewer: Viewer = Depends(permitted("loans.reschedule"))
-) -> Response:
-    form = await request.form()
-    now = request_now(request)
-    rate = _field(form, "annual_rate") or None
-    term = int(_field(form, "term")) if _field(form, "term").isdigit() else 0
-    return await _run(
-        request,
-        loan_id,
-        lambda uow: service.reschedule(
-            uow,
-            viewer.principal,
-            loan_id=loan_id,
-            term=term,
-            annual_rate=Decimal(rate) if rate and rate.replace(".", "", 1).isdigit() else None,
-            capitalise_arrears=bool(form.get("capitalise_arrears")),
-            reason=_field(form, "reason"),
-            now=now,
-        ),
-        N_("The loan is rescheduled."),
-    )
+def _repay_or_prepay(uow: UnitOfWork, actor: Principal, *, kind: str, **kwargs: Any) -> Any:
+    return (service.prepay if kind == "prepayment" else service.repay)(uow, actor, **kwargs)
 
 
-@router.post("/loans/{loan_id}/write-off")
-async def write_off(
-    request: Request, loan_id: int, viewer: Viewer = Depends(permitted("loans.writeoff"))
-) -> Response:
-    form = await request.form()
-    now = request_now(request)
-    return await _run(
-        request,
-        loan_id,
-        lambda uow: service.write_off(
-            uow, viewer.principal, loan_id=loan_id, reason=_field(form, "reason"), now=now
-        ),
-        N_("The loan is written off."),
-    )
+@_loan_form("repay", "loans.repay", _repay_or_prepay, N_("The repayment is recorded."))
+async def repay(form: Any) -> dict[str, Any]:
+    return {
+        "kind": _field(form, "kind"),
+        "amount": _field(form, "amount"),
+        "value_date": _date(_field(form, "value_date")),
+        "channel": _field(form, "channel") or "bank",
+        "external_reference": _field(form, "external_reference") or None,
+    }
 
 
-@router.post("/loans/{loan_id}/fund-usage")
-async def fund_usage(
-    request: Request, loan_id: int, viewer: Viewer = Depends(permitted("loans.fund_usage.record"))
-) -> Response:
-    form = await request.form()
-    now = request_now(request)
+@_loan_form("waive", WAIVE, service.waive, N_("The waiver is recorded."))
+async def waive(form: Any) -> dict[str, Any]:
+    names = ("component", "amount", "reason")
+    return {name: _field(form, name) for name in names}
+
+
+@_loan_form("reschedule", RESCHEDULE, service.reschedule, N_("The loan is rescheduled."))
+async def reschedule(form: Any) -> dict[str, Any]:
+    term = _field(form, "term")
+    return {
+        "term": int(term) if term.isdigit() else 0,
+        "annual_rate": _field(form, "annual_rate") or None,  # the service checks it
+        "method": _field(form, "method") or None,
+        "first_due_date": _date(_field(form, "first_due_date")),
+        "grace_principal_periods": _field(form, "grace_principal_periods") or 0,
+        "capitalise_arrears": bool(form.get("capitalise_arrears")),
+        "reason": _field(form, "reason"),
+    }
+
+
+@_loan_form("write-off", WRITE_OFF_CODE, service.write_off, N_("The loan is written off."))
+async def write_off(form: Any) -> dict[str, Any]:
+    return {"reason": _field(form, "reason")}
+
+
+@_loan_form("recover", "loans.repay", service.recover, N_("The recovery is recorded."))
+async def recover(form: Any) -> dict[str, Any]:
+    return {
+        "amount": _field(form, "amount"),
+        "channel": _field(form, "channel") or "bank",
+        "external_reference": _field(form, "external_reference") or None,
+    }
+
+
+@_loan_form("notes", VIEW, service.add_note, N_("The note is added."))
+async def add_note(form: Any) -> dict[str, Any]:
+    return {"body": _field(form, "body")}
+
+
+@_loan_form(
+    "fund-usage", "loans.fund_usage.record", service.record_usage, N_("The fund usage is recorded.")
+)
+async def fund_usage(form: Any) -> dict[str, Any]:
     upload = form.get("evidence")
     content = await upload.read() if upload is not None and hasattr(upload, "read") else b""
-    name = getattr(upload, "filename", None) if content else None
-    used_on = _date(_field(form, "used_on")) or date.min
-    return await _run(
-        request,
-        loan_id,
-        lambda uow: service.record_usage(
-            uow,
-            viewer.principal,
-            loan_id=loan_id,
-            amount=_field(form, "amount"),
-            used_on=used_on,
-            counterparty=_field(form, "counterparty"),
-            category=_field(form, "category"),
-            description=_field(form, "description"),
-            evidence=content or None,
-            evidence_name=name,
-            now=now,
-        ),
-        N_("The fund usage is recorded."),
-    )
+    return {
+        "amount": _field(form, "amount"),
+        "used_on": _date(_field(form, "used_on")) or date.min,
+        "counterparty": _field(form, "counterparty"),
+        "category": _field(form, "category"),
+        "description": _field(form, "description"),
+        "evidence": content or None,
+        "evidence_name": getattr(upload, "filename", None) if content else None,
+    }
 
 
 @router.post("/loans/{loan_id}/events/{event_id}/reverse")
@@ -280,20 +302,4 @@ async def reverse(
             now=now,
         ),
         N_("The transaction is reversed."),
-    )
-
-
-@router.post("/loans/{loan_id}/notes")
-async def add_note(
-    request: Request, loan_id: int, viewer: Viewer = Depends(permitted(VIEW))
-) -> Response:
-    form = await request.form()
-    now = request_now(request)
-    return await _run(
-        request,
-        loan_id,
-        lambda uow: service.add_note(
-            uow, viewer.principal, loan_id=loan_id, body=_field(form, "body"), now=now
-        ),
-        N_("The note is added."),
     )

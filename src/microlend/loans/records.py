@@ -3,12 +3,13 @@ stored form of an engine posting."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from microlend.kernel.money import Money
+from microlend.kernel.money import minor_digits
 from microlend.loans import tables
 from microlend.loans.calculator.model import RepaymentMethod
 from microlend.loans.calculator.servicing_terms import Component, PrepaymentMode
@@ -33,11 +34,39 @@ NOT_REPLAYED = frozenset({DISBURSEMENT, WRITE_OFF, RECOVERY})
 
 
 def money(units: int, currency: str = "CNY") -> Decimal:
-    return Money.from_minor(units, currency).amount
+    """Stored minor units as an amount (``Money.from_minor(units, currency).amount``)."""
+    if isinstance(units, bool) or not isinstance(units, int):
+        raise TypeError("minor units must be an int")
+    return Decimal(units).scaleb(-minor_digits(currency))
+
+
+_KNOWN: dict[tuple[Decimal, str], int] = {}  # amounts met before (a refresh meets the same ones)
 
 
 def minor(amount: Decimal, currency: str = "CNY") -> int:
-    return Money.of(amount, currency).to_minor()
+    """An amount exact to the minor unit, in minor units (``Money.of(...).to_minor()``)."""
+    if type(amount) is not Decimal:  # an int; a float (or a bool) is refused, never looked up
+        return _minor(amount, currency)
+    found = _KNOWN.get((amount, currency))
+    if found is not None:
+        return found
+    units = _minor(amount, currency)
+    if len(_KNOWN) >= 100_000:
+        _KNOWN.clear()
+    _KNOWN[(amount, currency)] = units
+    return units
+
+
+def _minor(amount: Decimal, currency: str) -> int:
+    if not isinstance(amount, Decimal):
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            raise TypeError(f"an amount is a Decimal or an int, not {type(amount).__name__}")
+        amount = Decimal(amount)
+    scaled = amount.scaleb(minor_digits(currency))
+    units = int(scaled)
+    if units != scaled:
+        raise ValueError(f"{amount} {currency} is not exact in minor units; quantize it first")
+    return units
 
 
 def engine_id(sequence: int) -> str:
@@ -132,6 +161,22 @@ def posting_signature(posting: Posting, currency: str) -> tuple[Any, ...]:
         minor(posting.credit_change, currency),
         tuple(sorted(_line_key(line) for line in lines_document(posting))),
     )
+
+
+def signature_text(posting: Posting, currency: str) -> str:
+    """What a posting does, as text kept beside the engine's book (``book_state``)."""
+    return _signature_json(posting_signature(posting, currency), currency)
+
+
+def row_signature_text(row: tables.LoanPosting, currency: str) -> str:
+    """``signature_text`` of a stored posting."""
+    return _signature_json(stored_signature(row), currency)
+
+
+def _signature_json(signature: tuple[Any, ...], currency: str) -> str:
+    kind, day, cash_in, cash_out, credit, lines = signature
+    shown = [[n, bucket, part, minor(amount, currency)] for n, bucket, part, amount in lines]
+    return json.dumps([kind, day.isoformat(), cash_in, cash_out, credit, shown])
 
 
 def stored_signature(row: tables.LoanPosting) -> tuple[Any, ...]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from sqlalchemy import select
 
@@ -22,18 +23,20 @@ from microlend.kernel.money import minor_units_of
 from microlend.kernel.principal import Principal, require
 from microlend.loans import tables
 from microlend.loans.account import (
-    append_event,
     business_date,
+    command_day,
     engine_post,
+    event_values,
     existing_request,
     history,
     locked_loan,
     next_engine_id,
-    refresh,
+    record_event,
     require_serviceable,
-    sync,
 )
+from microlend.loans.account_store import Applied, posting_row
 from microlend.loans.calculator.servicing_terms import PrepaymentMode
+from microlend.loans.contract_document import product_terms_of
 from microlend.loans.engine import (
     LoanEvent,
     PayoffQuote,
@@ -43,8 +46,10 @@ from microlend.loans.engine import (
     Repayment,
     Reversal,
     payoff_quote,
+    position,
     post,
 )
+from microlend.loans.prepayment_fees import fee_of_payoff, fee_of_prepayment
 from microlend.loans.records import engine_id, money
 from microlend.loans.views import EventOutcome, event_view, loan_view, posting_view
 
@@ -122,33 +127,53 @@ def record(
 ) -> EventOutcome:
     """Check ``event`` with the engine, append it, repost what changed, refresh the loan
     (``day``: the business date, read once for the whole command)."""
-    day = day or business_date(uow, loan.company_id)
-    _contract, book, _posting = engine_post(uow, loan, event, day=day)
-    row = append_event(
-        uow,
-        actor,
-        loan,
-        kind=kind,
-        value_date=event.value_date,
-        amount=amount,
-        detail=detail,
-        channel=channel,
-        reference=reference,
-        reverses_event_id=reverses,
-        request_key=request_key,
-        payload=payload,
-        now=now,
-        day=day,
-    )
-    sync(uow, actor, loan, book, now=now, day=day)
-    refresh(uow, loan, book, now=now)
-    return outcome(uow, loan, row, fresh=True)
+    day = day or command_day(uow, loan)
+    with uow.session.no_autoflush:  # the loan's changes are written with the rest, at the end
+        applied = engine_post(uow, loan, event, day=day)
+        loan.last_sequence += 1
+        values = event_values(
+            actor,
+            loan,
+            kind=kind,
+            value_date=event.value_date,
+            amount=amount,
+            detail=detail,
+            channel=channel,
+            reference=reference,
+            reverses_event_id=reverses,
+            request_key=request_key,
+            payload=payload,
+            now=now,
+            day=day,
+        )
+        row, synced = record_event(uow, actor, loan, applied, values, now=now, day=day)
+    return fresh_outcome(loan, row, applied, synced, now=now)
+
+
+def fresh_outcome(
+    loan: tables.Loan,
+    row: dict[str, Any],
+    applied: Applied,
+    synced: dict[str, Any],
+    *,
+    now: datetime,
+) -> EventOutcome:
+    """The outcome of an event recorded in this command (nothing reversed it yet), from the
+    rows staged for it (read as the stored rows are)."""
+    view = None
+    own = applied.own
+    if own is not None:
+        stored = synced[own.event_id]
+        posted = posting_row(loan, own, stored.version, stored.vouchers, now)
+        view = posting_view(cast(tables.LoanPosting, SimpleNamespace(**posted)), loan.currency)
+    event = cast(tables.LoanEvent, SimpleNamespace(**row))
+    return EventOutcome(loan_view(loan), event_view(event, loan.currency, frozenset()), view)
 
 
 def _money_command(
     uow: UnitOfWork, actor: Principal, payload: Payload, *, kind: str, now: datetime
 ) -> Done:
-    loan = locked_loan(uow, actor, int(payload["loan_id"]))
+    loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
     channel = str(payload.get("channel") or "bank")
     if channel not in CHANNELS:
         raise ValidationFailed(f"one of {', '.join(CHANNELS)}", field="channel")
@@ -170,7 +195,7 @@ def _money_command(
         )
     require_serviceable(loan)
     amount = amount_of(payload.get("amount"), loan.currency)
-    today = business_date(uow, loan.company_id)
+    today = command_day(uow, loan)
     day = value_date_of(payload.get("value_date"), today)
     seq, eid = next_engine_id(loan)
     detail: dict[str, Any] = {}
@@ -179,7 +204,7 @@ def _money_command(
         mode = payload.get("mode") or None
         if mode is not None and mode not in tuple(PrepaymentMode):
             raise ValidationFailed("shorten_term or lower_installment", field="mode")
-        fee = Decimal(str(payload.get("fee") or "0"))
+        fee = _prepayment_fee(uow, loan, payload.get("fee"), amount, day)
         detail = {"mode": mode, "fee": str(fee)}
         event = Prepayment(
             eid,
@@ -213,6 +238,22 @@ def _money_command(
         value=done,
         change={"event": done.event.id, "amount": str(amount), "kind": kind},
     )
+
+
+def _prepayment_fee(
+    uow: UnitOfWork, loan: tables.Loan, raw: Any, amount: Decimal, day: date
+) -> Decimal:
+    """The fee asked for, or (none asked for) the product's fee on this prepayment."""
+    if raw not in (None, ""):
+        try:
+            return Decimal(str(raw))
+        except ArithmeticError:
+            raise ValidationFailed("must be an amount", field="fee") from None
+    product = product_terms_of(loan.contract)
+    if not product.prepayment_fees:
+        return Decimal(0)
+    contract, events = history(uow, loan)
+    return fee_of_prepayment(product, position(contract, events, day), amount)
 
 
 @command(REPAY, entity_type="loan", summary=lambda p: f"repay {p['amount']} on loan {p['loan_id']}")
@@ -260,16 +301,15 @@ def prepay(
     now: datetime,
 ) -> EventOutcome | Pending:
     """提前还款: partial (the product's mode unless ``mode``) or, with the payoff quote's
-    amount, full. ``fee`` None: the product's prepayment fee on the quote."""
-    if fee is None:
-        fee = Decimal(0)
+    amount, full. ``fee`` None: the prepayment fee of the loan's product (its contract's
+    terms) on what the payment prepays."""
     payload = {
         "loan_id": loan_id,
         "amount": str(amount),
         "kind": "prepayment",
         "value_date": value_date.isoformat() if value_date else None,
         "mode": mode,
-        "fee": str(fee),
+        "fee": None if fee is None else str(fee),
         "channel": channel,
         "external_reference": external_reference,
         "request_key": request_key,
@@ -279,7 +319,7 @@ def prepay(
 
 @command(REVERSE, entity_type="loan", summary=lambda p: f"reverse event {p['event_id']}")
 def _reverse(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
-    loan = locked_loan(uow, actor, int(payload["loan_id"]))
+    loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
     target = uow.session.get(tables.LoanEvent, int(payload["event_id"]))
     if target is None or target.loan_id != loan.id:
         raise ValidationFailed("no such event on this loan", field="event_id")
@@ -328,7 +368,7 @@ def reverse(
     summary=lambda p: f"refund {p['amount']} of loan {p['loan_id']}",
 )
 def _refund(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
-    loan = locked_loan(uow, actor, int(payload["loan_id"]))
+    loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
     if loan.status == "written_off":
         raise RuleViolation("the loan is written off", code="loan_not_serviceable")
     amount = amount_of(payload.get("amount"), loan.currency)
@@ -377,13 +417,17 @@ def quote_payoff(
     *,
     loan_id: int,
     as_of: date | None = None,
-    prepayment_fee: Decimal = Decimal(0),
+    prepayment_fee: Decimal | None = None,
 ) -> PayoffQuote:
-    """提前结清 quote for ``as_of`` (default the business date; not before the last event)."""
+    """提前结清 quote for ``as_of`` (default the business date; not before the last event), with
+    ``prepayment_fee`` or (None) the fee of the loan's product on settling that day."""
     require(actor, VIEW)
     loan = get_scoped(uow.session, actor, tables.Loan, loan_id)
     contract, events = history(uow, loan)
     day = as_of or business_date(uow, loan.company_id)
     if day < loan.disbursement_date:
         raise ValidationFailed("is before the disbursement date", field="as_of")
+    if prepayment_fee is None:
+        product = product_terms_of(loan.contract)
+        prepayment_fee = fee_of_payoff(product, position(contract, events, day))
     return payoff_quote(contract, events, day, prepayment_fee)

@@ -1,12 +1,29 @@
-"""Request and response bodies of the loans API (amounts are decimal strings)."""
+"""Request and response bodies of the loans API (amounts are decimal strings).
+
+The loan, its events, postings, installments, fund usage and notes answer with the service's
+views (``loans.views``, ``loans.notes``) as pydantic models (``from_view``), so their fields are
+written once, in the views. The position, the payoff quote and the preview show part of what
+the engine answers, so they are written here."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from microlend.loans.notes import NoteView
+from microlend.loans.views import (
+    AllocationView,
+    EventOutcome,
+    EventView,
+    FundUsageView,
+    InstallmentView,
+    LoanView,
+    PostingView,
+)
+from microlend.web.kit.view_schemas import from_view
 
 Amount = Decimal | str
 
@@ -101,143 +118,50 @@ class FundUsageIn(BaseModel):
     description: str = ""
 
 
-class LoanOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    number: str
-    contract_number: str
-    company_id: int
-    office_id: int
-    owner_id: int
-    customer_id: int
-    application_id: int
-    product_version_id: int
-    product_code: str
-    currency: str
-    principal: Decimal
-    annual_rate: Decimal
-    term_count: int
-    method: str
-    disbursement_date: date
-    first_due_date: date
-    maturity_date: date
-    upfront_fee: Decimal
-    payee: str
-    payee_name: str
-    status: str
-    restructured: bool
-    purpose: str
-    fund_usage_status: str
-    fund_usage_deadline: date | None
-    position_as_of: date
-    outstanding_principal: Decimal
-    outstanding_interest: Decimal
-    outstanding_fee: Decimal
-    outstanding_penalty: Decimal
-    overdue_amount: Decimal
-    days_past_due: int
-    next_due_date: date | None
-    next_due_amount: Decimal
-    credit_balance: Decimal
-    written_off: Decimal
-    recovered: Decimal
-    row_version: int
-
-
-class EventOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    sequence: int
-    kind: str
-    value_date: date
-    business_date: date
-    amount: Decimal
-    channel: str
-    external_reference: str | None
-    reverses_event_id: int | None
-    reversed: bool
-    detail: dict[str, Any]
-
-
-class AllocationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    installment: int
-    due_date: date
-    bucket: str
-    component: str
-    amount: Decimal
-
-
-class PostingOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    posting_id: str
-    kind: str
-    value_date: date
-    version: int
-    cash_in: Decimal
-    credit_change: Decimal
-    lines: list[AllocationOut]
-    voucher_keys: list[str]
-
-
-class OutcomeOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    loan: LoanOut
-    event: EventOut
-    posting: PostingOut | None
-    replayed: bool
-
-
-class InstallmentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    n: int
-    due_date: date
-    status: str
-    principal_due: Decimal
-    interest_due: Decimal
-    fee_due: Decimal
-    penalty_due: Decimal
-    paid: Decimal
-    waived: Decimal
-    outstanding: Decimal
-    days_past_due: int
-
-
 class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     body: str = Field(min_length=1, max_length=4000, examples=["客户来电，约定月底还款"])
 
 
-class NoteOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    loan_id: int
-    body: str
-    author: str
-    created_at: datetime
+@from_view(LoanView)
+class LoanOut(BaseModel):
+    pass
 
 
+@from_view(EventView)
+class EventOut(BaseModel):
+    pass
+
+
+@from_view(AllocationView)
+class AllocationOut(BaseModel):
+    pass
+
+
+@from_view(PostingView)
+class PostingOut(BaseModel):
+    pass
+
+
+@from_view(EventOutcome)
+class OutcomeOut(BaseModel):
+    pass
+
+
+@from_view(InstallmentView)
+class InstallmentOut(BaseModel):
+    pass
+
+
+@from_view(FundUsageView)
 class FundUsageOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    pass
 
-    id: int
-    loan_id: int
-    amount: Decimal
-    used_on: date
-    counterparty: str
-    category: str
-    description: str
-    prohibited: bool
-    document_hash: str | None
-    document_name: str | None
+
+@from_view(NoteView)
+class NoteOut(BaseModel):
+    pass
 
 
 class AmountsOut(BaseModel):
@@ -282,20 +206,10 @@ class PayoffQuoteOut(BaseModel):
     amount_to_pay: Decimal
 
 
-class PreviewLineOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    installment: int
-    due_date: date
-    bucket: str
-    component: str
-    amount: Decimal
-
-
 class PreviewOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     cash_in: Decimal
     credit_change: Decimal
     prepaid_principal: Decimal
-    lines: list[PreviewLineOut]
+    lines: list[AllocationOut]

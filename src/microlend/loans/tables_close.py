@@ -2,13 +2,16 @@
 records, the risk state (classification, stage, bucket, allowance) with its history, and the
 provisions per category and date.
 
-* ``loan_close_state``: one row per loan, filled once from the contract (day count, penalty rate,
-  grace, base, rounding) so that the nightly steps never read the contract document; it keeps the
-  interest earned so far by the schedule (``interest_earned_minor``) and off balance.
+* ``loan_close_state``: one row per loan, filled once from the contract (day count, penalty rate
+  as an exact fraction, grace, base, rounding) so that the nightly steps never read the contract
+  document; it keeps the interest earned so far by the schedule (``interest_earned_minor``), off
+  balance, the last date accrued (``accrued_through``) and the schedule's current period
+  (``close_periods``).
 * ``loan_accruals``: one row per loan and business date (the unique key makes a re-run post
   nothing twice): interest accrued to income, interest kept off balance (非应计), penalty
   charged, principal moved to / back from overdue; ``voucher_key`` is set when the day's voucher
-  carrying it is posted.
+  carrying it is posted. Indexed by company, date and loan: a partition reads its day's rows
+  without touching other days.
 * ``loan_risk``: the current five-category classification, IFRS 9 stage, bucket and allowance
   per loan; a manual ``override_category`` holds until it is reviewed.
 * ``loan_classifications``: history, one row per change.
@@ -45,18 +48,34 @@ class LoanCloseState(Base):
     penalty_multiplier: Mapped[str] = mapped_column(String(20))
     penalty_grace_days: Mapped[int] = mapped_column(Integer)
     penalty_with_interest: Mapped[bool] = mapped_column(Boolean)
+    # the penalty's daily rate as an exact fraction (close_state.penalty_rate); None: not yet
+    penalty_rate_num: Mapped[int | None] = mapped_column(BigInteger)
+    penalty_rate_den: Mapped[int | None] = mapped_column(BigInteger)
+    penalty_rate_exact: Mapped[bool | None] = mapped_column(Boolean)
     interest_earned_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     off_balance_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     accrued_through: Mapped[date | None] = mapped_column(Date)  # totals include this date
+    # the current period of the schedule (close_periods), as of loans.row_version period_version
+    period_version: Mapped[int | None] = mapped_column(Integer)
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)  # None: no installment left
+    period_interest: Mapped[int | None] = mapped_column(BigInteger)
+    due_interest_minor: Mapped[int | None] = mapped_column(BigInteger)  # due by period_start
+    owed_interest_minor: Mapped[int | None] = mapped_column(BigInteger)  # of it, unpaid
+    oldest_unpaid: Mapped[date | None] = mapped_column(Date)  # due by period_start, in arrears
 
 
 class LoanAccrual(Base):
+    """No foreign keys: close of business writes a row per open loan and day, from the loans'
+    own rows in the same statement, and checking three keys a row (each locking its parent row)
+    cost more than writing the rows."""
+
     __tablename__ = "loan_accruals"
 
     id: Mapped[Id] = id_column()
-    company_id: Mapped[int] = mapped_column(IdType, ForeignKey("companies.id"))
-    office_id: Mapped[int] = mapped_column(IdType, ForeignKey("offices.id"))
-    loan_id: Mapped[int] = mapped_column(IdType, ForeignKey("loans.id"))
+    company_id: Mapped[int] = mapped_column(IdType)
+    office_id: Mapped[int] = mapped_column(IdType)
+    loan_id: Mapped[int] = mapped_column(IdType)
     business_date: Mapped[date] = mapped_column(Date)
     product_code: Mapped[str] = mapped_column(String(30))
     currency: Mapped[CurrencyCode]
@@ -69,7 +88,7 @@ class LoanAccrual(Base):
 
     __table_args__ = (
         UniqueConstraint("loan_id", "business_date"),
-        Index("ix_loan_accruals_company_date", "company_id", "business_date"),
+        Index("ix_loan_accruals_company_date_loan", "company_id", "business_date", "loan_id"),
     )
 
 

@@ -1,7 +1,13 @@
 """核销 and recovery: a write-off takes the loan's principal off the balance sheet against the
 loan loss provision (1304), reverses the booked interest from income and keeps it off balance
 (7001/7002), and clears booked fees and penalty (as a waiver voucher); money recovered after
-that is principal (back to 1304) up to what was written off, then interest income."""
+that is principal (back to 1304) up to what was written off, then interest income.
+
+A write-off waits for a checker by default (``checked_by_default``): taking a loan off the balance
+sheet is the decision a small-loan company never leaves to one person (核销 goes to the manager
+or the committee). A recovery does not: it books money that has arrived at the bank, like a
+repayment (permission ``loans.repay``); holding it back would leave received cash unbooked, and
+the bank statement is its second pair of eyes. A company may switch either rule."""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from microlend.kernel.errors import RuleViolation, ValidationFailed
 from microlend.kernel.principal import Principal
 from microlend.loans import tables
 from microlend.loans.account import append_event, business_date, locked_loan, require_serviceable
+from microlend.loans.adjustments import loan_request, submit_request
 from microlend.loans.records import RECOVERY, WRITE_OFF, minor, money
 from microlend.loans.repayments import amount_of, outcome
 from microlend.loans.views import EventOutcome
@@ -58,13 +65,46 @@ def _post(
     return {role: str(amount) for role, amount in kept.items()}
 
 
-@command(WRITE_OFF_CODE, entity_type="loan", summary=lambda p: f"write off loan {p['loan_id']}")
-def _write_off(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
-    loan = locked_loan(uow, actor, int(payload["loan_id"]))
-    require_serviceable(loan)
+def _reason(payload: Payload) -> str:
     reason = str(payload.get("reason") or "").strip()
     if not reason:
         raise ValidationFailed("say why the loan is written off", field="reason")
+    return reason
+
+
+def _add_posting(
+    uow: UnitOfWork,
+    loan: tables.Loan,
+    row: tables.LoanEvent,
+    *,
+    cash_in_minor: int,
+    vouchers: dict[str, dict[str, str]],
+    now: datetime,
+) -> None:
+    """The posting of a write-off or a recovery: no allocation lines, only its vouchers."""
+    uow.session.add(
+        tables.LoanPosting(
+            company_id=loan.company_id,
+            loan_id=loan.id,
+            posting_id=f"e{row.sequence}",
+            kind=row.kind,
+            value_date=row.value_date,
+            version=1,
+            cash_in_minor=cash_in_minor,
+            cash_out_minor=0,
+            credit_change_minor=0,
+            lines=[],
+            vouchers=vouchers,
+            updated_at=now,
+        )
+    )
+
+
+@loan_request(WRITE_OFF_CODE, lambda p: f"write off loan {p['loan_id']}")
+def _write_off(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
+    loan = locked_loan(uow, actor, int(payload["loan_id"]))
+    require_serviceable(loan)
+    reason = _reason(payload)
     cur = loan.currency
     principal = money(loan.outstanding_principal_minor, cur)
     if principal <= 0:
@@ -115,22 +155,7 @@ def _write_off(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: date
             amounts=clear,
             now=now,
         )
-    uow.session.add(
-        tables.LoanPosting(
-            company_id=loan.company_id,
-            loan_id=loan.id,
-            posting_id=f"e{row.sequence}",
-            kind=WRITE_OFF,
-            value_date=day,
-            version=1,
-            cash_in_minor=0,
-            cash_out_minor=0,
-            credit_change_minor=0,
-            lines=[],
-            vouchers=vouchers,
-            updated_at=now,
-        )
-    )
+    _add_posting(uow, loan, row, cash_in_minor=0, vouchers=vouchers, now=now)
     loan.written_off_minor = minor(principal, cur)
     loan.booked_interest_minor = loan.booked_fee_minor = loan.booked_penalty_minor = 0
     loan.booked_overdue_principal_minor = 0
@@ -146,9 +171,12 @@ def _write_off(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: date
 def write_off(
     uow: UnitOfWork, actor: Principal, *, loan_id: int, reason: str, now: datetime
 ) -> EventOutcome | Pending:
-    """核销 (maker-checker capable, like every command)."""
+    """核销: waits for a checker unless the company switched that off."""
     payload = {"loan_id": loan_id, "reason": reason}
-    return value_or_pending(run_command(uow, actor, WRITE_OFF_CODE, payload, now=now), EventOutcome)
+    outcome = submit_request(
+        uow, actor, WRITE_OFF_CODE, payload, lambda _loan: _reason(payload), now=now
+    )
+    return value_or_pending(outcome, EventOutcome)
 
 
 @command(
@@ -188,22 +216,8 @@ def _recover(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: dateti
         amounts={"principal": principal, "interest": amount - principal},
         now=now,
     )
-    uow.session.add(
-        tables.LoanPosting(
-            company_id=loan.company_id,
-            loan_id=loan.id,
-            posting_id=f"e{row.sequence}",
-            kind=RECOVERY,
-            value_date=day,
-            version=1,
-            cash_in_minor=minor(amount, loan.currency),
-            cash_out_minor=0,
-            credit_change_minor=0,
-            lines=[],
-            vouchers={key: roles},
-            updated_at=now,
-        )
-    )
+    cash_in = minor(amount, loan.currency)
+    _add_posting(uow, loan, row, cash_in_minor=cash_in, vouchers={key: roles}, now=now)
     loan.recovered_minor += minor(principal, loan.currency)
     loan.row_version += 1
     loan.updated_at = now

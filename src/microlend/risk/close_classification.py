@@ -13,7 +13,7 @@ against ``risk.model.classify`` and ``provision``).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -32,7 +32,14 @@ from sqlalchemy import (
 
 from microlend.db.eod import Counts
 from microlend.db.uow import UnitOfWork
-from microlend.loans.close_sql import open_loans, rowcount, table
+from microlend.loans.close_sql import (
+    COUNTED,
+    OPEN_STATUSES,
+    in_range,
+    open_loans,
+    rowcount,
+    table,
+)
 from microlend.loans.tables import Loan
 from microlend.loans.tables_close import LoanClassification, LoanRisk
 from microlend.risk.model import DEFAULT_POLICY, Category, ClassificationPolicy
@@ -85,7 +92,7 @@ def _ensure_rows(uow: UnitOfWork, company_id: int, day: date, low: int, high: in
         literal(0),
     ).where(
         *open_loans(company_id, low, high),
-        ~select(R.loan_id).where(R.loan_id == Loan.id).exists(),
+        ~select(R.loan_id).where(R.loan_id == Loan.id, *in_range(R.loan_id, low, high)).exists(),
     )
     uow.session.execute(
         insert(R).from_select(
@@ -112,12 +119,18 @@ def classify(
     day: date,
     id_low: int,
     id_high: int,
+    *,
+    now: datetime,
     policy: ClassificationPolicy = DEFAULT_POLICY,
 ) -> Counts:
     _ensure_rows(uow, company_id, day, id_low, id_high)
     computed, stage, bucket = category_sql(policy), stage_sql(policy), bucket_sql()
     changed = or_(R.computed_category != computed, R.stage != stage)
-    joined = (*open_loans(company_id, id_low, id_high), R.loan_id == Loan.id)
+    joined = (
+        *open_loans(company_id, id_low, id_high),
+        *in_range(R.loan_id, id_low, id_high),
+        R.loan_id == Loan.id,
+    )
     moves = rowcount(
         uow.session.execute(
             insert(table(LoanClassification)).from_select(
@@ -150,7 +163,8 @@ def classify(
                     )
                     .exists(),
                 ),
-            )
+            ),
+            execution_options=COUNTED,
         )
     )
     differs = or_(
@@ -172,15 +186,6 @@ def classify(
         ),
         execution_options={"synchronize_session": False},
     )
-    if moves <= 0:  # some drivers report no count for INSERT ... SELECT: count the rows
-        moves = uow.session.execute(
-            select(func.count()).where(
-                LoanClassification.company_id == company_id,
-                LoanClassification.business_date == day,
-                LoanClassification.loan_id >= id_low,
-                LoanClassification.loan_id <= id_high,
-            )
-        ).scalar_one()
     return {"classification_moves": int(moves)}
 
 
@@ -202,11 +207,14 @@ def provide(
     day: date,
     id_low: int,
     id_high: int,
+    *,
+    now: datetime,
     policy: ClassificationPolicy = DEFAULT_POLICY,
 ) -> Counts:
     uow.session.execute(
         update(R)
         .where(*open_loans(company_id, id_low, id_high), R.loan_id == Loan.id)
+        .where(*in_range(R.loan_id, id_low, id_high))
         .where(
             or_(
                 R.exposure_minor != Loan.outstanding_principal_minor,
@@ -221,9 +229,9 @@ def provide(
     closed = and_(
         Loan.id == R.loan_id,
         Loan.company_id == company_id,
-        Loan.id >= id_low,
-        Loan.id <= id_high,
-        Loan.status.not_in(("active", "overdue", "rescheduled")),
+        *in_range(Loan.id, id_low, id_high),
+        *in_range(R.loan_id, id_low, id_high),
+        Loan.status.not_in(OPEN_STATUSES),
     )
     uow.session.execute(
         update(R)

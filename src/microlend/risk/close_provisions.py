@@ -7,7 +7,7 @@ move 1304 too) are taken into account, and a re-run finds nothing to post."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import delete, func, insert, select
@@ -23,8 +23,8 @@ from microlend.loans.tables_close import LoanProvision, LoanRisk
 R = LoanRisk
 
 
-def post_provisions(uow: UnitOfWork, company_id: int, day: date) -> Counts:
-    now = datetime.now(UTC)  # stamps only
+def post_provisions(uow: UnitOfWork, company_id: int, day: date, *, now: datetime) -> Counts:
+    """``now`` stamps the voucher; its amounts and dates are the business date's."""
     rows = uow.session.execute(
         select(
             Loan.currency,

@@ -1,5 +1,6 @@
-"""Maker-checker pages: the checker's inbox (approve or reject with htmx) and, for administrators,
-which commands need a second person.
+"""Maker-checker pages: the checker's inbox (approve or reject with htmx; a form elsewhere, such
+as a loan's page, may name the page to go back to) and, for administrators, which commands need
+a second person (each command's effective rule: the company's, or the command's default).
 
 Pending commands come from every context, so these pages live in the web shell, above them all.
 """
@@ -14,7 +15,7 @@ from fastapi.responses import Response
 
 from microlend.auth import service as auth
 from microlend.auth.permissions import PERMISSIONS
-from microlend.db.commands import command_spec, registered_commands
+from microlend.db.commands import command_spec
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import DomainError, NotFound
 from microlend.orgs import service as orgs
@@ -33,6 +34,7 @@ from microlend.web.kit.templating import (
     see_other,
 )
 from microlend.web.kit.viewer import Viewer
+from microlend.web.pages import safe_next
 
 router = page_router()
 INBOX_URL = "/inbox"
@@ -119,8 +121,13 @@ def inbox_page(request: Request, viewer: Viewer = Depends(current_viewer)) -> Re
     return render_inbox(request, viewer)
 
 
-def _after_decision(request: Request, viewer: Viewer, notice: Notice, status_code: int) -> Response:
-    """htmx gets the refreshed inbox in place; a plain form is redirected (or shown the error)."""
+def _after_decision(
+    request: Request, viewer: Viewer, notice: Notice, status_code: int, back_to: str = ""
+) -> Response:
+    """htmx gets the refreshed inbox in place; a plain form is redirected (or shown the error),
+    to ``back_to`` when the form came from another page."""
+    if back_to and not is_fragment_request(request):
+        return see_other(request, safe_next(back_to), notice)
     if status_code < 400 and not is_fragment_request(request):
         return see_other(request, INBOX_URL, notice)
     return render_inbox(request, viewer, notices=[notice], status_code=status_code)
@@ -128,7 +135,10 @@ def _after_decision(request: Request, viewer: Viewer, notice: Notice, status_cod
 
 @router.post(INBOX_URL + "/{pending_id:int}/approve")
 def approve(
-    request: Request, pending_id: int, viewer: Viewer = Depends(current_viewer)
+    request: Request,
+    pending_id: int,
+    viewer: Viewer = Depends(current_viewer),
+    back_to: str = Form("", alias="next"),
 ) -> Response:
     _ = gettext_for(request)
     try:
@@ -139,9 +149,9 @@ def approve(
             uow.commit()
     except DomainError as error:
         notice = Notice("error", error_text.describe(error, _))
-        return _after_decision(request, viewer, notice, error.status)
+        return _after_decision(request, viewer, notice, error.status, back_to)
     message = _("Approved #%(id)s: the command has run.") % {"id": pending_id}
-    return _after_decision(request, viewer, Notice("success", message), 200)
+    return _after_decision(request, viewer, Notice("success", message), 200, back_to)
 
 
 @router.post(INBOX_URL + "/{pending_id:int}/reject")
@@ -150,6 +160,7 @@ def reject(
     pending_id: int,
     viewer: Viewer = Depends(current_viewer),
     reason: str = Form(""),
+    back_to: str = Form("", alias="next"),
 ) -> Response:
     _ = gettext_for(request)
     try:
@@ -161,9 +172,9 @@ def reject(
             uow.commit()
     except DomainError as error:
         notice = Notice("error", error_text.describe(error, _))
-        return _after_decision(request, viewer, notice, error.status)
+        return _after_decision(request, viewer, notice, error.status, back_to)
     message = _("Rejected #%(id)s.") % {"id": pending_id}
-    return _after_decision(request, viewer, Notice("success", message), 200)
+    return _after_decision(request, viewer, Notice("success", message), 200, back_to)
 
 
 # --- which commands need a checker ---------------------------------------------------------------
@@ -173,7 +184,8 @@ def reject(
 class RuleRow:
     command: str
     label: str
-    enabled: bool
+    enabled: bool  # in effect now
+    by_default: bool  # what the command does where the company set no rule
 
 
 @router.get(RULES_URL)
@@ -184,9 +196,8 @@ def rules_page(
     with page_uow(request, read_only=True) as uow:
         enabled = auth.maker_checker_rules(uow, viewer.principal)
     rules = [
-        RuleRow(name, command_label(name, locale), enabled.get(name, False))
-        for name in registered_commands()
-        if command_spec(name).checkable
+        RuleRow(name, command_label(name, locale), on, command_spec(name).checked_by_default)
+        for name, on in sorted(enabled.items())
     ]
     return render_page(request, "auth/maker_checker.html", {"rules": rules})
 

@@ -20,7 +20,7 @@ from microlend.eod.reconciliation import Difference, ReconciliationFailed
 from microlend.eod.summary import DaySummary, RunSummary, StepSummary
 
 
-def nothing(*_args: object) -> dict[str, int]:
+def nothing(*_args: object, **_kwargs: object) -> dict[str, int]:
     return {}
 
 

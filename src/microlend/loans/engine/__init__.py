@@ -28,7 +28,15 @@ from microlend.loans.engine.position import (
     position,
     position_of,
 )
-from microlend.loans.engine.replay import PostResult, changed_postings, post, replay
+from microlend.loans.engine.replay import (
+    PostResult,
+    advance,
+    changed_postings,
+    check_posting,
+    post,
+    replay,
+    resume,
+)
 
 __all__ = [
     "AllocationLine",
@@ -51,10 +59,13 @@ __all__ = [
     "Reversal",
     "Tranche",
     "Waiver",
+    "advance",
     "changed_postings",
+    "check_posting",
     "payoff_quote",
     "position",
     "position_of",
     "post",
     "replay",
+    "resume",
 ]

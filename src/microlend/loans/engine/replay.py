@@ -196,6 +196,12 @@ def post(
     before = replay(contract, events, as_of)
     after = replay(contract, [*events, event], as_of)
     own = next((p for p in after.postings if p.event_id == event.event_id), None)
+    check_posting(event, own)
+    return PostResult(before, after, own, changed_postings(before, after))
+
+
+def check_posting(event: LoanEvent, own: Posting | None) -> None:
+    """Refuse what ``event`` could not do, as its replayed posting ``own`` shows (see ``post``)."""
     if own is not None and own.unapplied > 0:
         what = "is more than is owed" if own.kind is EventKind.WAIVER else "exceeds the credit"
         raise ValidationFailed(what, field="amount")
@@ -210,7 +216,23 @@ def post(
             raise ValidationFailed(own.refused, field="reschedule")
     if isinstance(event, Tranche) and own is not None and own.disbursed <= 0:
         raise ValidationFailed("is after the last due date", field="value_date")
-    return PostResult(before, after, own, changed_postings(before, after))
+
+
+def resume(book: LoanBook, event: MoneyEvent, as_of: date) -> Posting:
+    """Apply ``event`` to ``book``, the replay of the events before it (every one of them in
+    value-date order before ``event``: ``book.today`` <= its value date), checked as ``post``
+    checks it. The book is left on the event's value date; ``advance`` it to ``as_of`` for the
+    position. The same as replaying everything, without replaying the past."""
+    if event.value_date > as_of:
+        raise ValidationFailed("is after the business date", field="value_date")
+    if event.value_date < book.today:
+        raise ValueError("resume applies an event dated on or after the book's day")
+    _check(book.contract, event)
+    advance(book, event.value_date)
+    own = apply_event(book, event)
+    book.postings.append(own)
+    check_posting(event, own)
+    return own
 
 
 def changed_postings(before: LoanBook, after: LoanBook) -> tuple[str, ...]:

@@ -1,0 +1,255 @@
+"""Rows written in one go: the set-based write path of the busiest commands.
+
+A command stages its rows (``Writes.insert``, ``update``, ``upsert``, ``delete``: plain dicts
+of column values, keyed by column name) and the unit of work writes them when the command ends
+(``UnitOfWork.flush_staged``). On PostgreSQL everything staged is **one statement**: each step
+is a data-modifying ``WITH`` query reading its rows from a JSON parameter
+(``json_populate_recordset`` of the table's own row type), so a repayment's event, postings,
+vouchers and lines, installments, loan row, engine state and audit record cost one round trip,
+and a batch of a thousand costs the same one. Elsewhere (SQLite, in-process) each step is one
+``executemany``.
+
+The steps of one flush must not depend on each other's effects (PostgreSQL runs them on one
+snapshot): they touch distinct rows, and ids a step needs are allocated beforehand
+(``allocate_ids``). Foreign keys between the steps hold: PostgreSQL checks them at the end of
+the statement.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, event, func, insert, select, text, update
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Session, SessionTransaction
+
+Row = dict[str, Any]
+IDS_KEY = "db.bulk.allocated"
+
+
+def table_of(mapped: Any) -> Table:
+    """The ``Table`` of a mapped class."""
+    table = mapped.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{mapped!r} is not mapped to a table")
+    return table
+
+
+@dataclass
+class Step:
+    kind: str  # insert | update | upsert | delete
+    table: Table
+    rows: list[Row]
+    key: tuple[str, ...] = ()
+
+
+@dataclass
+class Kept:
+    """A row as it is to end up: ``row`` None is deleted; ``existed``: whether it is in the
+    database before the flush (None: not known, so it is upserted)."""
+
+    table: Table
+    key: tuple[str, ...]
+    values: tuple[Any, ...]  # of the key
+    existed: bool | None
+    row: Row | None
+
+    def step(self) -> tuple[str, Row] | None:
+        if self.row is None:
+            if self.existed is False:
+                return None  # made and removed before the flush: nothing to write
+            return "delete", dict(zip(self.key, self.values, strict=True))
+        if self.existed is None:
+            return "upsert", self.row
+        return ("update" if self.existed else "insert"), self.row
+
+
+@dataclass
+class Writes:
+    """Staged rows, written in order by ``flush`` (one statement on PostgreSQL): first the
+    ``steps`` in the order staged, then the rows ``kept`` as they are to end up (a loan
+    refreshed twice in a batch is written once)."""
+
+    steps: list[Step] = field(default_factory=list)
+    kept: dict[tuple[str, tuple[Any, ...]], Kept] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.steps or self.kept)
+
+    def discard(self) -> None:
+        self.steps, self.kept = [], {}
+
+    def keep(
+        self, table: Table, row: Row, *, key: Sequence[str] = ("id",), existed: bool | None = True
+    ) -> None:
+        """``row`` as it is to end up, merged over what was kept for the same key (later
+        columns win). ``existed``: is the row in the database before the flush (None: not
+        known, upsert it)? The first call for a key says."""
+        keys = tuple(key)
+        values = tuple(row[k] for k in keys)
+        found = self.kept.get((table.name, values))
+        if found is None:
+            self.kept[(table.name, values)] = Kept(table, keys, values, existed, dict(row))
+        else:
+            found.row = {**(found.row or {}), **row}
+
+    def drop(
+        self, table: Table, row: Row, *, key: Sequence[str] = ("id",), existed: bool | None = True
+    ) -> None:
+        """Delete the row of ``row``'s ``key`` (unless it was made since the last flush)."""
+        keys = tuple(key)
+        values = tuple(row[k] for k in keys)
+        found = self.kept.get((table.name, values))
+        if found is None:
+            self.kept[(table.name, values)] = Kept(table, keys, values, existed, None)
+        else:
+            found.row = None
+
+    def insert(self, table: Table, rows: Iterable[Row]) -> None:
+        self._add("insert", table, rows, ())
+
+    def update(self, table: Table, rows: Iterable[Row], *, key: Sequence[str] = ("id",)) -> None:
+        """Each row sets its other columns where its ``key`` columns match."""
+        self._add("update", table, rows, tuple(key))
+
+    def upsert(self, table: Table, rows: Iterable[Row], *, key: Sequence[str]) -> None:
+        """Insert, or update the row with the same ``key`` (a unique constraint)."""
+        self._add("upsert", table, rows, tuple(key))
+
+    def delete(self, table: Table, rows: Iterable[Row], *, key: Sequence[str]) -> None:
+        """Delete the rows matching each row's ``key`` columns."""
+        self._add("delete", table, rows, tuple(key))
+
+    def _add(self, kind: str, table: Table, rows: Iterable[Row], key: tuple[str, ...]) -> None:
+        listed = list(rows)
+        if not listed:
+            return
+        columns = listed[0].keys()
+        for row in listed:  # one statement per step: every row names the same columns
+            if row.keys() != columns:
+                raise ValueError(f"rows for {table.name} name different columns")
+        last = self.steps[-1] if self.steps else None
+        same = last is not None and (last.kind, last.table, last.key) == (kind, table, key)
+        if last is not None and same and last.rows[0].keys() == columns:
+            last.rows.extend(listed)
+            return
+        self.steps.append(Step(kind, table, listed, key))
+
+    def flush(self, session: Session) -> None:
+        """Write everything staged (in the session's transaction) and forget it."""
+        steps, kept, self.steps, self.kept = self.steps, self.kept, [], {}
+        by_shape: dict[tuple[str, str, tuple[str, ...], tuple[str, ...]], Step] = {}
+        for entry in kept.values():
+            made = entry.step()
+            if made is None:
+                continue
+            kind, row = made
+            shape = (kind, entry.table.name, entry.key, tuple(row))
+            if shape in by_shape:
+                by_shape[shape].rows.append(row)
+            else:
+                by_shape[shape] = Step(kind, entry.table, [row], entry.key)
+        steps += by_shape.values()
+        if not steps:
+            return
+        if session.get_bind().dialect.name == "postgresql":
+            statement, params = _combined(steps)
+            session.execute(text(statement), params)
+            return
+        for step in steps:
+            _run_one(session, step)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not a column value")
+
+
+def _sql(step: Step, param: str) -> str:
+    table = step.table.name
+    columns = list(step.rows[0])
+    names = ", ".join(columns)
+    rows = f"json_populate_recordset(NULL::{table}, CAST(:{param} AS json))"
+    if step.kind == "insert":
+        return f"INSERT INTO {table} ({names}) SELECT {names} FROM {rows}"
+    matched = " AND ".join(f"t.{k} = r.{k}" for k in step.key)
+    if step.kind == "delete":
+        return f"DELETE FROM {table} AS t USING {rows} AS r WHERE {matched}"
+    others = [c for c in columns if c not in step.key]
+    if step.kind == "update":
+        sets = ", ".join(f"{c} = r.{c}" for c in others)
+        return f"UPDATE {table} AS t SET {sets} FROM {rows} AS r WHERE {matched}"
+    sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in others)
+    conflict = ", ".join(step.key)
+    return (
+        f"INSERT INTO {table} ({names}) SELECT {names} FROM {rows} "
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}"
+    )
+
+
+def _combined(steps: list[Step]) -> tuple[str, dict[str, str]]:
+    params = {
+        f"p{n}": json.dumps(step.rows, default=_plain, separators=(",", ":"))
+        for n, step in enumerate(steps)
+    }
+    parts = [_sql(step, f"p{n}") for n, step in enumerate(steps)]
+    if len(parts) == 1:
+        return parts[0], params
+    ctes = ", ".join(f"w{n} AS ({part})" for n, part in enumerate(parts[:-1]))
+    return f"WITH {ctes} {parts[-1]}", params
+
+
+def _run_one(session: Session, step: Step) -> None:
+    table, rows = step.table, step.rows
+    if step.kind == "insert":
+        session.execute(insert(table), rows)
+        return
+    renamed = [{f"k_{k}" if k in step.key else k: v for k, v in row.items()} for row in rows]
+    matched = [table.c[k] == bindparam(f"k_{k}") for k in step.key]
+    if step.kind == "delete":
+        session.execute(delete(table).where(*matched), renamed)
+        return
+    others = [c for c in rows[0] if c not in step.key]
+    if step.kind == "update":
+        values: Mapping[str, Any] = {c: bindparam(c) for c in others}
+        session.execute(update(table).where(*matched).values(values), renamed)
+        return
+    stmt = sqlite.insert(table)
+    upsert = stmt.on_conflict_do_update(
+        index_elements=list(step.key), set_={c: stmt.excluded[c] for c in others}
+    )
+    session.execute(upsert, rows)
+
+
+def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
+    """``count`` new primary keys of ``table`` for rows staged to be written later: from the
+    table's sequence on PostgreSQL; on SQLite (one writer at a time: ``BEGIN IMMEDIATE``) past
+    both the largest id written and the ones handed out in this transaction."""
+    if count <= 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        found = session.execute(
+            select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+        ).scalars()
+        return [int(value) for value in found]
+    handed: dict[str, int] = session.info.setdefault(IDS_KEY, {})
+    largest = session.execute(select(func.max(table.c.id))).scalar() or 0
+    start = max(int(largest), handed.get(table.name, 0)) + 1
+    handed[table.name] = start + count - 1
+    return list(range(start, start + count))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_ids(session: Session, transaction: SessionTransaction) -> None:
+    """Ids handed out live for the transaction (a rollback may leave them unused: a gap)."""
+    if transaction.parent is None:
+        session.info.pop(IDS_KEY, None)

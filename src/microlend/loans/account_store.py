@@ -1,0 +1,389 @@
+"""The stored side of a loan command, staged to be written in one go (``uow.staged``): the
+event, the postings and their vouchers brought in line with the engine, the installments, the
+position snapshot on the loan row and the engine's state.
+
+The loan row stays an ORM object: its changed columns are staged as one update and marked
+written (``set_committed_value``), so the session holds what the database will hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm.attributes import set_committed_value
+
+from microlend.accounting import service as ledger
+from microlend.db.bulk import Writes, table_of
+from microlend.db.uow import UnitOfWork
+from microlend.kernel.principal import Principal
+from microlend.loans import tables
+from microlend.loans.engine import LoanBook, Posting, position_of
+from microlend.loans.ledger_roles import give_back, ledger_entries
+from microlend.loans.records import (
+    NOT_REPLAYED,
+    lines_document,
+    minor,
+    row_signature_text,
+    signature_text,
+)
+from microlend.loans.tables_state import LoanEngineState
+
+EVENTS = table_of(tables.LoanEvent)
+POSTINGS = table_of(tables.LoanPosting)
+INSTALLMENTS = table_of(tables.LoanInstallment)
+LOANS = table_of(tables.Loan)
+STATES = table_of(LoanEngineState)
+POSTING_KEY = ("loan_id", "posting_id")
+INSTALLMENT_KEY = ("loan_id", "n")
+INSTALLMENT_COLUMNS = (
+    "due_date",
+    "principal_due_minor",
+    "interest_due_minor",
+    "fee_due_minor",
+    "penalty_due_minor",
+    "principal_paid_minor",
+    "interest_paid_minor",
+    "fee_paid_minor",
+    "penalty_paid_minor",
+    "waived_minor",
+    "outstanding_minor",
+    "status",
+    "days_past_due",
+)
+Installments = dict[int, tuple[Any, ...]]  # n -> the values of INSTALLMENT_COLUMNS
+
+
+@dataclass(frozen=True)
+class StoredPosting:
+    """What a stored posting does (``signature_text``), its version and vouchers."""
+
+    posting_id: str
+    value_date: date
+    signature: str
+    version: int
+    vouchers: dict[str, dict[str, str]]
+
+    @classmethod
+    def of(cls, posting_id: str, raw: list[Any]) -> StoredPosting:
+        """From the engine state's ``after`` entry: [value date, signature, version, vouchers]."""
+        return cls(posting_id, date.fromisoformat(raw[0]), raw[1], int(raw[2]), raw[3])
+
+    def entry(self) -> list[Any]:
+        return [self.value_date.isoformat(), self.signature, self.version, self.vouchers]
+
+
+@dataclass
+class Applied:
+    """A new event applied by the engine."""
+
+    book: LoanBook  # advanced to the business date
+    own: Posting | None  # the event's posting (None for a reversal)
+    state: dict[str, Any] | None  # the engine's state after the event (None: not storable)
+    fresh: dict[str, Posting]  # postings that may differ from storage
+    stored: dict[str, StoredPosting] | None  # what storage holds of them; None: read it all
+
+
+@dataclass
+class LedgerQueue:
+    """Loan vouchers waiting to be posted together (``ledger.post_many``: one lock of each
+    period, one look-up of the keys), staged with the command's other rows."""
+
+    uow: UnitOfWork
+    actor: Principal
+    now: datetime
+    events: list[ledger.LedgerEvent] = field(default_factory=list)
+
+    def post(self) -> None:
+        events, self.events = self.events, []
+        if events:
+            staged = self.uow.staged
+            ledger.post_many(self.uow, self.actor, events=events, now=self.now, staged=staged)
+
+
+def stage_event(uow: UnitOfWork, row: dict[str, Any]) -> None:
+    uow.staged.insert(EVENTS, [row])
+
+
+def _stored_postings(uow: UnitOfWork, loan: tables.Loan) -> dict[str, StoredPosting]:
+    rows = uow.session.scalars(
+        select(tables.LoanPosting).where(
+            tables.LoanPosting.loan_id == loan.id, tables.LoanPosting.kind.not_in(NOT_REPLAYED)
+        )
+    ).all()
+    return {
+        row.posting_id: StoredPosting(
+            row.posting_id,
+            row.value_date,
+            row_signature_text(row, loan.currency),
+            row.version,
+            row.vouchers,
+        )
+        for row in rows
+    }
+
+
+def sync(
+    uow: UnitOfWork,
+    actor: Principal,
+    loan: tables.Loan,
+    applied: Applied,
+    *,
+    now: datetime,
+    day: date,
+    queue: LedgerQueue | None = None,
+) -> dict[str, StoredPosting]:
+    """Bring the stored postings and vouchers in line with ``applied``: what differs has its
+    vouchers reversed and is posted again, in value-date order (the new vouchers go to
+    ``queue``, or are posted before returning). Returns what is stored now of the fresh
+    postings."""
+    own_queue = queue is None
+    queue = queue or LedgerQueue(uow, actor, now)
+    stored = applied.stored if applied.stored is not None else _stored_postings(uow, loan)
+    fresh, cur = applied.fresh, loan.currency
+    signatures = {pid: signature_text(p, cur) for pid, p in fresh.items()}
+
+    def order(pid: str) -> tuple[date, int, str]:
+        if pid in fresh:
+            return fresh[pid].value_date, fresh[pid].sequence, pid
+        return stored[pid].value_date, 0, pid
+
+    changed = [
+        pid
+        for pid in sorted(set(stored) | set(fresh), key=order)
+        if pid not in stored or pid not in fresh or stored[pid].signature != signatures[pid]
+    ]
+    if any(stored.get(pid) and stored[pid].vouchers for pid in changed):
+        queue.post()  # a voucher to reverse may be waiting in the queue
+    for pid in changed:  # reverse what no longer holds
+        old = stored.get(pid)
+        for key, roles in (old.vouchers if old else {}).items():
+            ledger.reverse_event(
+                uow,
+                actor,
+                company_id=loan.company_id,
+                idempotency_key=key,
+                business_date=day,
+                reason=f"{loan.number} 重算",
+                now=now,
+            )
+            give_back(loan, roles)
+    for pid in (p for p in changed if p not in fresh):
+        uow.staged.drop(POSTINGS, {"loan_id": loan.id, "posting_id": pid}, key=POSTING_KEY)
+    now_stored = {pid: old for pid, old in stored.items() if pid in fresh and pid not in changed}
+    for pid in (p for p in changed if p in fresh):  # post what holds now
+        posting, old = fresh[pid], stored.get(pid)
+        version = old.version + 1 if old else 1
+        prefix = f"loan:{loan.id}:{pid}:v{version}"
+        vouchers = _vouchers(loan, posting, prefix, day, queue.events)
+        row = posting_row(loan, posting, version, vouchers, now)
+        uow.staged.keep(POSTINGS, row, key=POSTING_KEY, existed=old is not None)
+        now_stored[pid] = StoredPosting(pid, posting.value_date, signatures[pid], version, vouchers)
+    if own_queue:
+        queue.post()
+    return now_stored
+
+
+def _vouchers(
+    loan: tables.Loan,
+    posting: Posting,
+    prefix: str,
+    day: date,
+    events: list[ledger.LedgerEvent],
+) -> dict[str, dict[str, str]]:
+    """The ledger events of ``posting`` (added to ``events``) by key, with their roles."""
+    vouchers: dict[str, dict[str, str]] = {}
+    for n, (event_type, roles) in enumerate(ledger_entries(loan, posting)):
+        key = prefix + (f":{n}" if n else "")
+        kept = {role: amount for role, amount in roles.items() if amount != 0}
+        if not kept:
+            continue
+        events.append(
+            ledger.LedgerEvent(
+                type=event_type,
+                company_id=loan.company_id,
+                office_id=loan.office_id,
+                business_date=day,
+                amounts=kept,
+                idempotency_key=key,
+                currency=loan.currency,
+                summary=f"{loan.number} {posting.kind} {posting.value_date.isoformat()}",
+                dims=ledger.Dims(
+                    product_code=loan.product_code, loan_id=loan.id, customer_id=loan.customer_id
+                ),
+            )
+        )
+        vouchers[key] = {role: str(amount) for role, amount in kept.items()}
+    return vouchers
+
+
+def posting_row(
+    loan: tables.Loan,
+    posting: Posting,
+    version: int,
+    vouchers: dict[str, dict[str, str]],
+    now: datetime,
+) -> dict[str, Any]:
+    cur = loan.currency
+    return {
+        "company_id": loan.company_id,
+        "loan_id": loan.id,
+        "posting_id": posting.event_id,
+        "kind": str(posting.kind),
+        "value_date": posting.value_date,
+        "version": version,
+        "cash_in_minor": minor(posting.cash_in, cur),
+        "cash_out_minor": minor(posting.cash_out, cur),
+        "credit_change_minor": minor(posting.credit_change, cur),
+        "lines": lines_document(posting),
+        "vouchers": vouchers,
+        "updated_at": now,
+    }
+
+
+def store_state(
+    uow: UnitOfWork,
+    loan: tables.Loan,
+    state: dict[str, Any] | None,
+    synced: dict[str, StoredPosting],
+    *,
+    now: datetime,
+) -> None:
+    """Stage the engine's state after the loan's last event, with the stored postings dated
+    after it (None: the book cannot be stored; the old state no longer covers the loan)."""
+    if state is None:
+        return
+    point = date.fromisoformat(state["today"])
+    state["after"] = {
+        pid: stored.entry() for pid, stored in synced.items() if stored.value_date > point
+    }
+    row = {
+        "loan_id": loan.id,
+        "company_id": loan.company_id,
+        "sequence": loan.last_sequence,
+        "state": state,
+        "updated_at": now,
+    }
+    uow.staged.keep(STATES, row, key=("loan_id",), existed=None)
+
+
+def refresh(
+    uow: UnitOfWork,
+    loan: tables.Loan,
+    book: LoanBook,
+    *,
+    now: datetime,
+    staged: Writes | None = None,
+    stored: Installments | None = None,
+) -> Installments:
+    """The installments and the position snapshot from the replayed ``book``: staged in
+    ``staged``, or written at once. Only the installments that differ from ``stored`` (what the
+    database holds, read now if not given) are written. Returns the installments as they are
+    now."""
+    writes = staged if staged is not None else Writes()
+    here = position_of(book)
+    cur = loan.currency
+    if stored is None:
+        stored = stored_installments(uow, [loan.id]).get(loan.id, {})
+    now_rows: Installments = {}
+    for row in here.installments:
+        values = (
+            row.due_date.isoformat(),
+            minor(row.charged.principal, cur),
+            minor(row.charged.interest, cur),
+            minor(row.charged.fee, cur),
+            minor(row.charged.penalty, cur),
+            minor(row.paid.principal, cur),
+            minor(row.paid.interest, cur),
+            minor(row.paid.fee, cur),
+            minor(row.paid.penalty, cur),
+            minor(row.waived.total + row.capitalised.total, cur),
+            minor(row.outstanding.total, cur),
+            str(row.status),
+            row.days_past_due,
+        )
+        now_rows[row.n] = values
+        if stored.get(row.n) != values:
+            written: dict[str, Any] = {"company_id": loan.company_id, "loan_id": loan.id}
+            written.update(zip(INSTALLMENT_COLUMNS, values, strict=True))
+            written.update(n=row.n, due_date=row.due_date)
+            writes.keep(INSTALLMENTS, written, key=INSTALLMENT_KEY, existed=row.n in stored)
+    for n in sorted(set(stored) - set(now_rows)):
+        writes.drop(INSTALLMENTS, {"loan_id": loan.id, "n": n}, key=INSTALLMENT_KEY)
+    owed = here.overdue + here.due_today
+    loan.position_as_of = here.as_of
+    loan.outstanding_principal_minor = minor(here.outstanding_principal, cur)
+    loan.outstanding_interest_minor = minor(owed.interest + here.accrued_interest, cur)
+    loan.outstanding_fee_minor = minor(owed.fee, cur)
+    loan.outstanding_penalty_minor = minor(owed.penalty, cur)
+    loan.overdue_minor = minor(here.overdue_amount, cur)
+    loan.days_past_due = here.days_past_due
+    loan.max_days_past_due = max(loan.max_days_past_due, here.days_past_due)
+    loan.next_due_date = here.next_due_date
+    loan.next_due_minor = minor(here.next_due_amount, cur)
+    loan.credit_balance_minor = minor(here.credit_balance, cur)
+    loan.restructured = loan.restructured or here.restructured
+    if loan.status != "written_off":
+        loan.status = _status(str(here.status), loan.restructured)
+        loan.closed_on = here.as_of if loan.status == "closed" else None
+    loan.row_version += 1
+    loan.updated_at = now
+    stage_loan(writes, loan)
+    if staged is None:
+        uow.session.flush()
+        writes.flush(uow.session)
+    return now_rows
+
+
+def stored_installments(uow: UnitOfWork, loan_ids: list[int]) -> dict[int, Installments]:
+    """The stored installments of the loans (as ``refresh`` compares them), by loan."""
+    if not loan_ids or None in loan_ids:
+        return {}
+    table = INSTALLMENTS
+    columns = (table.c[name] for name in INSTALLMENT_COLUMNS)
+    rows = uow.session.execute(
+        select(table.c.loan_id, table.c.n, *columns).where(table.c.loan_id.in_(loan_ids))
+    )
+    found: dict[int, Installments] = {}
+    for loan_id, n, day, *rest in rows:
+        found.setdefault(loan_id, {})[n] = (day.isoformat(), *rest)
+    return found
+
+
+def installments_column() -> Any:
+    """A correlated column with the loan's stored installments (PostgreSQL: one JSON array of
+    ``[n, *INSTALLMENT_COLUMNS]`` per installment), read with the loan's lock."""
+    table = INSTALLMENTS
+    row = func.json_build_array(table.c.n, *(table.c[name] for name in INSTALLMENT_COLUMNS))
+    return (
+        select(func.json_agg(row))
+        .where(table.c.loan_id == tables.Loan.id)
+        .correlate(tables.Loan)
+        .scalar_subquery()
+    )
+
+
+def installments_of(raw: list[list[Any]] | None) -> Installments:
+    """``installments_column``'s value as ``refresh`` compares it."""
+    return {int(row[0]): tuple(row[1:]) for row in raw or ()}
+
+
+def stage_loan(writes: Writes, loan: tables.Loan) -> None:
+    """Stage the loan row's changed columns as one update, and mark them written (a loan not
+    yet in the database is left to the session)."""
+    state = inspect(loan)
+    changed = list(state.committed_state)
+    if not changed or not state.persistent:
+        return
+    values = {key: getattr(loan, key) for key in changed}
+    writes.keep(LOANS, {"id": loan.id, **values})
+    for key, value in values.items():
+        set_committed_value(loan, key, value)
+
+
+def _status(engine_status: str, restructured: bool) -> str:
+    if engine_status == "active" and restructured:
+        return "rescheduled"
+    return engine_status
