@@ -202,7 +202,7 @@ def test_days_nobody_closed_are_not_missed_and_the_check_is_cheap(
 ) -> None:
     a = booked_back(world, "LA", "110105198001010016", FEB[9])  # no close of business yet
     with UnitOfWork(session_factory) as uow:
-        loan = locked_loan(uow, world.principal("finance"), a)
+        loan = locked_loan(uow, world.principal("finance"), a, now=world.now)
         with counted(engine) as statements:
             assert missed_dates(uow, loan) == []
         assert len(statements) == 2  # and whether the company closed any day since 15 Jan
@@ -211,7 +211,7 @@ def test_days_nobody_closed_are_not_missed_and_the_check_is_cheap(
 
     close(session_factory, world, FEB[9])
     with UnitOfWork(session_factory) as uow:
-        loan = locked_loan(uow, world.principal("finance"), a)
+        loan = locked_loan(uow, world.principal("finance"), a, now=world.now)
         with counted(engine) as statements:
             assert missed_dates(uow, loan) == []  # closed through yesterday
         assert len(statements) == 1

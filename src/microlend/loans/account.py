@@ -154,12 +154,12 @@ def _scoped_lock(postgres: bool, actor: Principal) -> Any:
 
 
 def lock_loans(
-    uow: UnitOfWork, actor: Principal, loan_ids: Collection[int], *, now: datetime | None = None
+    uow: UnitOfWork, actor: Principal, loan_ids: Collection[int], *, now: datetime
 ) -> dict[int, Locked]:
     """The loans (scoped; one out of scope is not found), locked for the rest of the transaction
     in id order (``FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE`` already serialises writers), with
-    their business date and engine state, in one query. With the command's ``now``, each loan's
-    missed close-of-business days are closed first (``close_inline``)."""
+    their business date and engine state, in one query. Each loan's missed close-of-business days
+    are closed first (``close_inline``), stamped with the command's ``now``."""
     postgres = uow.dialect == "postgresql"
     stmt = _scoped_lock(postgres, actor)
     found: dict[int, Locked] = {}
@@ -184,10 +184,9 @@ def lock_loans(
         stored_rows = stored_installments(uow, sorted(found))
         for loan_id, held in found.items():
             held.installments = stored_rows.get(loan_id, {})
-    if now is not None:
-        for loan in behind:
-            if close_missed_days(uow, loan, now=now):
-                found[loan.id].installments = None  # closing them changed the installments
+    for loan in behind:
+        if close_missed_days(uow, loan, now=now):
+            found[loan.id].installments = None  # closing them changed the installments
     uow.session.info.setdefault(LOCKED_KEY, {}).update(found)
     return found
 
@@ -200,11 +199,9 @@ def _may_be_behind(loan: tables.Loan, today: date, closed_through: date | None) 
     return start <= today - timedelta(days=1)
 
 
-def locked_loan(
-    uow: UnitOfWork, actor: Principal, loan_id: int, *, now: datetime | None = None
-) -> tables.Loan:
-    """The loan (scoped), locked for the rest of the transaction (see ``lock_loans``). With the
-    command's ``now``, the loan's missed close-of-business days are closed first."""
+def locked_loan(uow: UnitOfWork, actor: Principal, loan_id: int, *, now: datetime) -> tables.Loan:
+    """The loan (scoped), locked for the rest of the transaction (see ``lock_loans``), its missed
+    close-of-business days closed first."""
     return lock_loans(uow, actor, [loan_id], now=now)[loan_id].loan
 
 

@@ -90,7 +90,7 @@ def _waiver(payload: Payload, currency: str) -> tuple[str, Decimal, str]:
 
 @loan_request(WAIVE, lambda p: f"waive {p['amount']} {p['component']} on loan {p['loan_id']}")
 def _waive(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
-    loan = locked_loan(uow, actor, int(payload["loan_id"]))
+    loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
     require_serviceable(loan)
     component, amount, reason = _waiver(payload, loan.currency)
     day = value_date_of(payload.get("value_date"), business_date(uow, loan.company_id))
@@ -177,7 +177,7 @@ def _reschedule_detail(payload: Payload) -> dict[str, Any]:
 
 @loan_request(RESCHEDULE, lambda p: f"reschedule loan {p['loan_id']} over {p['term']} installments")
 def _reschedule(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
-    loan = locked_loan(uow, actor, int(payload["loan_id"]))
+    loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
     require_serviceable(loan)
     detail = _reschedule_detail(payload)
     day = value_date_of(payload.get("value_date"), business_date(uow, loan.company_id))

@@ -52,6 +52,7 @@ from microlend.loans.close_sql import (
     days_between,
     divide_rounded,
     in_range,
+    keep_statistics,
     layer,
     open_loans,
     positive,
@@ -182,7 +183,9 @@ def accrue(
         literal(company_mark(day), String),
     )
     uow.session.execute(insert(LoanAccrual).from_select(ROW_COLUMNS, rows))
-    return _apply(uow, company_id, day, id_low, id_high)
+    counts = _apply(uow, company_id, day, id_low, id_high)
+    keep_statistics(uow, "loan_accruals", "loan_close_state")
+    return counts
 
 
 def _apply(uow: UnitOfWork, company_id: int, day: date, low: int, high: int) -> Counts:

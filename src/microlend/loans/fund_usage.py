@@ -78,7 +78,7 @@ def usage_status(loan: tables.Loan, rows: list[tables.FundUsage]) -> str:
     hidden_fields=frozenset({"content"}),
 )
 def _record(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
-    loan = locked_loan(uow, actor, int(payload["loan_id"]))
+    loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
     if loan.status in ("approved_not_disbursed",):
         raise RuleViolation("the loan is not disbursed", code="not_disbursed")
     amount = amount_of(payload.get("amount"), loan.currency)

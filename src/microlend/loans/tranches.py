@@ -63,7 +63,7 @@ def later_tranche(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: d
     # imported here: repayments holds the shared event recorder and imports nothing of ours
     from microlend.loans.repayments import amount_of, outcome, record, value_date_of
 
-    loan = locked_loan(uow, actor, int(payload["loan_id"]))
+    loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
     request = {k: v for k, v in payload.items() if k != "request_key"}
     found = existing_request(
         uow,

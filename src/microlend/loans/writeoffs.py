@@ -102,7 +102,7 @@ def _add_posting(
 
 @loan_request(WRITE_OFF_CODE, lambda p: f"write off loan {p['loan_id']}")
 def _write_off(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
-    loan = locked_loan(uow, actor, int(payload["loan_id"]))
+    loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
     require_serviceable(loan)
     reason = _reason(payload)
     cur = loan.currency
@@ -186,7 +186,7 @@ def write_off(
     summary=lambda p: f"recovery {p['amount']} on loan {p['loan_id']}",
 )
 def _recover(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
-    loan = locked_loan(uow, actor, int(payload["loan_id"]))
+    loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
     if loan.status != "written_off":
         raise RuleViolation("only a written-off loan has recoveries", code="not_written_off")
     amount = amount_of(payload.get("amount"), loan.currency)
