@@ -14,8 +14,9 @@ of business (the real runner) closes ``DAY - 1`` for the templates, so that they
 a nightly run leaves (close state, risk rows, booked interest, overdue transfers, penalty).
 
 The templates are then cloned set-based (``INSERT ... SELECT ... generate_series``) to ``loans``
-loans: applications, loans, installments, close state and risk rows, interleaved so that every
-id range holds a mix. The clones' balances are posted to the ledger as one voucher per kind
+loans: applications, loans, installments, close state, risk rows and the accrual rows of
+``DAY - 1`` (a close of business finds yesterday's rows, not an empty table), interleaved so that
+every id range holds a mix. The clones' balances are posted to the ledger as one voucher per kind
 (disbursed principal, principal repaid, the overdue transfer, booked interest and penalty, the
 allowance), from the clones' own rows, so the sub-ledger equals the GL and reconciliation
 passes. The company books accruals in summary (汇总凭证). Clones carry no events: they are for
@@ -64,7 +65,14 @@ AMOUNTS = (3_000, 5_000, 8_000, 12_000, 20_000, 30_000, 50_000, 100_000)
 TERMS = (3, 6, 9, 12, 18, 24)
 RATES = (D("9.6"), D("12"), D("15"), D("18"), D("21.6"), D("24"))
 BEHAVIOURS = (("on_time", 70), ("late", 12), ("stopped", 13), ("never", 5))
-CLONED = ("applications", "loans", "loan_installments", "loan_close_state", "loan_risk")
+CLONED = (
+    "applications",
+    "loans",
+    "loan_installments",
+    "loan_close_state",
+    "loan_risk",
+    "loan_accruals",
+)
 
 
 @dataclass(frozen=True)
@@ -375,6 +383,7 @@ def clone(connection: Connection, company_id: int, count: int) -> dict[str, int]
     c.execute(text(_clone_rows("loan_installments", cols["loan_installments"], "m.loan_id, x.n")))
     c.execute(text(_clone_rows("loan_close_state", cols["loan_close_state"], "m.loan_id")))
     c.execute(text(_clone_rows("loan_risk", cols["loan_risk"], "m.loan_id")))
+    c.execute(text(_clone_rows("loan_accruals", cols["loan_accruals"], "m.loan_id")))
     sums = c.execute(
         text(
             "SELECT sum(l.principal_minor), sum(l.principal_minor - l.outstanding_principal_minor),"

@@ -36,6 +36,7 @@ from microlend.loans.close_sql import (
     COUNTED,
     OPEN_STATUSES,
     in_range,
+    keep_statistics,
     open_loans,
     rowcount,
     table,
@@ -124,6 +125,7 @@ def classify(
     policy: ClassificationPolicy = DEFAULT_POLICY,
 ) -> Counts:
     _ensure_rows(uow, company_id, day, id_low, id_high)
+    keep_statistics(uow, "loan_risk")
     computed, stage, bucket = category_sql(policy), stage_sql(policy), bucket_sql()
     changed = or_(R.computed_category != computed, R.stage != stage)
     joined = (
