@@ -2,11 +2,11 @@
 
     .venv/bin/python benchmarks/eod_runner.py [--n 1000000] [--workers 1 2] [--skip-sqlite]
 
-Not the loan steps (they do not exist yet): two stand-in partitioned steps, each one statement per
-partition — ``bench.accrue`` inserts a row per id (``INSERT ... SELECT``), ``bench.age`` updates a
-row per id — plus the real reconciliation and advance-date steps. It shows what the runner
-(partitions of 10,000 ids, claims, barriers, worker processes) adds on top of the SQL, and the
-peak memory (this process and its workers). PostgreSQL is a throwaway cluster
+Not the loan steps (benchmarks/eod.py measures those): two stand-in partitioned steps, each one
+statement per partition — ``bench.accrue`` inserts a row per id (``INSERT ... SELECT``),
+``bench.age`` updates a row per id — plus the real reconciliation and advance-date steps. It
+shows what the runner (partitions of 25,000 ids, claims, barriers, worker processes) adds on top
+of the SQL, and the peak memory (this process and its workers). PostgreSQL is a throwaway cluster
 (tests/pg_cluster.py); SQLite a WAL file in a temporary directory. Writes
 benchmarks/results/eod_runner.json. Never run as a test.
 """

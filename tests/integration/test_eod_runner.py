@@ -14,12 +14,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, text
 
-from microlend.db.eod import id_range
+from microlend.db.eod import Step, id_range
 from microlend.db.uow import SessionFactory, UnitOfWork
-from microlend.eod.discovery import STEP_MODULES_VARIABLE
+from microlend.eod import partitions as stored
+from microlend.eod.discovery import STEP_MODULES_VARIABLE, StepBook
 from microlend.eod.runner import Progress, run_close_of_business
 from microlend.eod.summary import RunSummary
 from microlend.eod.tables import EodPartition, EodRun
+from microlend.eod.worker import work
 from microlend.orgs.tables import Company
 from tests.integration.eod_scratch_steps import create_scratch, set_control
 from tests.ledger_support import event, post
@@ -277,3 +279,38 @@ def test_a_transient_database_error_is_retried_not_fatal(
         (2, "done", 1),
     ]
     assert scratch_rows(engine) == expected_rows(DAY)
+
+
+def test_a_step_gets_the_workers_clock_reading(
+    world: World, session_factory: SessionFactory
+) -> None:
+    """Steps never read the clock: the worker reads it once per piece of work and passes it."""
+    seen: list[datetime] = []
+
+    def company_step(
+        uow: UnitOfWork, company_id: int, business_date: date, *, now: datetime
+    ) -> dict[str, int]:
+        seen.append(now)
+        return {}
+
+    moment = datetime(2025, 3, 3, 18, 30, tzinfo=UTC)
+    book = StepBook(("probe",), (Step.company("probe.clock", 10, run=company_step),), ())
+    with UnitOfWork(session_factory) as uow:
+        run = EodRun(
+            company_id=world.company_id,
+            business_date=DAY,
+            status="running",
+            current_step="probe.clock",
+            started_at=moment,
+            summary={},
+        )
+        uow.session.add(run)
+        uow.flush()
+        stored.plan(uow, run.id, "probe.clock", [(0, 0)])
+        claimed = stored.claim(
+            uow, run_id=run.id, me="test:1:0", now=moment, lease=timedelta(minutes=1)
+        )
+        uow.commit()
+    assert claimed is not None
+    assert work(session_factory, book, claimed, "test:1:0", lambda: moment)
+    assert seen == [moment]

@@ -48,6 +48,7 @@ from microlend.kernel.money import Rounding
 from microlend.loans.close_periods import current, refresh_periods
 from microlend.loans.close_sql import (
     Expr,
+    by_index,
     day_count_days,
     days_between,
     divide_rounded,
@@ -160,32 +161,33 @@ def _day_rows(dialect: str, company_id: int, day: date, low: int, high: int) -> 
 def accrue(
     uow: UnitOfWork, company_id: int, day: date, id_low: int, id_high: int, *, now: datetime
 ) -> Counts:
-    ensure_states(uow, company_id, id_low, id_high)
-    refresh_periods(uow, company_id, day, id_low, id_high)
-    r = _day_rows(uow.dialect, company_id, day, id_low, id_high).c
-    late = r.dpd > NON_ACCRUAL_ABOVE
-    income = case(
-        (and_(r.delta > 0, ~late), case((r.room < r.delta, positive(r.room)), else_=r.delta)),
-        else_=0,
-    )
-    rows = select(
-        r.company_id,
-        r.office_id,
-        r.loan_id,
-        literal(day),
-        r.product_code,
-        r.currency,
-        r.delta,
-        income,
-        case((and_(r.delta > 0, late), r.delta), else_=0),
-        literal(0, BigInteger),
-        literal(0, BigInteger),
-        literal(company_mark(day), String),
-    )
-    uow.session.execute(insert(LoanAccrual).from_select(ROW_COLUMNS, rows))
-    counts = _apply(uow, company_id, day, id_low, id_high)
-    keep_statistics(uow, "loan_accruals", "loan_close_state")
-    return counts
+    with by_index(uow):
+        ensure_states(uow, company_id, id_low, id_high)
+        refresh_periods(uow, company_id, day, id_low, id_high)
+        r = _day_rows(uow.dialect, company_id, day, id_low, id_high).c
+        late = r.dpd > NON_ACCRUAL_ABOVE
+        income = case(
+            (and_(r.delta > 0, ~late), case((r.room < r.delta, positive(r.room)), else_=r.delta)),
+            else_=0,
+        )
+        rows = select(
+            r.company_id,
+            r.office_id,
+            r.loan_id,
+            literal(day),
+            r.product_code,
+            r.currency,
+            r.delta,
+            income,
+            case((and_(r.delta > 0, late), r.delta), else_=0),
+            literal(0, BigInteger),
+            literal(0, BigInteger),
+            literal(company_mark(day), String),
+        )
+        uow.session.execute(insert(LoanAccrual).from_select(ROW_COLUMNS, rows))
+        counts = _apply(uow, company_id, day, id_low, id_high)
+        keep_statistics(uow, "loan_accruals", "loan_close_state")
+        return counts
 
 
 def _apply(uow: UnitOfWork, company_id: int, day: date, low: int, high: int) -> Counts:

@@ -16,6 +16,7 @@ from microlend.db.uow import UnitOfWork
 from microlend.loans.close_periods import current, outdated
 from microlend.loans.close_sql import (
     arrears,
+    by_index,
     days_between,
     in_range,
     installments_of,
@@ -31,36 +32,39 @@ NO_SYNC = {"synchronize_session": False}
 def delinquency(
     uow: UnitOfWork, company_id: int, day: date, id_low: int, id_high: int, *, now: datetime
 ) -> Counts:
-    s = uow.session
-    watched = (  # the loans that can be past due, or still show it
-        *open_loans(company_id, id_low, id_high),
-        or_(Loan.status == "overdue", Loan.days_past_due != 0),
-    )
-    late = and_(Inst.due_date < day, arrears() > 0)
-    new_dpd = case((late, days_between(uow.dialect, day, Inst.due_date)), else_=0)
-    s.execute(
-        update(Inst)
-        .where(*installments_of(company_id, id_low, id_high), Inst.loan_id == Loan.id, *watched)
-        .where(Inst.days_past_due != new_dpd)  # only the rows that change
-        .values(days_past_due=new_dpd),
-        execution_options=NO_SYNC,
-    )
-    worst = _worst(uow.dialect, company_id, day, id_low, id_high)
-    s.execute(
-        update(Loan)
-        .where(*in_range(Loan.id, id_low, id_high), Loan.id == worst.c.loan_id)
-        .where(or_(Loan.days_past_due != worst.c.dpd, Loan.max_days_past_due < worst.c.dpd))
-        .values(
-            days_past_due=worst.c.dpd,
-            max_days_past_due=case(
-                (Loan.max_days_past_due < worst.c.dpd, worst.c.dpd),
-                else_=Loan.max_days_past_due,
+    with by_index(uow):
+        s = uow.session
+        watched = (  # the loans that can be past due, or still show it
+            *open_loans(company_id, id_low, id_high),
+            or_(Loan.status == "overdue", Loan.days_past_due != 0),
+        )
+        late = and_(Inst.due_date < day, arrears() > 0)
+        new_dpd = case((late, days_between(uow.dialect, day, Inst.due_date)), else_=0)
+        s.execute(
+            update(Inst)
+            .where(*installments_of(company_id, id_low, id_high), Inst.loan_id == Loan.id, *watched)
+            .where(Inst.days_past_due != new_dpd)  # only the rows that change
+            .values(days_past_due=new_dpd),
+            execution_options=NO_SYNC,
+        )
+        worst = _worst(uow.dialect, company_id, day, id_low, id_high)
+        s.execute(
+            update(Loan)
+            .where(*in_range(Loan.id, id_low, id_high), Loan.id == worst.c.loan_id)
+            .where(or_(Loan.days_past_due != worst.c.dpd, Loan.max_days_past_due < worst.c.dpd))
+            .values(
+                days_past_due=worst.c.dpd,
+                max_days_past_due=case(
+                    (Loan.max_days_past_due < worst.c.dpd, worst.c.dpd),
+                    else_=Loan.max_days_past_due,
+                ),
             ),
-        ),
-        execution_options=NO_SYNC,
-    )
-    past_due = s.execute(select(func.count()).where(*watched, Loan.days_past_due > 0)).scalar_one()
-    return {"loans_past_due": int(past_due)}
+            execution_options=NO_SYNC,
+        )
+        past_due = s.execute(
+            select(func.count()).where(*watched, Loan.days_past_due > 0)
+        ).scalar_one()
+        return {"loans_past_due": int(past_due)}
 
 
 def _worst(dialect: str, company_id: int, day: date, low: int, high: int) -> Subquery:

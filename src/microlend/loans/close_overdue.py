@@ -19,7 +19,14 @@ from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, or_, s
 from microlend.db.eod import Counts
 from microlend.db.uow import UnitOfWork
 from microlend.loans.close_periods import current, outdated
-from microlend.loans.close_sql import arrears, in_range, installments_of, open_loans, rowcount
+from microlend.loans.close_sql import (
+    arrears,
+    by_index,
+    in_range,
+    installments_of,
+    open_loans,
+    rowcount,
+)
 from microlend.loans.tables import Loan, LoanInstallment
 from microlend.loans.tables_close import LoanAccrual, LoanCloseState
 
@@ -30,43 +37,44 @@ NO_SYNC = {"synchronize_session": False}
 def due_and_overdue(
     uow: UnitOfWork, company_id: int, day: date, id_low: int, id_high: int, *, now: datetime
 ) -> Counts:
-    s = uow.session
-    due_today = rowcount(
-        s.execute(
-            update(Inst)
-            .where(*installments_of(company_id, id_low, id_high), Inst.due_date == day)
-            .where(Inst.status == "future", arrears() > 0, Inst.loan_id == Loan.id)
-            .where(*open_loans(company_id, id_low, id_high))
-            .values(status="due"),
-            execution_options=NO_SYNC,
+    with by_index(uow):
+        s = uow.session
+        due_today = rowcount(
+            s.execute(
+                update(Inst)
+                .where(*installments_of(company_id, id_low, id_high), Inst.due_date == day)
+                .where(Inst.status == "future", arrears() > 0, Inst.loan_id == Loan.id)
+                .where(*open_loans(company_id, id_low, id_high))
+                .values(status="due"),
+                execution_options=NO_SYNC,
+            )
         )
-    )
-    new_overdue = rowcount(
-        s.execute(
-            update(Loan)
-            .where(*open_loans(company_id, id_low, id_high), Loan.status != "overdue")
-            .where(*in_range(S.loan_id, id_low, id_high), S.loan_id == Loan.id)
-            .where(_late(company_id, day, id_low, id_high))
-            .values(status="overdue"),
-            execution_options=NO_SYNC,
+        new_overdue = rowcount(
+            s.execute(
+                update(Loan)
+                .where(*open_loans(company_id, id_low, id_high), Loan.status != "overdue")
+                .where(*in_range(S.loan_id, id_low, id_high), S.loan_id == Loan.id)
+                .where(_late(company_id, day, id_low, id_high))
+                .values(status="overdue"),
+                execution_options=NO_SYNC,
+            )
         )
-    )
-    became = rowcount(
-        s.execute(
-            update(Inst)
-            .where(*installments_of(company_id, id_low, id_high), Inst.loan_id == Loan.id)
-            .where(*open_loans(company_id, id_low, id_high), Loan.status == "overdue")
-            .where(Inst.due_date < day, Inst.status.in_(("future", "due")), arrears() > 0)
-            .values(status="overdue"),
-            execution_options=NO_SYNC,
+        became = rowcount(
+            s.execute(
+                update(Inst)
+                .where(*installments_of(company_id, id_low, id_high), Inst.loan_id == Loan.id)
+                .where(*open_loans(company_id, id_low, id_high), Loan.status == "overdue")
+                .where(Inst.due_date < day, Inst.status.in_(("future", "due")), arrears() > 0)
+                .values(status="overdue"),
+                execution_options=NO_SYNC,
+            )
         )
-    )
-    return {
-        "installments_due": due_today,
-        "installments_overdue": became,
-        "new_overdue": new_overdue,
-        "overdue_transfers": _transfer(uow, company_id, day, id_low, id_high),
-    }
+        return {
+            "installments_due": due_today,
+            "installments_overdue": became,
+            "new_overdue": new_overdue,
+            "overdue_transfers": _transfer(uow, company_id, day, id_low, id_high),
+        }
 
 
 def _late(company_id: int, day: date, low: int, high: int) -> ColumnElement[bool]:

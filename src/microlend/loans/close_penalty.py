@@ -44,6 +44,7 @@ from microlend.db.uow import UnitOfWork
 from microlend.kernel.daycount import DayCount
 from microlend.kernel.money import Rounding, quantum
 from microlend.loans.close_sql import (
+    by_index,
     days_between,
     divide_rounded,
     in_range,
@@ -183,52 +184,53 @@ def charge_penalty(
 ) -> Counts:
     """Price the range's penalty (Python rows first, as nothing has moved yet), add it to the
     day's accrual rows and the installments, then book the rows' totals on the loans."""
-    by_python = _python_charges(uow, company_id, day, id_low, id_high)
-    charges = _charges(uow.dialect, company_id, day, id_low, id_high)
-    per_loan, a = _per_loan(charges), LoanAccrual
-    today = (
-        a.company_id == company_id,
-        a.business_date == day,
-        *in_range(a.loan_id, id_low, id_high),
-    )
-    s = uow.session
-    s.execute(
-        update(a)
-        .where(*today, a.loan_id == per_loan.c.loan_id)
-        .values(penalty_minor=a.penalty_minor + per_loan.c.amount),
-        execution_options=NO_SYNC,
-    )
-    s.execute(
-        update(Inst)
-        .where(Inst.id == charges.c.id)
-        .values(
-            penalty_due_minor=Inst.penalty_due_minor + charges.c.charge,
-            outstanding_minor=Inst.outstanding_minor + charges.c.charge,
-            days_past_due=charges.c.age,  # the delinquency step's figure, in the same write
-        ),
-        execution_options=NO_SYNC,
-    )
-    if by_python:
-        _book_python(uow, by_python, day)
-    charged = (
-        *today,
-        a.penalty_minor > 0,
-        a.loan_id == Loan.id,
-        *in_range(Loan.id, id_low, id_high),
-        Loan.position_as_of < day,
-    )
-    minor = s.execute(select(func.coalesce(func.sum(a.penalty_minor), 0)).where(*charged))
-    loans = s.execute(
-        update(Loan)
-        .where(*charged)
-        .values(
-            booked_penalty_minor=Loan.booked_penalty_minor + a.penalty_minor,
-            outstanding_penalty_minor=Loan.outstanding_penalty_minor + a.penalty_minor,
-            position_as_of=day,
-        ),
-        execution_options=NO_SYNC,
-    )
-    return {"penalty_loans": rowcount(loans), "penalty_minor": int(minor.scalar_one())}
+    with by_index(uow):
+        by_python = _python_charges(uow, company_id, day, id_low, id_high)
+        charges = _charges(uow.dialect, company_id, day, id_low, id_high)
+        per_loan, a = _per_loan(charges), LoanAccrual
+        today = (
+            a.company_id == company_id,
+            a.business_date == day,
+            *in_range(a.loan_id, id_low, id_high),
+        )
+        s = uow.session
+        s.execute(
+            update(a)
+            .where(*today, a.loan_id == per_loan.c.loan_id)
+            .values(penalty_minor=a.penalty_minor + per_loan.c.amount),
+            execution_options=NO_SYNC,
+        )
+        s.execute(
+            update(Inst)
+            .where(Inst.id == charges.c.id)
+            .values(
+                penalty_due_minor=Inst.penalty_due_minor + charges.c.charge,
+                outstanding_minor=Inst.outstanding_minor + charges.c.charge,
+                days_past_due=charges.c.age,  # the delinquency step's figure, in the same write
+            ),
+            execution_options=NO_SYNC,
+        )
+        if by_python:
+            _book_python(uow, by_python, day)
+        charged = (
+            *today,
+            a.penalty_minor > 0,
+            a.loan_id == Loan.id,
+            *in_range(Loan.id, id_low, id_high),
+            Loan.position_as_of < day,
+        )
+        minor = s.execute(select(func.coalesce(func.sum(a.penalty_minor), 0)).where(*charged))
+        loans = s.execute(
+            update(Loan)
+            .where(*charged)
+            .values(
+                booked_penalty_minor=Loan.booked_penalty_minor + a.penalty_minor,
+                outstanding_penalty_minor=Loan.outstanding_penalty_minor + a.penalty_minor,
+                position_as_of=day,
+            ),
+            execution_options=NO_SYNC,
+        )
+        return {"penalty_loans": rowcount(loans), "penalty_minor": int(minor.scalar_one())}
 
 
 def _book_python(uow: UnitOfWork, charges: list[tuple[int, int, int, int]], day: date) -> None:

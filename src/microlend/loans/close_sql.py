@@ -11,6 +11,8 @@ PostgreSQL evaluate alike (integer arithmetic only: no floats, no text decimals)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -125,6 +127,21 @@ def keep_statistics(uow: UnitOfWork, *tables: str) -> list[str]:
     for name in grown:
         uow.session.execute(text(f'ANALYZE "{name}"'))
     return grown
+
+
+@contextmanager
+def by_index(uow: UnitOfWork) -> Iterator[None]:
+    """PostgreSQL: plan the block's statements without sequential scans (``SET LOCAL
+    enable_seqscan``). For joins that update a partition's rows of a big table (the day's
+    accrual rows) from a few hundred computed rows: with statistics that still describe the
+    table as nearly empty (a company's first close of business), the planner otherwise scans the
+    whole table once per computed row. The setting ends with the block (or the transaction)."""
+    if uow.dialect != "postgresql":
+        yield
+        return
+    uow.session.execute(text("SET LOCAL enable_seqscan = off"))
+    yield
+    uow.session.execute(text("SET LOCAL enable_seqscan = on"))
 
 
 def _date(dialect: str, value: DateLike) -> Any:
