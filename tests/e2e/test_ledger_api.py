@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from microlend.auth import service as auth
+from tests.integration.loans_support import set_business_date
 from tests.seed import PASSWORD, World
 
 API = "/api/v1/accounting"
@@ -134,6 +136,9 @@ def test_periods_and_reports(
 ) -> None:
     finance = bearer("finance")
     client.post(f"{API}/vouchers", headers=finance, json=manual(world))
+    early = client.post(f"{API}/periods/2025-03/close", headers=finance)
+    assert (early.status_code, early.json()["code"]) == (422, "period_days_open")
+    set_business_date(world, date(2025, 4, 1))  # close of business closed 31 March
     closed = client.post(f"{API}/periods/2025-03/close", headers=finance)
     assert closed.json()["status"] == "closed"
     late = client.post(f"{API}/vouchers", headers=finance, json=manual(world))

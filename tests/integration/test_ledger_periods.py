@@ -9,6 +9,7 @@ import pytest
 
 from microlend.accounting import service as ledger
 from microlend.kernel.errors import RuleViolation, ValidationFailed
+from tests.integration.loans_support import set_business_date
 from tests.ledger_support import closing_balances, event, post
 from tests.seed import World
 
@@ -35,6 +36,25 @@ def test_months_close_in_order_and_reopen_from_the_latest(world: World) -> None:
         ("2025-01", "closed", 1),
         ("2025-02", "closed", 1),
     ]
+
+
+def test_a_month_closes_only_after_close_of_business_closed_its_last_day(world: World) -> None:
+    """The business date is 3 March 2025: March's accruals, penalty and provisions are still to
+    be posted by close of business, so March cannot close; on 1 April it can."""
+    finance = world.principal("finance")
+    post(world, finance, event(world, "fee_charge", "f:3", date(2025, 3, 2), fee="1"))
+    with world.make_uow() as uow, pytest.raises(RuleViolation) as refused:
+        ledger.close_period(uow, finance, period="2025-03", now=world.now)
+    assert refused.value.code == "period_days_open"
+    assert refused.value.extra == {"period": "2025-03", "business_date": "2025-03-03"}
+    set_business_date(world, date(2025, 3, 31))
+    with world.make_uow() as uow, pytest.raises(RuleViolation) as refused:
+        ledger.close_period(uow, finance, period="2025-03", now=world.now)
+    assert refused.value.code == "period_days_open"
+    set_business_date(world, date(2025, 4, 1))
+    with world.make_uow() as uow:
+        assert ledger.close_period(uow, finance, period="2025-03", now=world.now).status == "closed"
+        uow.commit()
 
 
 def test_year_end_close_moves_profit_to_retained_earnings(world: World) -> None:

@@ -3,6 +3,7 @@ year-end closing of income and expense into 4103 本年利润 and on to 4104 利
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date, datetime
 
 from sqlalchemy import case, func, select
@@ -22,6 +23,7 @@ from microlend.db.commands import Done, Payload, Pending, command, run_command, 
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import RuleViolation
 from microlend.kernel.principal import Principal, require
+from microlend.orgs.tables import Company
 
 CLOSE, REOPEN, CLOSE_YEAR = (
     "accounting.period.close",
@@ -71,6 +73,7 @@ def _close(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime
     )
     if earlier is not None:
         raise RuleViolation(f"close {earlier} first", code="earlier_period_open")
+    _require_days_closed(uow, actor.company_id, period)
     row.status, row.closed_at, row.closed_by = CLOSED, now, actor.username
     uow.session.flush()
     return Done(
@@ -78,10 +81,26 @@ def _close(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime
     )
 
 
+def _require_days_closed(uow: UnitOfWork, company_id: int, period: str) -> None:
+    """A month closes only after close of business closed its last day (the business date is
+    past it): its accruals, penalty and provisions are vouchers dated in it, and a close of
+    business on a day of a closed month could post none of them."""
+    year, month = (int(part) for part in period.split("-"))
+    last_day = date(year, month, monthrange(year, month)[1])
+    today = uow.session.scalar(select(Company.business_date).where(Company.id == company_id))
+    if today is not None and today <= last_day:
+        raise RuleViolation(
+            f"close of business has not closed {last_day} yet (business date {today})",
+            code="period_days_open",
+            extra={"period": period, "business_date": today.isoformat()},
+        )
+
+
 def close_period(
     uow: UnitOfWork, actor: Principal, *, period: str, now: datetime
 ) -> PeriodView | Pending:
-    """Close month ``period`` (YYYY-MM) of the actor's company: no posting into it any more."""
+    """Close month ``period`` (YYYY-MM) of the actor's company, once close of business closed its
+    last day: no posting into it any more."""
     outcome = run_command(uow, actor, CLOSE, {"period": period}, now=now)
     return value_or_pending(outcome, PeriodView)
 
