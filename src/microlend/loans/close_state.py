@@ -23,13 +23,13 @@ from sqlalchemy import (
     String,
     and_,
     func,
-    insert,
     literal,
     or_,
     select,
     update,
 )
 
+from microlend.db.conflicts import dialect_insert
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.daycount import DayCount
 from microlend.loans.calculator.servicing_terms import PenaltyBase
@@ -96,7 +96,9 @@ def _insert(uow: UnitOfWork, values: dict[str, Any], group: tuple[Any, ...]) -> 
         literal(0, Integer),
         literal(0, Integer),
     ).where(*group, ~select(s.loan_id).where(s.loan_id == Loan.id).exists())
-    inserted = uow.session.execute(insert(s).from_select(COLUMNS, rows), execution_options=COUNTED)
+    # a command's inline close may have added the row since this statement's snapshot: skip it
+    stmt = dialect_insert(uow, s).from_select(COLUMNS, rows).on_conflict_do_nothing()
+    inserted = uow.session.execute(stmt, execution_options=COUNTED)
     return rowcount(inserted)
 
 

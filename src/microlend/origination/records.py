@@ -11,11 +11,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from microlend.auth.tables import User
 from microlend.customers.tables import Customer
+from microlend.db.conflicts import dialect_insert
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.money import Money, minor_units_of
 from microlend.orgs.tables import Company
@@ -46,8 +45,9 @@ def next_number(uow: UnitOfWork, *, company_id: int, kind: str, year: int) -> in
     """The next number of ``kind`` for the company and year, without gaps: the counter row is
     created if missing, then locked (``FOR UPDATE``) until the command commits."""
     values = {"company_id": company_id, "kind": kind, "year": year, "last_number": 0}
-    insert = pg_insert if uow.dialect == "postgresql" else sqlite_insert
-    uow.session.execute(insert(NumberCounter).values(**values).on_conflict_do_nothing())
+    uow.session.execute(
+        dialect_insert(uow, NumberCounter).values(**values).on_conflict_do_nothing()
+    )
     counter = uow.session.scalars(
         select(NumberCounter)
         .where(
