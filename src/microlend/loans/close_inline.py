@@ -28,6 +28,13 @@ close of business left it out.
 (``close_vouchers.post_day(..., loan_id=...)``: per-loan keys, the rows marked), so the nightly
 run posts nothing twice. Classification and provisions belong to risk, a context above loans:
 the next nightly run classifies the loan on its date, as it does every loan.
+
+**Beside a running nightly run.** The nightly run closes the business date ``B``; an inline close
+closes only dates before ``B``, so the two never close the same day of a loan. The one row both
+may create is the loan's ``loan_close_state`` (a loan booked back-dated while the run is on): the
+accrual step inserts it ``ON CONFLICT DO NOTHING``, having waited (through the row's foreign key)
+for the command's lock on the loan, and then reads the state the command committed
+(tests/integration/test_close_inline_race.py).
 """
 
 from __future__ import annotations
