@@ -4,14 +4,15 @@ of the events with their accounts (those the transaction has not read yet), the 
 events' keys made already, and ids for the new ones.
 
 For events of one company and one month whose period row exists; otherwise (and on SQLite,
-where a query costs no round trip) ``post_many`` reads the same one thing at a time.
+where a query costs no round trip), or when the lock had to wait for another transaction that
+posted into the period, ``post_many`` reads the same one thing at a time.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, literal_column, select
 
 from microlend.accounting import books, journal
 from microlend.accounting.model import LedgerEvent, period_of
@@ -44,10 +45,19 @@ _RULES = (
 )
 
 
+# the period row's xmin as locked and as the statement's snapshot saw it: they differ when the
+# lock waited for a transaction that posted into the period, and then what was read with the row
+# (the vouchers the keys made, above all) is the snapshot's, older than the lock
+_LOCKED_XMIN: Any = literal_column("ledger_periods.xmin::text")
+_SEEN_XMIN: Any = literal_column(
+    "(SELECT seen.xmin::text FROM ledger_periods AS seen WHERE seen.id = ledger_periods.id)"
+)
+
+
 def _statement(with_rules: bool) -> Any:
     rules: Any = _RULES if with_rules else func.json_build_array()
     return (
-        select(LedgerPeriod, journal.CLOSED_AFTER, _MADE, _IDS, rules)
+        select(LedgerPeriod, journal.CLOSED_AFTER, _MADE, _IDS, rules, _LOCKED_XMIN, _SEEN_XMIN)
         .where(
             LedgerPeriod.company_id == bindparam("company_id"),
             LedgerPeriod.period == bindparam("period"),
@@ -89,7 +99,9 @@ def prepare(uow: UnitOfWork, events: list[LedgerEvent]) -> journal.Prepared | No
     found = uow.session.execute(_WITH_RULES if wanted else _WITHOUT_RULES, params).one_or_none()
     if found is None:
         return None  # the month's first posting: its period row is made the usual way
-    period, closed_after, made, ids, rules = found
+    period, closed_after, made, ids, rules, locked_xmin, seen_xmin = found
+    if locked_xmin != seen_xmin:
+        return None  # waited for another posting: read it all again, under the lock now held
     journal.hold_period(uow, period, closed_after)
     if wanted:
         books.keep_rules(uow, company, wanted, [tuple(row) for row in rules or ()])
