@@ -16,8 +16,11 @@ loans (12,000.00, 12 months). Then, for ``--seconds`` each:
 
 Both run with ONE client (client concurrency 1). In the same run ``pgbench -b tpcb-like``
 (scale 1, one client, ``-c 1 -j 1``) measures the server's TPS; the ratios are printed, with the
-statements one single repayment sends. Results go to benchmarks/results/repayments.json. Never
-run as a test: speed is reported, not asserted.
+statements one single repayment sends. The three are interleaved, one second of each per round
+(``--seconds`` rounds), so that on a shared machine they see the same load; the load average
+before and after is printed. Every loan is repaid once before measuring (its first repayment
+after disbursement replays its history and stores the engine's book). Results go to
+benchmarks/results/repayments.json. Never run as a test: speed is reported, not asserted.
 """
 
 from __future__ import annotations
@@ -192,30 +195,35 @@ def statements_of(factory: SessionFactory, work: Callable[[], int]) -> int:
     return sent[0]
 
 
-def rate(work: Callable[[], int], seconds: float) -> float:
-    done, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        done += work()
-    return done / (time.perf_counter() - start)
+class Meter:
+    """Work done and time spent, summed over the rounds."""
+
+    def __init__(self) -> None:
+        self.done, self.spent = 0.0, 0.0
+
+    def run(self, work: Callable[[], int], seconds: float) -> None:
+        start = time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            self.done += work()
+        self.spent += time.perf_counter() - start
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.spent if self.spent else 0.0
 
 
-def pgbench_tps(cluster: object, seconds: float) -> float:
+def pgbench_init(cluster: object) -> list[str]:
     port = str(cluster.port)  # type: ignore[attr-defined]
     base = ["pgbench", "-h", "127.0.0.1", "-p", port, "-U", "postgres"]
     subprocess.run([*base, "-i", "-s", "1", "-q", "postgres"], check=True, capture_output=True)
+    return base
+
+
+def pgbench_round(base: list[str], seconds: int, meter: Meter) -> None:
+    """``seconds`` of ``pgbench -b tpcb-like`` with one client; its tps (without the
+    connection time) counts as ``tps x seconds`` transactions."""
     result = subprocess.run(
-        [
-            *base,
-            "-b",
-            "tpcb-like",
-            "-c",
-            "1",
-            "-j",
-            "1",
-            "-T",
-            str(max(int(seconds), 1)),
-            "postgres",
-        ],
+        [*base, "-b", "tpcb-like", "-c", "1", "-j", "1", "-T", str(seconds), "postgres"],
         check=True,
         capture_output=True,
         text=True,
@@ -223,7 +231,8 @@ def pgbench_tps(cluster: object, seconds: float) -> float:
     found = re.search(r"tps = ([0-9.]+)", result.stdout)
     if found is None:
         raise SystemExit(f"pgbench printed no tps:\n{result.stdout}")
-    return float(found.group(1))
+    meter.done += float(found.group(1)) * seconds
+    meter.spent += seconds
 
 
 def main() -> None:
@@ -253,12 +262,22 @@ def main() -> None:
             capture_output=True,
         )
         factory, actor, ids = prepare(cluster.url(database), options.loans)
+        warm = repayer(factory, actor, ids)
         for _ in ids:  # warm up: each loan's first repayment replays its history once
-            repayer(factory, actor, ids)()
+            warm()
         statements = statements_of(factory, repayer(factory, actor, ids))
-        single = rate(repayer(factory, actor, ids), options.seconds)
-        batched = rate(importer(factory, actor, ids, options.batch), options.seconds)
-        tps = pgbench_tps(cluster, options.seconds)
+        base = pgbench_init(cluster)
+        load_before = os.getloadavg()[0]
+        one, many, server = Meter(), Meter(), Meter()
+        single_work = repayer(factory, actor, ids)
+        batch_work = importer(factory, actor, ids, options.batch)
+        rounds = max(int(options.seconds), 1)
+        for _ in range(rounds):  # interleaved: on a shared machine all three see the same load
+            one.run(single_work, options.seconds / rounds)
+            many.run(batch_work, options.seconds / rounds)
+            pgbench_round(base, 1, server)
+        single, batched, tps = one.rate, many.rate, server.rate
+        load_after = os.getloadavg()[0]
     finally:
         cluster.stop()
     print(
@@ -268,13 +287,15 @@ def main() -> None:
     print(f"repayments batched  {batched:8,.1f}/s  (1 client, {options.batch} per transaction)")
     print(f"pgbench tpcb-like   {tps:8,.1f} tps (1 client, -c 1 -j 1, scale 1)")
     print(f"ratio single {single / tps:.2f}  batched {batched / tps:.2f}  (targets 0.3 and 1.0)")
+    print(f"interleaved over {rounds} rounds; load average {load_before:.2f} -> {load_after:.2f}")
     report = {
         "benchmark": "repayments",
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": sys.version.split()[0],
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
-        "load_average_1m": os.getloadavg()[0],
+        "load_average_1m": [round(load_before, 2), round(load_after, 2)],
+        "rounds": rounds,
         "loans": options.loans,
         "batch": options.batch,
         "client_concurrency": 1,

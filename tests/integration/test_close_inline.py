@@ -28,7 +28,6 @@ from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import Engine, event, func, select, update
 
 from microlend.accounting.tables import Voucher
@@ -217,11 +216,6 @@ def test_days_nobody_closed_are_not_missed_and_the_check_is_cheap(
         assert len(statements) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a back-dated repayment leaves the penalty close of business booked (issue 8: "
-    "loans/close_penalty.py or account.sync must give back booked penalty no longer owed)",
-)
 def test_a_back_dated_repayment_takes_back_the_penalty_no_longer_owed(
     world: World, session_factory: SessionFactory
 ) -> None:

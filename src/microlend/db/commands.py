@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from microlend.db.audit import Actor, append_audit
+from microlend.db.bulk import table_of
 from microlend.db.tables import MakerCheckerRule, PendingCommand
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import DomainError, Forbidden
@@ -119,15 +120,19 @@ def registered_commands() -> list[str]:
     return sorted(_REGISTRY)
 
 
+_RULES = table_of(MakerCheckerRule)
+_RULE = select(_RULES.c.enabled).where(
+    _RULES.c.company_id == bindparam("company_id"), _RULES.c.command == bindparam("command")
+)
+
+
 def needs_checker(uow: UnitOfWork, *, company_id: int, name: str) -> bool:
-    """The company's rule for command ``name``, or the command's default where it has none."""
-    rule = uow.session.scalars(
-        select(MakerCheckerRule).where(
-            MakerCheckerRule.company_id == company_id, MakerCheckerRule.command == name
-        )
-    ).one_or_none()
-    if rule is not None:
-        return rule.enabled
+    """The company's rule for command ``name``, or the command's default where it has none
+    (a prebuilt Core statement on the session's connection: no ORM object, no flush)."""
+    params = {"company_id": company_id, "command": name}
+    enabled = uow.session.connection().execute(_RULE, params).scalar()
+    if enabled is not None:
+        return bool(enabled)
     return name in _REGISTRY and _REGISTRY[name].checked_by_default
 
 

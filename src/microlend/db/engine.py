@@ -4,21 +4,26 @@ SQLite (the embedded default) runs in WAL mode with foreign keys on and a busy t
 own transaction handling is switched off so that we emit ``BEGIN IMMEDIATE`` ourselves: a unit of
 work takes the write lock when it starts, instead of failing half-way with "database is locked".
 A read-only unit of work (execution option ``microlend_read_only``) starts with a plain ``BEGIN``.
-PostgreSQL goes through psycopg 3.
+PostgreSQL goes through psycopg 3; a pooled connection is pinged at checkout only after it sat
+idle (``IDLE_PING_SECONDS``), not on every checkout.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
 
 DEFAULT_DATABASE_URL = "sqlite:///./microlend.db"
 READ_ONLY = "microlend_read_only"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+IDLE_PING_SECONDS = 10.0  # a pooled PostgreSQL connection idle longer is pinged at checkout
+_IDLE_SINCE = "microlend_idle_since"
 
 
 def database_url() -> str:
@@ -44,8 +49,34 @@ def create_engine_for(url: str, **options: Any) -> Engine:
     url = normalize_url(url)
     if is_sqlite(url):
         return _sqlite_engine(url, **options)
-    options.setdefault("pool_pre_ping", True)
-    return create_engine(url, **options)
+    engine = create_engine(url, **options)
+    if not options.get("pool_pre_ping"):
+        _ping_after_idle(engine)
+    return engine
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Ping a pooled connection at checkout only when it sat idle for ``IDLE_PING_SECONDS``
+    (a server restart or a dropped connection shows then; a busy connection costs no round
+    trip). A dead one is replaced: the pool retries the checkout with a new connection. A
+    connection that dies while in use fails its statement, and the pool then drops the others
+    (SQLAlchemy's disconnect handling)."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError(str(error)) from error
+        if not alive:
+            raise DisconnectionError("the connection did not answer")
 
 
 def _sqlite_engine(url: str, **options: Any) -> Engine:

@@ -44,6 +44,7 @@ from microlend.loans.account_store import (
     stage_event,
     store_state,
     stored_installments,
+    take_back_booked,
 )
 from microlend.loans.account_store import refresh as refresh  # for the modules using it here
 from microlend.loans.account_store import sync as sync
@@ -56,6 +57,7 @@ from microlend.loans.engine import (
     Reversal,
     advance,
     check_posting,
+    position_of,
     replay,
     resume,
 )
@@ -430,8 +432,10 @@ def record_event(
     row = {"id": event_id, **values}
     stage_event(uow, row)
     synced = sync(uow, actor, loan, applied, now=now, day=day, queue=queue)
+    here = position_of(applied.book)
+    take_back_booked(uow, actor, loan, here, now=now, day=day, queue=queue)
     stored = held.installments if held is not None else None
-    written = refresh(uow, loan, applied.book, now=now, staged=uow.staged, stored=stored)
+    written = refresh(uow, loan, applied.book, now=now, staged=uow.staged, stored=stored, here=here)
     store_state(uow, loan, applied.state, synced, now=now)
     if held is not None:  # a later command of the transaction on this loan goes on from here
         held.state, held.installments = applied.state, written

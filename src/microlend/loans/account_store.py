@@ -10,18 +10,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, inspect, select
-from sqlalchemy.orm.attributes import set_committed_value
 
 from microlend.accounting import service as ledger
 from microlend.db.bulk import Writes, table_of
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.principal import Principal
 from microlend.loans import tables
-from microlend.loans.engine import LoanBook, Posting, position_of
-from microlend.loans.ledger_roles import give_back, ledger_entries
+from microlend.loans.engine import LoanBook, Position, Posting, position_of
+from microlend.loans.ledger_roles import (
+    BOOKED_EXCESS,
+    ensure_loan_rules,
+    give_back,
+    ledger_entries,
+    take_back_excess,
+)
 from microlend.loans.records import (
     NOT_REPLAYED,
     lines_document,
@@ -186,6 +192,42 @@ def sync(
     return now_stored
 
 
+def take_back_booked(
+    uow: UnitOfWork,
+    actor: Principal,
+    loan: tables.Loan,
+    here: Position,
+    *,
+    now: datetime,
+    day: date,
+    queue: LedgerQueue | None = None,
+) -> None:
+    """Receivables close of business booked (``loan.booked_*``) that the engine no longer has
+    owed at ``here`` (a back-dated repayment paid the installment before its penalty ran, or
+    before the interest accrued on principal it paid) are taken back out of income: one voucher
+    (``BOOKED_EXCESS``, key ``loan:{id}:e{sequence}:booked``) to ``queue`` (or posted now)."""
+    if loan.status == "written_off":
+        return
+    owed = here.overdue + here.due_today
+    roles = take_back_excess(
+        loan,
+        {
+            "interest": owed.interest + here.accrued_interest,
+            "fee": owed.fee,
+            "penalty": owed.penalty,
+        },
+    )
+    if not roles:
+        return
+    ensure_loan_rules(uow, company_id=loan.company_id, now=now)
+    target = queue or LedgerQueue(uow, actor, now)
+    key = f"loan:{loan.id}:e{loan.last_sequence}:booked"
+    summary = f"{loan.number} 冲回多计提 {day.isoformat()}"
+    target.events.append(_event(loan, BOOKED_EXCESS, roles, key, day, summary))
+    if queue is None:
+        target.post()
+
+
 def _vouchers(
     loan: tables.Loan,
     posting: Posting,
@@ -200,23 +242,34 @@ def _vouchers(
         kept = {role: amount for role, amount in roles.items() if amount != 0}
         if not kept:
             continue
-        events.append(
-            ledger.LedgerEvent(
-                type=event_type,
-                company_id=loan.company_id,
-                office_id=loan.office_id,
-                business_date=day,
-                amounts=kept,
-                idempotency_key=key,
-                currency=loan.currency,
-                summary=f"{loan.number} {posting.kind} {posting.value_date.isoformat()}",
-                dims=ledger.Dims(
-                    product_code=loan.product_code, loan_id=loan.id, customer_id=loan.customer_id
-                ),
-            )
-        )
+        summary = f"{loan.number} {posting.kind} {posting.value_date.isoformat()}"
+        events.append(_event(loan, event_type, kept, key, day, summary))
         vouchers[key] = {role: str(amount) for role, amount in kept.items()}
     return vouchers
+
+
+def _event(
+    loan: tables.Loan,
+    event_type: str,
+    amounts: dict[str, Decimal],
+    key: str,
+    day: date,
+    summary: str,
+) -> ledger.LedgerEvent:
+    """A ledger event of the loan (its office, currency and dimensions)."""
+    return ledger.LedgerEvent(
+        type=event_type,
+        company_id=loan.company_id,
+        office_id=loan.office_id,
+        business_date=day,
+        amounts=amounts,
+        idempotency_key=key,
+        currency=loan.currency,
+        summary=summary,
+        dims=ledger.Dims(
+            product_code=loan.product_code, loan_id=loan.id, customer_id=loan.customer_id
+        ),
+    )
 
 
 def posting_row(
@@ -277,13 +330,14 @@ def refresh(
     now: datetime,
     staged: Writes | None = None,
     stored: Installments | None = None,
+    here: Position | None = None,
 ) -> Installments:
     """The installments and the position snapshot from the replayed ``book``: staged in
     ``staged``, or written at once. Only the installments that differ from ``stored`` (what the
-    database holds, read now if not given) are written. Returns the installments as they are
-    now."""
+    database holds, read now if not given) are written (``here``: the book's position, when the
+    caller has it). Returns the installments as they are now."""
     writes = staged if staged is not None else Writes()
-    here = position_of(book)
+    here = here or position_of(book)
     cur = loan.currency
     if stored is None:
         stored = stored_installments(uow, [loan.id]).get(loan.id, {})
@@ -379,8 +433,9 @@ def stage_loan(writes: Writes, loan: tables.Loan) -> None:
         return
     values = {key: getattr(loan, key) for key in changed}
     writes.keep(LOANS, {"id": loan.id, **values})
-    for key, value in values.items():
-        set_committed_value(loan, key, value)
+    # What a flush does to a row it wrote (every changed column is in ``values``; a loan has no
+    # relationships): committed, and no longer modified, so the session's flush skips it.
+    state._commit_all(state.dict, state._instance_dict())
 
 
 def _status(engine_status: str, restructured: bool) -> str:

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 
 from microlend.db.audit import Actor, append_audit
 from microlend.db.bulk import allocate_ids
@@ -234,13 +234,18 @@ def _existing(
     pairs = sorted({(ln.channel, ln.reference) for ln in lines if ln.reference})
     if not pairs:
         return {}
+    # channel IN and reference IN (the unique index's columns, each a plain list) rather than
+    # a row-value IN: the planner reads the index directly; the pairs are picked out here
+    wanted = set(pairs)
     rows = uow.session.scalars(
         select(tables.LoanEvent).where(
             tables.LoanEvent.company_id == company_id,
-            tuple_(tables.LoanEvent.channel, tables.LoanEvent.external_reference).in_(pairs),
+            tables.LoanEvent.channel.in_(sorted({channel for channel, _ in pairs})),
+            tables.LoanEvent.external_reference.in_(sorted({ref for _, ref in pairs})),
         )
     )
-    return {(row.channel, str(row.external_reference)): row for row in rows}
+    found = {(row.channel, str(row.external_reference)): row for row in rows}
+    return {pair: row for pair, row in found.items() if pair in wanted}
 
 
 def _lines(uow: UnitOfWork, actor: Principal, rows: list[Mapping[str, Any]]) -> list[Line]:

@@ -107,9 +107,13 @@ def _row(raw: list[Any]) -> Row:
     )
 
 
+_ZERO = Decimal(0)
+
+
 def _amounts(raw: list[str] | int) -> dict[Component, Decimal]:
-    texts = raw if isinstance(raw, list) else _NOTHING
-    return dict(zip(COMPONENTS, map(Decimal, texts), strict=True))
+    if not isinstance(raw, list):  # nothing paid or waived: the common case
+        return dict.fromkeys(COMPONENTS, _ZERO)
+    return dict(zip(COMPONENTS, map(Decimal, raw), strict=True))
 
 
 def _terms_document(agreed: Terms, in_force: Terms) -> dict[str, Any] | None:

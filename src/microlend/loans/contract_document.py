@@ -8,6 +8,7 @@ one is the contract (a later change to the calculator cannot move a loan's insta
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -52,8 +53,24 @@ def contract_document(
     return document, _contract(product, terms, schedule)
 
 
+_BUILT: dict[str, LoanContract] = {}  # by the document's text: a contract is immutable
+_BUILT_MAX = 4096
+
+
 def contract_of(document: dict[str, Any]) -> LoanContract:
-    """The engine's contract, exactly as agreed (terms, stored schedule, servicing settings)."""
+    """The engine's contract, exactly as agreed (terms, stored schedule, servicing settings).
+    Built once per document content (the same text is the same contract, and a contract is
+    frozen): a command on a loan does not parse its product terms again."""
+    key = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    found = _BUILT.get(key)
+    if found is None:
+        if len(_BUILT) >= _BUILT_MAX:
+            _BUILT.clear()
+        found = _BUILT[key] = _contract_of(document)
+    return found
+
+
+def _contract_of(document: dict[str, Any]) -> LoanContract:
     product = terms_from_document(document["product_terms"])
     terms = _terms(product, document["loan"])
     installments = tuple(_installment(raw) for raw in document["schedule"])

@@ -25,6 +25,7 @@ from microlend.loans.records import minor, money
 CREDIT_APPLICATION = "loan_credit_application"
 REFUND = "loan_refund"
 CAPITALISATION = "loan_capitalisation"
+BOOKED_EXCESS = "loan_booked_excess"
 
 _INCOME = {"interest": "6011", "fee": "6021", "penalty": "6051"}
 _RECEIVABLE = {"interest": "1132", "fee": "122101", "penalty": "122102"}
@@ -51,6 +52,7 @@ LOAN_RULES: tuple[tuple[str, str, str, str], ...] = (
         for r, d, c in _collecting("130301")
         if r not in ("principal", "overpayment")
     ),
+    *((BOOKED_EXCESS, name, _INCOME[name], _RECEIVABLE[name]) for name in _INCOME),
 )
 
 
@@ -114,6 +116,27 @@ def give_back(loan: tables.Loan, roles: dict[str, str]) -> None:
         if role in roles:
             amount = minor(Decimal(roles[role]), loan.currency)
             setattr(loan, column, getattr(loan, column) + amount)
+
+
+_BOOKED = {
+    "interest": "booked_interest_minor",
+    "fee": "booked_fee_minor",
+    "penalty": "booked_penalty_minor",
+}
+
+
+def take_back_excess(loan: tables.Loan, owed: dict[str, Decimal]) -> Roles:
+    """Booked receivables beyond what the engine still has owed of them (``owed``: interest
+    due and accrued, fee and penalty charged, all unpaid; a back-dated event paid what close of
+    business had booked): the roles of the voucher taking the excess back out of income
+    (``BOOKED_EXCESS``: Dr income / Cr receivable); the booked columns come down to ``owed``."""
+    roles: Roles = {}
+    for name, column in _BOOKED.items():
+        excess = getattr(loan, column) - minor(max(owed[name], Decimal(0)), loan.currency)
+        if excess > 0:
+            setattr(loan, column, getattr(loan, column) - excess)
+            roles[name] = money(excess, loan.currency)
+    return roles
 
 
 def ledger_entries(loan: tables.Loan, posting: Posting) -> list[tuple[str, Roles]]:

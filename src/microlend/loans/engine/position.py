@@ -149,8 +149,8 @@ def position_of(book: LoanBook) -> Position:
     current = current_row(book, day)
     accrued = accrued_interest(book, current, day) if current is not None else ZERO
     dpd = max((r.days_past_due for r in rows), default=0)
-    principal = sum((r.outstanding(Component.PRINCIPAL) for r in book.rows), ZERO)
-    owed = sum((r.owed for r in book.rows), ZERO)
+    principal = sum((r.outstanding.principal for r in rows), ZERO)
+    owed = sum((r.outstanding.total for r in rows), ZERO)
     if owed <= 0:
         status = LoanStatus.CLOSED
     else:
@@ -204,9 +204,11 @@ def payoff_quote(
 
 
 def _installment(row: Row, day: date) -> InstallmentPosition:
-    outstanding = {c: row.outstanding(c) for c in COMPONENTS}
-    paid_any = any(row.paid[c] or row.waived[c] or row.capitalised[c] for c in COMPONENTS)
-    if row.owed <= 0:
+    paid, waived, capitalised = row.paid, row.waived, row.capitalised
+    outstanding = {c: row.charged[c] - paid[c] - waived[c] - capitalised[c] for c in COMPONENTS}
+    paid_any = any(paid[c] or waived[c] or capitalised[c] for c in COMPONENTS)
+    owed = sum(outstanding.values(), ZERO)
+    if owed <= 0:
         status = InstallmentStatus.PAID
     elif row.due_date > day:
         status = InstallmentStatus.FUTURE
@@ -216,15 +218,15 @@ def _installment(row: Row, day: date) -> InstallmentPosition:
         status = InstallmentStatus.DUE
     else:
         status = InstallmentStatus.OVERDUE
-    late = row.arrears > 0 and row.due_date < day
+    late = row.due_date < day and owed - outstanding[Component.PENALTY] > 0
     return InstallmentPosition(
         n=row.n,
         due_date=row.due_date,
         status=status,
         charged=Amounts.of(row.charged),
-        paid=Amounts.of(row.paid),
-        waived=Amounts.of(row.waived),
-        capitalised=Amounts.of(row.capitalised),
+        paid=Amounts.of(paid),
+        waived=Amounts.of(waived),
+        capitalised=Amounts.of(capitalised),
         outstanding=Amounts.of(outstanding),
         penalty_in_grace=row.penalty_in_grace,
         days_past_due=(day - row.due_date).days if late else 0,
