@@ -20,14 +20,17 @@ from microlend.cli import app
 from microlend.cli.demo import ADMIN, DEMO_PASSWORD
 from microlend.customers.model import parse_resident_id, parse_uscc
 from microlend.customers.tables import Customer, CustomerLink
+from microlend.eod.tables import EodRun
 from microlend.loans import service as loans
 from microlend.loans.tables import Loan, LoanEvent
+from microlend.loans.tables_close import LoanAccrual, LoanRisk
 from microlend.orgs import service as orgs
 from microlend.origination import service as origination
 from microlend.origination.tables import Application
 from tests.conftest import NOW, MakeUow
 
 LOANS = 4
+EOD_DAYS = 30  # the default is the whole year; a month keeps the test short
 
 
 @pytest.fixture
@@ -44,7 +47,7 @@ def run_demo(db_url: str, *args: str) -> str:
 
 
 def test_demo_builds_a_portfolio_once(db_url: str, make_uow: MakeUow) -> None:
-    output = run_demo(db_url, "--eod-days", "2", "--seed", "7")
+    output = run_demo(db_url, "--eod-days", str(EOD_DAYS), "--seed", "7")
     assert "Building the demo portfolio: 4 loans" in output
 
     with make_uow(read_only=True) as uow:
@@ -70,6 +73,16 @@ def test_demo_builds_a_portfolio_once(db_url: str, make_uow: MakeUow) -> None:
             for username in ("approver", "risk")
         }
         problems = check_ledger(uow, admin)
+        runs = uow.session.execute(select(EodRun.business_date, EodRun.status)).all()
+        accrual_days = set(uow.session.scalars(select(LoanAccrual.business_date).distinct()))
+        open_loans = uow.session.scalar(
+            select(func.count(Loan.id)).where(Loan.status.in_(("active", "overdue")))
+        )
+        classified = uow.session.scalar(
+            select(func.count(LoanRisk.loan_id))
+            .join(Loan, Loan.id == LoanRisk.loan_id)
+            .where(Loan.status.in_(("active", "overdue")))
+        )
         gl_loans = ledger.account_balance(uow, admin, code="1303", as_of=company.business_date)
         sub_ledger = loans.principal_outstanding(uow, company.id)
     # Customers of both kinds with valid identity numbers and related parties.
@@ -97,6 +110,14 @@ def test_demo_builds_a_portfolio_once(db_url: str, make_uow: MakeUow) -> None:
     # The books balance and the loans' principal equals 1303 贷款.
     assert problems == []
     assert gl_loans == sub_ledger and sub_ledger > 0
+    # The last EOD_DAYS days were closed by close of business, one run a day, every one done
+    # (so reconciled: vouchers balanced, sub-ledger = GL); the older days were set.
+    closed = [company.business_date - timedelta(days=n) for n in range(EOD_DAYS, 0, -1)]
+    assert sorted(runs) == [(day, "done") for day in closed]
+    assert accrual_days == set(closed)  # every open loan accrued on every closed day
+    assert f"{EOD_DAYS} days closed by close of business" in output
+    # Every loan still open has been classified (五级分类) by close of business.
+    assert open_loans and classified == open_loans
 
     again = run_demo(db_url)
     assert "portfolio is already there" in again

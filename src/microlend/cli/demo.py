@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated
 
 import typer
+from sqlalchemy.pool import QueuePool
 
 from microlend.accounting import service as ledger
 from microlend.auth import service as auth
@@ -41,8 +42,7 @@ COMPANY_NAME = "示范小额贷款有限公司"
 HEAD_OFFICE = "总部"
 ADMIN = "admin"
 PAID_IN_CAPITAL = "50000000.00"  # registered capital of the demo company, paid in by the owners
-DEFAULT_LOANS = 30  # make run: about 40 s on a 2-core machine (a contract's PDF takes ~0.7 s)
-DEFAULT_EOD_DAYS = 5  # close of business takes about a second a day on SQLite here
+DEFAULT_LOANS = 30  # make run: see docs/close-of-business.md "The demo" for the time it takes
 
 
 @dataclass(frozen=True)
@@ -142,8 +142,12 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the portfolio's random generator.")] = 2025,
     eod_days: Annotated[
         int,
-        typer.Option(help="The last days of the history run by close of business (older: set)."),
-    ] = DEFAULT_EOD_DAYS,
+        typer.Option(
+            min=0,
+            help="The last days of the history run by close of business (default: all of it;"
+            " older days: the business date is set).",
+        ),
+    ] = DAYS_OF_HISTORY,
 ) -> None:
     """Seed a demo company with offices, one user per default role and a year of lending (only
     when the database has no company yet) and print how to sign in."""
@@ -181,7 +185,9 @@ def demo(
         uow.commit()
     if loans > 0:
         typer.echo(f"Building the demo portfolio: {loans} loans from {start} to {today} ...")
-        engine = create_engine_for(database_url())
+        # One connection for the whole build (the house engine opens one per unit of work,
+        # and the demo runs thousands of them, a close of business a day among them).
+        engine = create_engine_for(database_url(), poolclass=QueuePool, pool_size=1)
         try:
             with reported():  # a refused command ends the demo with its message (exit 2)
                 summary = build_portfolio(

@@ -5,12 +5,13 @@ on a new demo company), then walks forward day by day: on the days loans are mad
 the customers, runs each application through origination (investigation, decision, approval,
 contract) and disburses it; on the days borrowers pay it repays what the loan owes, as drawn from
 a seeded behaviour model (``demo_behaviour``). Between those days the business date moves
-forward: over the last ``eod_days`` days by close of business (``eod.runner``, every step of
-every context, day by day: about 0.2 s a day on SQLite), before that by setting the date
-(``set_business_date``: fast, no close-of-business step runs; the loans' steps catch up missed
-days of accrual on their first run). If a close of business fails, the demo says so and sets
-the date from there on. On the last day it leaves
-applications in every state of origination for the inboxes and lists.
+forward by close of business (``eod.runner``, every step of every context, day by day), so that
+accruals, penalty interest, overdue amounts, classification moves, provisions and their vouchers
+are all true figures; ``eod_days`` (default: the whole history) limits it to the last days, the
+older ones then set directly (``set_business_date``: no close-of-business step runs; the loans'
+steps catch up missed days of accrual on their first run). If a close of business fails, the
+demo says so and sets the date from there on. On the last day it leaves applications in every
+state of origination for the inboxes and lists.
 
 Re-running is harmless: a company that already has customers gets nothing.
 """
@@ -158,6 +159,9 @@ class _Run:
             self.summary.eod_failed = True
             return
         self.summary.eod_days += len(result.days)
+        for closed in result.days:  # a line a month, so that a year's build shows it moves
+            if (closed.business_date + timedelta(days=1)).day == 1:
+                self.say(f"  {closed.business_date:%Y-%m} closed by close of business")
         with UnitOfWork(self.session_factory, read_only=True) as uow:
             self.today = loans.business_date(uow, self.company_id)
 
@@ -306,12 +310,12 @@ def build_portfolio(
     seed: int,
     end: date,
     wall_clock: Callable[[], datetime],
-    eod_days: int = 30,
+    eod_days: int = DAYS_OF_HISTORY,
     say: Callable[[str], None] = print,
 ) -> PortfolioSummary:
     """Lend ``loans_wanted`` loans between the company's business date and ``end`` (the business
-    date at the end), with their repayments; the last ``eod_days`` days are closed by close of
-    business (see the module)."""
+    date at the end), with their repayments; the last ``eod_days`` days (all, by default) are
+    closed by close of business (see the module)."""
     started = time.monotonic()
     rng = random.Random(seed)
     clock = Clock()

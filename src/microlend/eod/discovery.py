@@ -12,6 +12,7 @@ import os
 import pkgutil
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from types import ModuleType
 
 import microlend
@@ -42,12 +43,19 @@ def step_modules() -> tuple[str, ...]:
     if configured:
         names = [name.strip() for name in configured.split(",") if name.strip()]
     else:
-        names = [
-            f"microlend.{package.name}.eod_steps"
-            for package in pkgutil.iter_modules(microlend.__path__)
-            if package.ispkg and _has_steps(package.name)
-        ]
+        names = list(_context_modules())
     return tuple(sorted({*names, OWN_MODULE}))
+
+
+@lru_cache(maxsize=1)
+def _context_modules() -> tuple[str, ...]:
+    """Every context's ``eod_steps`` module, found once per process (finding them scans every
+    context's package: several milliseconds, for each close of business the demo runs)."""
+    return tuple(
+        f"microlend.{package.name}.eod_steps"
+        for package in pkgutil.iter_modules(microlend.__path__)
+        if package.ispkg and _has_steps(package.name)
+    )
 
 
 def _has_steps(package: str) -> bool:

@@ -36,6 +36,7 @@ class Claim:
     id_low: int
     id_high: int
     attempts: int
+    sole: bool = False  # the step's only partition (planned so): done, the step is done
 
 
 def worker_name(worker: int) -> str:
@@ -107,7 +108,7 @@ def plan(
     uow.flush()
     if not rows or claim_for is None:
         return None
-    return _claim_of(claim_for[0], rows[0])
+    return _claim_of(claim_for[0], rows[0], sole=len(rows) == 1)
 
 
 def tally(uow: UnitOfWork, run_id: int, step_code: str) -> dict[str, int]:
@@ -154,7 +155,7 @@ def claim(
     return _claim_of(run, partition)
 
 
-def _claim_of(run: EodRun, partition: EodPartition) -> Claim:
+def _claim_of(run: EodRun, partition: EodPartition, *, sole: bool = False) -> Claim:
     return Claim(
         partition.id,
         run.id,
@@ -165,6 +166,7 @@ def _claim_of(run: EodRun, partition: EodPartition) -> Claim:
         partition.id_low,
         partition.id_high,
         partition.attempts,
+        sole,
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from microlend.db.engine import create_engine_for
 from microlend.db.uow import SessionFactory, make_session_factory
+from microlend.eod.connections import pooled
 from microlend.eod.discovery import load_steps
 from microlend.eod.worker import Clock, serve
 
@@ -31,15 +32,16 @@ def spawned_worker(
     """The body of one worker process of the pool (started with ``spawn``)."""
     engine = create_engine_for(database_url)
     try:
-        serve(
-            make_session_factory(engine),
-            load_steps(),
-            company_id=company_id,
-            worker=worker,
-            now=now,
-            lease=timedelta(seconds=lease_seconds),
-            should_stop=stop.is_set,
-        )
+        with pooled(make_session_factory(engine)) as factory:  # it polls: one connection
+            serve(
+                factory,
+                load_steps(),
+                company_id=company_id,
+                worker=worker,
+                now=now,
+                lease=timedelta(seconds=lease_seconds),
+                should_stop=stop.is_set,
+            )
     finally:
         engine.dispose()
 

@@ -20,12 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from microlend.db.eod import Step
 from microlend.db.uow import SessionFactory, UnitOfWork
 from microlend.eod import partitions
+from microlend.eod.connections import pooled
 from microlend.eod.discovery import StepBook, load_steps
 from microlend.eod.partitions import (
     CLAIMED,
@@ -43,6 +44,10 @@ from microlend.eod.worker import Clock, claim_next, is_busy, work_and_claim
 from microlend.orgs.tables import Company
 
 POLL_SECONDS = 0.05
+# On SQLite, between the partitions of a step while no other worker has claimed any: a process
+# waiting for the writer lock retries every 25-100 ms, and the runner, with its connection kept
+# open, takes the lock again within a millisecond or two.
+JOIN_WINDOW_SECONDS = 0.01
 RELEASE_EVERY_SECONDS = 1.0
 
 
@@ -105,27 +110,25 @@ def run_close_of_business(
     """
     started = time.monotonic()
     book = load_steps()
-    kept_open = _keep_open(session_factory)
-    settle_closed_runs(session_factory, company_id=company_id, now=now, book=book)
-    pool = None
-    if workers > 1:  # this process is worker 0; the others are spawned
-        pool = WorkerPool(
-            session_factory, company_id=company_id, size=workers - 1, now=now, lease=lease
+    with pooled(session_factory) as factory:
+        context = _Context(
+            factory, company_id, book, now, lease, partition_size, progress, None, _dialect(factory)
         )
-    context = _Context(
-        session_factory,
-        company_id,
-        book,
-        now,
-        lease,
-        partition_size,
-        progress,
-        pool,
-        _dialect(session_factory),
-    )
+        days = _close_days(context, target_date, workers)
+    return RunSummary(company_id, target_date, tuple(days), time.monotonic() - started)
+
+
+def _close_days(context: _Context, target_date: date, workers: int) -> list[DaySummary]:
+    """Settle, then close day after day up to ``target_date``, with ``workers - 1`` processes
+    spawned to help; the days' summaries."""
+    factory, company_id, now = context.session_factory, context.company_id, context.now
+    business_date = settle_closed_runs(factory, company_id=company_id, now=now, book=context.book)
+    if workers > 1:  # this process is worker 0; the others are spawned
+        context.pool = WorkerPool(
+            factory, company_id=company_id, size=workers - 1, now=now, lease=context.lease
+        )
     days: list[DaySummary] = []
     try:
-        business_date = business_date_of(session_factory, company_id)
         while business_date <= target_date:
             day, following = _close_day(context, business_date)
             days.append(day)
@@ -135,28 +138,14 @@ def run_close_of_business(
                 raise RuntimeError(f"close of business {business_date} did not advance the date")
             business_date = following
     finally:
-        if pool is not None:
-            pool.stop()
-        if kept_open is not None:
-            kept_open.close()
-    return RunSummary(company_id, target_date, tuple(days), time.monotonic() - started)
+        if context.pool is not None:
+            context.pool.stop()
+    return days
 
 
 def _dialect(session_factory: SessionFactory) -> str:
     bind = session_factory.kw.get("bind")
     return "" if bind is None else str(bind.dialect.name)
-
-
-def _keep_open(session_factory: SessionFactory) -> Connection | None:
-    """On a SQLite file, one connection held open for the whole run: each unit of work opens and
-    closes its own, and closing the last one checkpoints and removes the write-ahead log (a few
-    milliseconds, dozens of times a day)."""
-    bind = session_factory.kw.get("bind")
-    if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
-        return None
-    if bind.url.database in (None, "", ":memory:"):
-        return None
-    return bind.connect()
 
 
 def business_date_of(session_factory: SessionFactory, company_id: int) -> date:
@@ -173,12 +162,11 @@ def _business_date_in(uow: UnitOfWork, company_id: int) -> date:
 
 def settle_closed_runs(
     session_factory: SessionFactory, *, company_id: int, now: Clock, book: StepBook
-) -> None:
-    """Mark done the runs whose date is already advanced (a crash after the last step's commit)."""
+) -> date:
+    """Mark done the runs whose date is already advanced (a crash after the last step's commit);
+    the company's business date."""
     with UnitOfWork(session_factory) as uow:
-        company_date = uow.session.scalar(
-            select(Company.business_date).where(Company.id == company_id)
-        )
+        company_date = _business_date_in(uow, company_id)
         stale = uow.session.scalars(
             select(EodRun).where(
                 EodRun.company_id == company_id,
@@ -189,7 +177,9 @@ def settle_closed_runs(
         for run in stale:
             run.status, run.current_step, run.finished_at = DONE, None, now()
             run.summary = summary_json(day_summary(uow, run, [s.code for s in book.steps]))
-        uow.commit()
+        if stale:
+            uow.commit()
+    return company_date
 
 
 def _close_day(context: _Context, business_date: date) -> tuple[DaySummary, date]:
@@ -213,8 +203,8 @@ def _open_run(context: _Context, business_date: date) -> tuple[int, Claim | None
     for _attempt in range(2):
         try:
             with UnitOfWork(context.session_factory) as uow:
-                run = _open_run_in(uow, context, business_date)
-                claimed = _plan_in(uow, context, run, context.book.steps[0])
+                run, created = _open_run_in(uow, context, business_date)
+                claimed = _plan_in(uow, context, run, context.book.steps[0], fresh=created)
                 uow.commit()
                 return run.id, claimed
         except IntegrityError:  # another runner created it at the same moment
@@ -222,7 +212,8 @@ def _open_run(context: _Context, business_date: date) -> tuple[int, Claim | None
     raise RuntimeError(f"could not open the close of business of {business_date}")
 
 
-def _open_run_in(uow: UnitOfWork, context: _Context, business_date: date) -> EodRun:
+def _open_run_in(uow: UnitOfWork, context: _Context, business_date: date) -> tuple[EodRun, bool]:
+    """The day's run, and whether it was created now."""
     query = select(EodRun).where(
         EodRun.company_id == context.company_id, EodRun.business_date == business_date
     )
@@ -239,7 +230,7 @@ def _open_run_in(uow: UnitOfWork, context: _Context, business_date: date) -> Eod
         )
         uow.session.add(run)
         uow.flush()
-        return run
+        return run, True
     if run.status == FAILED:
         run.status, run.error, run.finished_at = "running", None, None
         run.summary = {k: v for k, v in (run.summary or {}).items() if k != "failure"}
@@ -248,7 +239,7 @@ def _open_run_in(uow: UnitOfWork, context: _Context, business_date: date) -> Eod
             .where(EodPartition.run_id == run.id, EodPartition.status == FAILED)
             .values(status=PENDING, claimed_by=None, lease_until=None, error=None)
         )
-    return run
+    return run, False
 
 
 def _plan_step(
@@ -268,12 +259,15 @@ def _plan_step(
     return True, claimed
 
 
-def _plan_in(uow: UnitOfWork, context: _Context, run: EodRun, step: Step) -> Claim | None:
+def _plan_in(
+    uow: UnitOfWork, context: _Context, run: EodRun, step: Step, *, fresh: bool = False
+) -> Claim | None:
     """In the caller's transaction (``run`` loaded, running): ``step`` becomes current, its
-    partitions are stored unless they are, and one is claimed for this process."""
+    partitions are stored unless they are (``fresh``: the run was created in this transaction,
+    nothing is), and one is claimed for this process."""
     run.current_step = step.code
     now, me, lease = context.now(), context.me, context.lease
-    if not partitions.planned(uow, run.id, step.code):
+    if fresh or not partitions.planned(uow, run.id, step.code):
         ranges = _ranges(uow, context, step, run.business_date)
         claim_for = (run, me, now, lease)
         return partitions.plan(uow, run.id, step.code, ranges, claim_for=claim_for)
@@ -296,7 +290,9 @@ class _Chain:
     def __call__(self, uow: UnitOfWork, finished: Claim, now: datetime) -> Claim | None:
         context, run_id = self.context, finished.run_id
         self.step_done = False
-        tally = partitions.tally(uow, run_id, self.step.code)
+        # A step planned as one partition has no other: no need to count (partitions are
+        # stored once and never cut again).
+        tally = {DONE: 1} if finished.sole else partitions.tally(uow, run_id, self.step.code)
         if tally.get(PENDING, 0) or tally.get(CLAIMED, 0):
             if context.dialect == "sqlite":
                 return None  # claimed in a transaction of its own: joining workers get a turn
@@ -353,10 +349,14 @@ def _await_step(
                 if context.progress is not None:  # the chain saw the step done (and planned on)
                     _show(context, run_id, step, number, business_date, shown)
                 return True, claimed
-            if context.dialect == "sqlite" and (context.pool or _shared(context, run_id)):
+            sqlite = context.dialect == "sqlite"
+            if sqlite and (context.pool or _shared(context, run_id)):
                 time.sleep(POLL_SECONDS)  # let the other processes past SQLite's writer lock
-            elif context.progress is not None and claimed is not None:
-                shown = _show(context, run_id, step, number, business_date, shown)
+            else:
+                if sqlite:  # a joining `eod worker` may be waiting for the lock: a window
+                    time.sleep(JOIN_WINDOW_SECONDS)
+                if context.progress is not None and claimed is not None:
+                    shown = _show(context, run_id, step, number, business_date, shown)
         with UnitOfWork(context.session_factory, read_only=True) as uow:
             status = uow.session.scalar(select(EodRun.status).where(EodRun.id == run_id))
             tally = partitions.tally(uow, run_id, step.code)

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, func, select, true
 
 from microlend.db.uow import SessionFactory, UnitOfWork
+from microlend.eod.connections import pooled
 from microlend.eod.discovery import load_steps
 from microlend.eod.partitions import DEFAULT_LEASE, DEFAULT_PARTITION_SIZE
 from microlend.eod.runner import ProgressCallback, run_close_of_business
@@ -78,15 +79,16 @@ def join(
     """Work partitions of running closes of business (of the company, or any) until none has
     run for ``idle_seconds``; how many partitions this worker did."""
     require(actor, PERMISSION)
-    return serve(
-        session_factory,
-        load_steps(),
-        company_id=company_id,
-        worker=0,
-        now=now,
-        lease=lease,
-        idle_exit=idle_seconds,
-    )
+    with pooled(session_factory) as factory:  # it polls: one connection, not one a poll
+        return serve(
+            factory,
+            load_steps(),
+            company_id=company_id,
+            worker=0,
+            now=now,
+            lease=lease,
+            idle_exit=idle_seconds,
+        )
 
 
 def list_runs(

@@ -9,12 +9,17 @@ import subprocess
 import sys
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from types import ModuleType
 
 import pytest
+from sqlalchemy.pool import QueuePool
 
+from microlend.db.engine import create_engine_for
 from microlend.db.eod import RECONCILIATION, Step
+from microlend.db.uow import make_session_factory
 from microlend.eod import discovery
+from microlend.eod.connections import pooled
 from microlend.eod.partitions import _is_dead_here, cut
 from microlend.eod.reconciliation import Difference, ReconciliationFailed
 from microlend.eod.summary import DaySummary, RunSummary, StepSummary
@@ -146,3 +151,21 @@ def test_the_reconciliation_report_lists_account_subledger_gl_and_difference() -
     assert lines[1] == "  voucher 2025-03-000007: CNY off by 5 minor units"
     assert lines[2].split() == ["account", "sub-ledger", "GL", "difference"]
     assert lines[3].split() == ["1303", "1500.00", "1499.99", "0.01"]
+
+
+def test_on_a_sqlite_file_the_runner_keeps_one_pooled_engine(tmp_path: Path) -> None:
+    """The house engine opens a SQLite connection per unit of work; the runner works through an
+    engine of its own with a pool of one, kept (with its compiled statements) for the next call.
+    No connection is opened here: engines connect lazily."""
+    engine = create_engine_for(f"sqlite:///{tmp_path}/close.db")
+    factory = make_session_factory(engine)
+    with pooled(factory) as first:
+        used = first.kw["bind"]
+    with pooled(factory) as second:
+        assert second.kw["bind"] is used
+    assert isinstance(used.pool, QueuePool) and used.pool.size() == 1
+    assert used.url == engine.url and used is not engine
+    assert second.kw["expire_on_commit"] is False  # the factory's settings are kept
+    memory = make_session_factory(create_engine_for("sqlite://"))
+    with pooled(memory) as same:  # an in-memory database (or PostgreSQL): as given
+        assert same is memory
