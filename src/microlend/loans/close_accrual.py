@@ -24,12 +24,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
 from sqlalchemy import (
     CTE,
     BigInteger,
     ColumnElement,
-    String,
+    Insert,
     Subquery,
     and_,
     case,
@@ -47,7 +49,10 @@ from microlend.kernel.daycount import DayCount
 from microlend.kernel.money import Rounding
 from microlend.loans.close_periods import current, refresh_periods
 from microlend.loans.close_sql import (
+    Bound,
+    DayArg,
     Expr,
+    IdArg,
     by_index,
     day_count_days,
     days_between,
@@ -87,7 +92,7 @@ def accrued_minor(
 def current_interest_sql(
     interest: Expr[int],
     start: Expr[date],
-    day: date,
+    day: DayArg,
     period: Expr[int],
     elapsed: Expr[int],
     rounding: Expr[str],
@@ -102,7 +107,7 @@ def current_interest_sql(
     )
 
 
-def _loans(dialect: str, company_id: int, day: date, low: int, high: int) -> Subquery:
+def _loans(dialect: str, company_id: IdArg, day: DayArg, low: IdArg, high: IdArg) -> Subquery:
     """The loans to accrue today, with their conventions, their current period
     (``close_periods``) and days past due."""
     s, oldest = LoanCloseState, LoanCloseState.oldest_unpaid
@@ -131,7 +136,7 @@ def _loans(dialect: str, company_id: int, day: date, low: int, high: int) -> Sub
     )
 
 
-def _day_rows(dialect: str, company_id: int, day: date, low: int, high: int) -> CTE:
+def _day_rows(dialect: str, company_id: IdArg, day: DayArg, low: IdArg, high: IdArg) -> CTE:
     """Per loan: what is earned by today and not before (``delta``), and the room left for
     income. Built in materialised layers, each naming its columns: inlined, the day count and
     rounding expressions would be copied into every reference (planning alone took longer than
@@ -164,30 +169,56 @@ def accrue(
     with by_index(uow):
         ensure_states(uow, company_id, id_low, id_high)
         refresh_periods(uow, company_id, day, id_low, id_high)
-        r = _day_rows(uow.dialect, company_id, day, id_low, id_high).c
-        late = r.dpd > NON_ACCRUAL_ABOVE
-        income = case(
-            (and_(r.delta > 0, ~late), case((r.room < r.delta, positive(r.room)), else_=r.delta)),
-            else_=0,
+        uow.session.connection().execute(  # Core: the ORM would take the parameters for a row
+            _insert_rows(uow.dialect),
+            Bound.values(company_id, day, id_low, id_high, p_mark=company_mark(day)),
         )
-        rows = select(
-            r.company_id,
-            r.office_id,
-            r.loan_id,
-            literal(day),
-            r.product_code,
-            r.currency,
-            r.delta,
-            income,
-            case((and_(r.delta > 0, late), r.delta), else_=0),
-            literal(0, BigInteger),
-            literal(0, BigInteger),
-            literal(company_mark(day), String),
-        )
-        uow.session.execute(insert(LoanAccrual).from_select(ROW_COLUMNS, rows))
         counts = _apply(uow, company_id, day, id_low, id_high)
         keep_statistics(uow, "loan_accruals", "loan_close_state")
         return counts
+
+
+@cache
+def _insert_rows(dialect: str) -> Insert:
+    """``INSERT ... SELECT`` of the partition's rows of the day (``Bound`` parameters)."""
+    r = _day_rows(dialect, Bound.company, Bound.day, Bound.low, Bound.high).c
+    late = r.dpd > NON_ACCRUAL_ABOVE
+    income = case(
+        (and_(r.delta > 0, ~late), case((r.room < r.delta, positive(r.room)), else_=r.delta)),
+        else_=0,
+    )
+    rows = select(
+        r.company_id,
+        r.office_id,
+        r.loan_id,
+        Bound.day,
+        r.product_code,
+        r.currency,
+        r.delta,
+        income,
+        case((and_(r.delta > 0, late), r.delta), else_=0),
+        literal(0, BigInteger),
+        literal(0, BigInteger),
+        Bound.mark,
+    )
+    return insert(LoanAccrual).from_select(ROW_COLUMNS, rows)
+
+
+def loan_summary(s: type[LoanCloseState], a: type[LoanAccrual]) -> dict[str, Any]:
+    """The loan's summary columns the accrual keeps true (what ``account_store.refresh`` writes
+    from the engine's position), from its kept period (``close_periods``) and the day's row,
+    before the close state takes the row: the interest owed (due by the period's start and
+    unpaid) plus the current period's accrued (``earned by today - due by the period's start``),
+    the fee owed, and the next installment's date and what it still owes."""
+    return {
+        "outstanding_interest_minor": s.owed_interest_minor
+        + s.interest_earned_minor
+        + a.earned_minor
+        - s.due_interest_minor,
+        "outstanding_fee_minor": func.coalesce(s.owed_fee_minor, 0),
+        "next_due_date": s.period_end,
+        "next_due_minor": func.coalesce(s.next_due_minor, 0),
+    }
 
 
 def _apply(uow: UnitOfWork, company_id: int, day: date, low: int, high: int) -> Counts:
@@ -212,11 +243,18 @@ def _apply(uow: UnitOfWork, company_id: int, day: date, low: int, high: int) -> 
     ).one()
     if not loans:
         return {"loans": 0}
+    summary = loan_summary(s, a)
     uow.session.execute(
         update(Loan)
-        .where(a.loan_id == Loan.id, s.loan_id == Loan.id, a.interest_minor != 0, *todo)
+        .where(a.loan_id == Loan.id, s.loan_id == Loan.id, *todo)
         .where(*in_range(Loan.id, low, high))
-        .values(booked_interest_minor=Loan.booked_interest_minor + a.interest_minor),
+        .where(
+            or_(
+                a.interest_minor != 0,
+                *(getattr(Loan, name).is_distinct_from(value) for name, value in summary.items()),
+            )
+        )
+        .values(booked_interest_minor=Loan.booked_interest_minor + a.interest_minor, **summary),
         execution_options={"synchronize_session": False},
     )
     uow.session.execute(

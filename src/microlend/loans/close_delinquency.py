@@ -1,31 +1,26 @@
 """Delinquency (step DELINQUENCY), set-based: days past due per installment (business date -
-due date while principal, interest or fee is unpaid; due date = day 0) and per loan (the oldest
-unpaid installment's), with the loan's maximum. Only rows that change are written; a loan can be
-past due only when it is overdue (due and overdue ran before), so only those and the ones still
-showing days past due are looked at. The penalty step already wrote the figure on the
-installments it charged; a loan's comes from its kept period (``close_periods``)."""
+due date while principal, interest or fee is unpaid; due date = day 0) and per loan (its
+installments' maximum), with the loan's maximum ever, and the loan's overdue amount (what its
+installments due before the date still owe, penalty included: the engine's
+``Position.overdue_amount``). Only rows that change are written.
+
+Only overdue loans are looked at (``ix_loans_overdue``): due and overdue ran before, and a loan
+shows days past due or changes its overdue amount overnight only while it is overdue (a command
+that brings a loan back to active writes its figures from the engine's position). The penalty
+step already wrote the figure on the installments it charged."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Subquery, and_, case, func, or_, select, union_all, update
+from sqlalchemy import BigInteger, Subquery, and_, case, cast, func, or_, select, update
 
 from microlend.db.eod import Counts
 from microlend.db.uow import UnitOfWork
-from microlend.loans.close_periods import current, outdated
-from microlend.loans.close_sql import (
-    arrears,
-    by_index,
-    days_between,
-    in_range,
-    installments_of,
-    open_loans,
-)
+from microlend.loans.close_sql import arrears, by_index, days_between, overdue_loans
 from microlend.loans.tables import Loan, LoanInstallment
-from microlend.loans.tables_close import LoanCloseState
 
-Inst, S = LoanInstallment, LoanCloseState
+Inst = LoanInstallment
 NO_SYNC = {"synchronize_session": False}
 
 
@@ -34,57 +29,57 @@ def delinquency(
 ) -> Counts:
     with by_index(uow):
         s = uow.session
-        watched = (  # the loans that can be past due, or still show it
-            *open_loans(company_id, id_low, id_high),
-            or_(Loan.status == "overdue", Loan.days_past_due != 0),
-        )
         late = and_(Inst.due_date < day, arrears() > 0)
         new_dpd = case((late, days_between(uow.dialect, day, Inst.due_date)), else_=0)
         s.execute(
             update(Inst)
-            .where(*installments_of(company_id, id_low, id_high), Inst.loan_id == Loan.id, *watched)
+            .where(Inst.loan_id == Loan.id, *overdue_loans(company_id, id_low, id_high))
             .where(Inst.days_past_due != new_dpd)  # only the rows that change
             .values(days_past_due=new_dpd),
             execution_options=NO_SYNC,
         )
-        worst = _worst(uow.dialect, company_id, day, id_low, id_high)
+        worst = _worst(company_id, day, id_low, id_high).c
         s.execute(
             update(Loan)
-            .where(*in_range(Loan.id, id_low, id_high), Loan.id == worst.c.loan_id)
-            .where(or_(Loan.days_past_due != worst.c.dpd, Loan.max_days_past_due < worst.c.dpd))
+            .where(*overdue_loans(company_id, id_low, id_high), Loan.id == worst.loan_id)
+            .where(
+                or_(
+                    Loan.days_past_due != worst.dpd,
+                    Loan.max_days_past_due < worst.dpd,
+                    Loan.overdue_minor != worst.overdue,
+                )
+            )
             .values(
-                days_past_due=worst.c.dpd,
+                days_past_due=worst.dpd,
                 max_days_past_due=case(
-                    (Loan.max_days_past_due < worst.c.dpd, worst.c.dpd),
+                    (Loan.max_days_past_due < worst.dpd, worst.dpd),
                     else_=Loan.max_days_past_due,
                 ),
+                overdue_minor=worst.overdue,
             ),
             execution_options=NO_SYNC,
         )
         past_due = s.execute(
-            select(func.count()).where(*watched, Loan.days_past_due > 0)
+            select(func.count()).where(
+                *overdue_loans(company_id, id_low, id_high), Loan.days_past_due > 0
+            )
         ).scalar_one()
         return {"loans_past_due": int(past_due)}
 
 
-def _worst(dialect: str, company_id: int, day: date, low: int, high: int) -> Subquery:
-    """Per watched loan, its days past due: the oldest installment in arrears of its kept period
-    (``close_periods``), or, where a command since made that stale, the installments' maximum."""
-    watched = (
-        *open_loans(company_id, low, high),
-        or_(Loan.status == "overdue", Loan.days_past_due != 0),
-        *in_range(S.loan_id, low, high),
-        S.loan_id == Loan.id,
-    )
-    oldest = S.oldest_unpaid
-    kept = select(
-        Loan.id.label("loan_id"),
-        case((oldest < day, days_between(dialect, day, oldest)), else_=0).label("dpd"),
-    ).where(*watched, current(day))
-    counted = (
-        select(Loan.id.label("loan_id"), func.max(Inst.days_past_due).label("dpd"))
-        .join(Inst, and_(Inst.loan_id == Loan.id, *installments_of(company_id, low, high)))
-        .where(*watched, outdated(day))
+def _worst(company_id: int, day: date, low: int, high: int) -> Subquery:
+    """Per overdue loan: its installments' days past due (just written) and what those due
+    before ``day`` still owe."""
+    return (
+        select(
+            Loan.id.label("loan_id"),
+            func.max(Inst.days_past_due).label("dpd"),
+            cast(
+                func.sum(case((Inst.due_date < day, Inst.outstanding_minor), else_=0)), BigInteger
+            ).label("overdue"),
+        )
+        .join(Inst, Inst.loan_id == Loan.id)
+        .where(*overdue_loans(company_id, low, high))
         .group_by(Loan.id)
+        .subquery("worst")
     )
-    return union_all(kept, counted).subquery("worst")

@@ -5,27 +5,35 @@ does their loan. The principal past due is carried in 130302 逾期贷款:
 ``loans.booked_overdue_principal_minor`` is brought to the unpaid principal of the installments
 past due (the transfer of the day, + to overdue or - back, in ``loan_accruals``).
 
-No statement reads all the range's installments: a loan in arrears is known from its kept period
-(``close_periods``, brought up to date by the accrual), installments turn overdue only on
-overdue loans, and only loans that are overdue or carry overdue principal can need a transfer.
+No statement reads all the range's loans or installments: a loan in arrears is known from its
+kept period (``close_periods``: the accrual, an earlier step over the same range, brought every
+open loan's up to date; ``ix_loan_close_state_arrears`` holds the ones in arrears), installments
+turn overdue only on overdue loans (``ix_loans_overdue``), and only loans that are overdue or
+carry overdue principal (``ix_loans_booked_overdue``) can need a transfer, whose installments
+are then read by loan.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, or_, select, update
+from sqlalchemy import Subquery, bindparam, func, or_, select, update
 
 from microlend.db.eod import Counts
 from microlend.db.uow import UnitOfWork
-from microlend.loans.close_periods import current, outdated
+from microlend.loans.close_periods import current
 from microlend.loans.close_sql import (
+    OVERDUE,
+    ZERO,
     arrears,
     by_index,
+    days_between,
     in_range,
     installments_of,
     open_loans,
+    overdue_loans,
     rowcount,
+    table,
 )
 from microlend.loans.tables import Loan, LoanInstallment
 from microlend.loans.tables_close import LoanAccrual, LoanCloseState
@@ -54,7 +62,7 @@ def due_and_overdue(
                 update(Loan)
                 .where(*open_loans(company_id, id_low, id_high), Loan.status != "overdue")
                 .where(*in_range(S.loan_id, id_low, id_high), S.loan_id == Loan.id)
-                .where(_late(company_id, day, id_low, id_high))
+                .where(S.oldest_unpaid < day, current(day))  # ix_loan_close_state_arrears
                 .values(status="overdue"),
                 execution_options=NO_SYNC,
             )
@@ -62,9 +70,11 @@ def due_and_overdue(
         became = rowcount(
             s.execute(
                 update(Inst)
-                .where(*installments_of(company_id, id_low, id_high), Inst.loan_id == Loan.id)
-                .where(*open_loans(company_id, id_low, id_high), Loan.status == "overdue")
-                .where(Inst.due_date < day, Inst.status.in_(("future", "due")), arrears() > 0)
+                .where(Inst.loan_id == Loan.id, *overdue_loans(company_id, id_low, id_high))
+                .where(Inst.status.in_(("future", "due")), arrears() > 0)
+                # past due, written so that no index on the due date offers itself: the
+                # installments are read by loan, for the overdue loans alone
+                .where(days_between(uow.dialect, day, Inst.due_date) > 0)
                 .values(status="overdue"),
                 execution_options=NO_SYNC,
             )
@@ -77,62 +87,57 @@ def due_and_overdue(
         }
 
 
-def _late(company_id: int, day: date, low: int, high: int) -> ColumnElement[bool]:
-    """The loan (joined with its close state) has an installment past due in arrears: from its
-    kept period (``close_periods``), or, where a command since made that stale, from its
-    installments."""
-    in_arrears = exists().where(
-        *installments_of(company_id, low, high),
-        Inst.loan_id == Loan.id,
-        Inst.due_date < day,
-        arrears() > 0,
-    )
-    return or_(
-        and_(current(day), S.oldest_unpaid < day),
-        and_(outdated(day), in_arrears),
-    )
-
-
 def _moves(company_id: int, day: date, low: int, high: int) -> Subquery:
     """Per loan whose booked overdue principal differs from the unpaid principal past due: the
-    difference (the day's transfer). Read from the installments of the loans that are overdue or
-    carry overdue principal (no other can need a transfer)."""
+    difference (the day's transfer). Only loans that are overdue or carry overdue principal can
+    need one; their installments are read by loan (a correlated sum), not the range's."""
     unpaid = Inst.principal_due_minor - Inst.principal_paid_minor
+    wanted = (
+        select(func.coalesce(func.sum(unpaid), 0))
+        .where(Inst.loan_id == Loan.id, Inst.due_date < day, unpaid > 0)
+        .scalar_subquery()
+    )
     booked = Loan.booked_overdue_principal_minor
-    wanted = func.sum(case((and_(Inst.due_date < day, unpaid > 0), unpaid), else_=0))
+    per_loan = (
+        select(Loan.id.label("loan_id"), booked.label("booked"), wanted.label("wanted"))
+        .where(*open_loans(company_id, low, high), or_(Loan.status == OVERDUE, booked != ZERO))
+        .subquery("overdue_principal")
+    )
+    c = per_loan.c
     return (
-        select(Loan.id.label("loan_id"), (wanted - booked).label("amount"))
-        .join(Inst, and_(Inst.loan_id == Loan.id, *installments_of(company_id, low, high)))
-        .where(*open_loans(company_id, low, high), or_(Loan.status == "overdue", booked != 0))
-        .group_by(Loan.id, booked)
-        .having(wanted != booked)
+        select(c.loan_id, (c.wanted - c.booked).label("amount"))
+        .where(c.wanted != c.booked)
         .subquery("moves")
     )
 
 
 def _transfer(uow: UnitOfWork, company_id: int, day: date, low: int, high: int) -> int:
-    """Record the day's transfers on the loans' accrual rows, then book them on the loans."""
-    moves, a = _moves(company_id, day, low, high), LoanAccrual
+    """The day's transfers (few: a loan moves principal only when an installment falls past due
+    or is paid), read once, then written by loan to its accrual row and to the loan."""
+    moves = uow.session.execute(select(_moves(company_id, day, low, high))).all()
+    if not moves:
+        return 0
+    amounts = [{"k": int(loan_id), "amount": int(amount)} for loan_id, amount in moves]
+    a, loan = table(LoanAccrual), table(Loan)
     recorded = rowcount(
         uow.session.execute(
             update(a)
-            .where(a.company_id == company_id, a.business_date == day)
-            .where(*in_range(a.loan_id, low, high), a.loan_id == moves.c.loan_id)
-            .values(overdue_principal_minor=a.overdue_principal_minor + moves.c.amount),
+            .where(a.c.loan_id == bindparam("k"), a.c.business_date == day)
+            .values(overdue_principal_minor=a.c.overdue_principal_minor + bindparam("amount")),
+            amounts,
             execution_options=NO_SYNC,
         )
     )
-    moves = _moves(company_id, day, low, high)
-    booked = rowcount(
-        uow.session.execute(
-            update(Loan)
-            .where(*in_range(Loan.id, low, high), Loan.id == moves.c.loan_id)
-            .values(
-                booked_overdue_principal_minor=Loan.booked_overdue_principal_minor + moves.c.amount
-            ),
-            execution_options=NO_SYNC,
-        )
+    uow.session.execute(
+        update(loan)
+        .where(loan.c.id == bindparam("k"))
+        .values(
+            booked_overdue_principal_minor=loan.c.booked_overdue_principal_minor
+            + bindparam("amount")
+        ),
+        amounts,
+        execution_options=NO_SYNC,
     )
-    if recorded != booked:  # the voucher would miss a transfer: reconciliation would fail
-        raise RuntimeError(f"overdue transfer of {booked} loans, {recorded} accrual rows on {day}")
-    return booked
+    if recorded != len(amounts):  # the voucher would miss a transfer: reconciliation would fail
+        raise RuntimeError(f"overdue transfer of {len(amounts)} loans, {recorded} rows on {day}")
+    return len(amounts)

@@ -21,13 +21,18 @@ boundary are priced in Python as the engine prices them (``daily_penalty``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Select,
     Subquery,
+    Update,
     and_,
     bindparam,
     case,
@@ -44,11 +49,14 @@ from microlend.db.uow import UnitOfWork
 from microlend.kernel.daycount import DayCount
 from microlend.kernel.money import Rounding, quantum
 from microlend.loans.close_sql import (
+    Bound,
+    DayArg,
+    IdArg,
     by_index,
     days_between,
     divide_rounded,
     in_range,
-    open_loans,
+    overdue_loans,
     positive,
     rowcount,
     table,
@@ -77,7 +85,9 @@ def _base() -> ColumnElement[int]:
     return case((S.penalty_with_interest, principal + interest), else_=principal)
 
 
-def _installments(dialect: str, company_id: int, day: date, low: int, high: int) -> Subquery:
+def _installments(
+    dialect: str, company_id: IdArg, day: DayArg, low: IdArg, high: IdArg
+) -> Subquery:
     """The installments past due of the range's overdue loans with a penalty base, the nights
     to charge and whether SQL prices them (``in_sql``)."""
     late = (
@@ -100,8 +110,7 @@ def _installments(dialect: str, company_id: int, day: date, low: int, high: int)
             days_between(dialect, Loan.position_as_of, Inst.due_date).label("priced_age"),
         )
         .where(
-            *open_loans(company_id, low, high),
-            Loan.status == "overdue",
+            *overdue_loans(company_id, low, high),
             Loan.position_as_of < day,
             *in_range(Inst.loan_id, low, high),
             *in_range(S.loan_id, low, high),
@@ -132,7 +141,7 @@ def _installments(dialect: str, company_id: int, day: date, low: int, high: int)
     )
 
 
-def _charges(dialect: str, company_id: int, day: date, low: int, high: int) -> Subquery:
+def _charges(dialect: str, company_id: IdArg, day: DayArg, low: IdArg, high: IdArg) -> Subquery:
     """Per installment SQL prices: id, loan, charge (> 0), days past due."""
     rows = _installments(dialect, company_id, day, low, high)
     c = rows.c
@@ -162,13 +171,11 @@ def _python_charges(
 ) -> list[tuple[int, int, int, int]]:
     """(installment, loan, charge, days past due) for the rows priced in Python (usually
     none)."""
-    c = _installments(uow.dialect, company_id, day, low, high).c
-    rows = uow.session.execute(
-        select(
-            c.id, c.loan_id, c.base, c.nights, c.annual_rate, c.penalty_multiplier, c.day_count,
-            c.rounding, c.digits, c.age,
-        ).where(~c.in_sql, c.nights > 0)
-    ).all()  # fmt: skip
+    rows = (
+        uow.session.connection()
+        .execute(_statements(uow.dialect).in_python, Bound.values(company_id, day, low, high))
+        .all()
+    )
     found = []
     for iid, loan_id, base, nights, rate, mult, dc, rnd, digits, age in rows:
         daily = daily_penalty(
@@ -179,6 +186,63 @@ def _python_charges(
     return found
 
 
+@dataclass(frozen=True)
+class Statements:
+    """The step's statements over a partition (``Bound`` parameters), built once per
+    dialect."""
+
+    in_python: Select[Any]  # the rows priced in Python
+    to_rows: Update  # SQL prices, per loan, to the day's accrual rows
+    to_installments: Update  # SQL prices to their installments
+    total: Select[Any]  # the day's penalty of the loans charged
+    to_loans: Update  # the accrual rows' totals to the loans charged
+
+
+@cache
+def _statements(dialect: str) -> Statements:
+    company, day, low, high = Bound.company, Bound.day, Bound.low, Bound.high
+    c = _installments(dialect, company, day, low, high).c
+    in_python = select(
+        c.id, c.loan_id, c.base, c.nights, c.annual_rate, c.penalty_multiplier, c.day_count,
+        c.rounding, c.digits, c.age,
+    ).where(~c.in_sql, c.nights > 0)  # fmt: skip
+    charges = _charges(dialect, company, day, low, high)
+    per_loan, a = _per_loan(charges), LoanAccrual
+    today = (a.company_id == company, a.business_date == day, *in_range(a.loan_id, low, high))
+    charged = (
+        *today,
+        a.penalty_minor > 0,
+        a.loan_id == Loan.id,
+        *in_range(Loan.id, low, high),
+        Loan.position_as_of < day,
+    )
+    return Statements(
+        in_python=in_python,
+        # joined by (loan, date) alone: the computed charges drive, each finding its row by
+        # the unique index. With the range's rows of the day on offer too, an estimate of one
+        # row for a new date (statistics from before the day's rows) made PostgreSQL scan them
+        # and recompute the charges once per row: minutes at a million loans.
+        to_rows=update(a)
+        .where(a.loan_id == per_loan.c.loan_id, a.business_date == day)
+        .values(penalty_minor=a.penalty_minor + per_loan.c.amount),
+        to_installments=update(Inst)
+        .where(Inst.id == charges.c.id)
+        .values(
+            penalty_due_minor=Inst.penalty_due_minor + charges.c.charge,
+            outstanding_minor=Inst.outstanding_minor + charges.c.charge,
+            days_past_due=charges.c.age,  # the delinquency step's figure, in the same write
+        ),
+        total=select(func.coalesce(func.sum(a.penalty_minor), 0)).where(*charged),
+        to_loans=update(Loan)
+        .where(*charged)
+        .values(
+            booked_penalty_minor=Loan.booked_penalty_minor + a.penalty_minor,
+            outstanding_penalty_minor=Loan.outstanding_penalty_minor + a.penalty_minor,
+            position_as_of=day,
+        ),
+    )
+
+
 def charge_penalty(
     uow: UnitOfWork, company_id: int, day: date, id_low: int, id_high: int, *, now: datetime
 ) -> Counts:
@@ -186,51 +250,15 @@ def charge_penalty(
     day's accrual rows and the installments, then book the rows' totals on the loans."""
     with by_index(uow):
         by_python = _python_charges(uow, company_id, day, id_low, id_high)
-        charges = _charges(uow.dialect, company_id, day, id_low, id_high)
-        per_loan, a = _per_loan(charges), LoanAccrual
-        today = (
-            a.company_id == company_id,
-            a.business_date == day,
-            *in_range(a.loan_id, id_low, id_high),
-        )
-        s = uow.session
-        s.execute(
-            update(a)
-            .where(*today, a.loan_id == per_loan.c.loan_id)
-            .values(penalty_minor=a.penalty_minor + per_loan.c.amount),
-            execution_options=NO_SYNC,
-        )
-        s.execute(
-            update(Inst)
-            .where(Inst.id == charges.c.id)
-            .values(
-                penalty_due_minor=Inst.penalty_due_minor + charges.c.charge,
-                outstanding_minor=Inst.outstanding_minor + charges.c.charge,
-                days_past_due=charges.c.age,  # the delinquency step's figure, in the same write
-            ),
-            execution_options=NO_SYNC,
-        )
+        done, s = _statements(uow.dialect), uow.session.connection()  # Core: bound parameters
+        values = Bound.values(company_id, day, id_low, id_high)
+        s.execute(done.to_rows, values)
+        s.execute(done.to_installments, values)
         if by_python:
             _book_python(uow, by_python, day)
-        charged = (
-            *today,
-            a.penalty_minor > 0,
-            a.loan_id == Loan.id,
-            *in_range(Loan.id, id_low, id_high),
-            Loan.position_as_of < day,
-        )
-        minor = s.execute(select(func.coalesce(func.sum(a.penalty_minor), 0)).where(*charged))
-        loans = s.execute(
-            update(Loan)
-            .where(*charged)
-            .values(
-                booked_penalty_minor=Loan.booked_penalty_minor + a.penalty_minor,
-                outstanding_penalty_minor=Loan.outstanding_penalty_minor + a.penalty_minor,
-                position_as_of=day,
-            ),
-            execution_options=NO_SYNC,
-        )
-        return {"penalty_loans": rowcount(loans), "penalty_minor": int(minor.scalar_one())}
+        minor = s.execute(done.total, values).scalar_one()
+        loans = s.execute(done.to_loans, values)
+        return {"penalty_loans": rowcount(loans), "penalty_minor": int(minor)}
 
 
 def _book_python(uow: UnitOfWork, charges: list[tuple[int, int, int, int]], day: date) -> None:

@@ -2,7 +2,9 @@
 
 Accrual on date D needs, per loan: the interest of the installments due by D, what of it is
 unpaid, the current period (the last due date by D, or the disbursement date, to the next due
-date) with its installment's interest, and the oldest installment in arrears. All of it changes
+date) with its installment's interest, and the oldest installment in arrears; and, for the loan's
+summary columns (written by the accrual), the fee due and unpaid and what the period's
+installment still owes (the next due amount). All of it changes
 only when an installment falls due (D reaches the period's end) or when a command rewrites the
 installments, and every command bumps ``loans.row_version``. So it is computed from the
 installments once per period (or after a command) and kept with the ``row_version`` it was
@@ -22,6 +24,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 
 from microlend.db.uow import UnitOfWork
 from microlend.loans.close_sql import (
+    DayArg,
     arrears,
     in_range,
     installments_of,
@@ -36,7 +39,7 @@ from microlend.loans.tables_close import LoanCloseState
 S = LoanCloseState
 
 
-def current(day: date) -> ColumnElement[bool]:
+def current(day: DayArg) -> ColumnElement[bool]:
     """The loan's kept period holds for ``day`` (join ``Loan`` and ``LoanCloseState``)."""
     return and_(
         S.period_version == Loan.row_version,
@@ -45,7 +48,7 @@ def current(day: date) -> ColumnElement[bool]:
     )
 
 
-def outdated(day: date) -> ColumnElement[bool]:
+def outdated(day: DayArg) -> ColumnElement[bool]:
     """``current`` is not true (none kept yet, a command since, or the period ended)."""
     return or_(
         S.period_version.is_(None),
@@ -78,6 +81,9 @@ def refresh_periods(uow: UnitOfWork, company_id: int, day: date, low: int, high:
             func.max(case((due, i.due_date))).label("prev_due"),
             func.min(case((i.due_date > day, i.n))).label("next_n"),
             func.min(case((and_(due, arrears() > 0), i.due_date))).label("oldest"),
+            func.sum(case((due, positive(i.fee_due_minor - i.fee_paid_minor)), else_=0)).label(
+                "owed_fee"
+            ),
         )
         .where(*stale, *installments_of(company_id, low, high), i.loan_id == Loan.id)
         .group_by(i.loan_id, Loan.row_version, Loan.disbursement_date)
@@ -90,6 +96,7 @@ def refresh_periods(uow: UnitOfWork, company_id: int, day: date, low: int, high:
             func.coalesce(per_loan.c.prev_due, per_loan.c.disbursement_date).label("start"),
             nxt.c.due_date.label("end"),
             nxt.c.interest_due_minor.label("interest"),
+            func.coalesce(nxt.c.outstanding_minor, 0).label("next_due"),
         )
         .outerjoin(nxt, and_(nxt.c.loan_id == per_loan.c.loan_id, nxt.c.n == per_loan.c.next_n))
         .subquery("periods")
@@ -107,6 +114,8 @@ def refresh_periods(uow: UnitOfWork, company_id: int, day: date, low: int, high:
                 due_interest_minor=p.due_interest,
                 owed_interest_minor=p.owed,
                 oldest_unpaid=p.oldest,
+                owed_fee_minor=p.owed_fee,
+                next_due_minor=p.next_due,
             ),
             execution_options={"synchronize_session": False},
         )

@@ -31,6 +31,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -102,6 +103,21 @@ class Loan(Base):
         UniqueConstraint("company_id", "number"),
         Index("ix_loans_company_office_status", "company_id", "office_id", "status"),
         Index("ix_loans_owner_id", "owner_id"),
+        # close of business reads the overdue loans alone (migration 0016)
+        Index(
+            "ix_loans_overdue",
+            "company_id",
+            "id",
+            postgresql_where=text("status = 'overdue'"),
+            sqlite_where=text("status = 'overdue'"),
+        ),
+        Index(
+            "ix_loans_booked_overdue",
+            "company_id",
+            "id",
+            postgresql_where=text("booked_overdue_principal_minor <> 0"),
+            sqlite_where=text("booked_overdue_principal_minor <> 0"),
+        ),
     )
 
 

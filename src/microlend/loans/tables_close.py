@@ -31,6 +31,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -63,6 +64,18 @@ class LoanCloseState(Base):
     due_interest_minor: Mapped[int | None] = mapped_column(BigInteger)  # due by period_start
     owed_interest_minor: Mapped[int | None] = mapped_column(BigInteger)  # of it, unpaid
     oldest_unpaid: Mapped[date | None] = mapped_column(Date)  # due by period_start, in arrears
+    owed_fee_minor: Mapped[int | None] = mapped_column(BigInteger)  # due by period_start, unpaid
+    next_due_minor: Mapped[int | None] = mapped_column(BigInteger)  # the period's installment
+
+    __table_args__ = (
+        # the loans in arrears, for the due and overdue step (migration 0016)
+        Index(
+            "ix_loan_close_state_arrears",
+            "loan_id",
+            postgresql_where=text("oldest_unpaid IS NOT NULL"),
+            sqlite_where=text("oldest_unpaid IS NOT NULL"),
+        ),
+    )
 
 
 class LoanAccrual(Base):

@@ -8,13 +8,16 @@ against ``risk.model.classify`` and ``provision``).
   (``category`` = the override, ``computed_category`` beside it) until it is reviewed.
 * ``loan_classifications`` gets a row only when the computed category or the stage changes.
 * Allowance per loan = outstanding principal x the category's rate, rounded half up to the
-  minor unit; loans no longer open carry none.
+  minor unit; loans no longer open carry none. ``classify`` writes it with the classification,
+  in the same update of the risk rows (one pass over the range's loans and risk rows, only the
+  rows that change); ``provide`` is the same rule alone, for a category set by other means.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -35,6 +38,7 @@ from microlend.db.uow import UnitOfWork
 from microlend.loans.close_sql import (
     COUNTED,
     OPEN_STATUSES,
+    custom_plans,
     in_range,
     keep_statistics,
     open_loans,
@@ -124,6 +128,18 @@ def classify(
     now: datetime,
     policy: ClassificationPolicy = DEFAULT_POLICY,
 ) -> Counts:
+    with custom_plans(uow):
+        return _classify(uow, company_id, day, id_low, id_high, policy)
+
+
+def _classify(
+    uow: UnitOfWork,
+    company_id: int,
+    day: date,
+    id_low: int,
+    id_high: int,
+    policy: ClassificationPolicy,
+) -> Counts:
     _ensure_rows(uow, company_id, day, id_low, id_high)
     keep_statistics(uow, "loan_risk")
     computed, stage, bucket = category_sql(policy), stage_sql(policy), bucket_sql()
@@ -169,22 +185,46 @@ def classify(
             execution_options=COUNTED,
         )
     )
+    category = func.coalesce(R.override_category, computed)
     differs = or_(
         changed,
         R.days_past_due != Loan.days_past_due,
         R.bucket != bucket,
-        R.category != func.coalesce(R.override_category, computed),
+        R.category != category,
     )
+    allowance = allowance_sql(policy, category)
+    is_open = Loan.status.in_(OPEN_STATUSES)
+
+    def kept(value: Any, column: Any) -> Any:
+        """``value`` for an open loan whose classification differs, else the row's own."""
+        return case((and_(is_open, differs), value), else_=column)
+
     uow.session.execute(
         update(R)
-        .where(*joined, differs)
+        .where(Loan.company_id == company_id, *in_range(Loan.id, id_low, id_high))
+        .where(*in_range(R.loan_id, id_low, id_high), R.loan_id == Loan.id)
+        .where(
+            or_(
+                and_(
+                    is_open,
+                    or_(
+                        differs,
+                        R.exposure_minor != Loan.outstanding_principal_minor,
+                        R.allowance_minor != allowance,
+                    ),
+                ),
+                and_(~is_open, or_(R.exposure_minor != 0, R.allowance_minor != 0)),
+            )
+        )
         .values(
-            as_of=day,
-            days_past_due=Loan.days_past_due,
-            bucket=bucket,
-            computed_category=computed,
-            category=func.coalesce(R.override_category, computed),
-            stage=stage,
+            as_of=kept(literal(day), R.as_of),
+            days_past_due=kept(Loan.days_past_due, R.days_past_due),
+            bucket=kept(bucket, R.bucket),
+            computed_category=kept(computed, R.computed_category),
+            category=kept(category, R.category),
+            stage=kept(stage, R.stage),
+            exposure_minor=case((is_open, Loan.outstanding_principal_minor), else_=0),
+            allowance_minor=case((is_open, allowance), else_=0),
         ),
         execution_options={"synchronize_session": False},
     )
@@ -195,9 +235,13 @@ def parts_per_million(rate: Decimal) -> int:
     return int(rate * RATE_SCALE / 100)
 
 
-def allowance_sql(policy: ClassificationPolicy) -> ColumnElement[int]:
+def allowance_sql(
+    policy: ClassificationPolicy, category: ColumnElement[str] | None = None
+) -> ColumnElement[int]:
+    """The allowance of a loan in ``category`` (default: the risk row's)."""
+    held = R.category if category is None else category
     ppm = case(
-        *((R.category == c.value, parts_per_million(policy.provision_rates[c])) for c in Category),
+        *((held == c.value, parts_per_million(policy.provision_rates[c])) for c in Category),
         else_=0,
     )
     return (Loan.outstanding_principal_minor * ppm + RATE_SCALE // 2) // RATE_SCALE
