@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Integer, String, bindparam, func, literal, select, union_all
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -30,6 +29,7 @@ from microlend.accounting.model import (
 from microlend.accounting.tables import LedgerPeriod, Voucher, VoucherLine
 from microlend.accounting.views import LineView, VoucherView
 from microlend.db.bulk import Writes, allocate_ids, table_of
+from microlend.db.conflicts import dialect_insert
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import Conflict, RuleViolation
 from microlend.kernel.fingerprint import digest
@@ -78,8 +78,7 @@ class VoucherDraft:
 
 def _insert_period(uow: UnitOfWork, company_id: int, period: str) -> None:
     values = {"company_id": company_id, "period": period, "status": OPEN, "last_number": 0}
-    dialect = postgresql if uow.dialect == "postgresql" else sqlite
-    stmt: Any = dialect.insert(LedgerPeriod).values(**values)
+    stmt = dialect_insert(uow, LedgerPeriod).values(**values)
     uow.session.execute(stmt.on_conflict_do_nothing(index_elements=["company_id", "period"]))
 
 
