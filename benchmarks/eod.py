@@ -1,6 +1,7 @@
 """One close of business over N active loans on PostgreSQL with the real steps of every context.
 
     .venv/bin/python benchmarks/eod.py [--loans 100000] [--workers 2] [--templates 96]
+        [--keep DIR] [--shared-buffers 32MB]
 
 A throwaway PostgreSQL cluster (tests/pg_cluster.py, fsync off: figures for the code, not the
 disk) gets the benchmark portfolio (benchmarks/portfolio.py: template loans made through the real
@@ -11,6 +12,12 @@ overdue transfer, penalty, the day's vouchers (summary, 汇总凭证), DPD, clas
 provisions, reconciliation and advancing the date. Prints loans/second, seconds per step, the
 peak memory of all the benchmark's processes (this one and its workers, sampled from /proc; the
 database server apart) and the load average; writes benchmarks/results/eod.json.
+
+``--keep DIR`` keeps the built portfolio: the first run builds it as usual, copies it to the
+database ``portfolio`` before the timed close and moves the cluster's data directory to DIR when
+done; later runs with the same DIR start that cluster and time a fresh copy
+(``CREATE DATABASE bench TEMPLATE portfolio``, seconds instead of minutes of building).
+``--shared-buffers`` sets the server's shared buffers (default: the test cluster's 32MB).
 """
 
 from __future__ import annotations
@@ -19,18 +26,21 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import sys
 import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.portfolio import DAY, build_portfolio, clock
+from benchmarks.portfolio import DAY, Portfolio, build_portfolio, clock
 from sqlalchemy import text
 
 from microlend.db.engine import create_engine_for
+from microlend.db.migrate import upgrade_engine
 from microlend.db.uow import make_session_factory
 from microlend.eod.runner import run_close_of_business
 
@@ -101,28 +111,112 @@ def tune(url: str) -> None:
         admin.execute(text("SELECT pg_reload_conf()"))
 
 
+# --explain MS: the plans of statements slower than MS milliseconds, with their buffers, in the
+# server's log (server.log of the kept directory): auto_explain, loaded by every session
+EXPLAIN = {
+    "session_preload_libraries": "auto_explain",
+    "auto_explain.log_analyze": "on",
+    "auto_explain.log_buffers": "on",
+    "auto_explain.log_timing": "off",
+    "auto_explain.log_nested_statements": "on",
+}
+
+
+def start_cluster(keep: Path | None, extra: list[str]) -> tuple[Any, bool]:
+    """The benchmark's cluster, and whether it is a kept one that already holds the portfolio."""
+    from tests.pg_cluster import SERVER_SETTINGS, PgCluster, free_port
+
+    names = {s.split("=")[0] for s in extra}
+    settings = [s for s in SERVER_SETTINGS if s.split("=")[0] not in names] + extra
+    if keep is None or not (keep / "data").is_dir():
+        cluster = PgCluster().start()
+        if set(settings) != set(SERVER_SETTINGS):
+            _pg_ctl(cluster, "restart", settings)
+        return cluster, False
+    cluster = PgCluster(root=keep, port=free_port())
+    _pg_ctl(cluster, "start", settings)
+    return cluster, True
+
+
+def _pg_ctl(cluster: Any, action: str, settings: list[str]) -> None:
+    from tests.pg_cluster import find_binary
+
+    options = " ".join([f"-p {cluster.port}", f"-k {cluster.root}"] + [f"-c {s}" for s in settings])
+    log = str(cluster.root / "server.log")
+    argv = [find_binary("pg_ctl"), "-D", str(cluster.data_dir), "-o", options, "-l", log]
+    cluster._run([*argv, "-w", "-t", "120", action])
+
+
+def keep_cluster(cluster: Any, keep: Path) -> None:
+    """Stop the server cleanly and move its data directory to ``keep`` for later runs."""
+    from tests.pg_cluster import find_binary
+
+    cluster._run([find_binary("pg_ctl"), "-D", str(cluster.data_dir), "-m", "fast", "stop"])
+    cluster._started = False
+    keep.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(cluster.data_dir), str(keep / "data"))
+    if os.geteuid() == 0:
+        shutil.chown(keep, "postgres", "postgres")
+    cluster.stop()
+
+
+def stop_kept(cluster: Any) -> None:
+    from tests.pg_cluster import find_binary
+
+    cluster._run([find_binary("pg_ctl"), "-D", str(cluster.data_dir), "-m", "fast", "stop"])
+
+
+def admin_sql(url: str, *statements: str) -> None:
+    with create_engine_for(url).connect() as admin:
+        admin = admin.execution_options(isolation_level="AUTOCOMMIT")
+        for statement in statements:
+            admin.execute(text(statement))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--loans", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--templates", type=int, default=96)
     parser.add_argument("--partition-size", type=int, default=None)
+    parser.add_argument("--keep", type=Path, default=None)
+    parser.add_argument("--shared-buffers", default="32MB")
+    parser.add_argument("--explain", default=None, metavar="MS")
     options = parser.parse_args()
-    from tests.pg_cluster import PgCluster
 
-    cluster = PgCluster().start()
+    settings = [f"shared_buffers={options.shared_buffers}"]
+    if options.explain:
+        settings += [f"{k}={v}" for k, v in EXPLAIN.items()]
+        settings.append(f"auto_explain.log_min_duration={options.explain}")
+    cluster, kept = start_cluster(options.keep, settings)
+    built: Portfolio | None = None
     try:
         tune(cluster.url())
-        with create_engine_for(cluster.url()).connect() as admin:
-            admin.execution_options(isolation_level="AUTOCOMMIT").execute(
-                text('CREATE DATABASE "bench"')
-            )
         url = cluster.url("bench")
-        portfolio = build_portfolio(url, loans=options.loans, templates=options.templates)
-        print(
-            f"{portfolio.loans:,} loans ({portfolio.templates} templates"
-            f" {portfolio.behaviours}) prepared in {portfolio.seconds:.1f} s"
-        )
+        if kept:
+            template = create_engine_for(cluster.url("portfolio"))
+            upgrade_engine(template)  # the kept portfolio is brought to the current schema
+            template.dispose()
+            admin_sql(
+                cluster.url(),
+                'DROP DATABASE IF EXISTS "bench"',
+                'CREATE DATABASE "bench" TEMPLATE "portfolio"',
+            )
+            saved = json.loads((options.keep / "portfolio.json").read_text())
+            portfolio = Portfolio(**{**saved, "url": url})
+            if portfolio.loans != options.loans:
+                raise SystemExit(f"{options.keep} holds {portfolio.loans:,} loans")
+            print(f"{portfolio.loans:,} loans copied from the kept portfolio")
+        else:
+            admin_sql(cluster.url(), 'CREATE DATABASE "bench"')
+            portfolio = build_portfolio(url, loans=options.loans, templates=options.templates)
+            print(
+                f"{portfolio.loans:,} loans ({portfolio.templates} templates"
+                f" {portfolio.behaviours}) prepared in {portfolio.seconds:.1f} s"
+            )
+            if options.keep is not None:
+                admin_sql(cluster.url(), 'CREATE DATABASE "portfolio" TEMPLATE "bench"')
+                built = portfolio
         engine = create_engine_for(url)
         extra = {}
         if options.partition_size:
@@ -143,7 +237,14 @@ def main() -> None:
         peak = sampler.stop()
         engine.dispose()
     finally:
-        cluster.stop()
+        if kept:
+            stop_kept(cluster)
+        elif options.keep is not None and built is not None:
+            keep_cluster(cluster, options.keep)
+            saved = {k: v for k, v in vars(built).items() if k != "url"}
+            (options.keep / "portfolio.json").write_text(json.dumps(saved))
+        else:
+            cluster.stop()
     if summary.status != "done":
         raise SystemExit(f"close of business {summary.status}: {summary}")
     rate = options.loans / seconds
@@ -163,6 +264,7 @@ def main() -> None:
         "templates": portfolio.templates,
         "behaviours": portfolio.behaviours,
         "workers": options.workers,
+        "shared_buffers": options.shared_buffers,
         "accrual_vouchers": "summary",
         "seconds": round(seconds, 2),
         "loans_per_second": round(rate),

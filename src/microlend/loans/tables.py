@@ -201,7 +201,8 @@ class LoanInstallment(Base):
 
     __table_args__ = (
         UniqueConstraint("loan_id", "n"),
-        Index("ix_loan_installments_company_due", "company_id", "due_date"),
+        # close of business: a partition's installments due on a date (migration 0017)
+        Index("ix_loan_installments_company_due", "company_id", "due_date", "loan_id"),
     )
 
 
