@@ -7,6 +7,7 @@ from datetime import date
 from fastapi.testclient import TestClient
 
 from tests.e2e.pages_support import ZH, sign_in, ui_client
+from tests.integration.loans_support import set_business_date
 from tests.ledger_support import event, post
 from tests.seed import World
 
@@ -34,9 +35,12 @@ def test_vouchers_trial_balance_and_chart(ui_client: TestClient, world: World) -
 def test_a_month_is_closed_and_reopened_on_the_web(ui_client: TestClient, world: World) -> None:
     post(world, world.principal("finance"), event(world, "fee_charge", "f:1", DAY, fee="1"))
     csrf = sign_in(ui_client, "finance")
-    closed = ui_client.post(
-        "/accounting/periods", data={"csrf_token": csrf, "period": "2025-03", "action": "close"}
-    )
+    close = {"csrf_token": csrf, "period": "2025-03", "action": "close"}
+    early = ui_client.post("/accounting/periods", data=close)  # business date 3 March
+    assert early.status_code == 422
+    assert "close of business has not closed 2025-03-31 yet" in early.text
+    set_business_date(world, date(2025, 4, 1))
+    closed = ui_client.post("/accounting/periods", data=close)
     assert closed.status_code == 303
     assert "Period 2025-03 closed." in ui_client.get(closed.headers["location"]).text
     refused = ui_client.post(
