@@ -223,7 +223,7 @@ def take_back_booked(
     target = queue or LedgerQueue(uow, actor, now)
     key = f"loan:{loan.id}:e{loan.last_sequence}:booked"
     summary = f"{loan.number} 冲回多计提 {day.isoformat()}"
-    target.events.append(_event(loan, BOOKED_EXCESS, roles, key, day, summary))
+    target.events.append(loan_event(loan, BOOKED_EXCESS, roles, key, day, summary))
     if queue is None:
         target.post()
 
@@ -243,12 +243,12 @@ def _vouchers(
         if not kept:
             continue
         summary = f"{loan.number} {posting.kind} {posting.value_date.isoformat()}"
-        events.append(_event(loan, event_type, kept, key, day, summary))
+        events.append(loan_event(loan, event_type, kept, key, day, summary))
         vouchers[key] = {role: str(amount) for role, amount in kept.items()}
     return vouchers
 
 
-def _event(
+def loan_event(
     loan: tables.Loan,
     event_type: str,
     amounts: dict[str, Decimal],

@@ -21,6 +21,7 @@ from microlend.kernel.errors import RuleViolation, ValidationFailed
 from microlend.kernel.principal import Principal
 from microlend.loans import tables
 from microlend.loans.account import append_event, business_date, locked_loan, require_serviceable
+from microlend.loans.account_store import loan_event
 from microlend.loans.adjustments import loan_request, submit_request
 from microlend.loans.records import RECOVERY, WRITE_OFF, minor, money
 from microlend.loans.repayments import amount_of, outcome
@@ -47,19 +48,7 @@ def _post(
     ledger.post(
         uow,
         actor,
-        event=ledger.LedgerEvent(
-            type=type_,
-            company_id=loan.company_id,
-            office_id=loan.office_id,
-            business_date=business_date(uow, loan.company_id),
-            amounts=kept,
-            idempotency_key=key,
-            currency=loan.currency,
-            summary=summary,
-            dims=ledger.Dims(
-                product_code=loan.product_code, loan_id=loan.id, customer_id=loan.customer_id
-            ),
-        ),
+        event=loan_event(loan, type_, kept, key, business_date(uow, loan.company_id), summary),
         now=now,
     )
     return {role: str(amount) for role, amount in kept.items()}
