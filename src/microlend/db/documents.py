@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 from pathlib import Path
 
 from microlend.kernel.errors import ValidationFailed
@@ -39,9 +40,10 @@ def store(content: bytes) -> str:
     path = blob_path(content_hash)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".part")
+        # a part file of this writer's own: two processes may keep the same content at once
+        partial = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
         partial.write_bytes(content)
-        partial.replace(path)
+        partial.replace(path)  # atomic; the same content either way
     return content_hash
 
 
