@@ -11,6 +11,7 @@ x 6/30 = 12.00: of the 18.33 still booked, 6.33 is owed by nobody and goes back 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -48,3 +49,33 @@ def test_a_back_dated_prepayment_takes_back_interest_no_longer_accrued(
             select(Voucher.summary).where(Voucher.summary.like(f"{after.number} 冲回%"))
         ).all()
     assert len(summaries) == 1
+
+
+def test_accrual_follows_the_lowered_schedule_after_a_back_dated_prepayment(
+    world: World, session_factory: SessionFactory
+) -> None:
+    """After the prepayment above, the close state's running total of interest earned still
+    holds the old 138.33. The close of 21 Feb earns 120.00 + 12.00 = 132.00, a day's delta of
+    -6.33 that books nothing (the give-back already took 6.33 out); from then on each day books
+    the lowered period's 2.00 (60.00 / 30): 14.00 by 22 Feb, 58.00 by 14 Mar (29 days of the
+    30/360 period), and on 15 Mar installment 2 falls due with exactly its 60.00."""
+    a = booked_back(world, "LQ", "110105198001010024", FEB[9])
+    close(session_factory, world, FEB[19])
+    with world.make_uow() as uow:
+        loans.prepay(
+            uow, world.principal("finance"), loan_id=a, amount="6120.00", value_date=FEB[14],
+            fee="0", now=world.now,
+        )  # fmt: skip
+        uow.commit()
+    expected = [
+        (FEB[20], 1200),
+        (FEB[21], 1400),
+        (date(2025, 3, 14), 5800),
+        (date(2025, 3, 15), 6000),
+    ]
+    for day, booked in expected:
+        close(session_factory, world, day)
+        row = loan_row(world, a)
+        assert (day, row.booked_interest_minor) == (day, booked)
+        assert (day, gl(world, "1132", day)) == (day, Decimal(booked) / 100)
+    assert loan_row(world, a).outstanding_interest_minor == 6000
