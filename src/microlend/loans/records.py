@@ -14,6 +14,7 @@ from microlend.loans import tables
 from microlend.loans.calculator.model import RepaymentMethod
 from microlend.loans.calculator.servicing_terms import Component, PrepaymentMode
 from microlend.loans.engine import (
+    AllocationLine,
     LoanEvent,
     Posting,
     Prepayment,
@@ -193,6 +194,11 @@ def _line_key(line: dict[str, Any]) -> tuple[Any, ...]:
     return (line["installment"], line["bucket"], line["component"], Decimal(line["amount"]))
 
 
+def _posting_line_key(line: AllocationLine) -> tuple[Any, ...]:
+    """``_line_key`` of the line's ``lines_document`` entry (its amount is the same Decimal)."""
+    return (line.installment, str(line.bucket), str(line.component), line.amount)
+
+
 def posting_signature(posting: Posting, currency: str) -> tuple[Any, ...]:
     """What a posting does, comparable with a stored one (``stored_signature``)."""
     return (
@@ -201,7 +207,7 @@ def posting_signature(posting: Posting, currency: str) -> tuple[Any, ...]:
         minor(posting.cash_in, currency),
         minor(posting.cash_out, currency),
         minor(posting.credit_change, currency),
-        tuple(sorted(_line_key(line) for line in lines_document(posting))),
+        tuple(sorted(_posting_line_key(line) for line in posting.lines)),
     )
 
 

@@ -10,8 +10,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -146,11 +146,26 @@ class PayoffQuote:
 # by field as their ``__init__`` does (``object.__setattr__``, here the slots' own setters),
 # without the frozen ``__init__``'s cost per call.
 _new = object.__new__
-_AMOUNT_SETTERS = tuple(getattr(Amounts, spec.name).__set__ for spec in fields(Amounts))
-_set_principal, _set_interest, _set_fee, _set_penalty = _AMOUNT_SETTERS
-_INSTALLMENT_SETTERS = tuple(
-    getattr(InstallmentPosition, spec.name).__set__ for spec in fields(InstallmentPosition)
+
+
+def _setter(cls: type, name: str) -> Callable[[object, object], None]:
+    """The setter of the slot ``name`` of ``cls``."""
+    setter: Callable[[object, object], None] = getattr(cls, name).__set__
+    return setter
+
+
+_set_principal, _set_interest, _set_fee, _set_penalty = (
+    _setter(Amounts, name) for name in ("principal", "interest", "fee", "penalty")
 )
+_set_n, _set_due_date, _set_status, _set_days_past_due, _set_settlement = (
+    _setter(InstallmentPosition, name)
+    for name in ("n", "due_date", "status", "days_past_due", "settlement")
+)
+_set_charged, _set_paid, _set_waived, _set_capitalised, _set_outstanding = (
+    _setter(InstallmentPosition, name)
+    for name in ("charged", "paid", "waived", "capitalised", "outstanding")
+)
+_set_penalty_in_grace = _setter(InstallmentPosition, "penalty_in_grace")
 
 
 def _new_amounts(principal: Decimal, interest: Decimal, fee: Decimal, penalty: Decimal) -> Amounts:
@@ -159,14 +174,6 @@ def _new_amounts(principal: Decimal, interest: Decimal, fee: Decimal, penalty: D
     _set_interest(made, interest)
     _set_fee(made, fee)
     _set_penalty(made, penalty)
-    return made
-
-
-def _installment_position(*values: object) -> InstallmentPosition:
-    """An ``InstallmentPosition`` of its fields' values, in order."""
-    made: InstallmentPosition = _new(InstallmentPosition)
-    for setter, value in zip(_INSTALLMENT_SETTERS, values, strict=True):
-        setter(made, value)
     return made
 
 
@@ -325,16 +332,16 @@ def _installment(row: Row, day: date) -> InstallmentPosition:
         status = _DUE
     else:
         status = _OVERDUE
-    return _installment_position(
-        row.n,
-        due,
-        status,
-        _amounts(c_principal, c_interest, c_fee, c_penalty),
-        _amounts(p_principal, p_interest, p_fee, p_penalty),
-        _amounts(w_principal, w_interest, w_fee, w_penalty),
-        _amounts(k_principal, k_interest, k_fee, k_penalty),
-        _amounts(o_principal, o_interest, o_fee, o_penalty),
-        row.penalty_in_grace,
-        (day - due).days if due < day and arrears > 0 else 0,
-        row.settlement,
-    )
+    made: InstallmentPosition = _new(InstallmentPosition)
+    _set_n(made, row.n)
+    _set_due_date(made, due)
+    _set_status(made, status)
+    _set_charged(made, _amounts(c_principal, c_interest, c_fee, c_penalty))
+    _set_paid(made, _amounts(p_principal, p_interest, p_fee, p_penalty))
+    _set_waived(made, _amounts(w_principal, w_interest, w_fee, w_penalty))
+    _set_capitalised(made, _amounts(k_principal, k_interest, k_fee, k_penalty))
+    _set_outstanding(made, _new_amounts(o_principal, o_interest, o_fee, o_penalty))
+    _set_penalty_in_grace(made, row.penalty_in_grace)
+    _set_days_past_due(made, (day - due).days if due < day and arrears > 0 else 0)
+    _set_settlement(made, row.settlement)
+    return made
