@@ -23,6 +23,7 @@ from microlend.loans.calculator.model import Fee, Terms
 from microlend.loans.calculator.servicing_terms import Component
 from microlend.loans.engine import LoanBook, LoanContract
 from microlend.loans.engine.book import COMPONENTS, ZERO, Row
+from microlend.loans.records import Kept
 
 VERSION = 2
 _NOTHING = ["0", "0", "0", "0"]  # the components of a row nothing was waived or paid on
@@ -116,29 +117,14 @@ def _row(raw: list[Any]) -> Row:
     )
 
 
-class _Decimals(dict[str, Decimal]):
-    """Amount texts read before, as their ``Decimal`` (immutable, so shared): the states of a
-    loan's commands repeat the same amounts; "0" is the engine's own ``ZERO``."""
-
-    def __missing__(self, text: str) -> Decimal:
-        if len(self) >= 100_000:
-            self.clear()
-        value = self[text] = ZERO if text == "0" else Decimal(text)
-        return value
+def _decimal_of(text: str) -> Decimal:
+    return ZERO if text == "0" else Decimal(text)
 
 
-class _Days(dict[int, date]):
-    """Day ordinals read before, as dates."""
-
-    def __missing__(self, ordinal: int) -> date:
-        if len(self) >= 100_000:
-            self.clear()
-        day = self[ordinal] = date.fromordinal(ordinal)
-        return day
-
-
-_DECIMALS = _Decimals()
-_DAYS = _Days()
+# Amount texts and day ordinals read before, as their values (immutable, so shared): the states
+# of a loan's commands repeat the same amounts; "0" is the engine's own ``ZERO``.
+_DECIMALS = Kept(_decimal_of)
+_DAYS = Kept(date.fromordinal)
 _NO_AMOUNTS = dict.fromkeys(COMPONENTS, ZERO)
 
 

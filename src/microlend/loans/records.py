@@ -69,14 +69,15 @@ V = TypeVar("V")
 
 
 class Kept(dict[K, V]):
-    """What ``convert`` makes of keys in one currency, kept once made (at most 100,000)."""
+    """What ``convert`` makes of each key, kept once made (at most 100,000): for immutable
+    values met again and again."""
 
-    def __init__(self, currency: str, convert: Callable[[K, str], V]) -> None:
+    def __init__(self, convert: Callable[[K], V]) -> None:
         super().__init__()
-        self.currency, self.convert = currency, convert
+        self.convert = convert
 
     def __missing__(self, key: K) -> V:
-        value = self.convert(key, self.currency)
+        value = self.convert(key)
         if len(self) >= 100_000:
             self.clear()
         self[key] = value
@@ -90,9 +91,10 @@ _UNITS: dict[str, Kept[Decimal, int]] = {}
 def _kept(
     tables: dict[str, Kept[K, V]], currency: str, convert: Callable[[K, str], V]
 ) -> Kept[K, V]:
+    """The currency's table of ``convert``."""
     table = tables.get(currency)
     if table is None:
-        table = tables[currency] = Kept(currency, convert)
+        table = tables[currency] = Kept(lambda key: convert(key, currency))
     return table
 
 
