@@ -300,7 +300,7 @@ def posting_row(
         "version": version,
         "cash_in_minor": minor(posting.cash_in, cur),
         "cash_out_minor": minor(posting.cash_out, cur),
-        "credit_change_minor": minor(posting.credit_change, cur),
+        "credit_change_minor": fresh_minor(posting.credit_change, cur),
         "lines": lines_document(posting),
         "vouchers": vouchers,
         "updated_at": now,

@@ -208,7 +208,7 @@ def posting_signature(posting: Posting, currency: str) -> tuple[Any, ...]:
         posting.value_date,
         minor(posting.cash_in, currency),
         minor(posting.cash_out, currency),
-        minor(posting.credit_change, currency),
+        fresh_minor(posting.credit_change, currency),
         tuple(sorted(_posting_line_key(line) for line in posting.lines)),
     )
 
@@ -225,7 +225,7 @@ def row_signature_text(row: tables.LoanPosting, currency: str) -> str:
 
 def _signature_json(signature: tuple[Any, ...], currency: str) -> str:
     kind, day, cash_in, cash_out, credit, lines = signature
-    shown = [[n, bucket, part, minor(amount, currency)] for n, bucket, part, amount in lines]
+    shown = [[n, bucket, part, fresh_minor(amount, currency)] for n, bucket, part, amount in lines]
     return json.dumps([kind, day.isoformat(), cash_in, cash_out, credit, shown])
 
 

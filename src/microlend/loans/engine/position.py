@@ -294,6 +294,8 @@ def payoff_quote(
 
 
 def _installment(row: Row, day: date) -> InstallmentPosition:
+    """The installment at the end of ``day`` (its figures read once, its record filled slot by
+    slot; see ``_new_amounts``)."""
     charged, paid, waived, capitalised = row.charged, row.paid, row.waived, row.capitalised
     c_principal, c_interest = charged[PRINCIPAL], charged[INTEREST]
     c_fee, c_penalty = charged[FEE], charged[PENALTY]
