@@ -20,7 +20,15 @@ from microlend.db.bulk import Writes, table_of
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.principal import Principal
 from microlend.loans import tables
-from microlend.loans.engine import LoanBook, Position, Posting, position_of
+from microlend.loans.engine import (
+    Amounts,
+    InstallmentPosition,
+    LoanBook,
+    Position,
+    Posting,
+    position_of,
+)
+from microlend.loans.engine.position import NO_AMOUNTS
 from microlend.loans.ledger_roles import (
     BOOKED_EXCESS,
     ensure_loan_rules,
@@ -30,8 +38,11 @@ from microlend.loans.ledger_roles import (
 )
 from microlend.loans.records import (
     NOT_REPLAYED,
+    Kept,
+    fresh_minor,
     lines_document,
     minor,
+    minor_units,
     row_signature_text,
     signature_text,
 )
@@ -289,7 +300,7 @@ def posting_row(
         "version": version,
         "cash_in_minor": minor(posting.cash_in, cur),
         "cash_out_minor": minor(posting.cash_out, cur),
-        "credit_change_minor": minor(posting.credit_change, cur),
+        "credit_change_minor": fresh_minor(posting.credit_change, cur),
         "lines": lines_document(posting),
         "vouchers": vouchers,
         "updated_at": now,
@@ -342,22 +353,9 @@ def refresh(
     if stored is None:
         stored = stored_installments(uow, [loan.id]).get(loan.id, {})
     now_rows: Installments = {}
+    units = minor_units(cur)
     for row in here.installments:
-        values = (
-            row.due_date.isoformat(),
-            minor(row.charged.principal, cur),
-            minor(row.charged.interest, cur),
-            minor(row.charged.fee, cur),
-            minor(row.charged.penalty, cur),
-            minor(row.paid.principal, cur),
-            minor(row.paid.interest, cur),
-            minor(row.paid.fee, cur),
-            minor(row.paid.penalty, cur),
-            minor(row.waived.total + row.capitalised.total, cur),
-            minor(row.outstanding.total, cur),
-            str(row.status),
-            row.days_past_due,
-        )
+        values = installment_values(row, units)
         now_rows[row.n] = values
         if stored.get(row.n) != values:
             written: dict[str, Any] = {"company_id": loan.company_id, "loan_id": loan.id}
@@ -366,18 +364,18 @@ def refresh(
             writes.keep(INSTALLMENTS, written, key=INSTALLMENT_KEY, existed=row.n in stored)
     for n in sorted(set(stored) - set(now_rows)):
         writes.drop(INSTALLMENTS, {"loan_id": loan.id, "n": n}, key=INSTALLMENT_KEY)
-    owed = here.overdue + here.due_today
+    owed, fresh = here.overdue + here.due_today, fresh_minor
     loan.position_as_of = here.as_of
-    loan.outstanding_principal_minor = minor(here.outstanding_principal, cur)
-    loan.outstanding_interest_minor = minor(owed.interest + here.accrued_interest, cur)
-    loan.outstanding_fee_minor = minor(owed.fee, cur)
-    loan.outstanding_penalty_minor = minor(owed.penalty, cur)
-    loan.overdue_minor = minor(here.overdue_amount, cur)
+    loan.outstanding_principal_minor = fresh(here.outstanding_principal, cur)
+    loan.outstanding_interest_minor = fresh(owed.interest + here.accrued_interest, cur)
+    loan.outstanding_fee_minor = fresh(owed.fee, cur)
+    loan.outstanding_penalty_minor = fresh(owed.penalty, cur)
+    loan.overdue_minor = fresh(here.overdue_amount, cur)
     loan.days_past_due = here.days_past_due
     loan.max_days_past_due = max(loan.max_days_past_due, here.days_past_due)
     loan.next_due_date = here.next_due_date
-    loan.next_due_minor = minor(here.next_due_amount, cur)
-    loan.credit_balance_minor = minor(here.credit_balance, cur)
+    loan.next_due_minor = fresh(here.next_due_amount, cur)
+    loan.credit_balance_minor = fresh(here.credit_balance, cur)
     loan.restructured = loan.restructured or here.restructured
     if loan.status != "written_off":
         loan.status = _status(str(here.status), loan.restructured)
@@ -389,6 +387,50 @@ def refresh(
         uow.session.flush()
         writes.flush(uow.session)
     return now_rows
+
+
+def installment_values(row: InstallmentPosition, units: Kept[Decimal, int]) -> tuple[Any, ...]:
+    """The stored columns (``INSTALLMENT_COLUMNS``) of an installment, ``units`` its currency's
+    ``minor_units``. Its amounts are mostly the shared ones of the stored book (converted once,
+    then looked up); what is computed of them (outstanding, waived and capitalised) is summed in
+    minor units, which is exact: every amount of the engine is rounded to the minor unit."""
+    charged, paid, waived, capitalised = row.charged, row.paid, row.waived, row.capitalised
+    c_principal, c_interest = units[charged.principal], units[charged.interest]
+    c_fee, c_penalty = units[charged.fee], units[charged.penalty]
+    p_principal, p_interest = units[paid.principal], units[paid.interest]
+    p_fee, p_penalty = units[paid.fee], units[paid.penalty]
+    settled = _total(waived, units) + _total(capitalised, units)
+    return (
+        row.due_date.isoformat(),
+        c_principal,
+        c_interest,
+        c_fee,
+        c_penalty,
+        p_principal,
+        p_interest,
+        p_fee,
+        p_penalty,
+        settled,
+        c_principal
+        + c_interest
+        + c_fee
+        + c_penalty
+        - (p_principal + p_interest + p_fee + p_penalty)
+        - settled,
+        str(row.status),
+        row.days_past_due,
+    )
+
+
+def _total(amounts: Amounts, units: Kept[Decimal, int]) -> int:
+    if amounts is NO_AMOUNTS:
+        return 0
+    return (
+        units[amounts.principal]
+        + units[amounts.interest]
+        + units[amounts.fee]
+        + units[amounts.penalty]
+    )
 
 
 def stored_installments(uow: UnitOfWork, loan_ids: list[int]) -> dict[int, Installments]:

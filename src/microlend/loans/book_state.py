@@ -22,14 +22,16 @@ from typing import Any
 from microlend.loans.calculator.model import Fee, Terms
 from microlend.loans.calculator.servicing_terms import Component
 from microlend.loans.engine import LoanBook, LoanContract
-from microlend.loans.engine.book import COMPONENTS, Row
+from microlend.loans.engine.book import COMPONENTS, ZERO, Row
+from microlend.loans.records import Kept
 
 VERSION = 2
 _NOTHING = ["0", "0", "0", "0"]  # the components of a row nothing was waived or paid on
-_DECIMALS = ("principal", "annual_rate", "installment_multiple")
+_DECIMAL_FIELDS = ("principal", "annual_rate", "installment_multiple")
 _INTS = ("term", "grace_principal_periods", "grace_interest_periods")
 _DATES = ("disbursement_date", "first_due_date")
-_CHANGEABLE = frozenset({*_DECIMALS, *_INTS, *_DATES, "method", "fees"})
+_CHANGEABLE = frozenset({*_DECIMAL_FIELDS, *_INTS, *_DATES, "method", "fees"})
+PENALTY, FEE, INTEREST, PRINCIPAL = COMPONENTS
 
 
 def dump(book: LoanBook) -> dict[str, Any] | None:
@@ -57,7 +59,7 @@ def load(contract: LoanContract, document: dict[str, Any]) -> LoanBook:
         date.fromisoformat(document["today"]),
         [_row(raw) for raw in document["rows"]],
         terms or contract.terms,
-        credit=Decimal(document["credit"]),
+        credit=_DECIMALS[document["credit"]],
         rescheduled=bool(document["rescheduled"]),
     )
     book.reindex()
@@ -87,7 +89,15 @@ def _row_document(row: Row) -> list[Any]:
 
 
 def _amounts_document(amounts: dict[Component, Decimal]) -> list[str] | int:
-    texts = [str(amounts[c]) for c in COMPONENTS]
+    penalty, fee, interest, principal = (
+        amounts[PENALTY],
+        amounts[FEE],
+        amounts[INTEREST],
+        amounts[PRINCIPAL],
+    )
+    if penalty is ZERO and fee is ZERO and interest is ZERO and principal is ZERO:
+        return 0  # nothing paid or waived: the common case, told without writing the texts
+    texts = [str(penalty), str(fee), str(interest), str(principal)]
     return 0 if texts == _NOTHING else texts
 
 
@@ -95,25 +105,40 @@ def _row(raw: list[Any]) -> Row:
     n, due, start, end, settlement, grace, charged, paid, waived, capitalised = raw
     return Row(
         n,
-        date.fromordinal(due),
-        date.fromordinal(start),
-        date.fromordinal(end),
-        charged=_amounts(charged),
-        paid=_amounts(paid),
-        waived=_amounts(waived),
-        capitalised=_amounts(capitalised),
-        penalty_in_grace=Decimal(grace),
-        settlement=bool(settlement),
+        _DAYS[due],
+        _DAYS[start],
+        _DAYS[end],
+        _amounts(charged),
+        _amounts(paid),
+        _amounts(waived),
+        _amounts(capitalised),
+        _DECIMALS[grace],
+        bool(settlement),
     )
 
 
-_ZERO = Decimal(0)
+def _decimal_of(text: str) -> Decimal:
+    return ZERO if text == "0" else Decimal(text)
+
+
+# Amount texts and day ordinals read before, as their values (immutable, so shared): the states
+# of a loan's commands repeat the same amounts; "0" is the engine's own ``ZERO``.
+_DECIMALS = Kept(_decimal_of)
+_DAYS = Kept(date.fromordinal)
+_NO_AMOUNTS = dict.fromkeys(COMPONENTS, ZERO)
 
 
 def _amounts(raw: list[str] | int) -> dict[Component, Decimal]:
-    if not isinstance(raw, list):  # nothing paid or waived: the common case
-        return dict.fromkeys(COMPONENTS, _ZERO)
-    return dict(zip(COMPONENTS, map(Decimal, raw), strict=True))
+    if raw.__class__ is not list:  # nothing paid or waived: the common case
+        return _NO_AMOUNTS.copy()
+    values = _DECIMALS
+    penalty, fee, interest, principal = raw
+    return {
+        PENALTY: values[penalty],
+        FEE: values[fee],
+        INTEREST: values[interest],
+        PRINCIPAL: values[principal],
+    }
 
 
 def _terms_document(agreed: Terms, in_force: Terms) -> dict[str, Any] | None:
@@ -158,7 +183,7 @@ def _terms_fields(changed: dict[str, Any]) -> dict[str, Any]:
             )
         elif name in _DATES:
             fields[name] = date.fromisoformat(raw)
-        elif name in _DECIMALS:
+        elif name in _DECIMAL_FIELDS:
             fields[name] = Decimal(raw)
         else:
             fields[name] = raw  # ints and the method (Terms coerces its enums)

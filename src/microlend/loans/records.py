@@ -4,16 +4,17 @@ stored form of an engine posting."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from microlend.kernel.money import minor_digits
 from microlend.loans import tables
 from microlend.loans.calculator.model import RepaymentMethod
 from microlend.loans.calculator.servicing_terms import Component, PrepaymentMode
 from microlend.loans.engine import (
+    AllocationLine,
     LoanEvent,
     Posting,
     Prepayment,
@@ -35,26 +36,70 @@ NOT_REPLAYED = frozenset({DISBURSEMENT, WRITE_OFF, RECOVERY})
 
 def money(units: int, currency: str = "CNY") -> Decimal:
     """Stored minor units as an amount (``Money.from_minor(units, currency).amount``)."""
+    if type(units) is int:  # the usual case: kept (an amount is immutable, so shared)
+        return _kept(_AMOUNTS, currency, _money)[units]
     if isinstance(units, bool) or not isinstance(units, int):
         raise TypeError("minor units must be an int")
-    return Decimal(units).scaleb(-minor_digits(currency))
-
-
-_KNOWN: dict[tuple[Decimal, str], int] = {}  # amounts met before (a refresh meets the same ones)
+    return _money(units, currency)
 
 
 def minor(amount: Decimal, currency: str = "CNY") -> int:
-    """An amount exact to the minor unit, in minor units (``Money.of(...).to_minor()``)."""
+    """An amount exact to the minor unit, in minor units (``Money.of(...).to_minor()``); the
+    units of a ``Decimal`` are kept for the next time (``minor_units``)."""
     if type(amount) is not Decimal:  # an int; a float (or a bool) is refused, never looked up
         return _minor(amount, currency)
-    found = _KNOWN.get((amount, currency))
-    if found is not None:
-        return found
-    units = _minor(amount, currency)
-    if len(_KNOWN) >= 100_000:
-        _KNOWN.clear()
-    _KNOWN[(amount, currency)] = units
-    return units
+    return minor_units(currency)[amount]
+
+
+def fresh_minor(amount: Decimal, currency: str = "CNY") -> int:
+    """``minor`` of an amount just computed (a sum, a difference): converted, not kept (a new
+    ``Decimal``'s hash costs more than its conversion)."""
+    return _minor(amount, currency)
+
+
+def minor_units(currency: str) -> Kept[Decimal, int]:
+    """``minor`` of the currency's ``Decimal`` amounts, kept: ``minor_units(currency)[amount]``.
+    For amounts met again and again, as the shared ones a loan's stored engine state is read
+    into (``book_state``), whose hash is kept with them."""
+    return _kept(_UNITS, currency, _minor)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Kept(dict[K, V]):
+    """What ``convert`` makes of each key, kept once made (at most 100,000): for immutable
+    values met again and again."""
+
+    def __init__(self, convert: Callable[[K], V]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, key: K) -> V:
+        value = self.convert(key)
+        if len(self) >= 100_000:
+            self.clear()
+        self[key] = value
+        return value
+
+
+_AMOUNTS: dict[str, Kept[int, Decimal]] = {}
+_UNITS: dict[str, Kept[Decimal, int]] = {}
+
+
+def _kept(
+    tables: dict[str, Kept[K, V]], currency: str, convert: Callable[[K, str], V]
+) -> Kept[K, V]:
+    """The currency's table of ``convert``."""
+    table = tables.get(currency)
+    if table is None:
+        table = tables[currency] = Kept(lambda key: convert(key, currency))
+    return table
+
+
+def _money(units: int, currency: str) -> Decimal:
+    return Decimal(units).scaleb(-minor_digits(currency))
 
 
 def _minor(amount: Decimal, currency: str) -> int:
@@ -151,6 +196,11 @@ def _line_key(line: dict[str, Any]) -> tuple[Any, ...]:
     return (line["installment"], line["bucket"], line["component"], Decimal(line["amount"]))
 
 
+def _posting_line_key(line: AllocationLine) -> tuple[Any, ...]:
+    """``_line_key`` of the line's ``lines_document`` entry (its amount is the same Decimal)."""
+    return (line.installment, str(line.bucket), str(line.component), line.amount)
+
+
 def posting_signature(posting: Posting, currency: str) -> tuple[Any, ...]:
     """What a posting does, comparable with a stored one (``stored_signature``)."""
     return (
@@ -158,8 +208,8 @@ def posting_signature(posting: Posting, currency: str) -> tuple[Any, ...]:
         posting.value_date,
         minor(posting.cash_in, currency),
         minor(posting.cash_out, currency),
-        minor(posting.credit_change, currency),
-        tuple(sorted(_line_key(line) for line in lines_document(posting))),
+        fresh_minor(posting.credit_change, currency),
+        tuple(sorted(_posting_line_key(line) for line in posting.lines)),
     )
 
 
@@ -175,7 +225,7 @@ def row_signature_text(row: tables.LoanPosting, currency: str) -> str:
 
 def _signature_json(signature: tuple[Any, ...], currency: str) -> str:
     kind, day, cash_in, cash_out, credit, lines = signature
-    shown = [[n, bucket, part, minor(amount, currency)] for n, bucket, part, amount in lines]
+    shown = [[n, bucket, part, fresh_minor(amount, currency)] for n, bucket, part, amount in lines]
     return json.dumps([kind, day.isoformat(), cash_in, cash_out, credit, shown])
 
 

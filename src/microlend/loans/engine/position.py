@@ -10,20 +10,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
 from microlend.loans.calculator.servicing_terms import Component
-from microlend.loans.engine.accrual import accrued_interest, current_row
-from microlend.loans.engine.book import COMPONENTS, ZERO, LoanBook, Row
+from microlend.loans.engine.accrual import accrued_interest
+from microlend.loans.engine.book import ZERO, LoanBook, Row
 from microlend.loans.engine.contract import LoanContract
 from microlend.loans.engine.events import LoanEvent
 from microlend.loans.engine.replay import replay
 
 NON_ACCRUAL_DPD = 90
+PENALTY, FEE, INTEREST, PRINCIPAL = (
+    Component.PENALTY,
+    Component.FEE,
+    Component.INTEREST,
+    Component.PRINCIPAL,
+)
 
 
 class InstallmentStatus(StrEnum):
@@ -136,40 +142,124 @@ class PayoffQuote:
         return max(self.total - self.credit_balance, ZERO)
 
 
+# Positions are made for every command on a loan: their frozen dataclasses are filled here field
+# by field as their ``__init__`` does (``object.__setattr__``, here the slots' own setters),
+# without the frozen ``__init__``'s cost per call.
+_new = object.__new__
+
+
+def _setter(cls: type, name: str) -> Callable[[object, object], None]:
+    """The setter of the slot ``name`` of ``cls``."""
+    setter: Callable[[object, object], None] = getattr(cls, name).__set__
+    return setter
+
+
+_set_principal, _set_interest, _set_fee, _set_penalty = (
+    _setter(Amounts, name) for name in ("principal", "interest", "fee", "penalty")
+)
+_set_n, _set_due_date, _set_status, _set_days_past_due, _set_settlement = (
+    _setter(InstallmentPosition, name)
+    for name in ("n", "due_date", "status", "days_past_due", "settlement")
+)
+_set_charged, _set_paid, _set_waived, _set_capitalised, _set_outstanding = (
+    _setter(InstallmentPosition, name)
+    for name in ("charged", "paid", "waived", "capitalised", "outstanding")
+)
+_set_penalty_in_grace = _setter(InstallmentPosition, "penalty_in_grace")
+
+
+def _new_amounts(principal: Decimal, interest: Decimal, fee: Decimal, penalty: Decimal) -> Amounts:
+    made: Amounts = _new(Amounts)
+    _set_principal(made, principal)
+    _set_interest(made, interest)
+    _set_fee(made, fee)
+    _set_penalty(made, penalty)
+    return made
+
+
+_PAID, _DUE, _OVERDUE, _PARTIALLY_PAID, _FUTURE = (  # read once: an enum member costs a lookup
+    InstallmentStatus.PAID,
+    InstallmentStatus.DUE,
+    InstallmentStatus.OVERDUE,
+    InstallmentStatus.PARTIALLY_PAID,
+    InstallmentStatus.FUTURE,
+)
+NO_AMOUNTS = Amounts()
+
+
+def _amounts(principal: Decimal, interest: Decimal, fee: Decimal, penalty: Decimal) -> Amounts:
+    """``Amounts`` of these figures (the one ``NO_AMOUNTS`` when all four are ``ZERO`` itself,
+    as a row's paid, waived and capitalised amounts mostly are)."""
+    if principal is ZERO and interest is ZERO and fee is ZERO and penalty is ZERO:
+        return NO_AMOUNTS
+    return _new_amounts(principal, interest, fee, penalty)
+
+
+class _Totals:
+    """Sums of the outstanding amounts of some installments, component by component."""
+
+    __slots__ = ("fee", "interest", "penalty", "principal")
+
+    def __init__(self) -> None:
+        self.principal = self.interest = self.fee = self.penalty = ZERO
+
+    def add(self, amounts: Amounts) -> None:
+        self.principal += amounts.principal
+        self.interest += amounts.interest
+        self.fee += amounts.fee
+        self.penalty += amounts.penalty
+
+    def amounts(self) -> Amounts:
+        return Amounts(self.principal, self.interest, self.fee, self.penalty)
+
+
 def position(contract: LoanContract, events: Iterable[LoanEvent], as_of: date) -> Position:
     return position_of(replay(contract, events, as_of))
 
 
 def position_of(book: LoanBook) -> Position:
+    """The position at the end of ``book.today``: one pass over the rows (sums in row order)."""
     day = book.today
-    rows = [_installment(row, day) for row in book.rows]
-    overdue = _sum(r.outstanding for r in rows if r.due_date < day)
-    due_today = _sum(r.outstanding for r in rows if r.due_date == day)
-    not_due = _sum(r.outstanding for r in rows if r.due_date > day)
-    current = current_row(book, day)
-    accrued = accrued_interest(book, current, day) if current is not None else ZERO
-    dpd = max((r.days_past_due for r in rows), default=0)
-    principal = sum((r.outstanding.principal for r in rows), ZERO)
-    owed = sum((r.outstanding.total for r in rows), ZERO)
+    rows: list[InstallmentPosition] = []
+    buckets = {-1: _Totals(), 0: _Totals(), 1: _Totals()}  # overdue, due today, not due
+    principal = owed = grace = penalty = interest = ZERO
+    dpd = 0
+    upcoming: Row | None = None
+    next_row: InstallmentPosition | None = None
+    for row in book.rows:
+        here = _installment(row, day)
+        rows.append(here)
+        due = row.due_date
+        side = -1 if due < day else (0 if due == day else 1)
+        left = here.outstanding
+        buckets[side].add(left)
+        principal += left.principal
+        owed += left.principal + left.interest + left.fee + left.penalty
+        grace += row.penalty_in_grace
+        penalty += row.charged[PENALTY]
+        if side <= 0:
+            interest += row.charged[INTEREST]
+        elif upcoming is None:
+            upcoming, next_row = row, here
+        dpd = max(dpd, here.days_past_due)
+    accrued = accrued_interest(book, upcoming, day) if upcoming is not None else ZERO
     if owed <= 0:
         status = LoanStatus.CLOSED
     else:
         status = LoanStatus.OVERDUE if dpd > 0 else LoanStatus.ACTIVE
-    upcoming = [r for r in rows if r.due_date > day]
     return Position(
         as_of=day,
         status=status,
         outstanding_principal=principal,
-        overdue=overdue,
-        due_today=due_today,
-        not_due=not_due,
+        overdue=buckets[-1].amounts(),
+        due_today=buckets[0].amounts(),
+        not_due=buckets[1].amounts(),
         accrued_interest=accrued,
-        penalty_in_grace=sum((r.penalty_in_grace for r in book.rows), ZERO),
-        penalty_charged=sum((r.charged[Component.PENALTY] for r in book.rows), ZERO),
-        interest_earned=accrued
-        + sum((r.charged[Component.INTEREST] for r in book.rows if r.due_date <= day), ZERO),
-        next_due_date=upcoming[0].due_date if upcoming else None,
-        next_due_amount=upcoming[0].outstanding.total if upcoming else ZERO,
+        penalty_in_grace=grace,
+        penalty_charged=penalty,
+        interest_earned=accrued + interest,
+        next_due_date=next_row.due_date if next_row is not None else None,
+        next_due_amount=next_row.outstanding.total if next_row is not None else ZERO,
         days_past_due=dpd,
         credit_balance=book.credit,
         non_accrual=dpd > NON_ACCRUAL_DPD,
@@ -204,38 +294,56 @@ def payoff_quote(
 
 
 def _installment(row: Row, day: date) -> InstallmentPosition:
-    paid, waived, capitalised = row.paid, row.waived, row.capitalised
-    outstanding = {c: row.charged[c] - paid[c] - waived[c] - capitalised[c] for c in COMPONENTS}
-    paid_any = any(paid[c] or waived[c] or capitalised[c] for c in COMPONENTS)
-    owed = sum(outstanding.values(), ZERO)
-    if owed <= 0:
-        status = InstallmentStatus.PAID
-    elif row.due_date > day:
-        status = InstallmentStatus.FUTURE
-    elif paid_any:
-        status = InstallmentStatus.PARTIALLY_PAID
-    elif row.due_date == day:
-        status = InstallmentStatus.DUE
-    else:
-        status = InstallmentStatus.OVERDUE
-    late = row.due_date < day and owed - outstanding[Component.PENALTY] > 0
-    return InstallmentPosition(
-        n=row.n,
-        due_date=row.due_date,
-        status=status,
-        charged=Amounts.of(row.charged),
-        paid=Amounts.of(paid),
-        waived=Amounts.of(waived),
-        capitalised=Amounts.of(capitalised),
-        outstanding=Amounts.of(outstanding),
-        penalty_in_grace=row.penalty_in_grace,
-        days_past_due=(day - row.due_date).days if late else 0,
-        settlement=row.settlement,
+    """The installment at the end of ``day`` (its figures read once, its record filled slot by
+    slot; see ``_new_amounts``)."""
+    charged, paid, waived, capitalised = row.charged, row.paid, row.waived, row.capitalised
+    c_principal, c_interest = charged[PRINCIPAL], charged[INTEREST]
+    c_fee, c_penalty = charged[FEE], charged[PENALTY]
+    p_principal, p_interest, p_fee, p_penalty = (
+        paid[PRINCIPAL],
+        paid[INTEREST],
+        paid[FEE],
+        paid[PENALTY],
     )
-
-
-def _sum(items: Iterable[Amounts]) -> Amounts:
-    total = Amounts()
-    for item in items:
-        total = total + item
-    return total
+    w_principal, w_interest, w_fee, w_penalty = (
+        waived[PRINCIPAL],
+        waived[INTEREST],
+        waived[FEE],
+        waived[PENALTY],
+    )
+    k_principal, k_interest, k_fee, k_penalty = (
+        capitalised[PRINCIPAL],
+        capitalised[INTEREST],
+        capitalised[FEE],
+        capitalised[PENALTY],
+    )
+    o_principal = c_principal - p_principal - w_principal - k_principal
+    o_interest = c_interest - p_interest - w_interest - k_interest
+    o_fee = c_fee - p_fee - w_fee - k_fee
+    o_penalty = c_penalty - p_penalty - w_penalty - k_penalty
+    arrears = o_fee + o_interest + o_principal
+    owed = o_penalty + arrears
+    due = row.due_date
+    if owed <= 0:
+        status = _PAID
+    elif due > day:
+        status = _FUTURE
+    elif any(paid.values()) or any(waived.values()) or any(capitalised.values()):
+        status = _PARTIALLY_PAID
+    elif due == day:
+        status = _DUE
+    else:
+        status = _OVERDUE
+    made: InstallmentPosition = _new(InstallmentPosition)
+    _set_n(made, row.n)
+    _set_due_date(made, due)
+    _set_status(made, status)
+    _set_charged(made, _amounts(c_principal, c_interest, c_fee, c_penalty))
+    _set_paid(made, _amounts(p_principal, p_interest, p_fee, p_penalty))
+    _set_waived(made, _amounts(w_principal, w_interest, w_fee, w_penalty))
+    _set_capitalised(made, _amounts(k_principal, k_interest, k_fee, k_penalty))
+    _set_outstanding(made, _new_amounts(o_principal, o_interest, o_fee, o_penalty))
+    _set_penalty_in_grace(made, row.penalty_in_grace)
+    _set_days_past_due(made, (day - due).days if due < day and arrears > 0 else 0)
+    _set_settlement(made, row.settlement)
+    return made
