@@ -24,7 +24,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ARRAY, String, bindparam, func, select, true
+from sqlalchemy.orm import aliased
 
 from microlend.db.audit import Actor, append_audit
 from microlend.db.bulk import allocate_ids
@@ -234,18 +235,44 @@ def _existing(
     pairs = sorted({(ln.channel, ln.reference) for ln in lines if ln.reference})
     if not pairs:
         return {}
-    # channel IN and reference IN (the unique index's columns, each a plain list) rather than
-    # a row-value IN: the planner reads the index directly; the pairs are picked out here
-    wanted = set(pairs)
-    rows = uow.session.scalars(
-        select(tables.LoanEvent).where(
+    if uow.session.get_bind().dialect.name == "postgresql":
+        stmt = _probed(company_id, pairs)
+    else:
+        stmt = select(tables.LoanEvent).where(
             tables.LoanEvent.company_id == company_id,
             tables.LoanEvent.channel.in_(sorted({channel for channel, _ in pairs})),
             tables.LoanEvent.external_reference.in_(sorted({ref for _, ref in pairs})),
         )
-    )
-    found = {(row.channel, str(row.external_reference)): row for row in rows}
+    wanted = set(pairs)
+    found = {(row.channel, str(row.external_reference)): row for row in uow.session.scalars(stmt)}
     return {pair: row for pair, row in found.items() if pair in wanted}
+
+
+def _probed(company_id: int, pairs: list[tuple[str, str]]) -> Any:
+    """On PostgreSQL, one probe of the unique index (company, channel, reference) per pair:
+    the pairs as two array parameters (one statement text for any number of lines), each
+    looked up by a lateral subquery. A plain ``IN`` lets the planner scan every event of the
+    company's channel, which grows with the table."""
+    event = tables.LoanEvent
+    wanted = (
+        func.unnest(
+            bindparam("channels", [channel for channel, _ in pairs], type_=ARRAY(String)),
+            bindparam("references", [ref for _, ref in pairs], type_=ARRAY(String)),
+        )
+        .table_valued("channel", "reference")
+        .render_derived(name="wanted")
+    )
+    probe = (
+        select(event)
+        .where(
+            event.company_id == company_id,
+            event.channel == wanted.c.channel,
+            event.external_reference == wanted.c.reference,
+        )
+        .limit(1)  # the unique index holds at most one; the limit keeps the probe lateral
+        .lateral("found")
+    )
+    return select(aliased(event, probe)).select_from(wanted).join(probe, true())
 
 
 def _lines(uow: UnitOfWork, actor: Principal, rows: list[Mapping[str, Any]]) -> list[Line]:
