@@ -236,28 +236,32 @@ def _existing(
     if not pairs:
         return {}
     if uow.session.get_bind().dialect.name == "postgresql":
-        stmt = _probed(company_id, pairs)
+        channels, references = [channel for channel, _ in pairs], [ref for _, ref in pairs]
+        params = {"company_id": company_id, "channels": channels, "references": references}
+        rows = uow.session.scalars(_PROBE, params)
     else:
-        stmt = select(tables.LoanEvent).where(
-            tables.LoanEvent.company_id == company_id,
-            tables.LoanEvent.channel.in_(sorted({channel for channel, _ in pairs})),
-            tables.LoanEvent.external_reference.in_(sorted({ref for _, ref in pairs})),
+        rows = uow.session.scalars(
+            select(tables.LoanEvent).where(
+                tables.LoanEvent.company_id == company_id,
+                tables.LoanEvent.channel.in_(sorted({channel for channel, _ in pairs})),
+                tables.LoanEvent.external_reference.in_(sorted({ref for _, ref in pairs})),
+            )
         )
     wanted = set(pairs)
-    found = {(row.channel, str(row.external_reference)): row for row in uow.session.scalars(stmt)}
+    found = {(row.channel, str(row.external_reference)): row for row in rows}
     return {pair: row for pair, row in found.items() if pair in wanted}
 
 
-def _probed(company_id: int, pairs: list[tuple[str, str]]) -> Any:
+def _probe() -> Any:
     """On PostgreSQL, one probe of the unique index (company, channel, reference) per pair:
     the pairs as two array parameters (one statement text for any number of lines), each
-    looked up by a lateral subquery. A plain ``IN`` lets the planner scan every event of the
-    company's channel, which grows with the table."""
+    looked up by a lateral subquery. A plain ``IN`` may let the planner read every event of
+    the company's channel, a cost that grows with the table."""
     event = tables.LoanEvent
     wanted = (
         func.unnest(
-            bindparam("channels", [channel for channel, _ in pairs], type_=ARRAY(String)),
-            bindparam("references", [ref for _, ref in pairs], type_=ARRAY(String)),
+            bindparam("channels", type_=ARRAY(String)),
+            bindparam("references", type_=ARRAY(String)),
         )
         .table_valued("channel", "reference")
         .render_derived(name="wanted")
@@ -265,7 +269,7 @@ def _probed(company_id: int, pairs: list[tuple[str, str]]) -> Any:
     probe = (
         select(event)
         .where(
-            event.company_id == company_id,
+            event.company_id == bindparam("company_id"),
             event.channel == wanted.c.channel,
             event.external_reference == wanted.c.reference,
         )
@@ -273,6 +277,9 @@ def _probed(company_id: int, pairs: list[tuple[str, str]]) -> Any:
         .lateral("found")
     )
     return select(aliased(event, probe)).select_from(wanted).join(probe, true())
+
+
+_PROBE = _probe()
 
 
 def _lines(uow: UnitOfWork, actor: Principal, rows: list[Mapping[str, Any]]) -> list[Line]:
