@@ -118,3 +118,39 @@ def test_on_postgresql_a_file_is_written_with_one_insert_per_table(
     assert len(written) == 1
     for table in ("loan_events", "audit_log", "vouchers", "voucher_lines"):
         assert written[0].count(f"INSERT INTO {table} ") == 1, table
+
+
+def test_a_replayed_line_shows_what_earlier_lines_of_its_file_changed(world: World) -> None:
+    first = disbursed(world)
+    second = disbursed(world, code="L2", id_number="110105198501010012")
+    set_business_date(world, date(2025, 2, 20))
+    finance = world.principal("finance")
+
+    def line(loan_id: int, amount: str, day: str, reference: str) -> dict[str, str]:
+        return {
+            "loan_id": str(loan_id),
+            "amount": amount,
+            "value_date": day,
+            "external_reference": reference,
+        }
+
+    e1 = line(first.id, "500.00", "2025-02-18", "E-1")
+    e2 = line(second.id, "400.00", "2025-02-18", "E-2")
+    with world.make_uow() as uow:
+        repay_batch(uow, finance, [e1, e2], now=world.now)
+        uow.commit()
+    # a payment dated before E-1 reposts it; E-1 again is replayed with its new posting, E-2
+    # (a loan no line of the file changed) as it was
+    earlier = line(first.id, "300.00", "2025-02-16", "N-1")
+    with world.make_uow() as uow:
+        done = repay_batch(uow, finance, [earlier, e1, e2], now=world.now)
+        uow.commit()
+    with world.make_uow() as uow:
+        again = repay_batch(uow, finance, [e1, e2], now=world.now)
+        uow.commit()
+    outcomes = [d for d in [*done, *again] if isinstance(d, EventOutcome)]
+    assert [d.replayed for d in outcomes] == [False, True, True, True, True]
+    _, one, two, one_later, two_later = outcomes
+    assert one.posting is not None and two.posting is not None
+    assert (one.event, one.posting) == (one_later.event, one_later.posting)
+    assert (two.event, two.posting) == (two_later.event, two_later.posting)

@@ -130,6 +130,7 @@ class _Poster:
         self.queue = LedgerQueue(uow, actor, now)
         self.existing = _existing(uow, actor.company_id, lines)
         self.made: dict[tuple[str, str], tuple[Line, EventOutcome]] = {}
+        self.posted: set[int] = set()  # the loans a line of this file changed
         self.ids = iter(allocate_ids(uow.session, EVENTS, len(lines)))
 
     def post(self, line: Line) -> EventOutcome:
@@ -173,6 +174,7 @@ class _Poster:
             queue=self.queue,
             event_id=next(self.ids),
         )
+        self.posted.add(loan.id)
         done = fresh_outcome(loan, row, applied, synced, now=self.now)
         change = {"event": row["id"], "amount": str(amount), "kind": "repayment"}
         self._audit(line, loan.id, change)
@@ -207,7 +209,8 @@ class _Poster:
                 extra={"event_id": found.id},
             )
         self._audit(line, loan.id, {"replayed_event": found.id})
-        self.uow.flush_staged()  # the replayed outcome reads the loan's stored posting
+        if loan.id in self.posted:  # the replayed outcome reads the loan's stored posting,
+            self.uow.flush_staged()  # which an earlier line may have changed (back-dated)
         return outcome(self.uow, loan, found, replayed=True)
 
     def _audit(self, line: Line, loan_id: int, change: dict[str, Any]) -> None:
