@@ -24,8 +24,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, event, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, cast, delete, event, func, insert, select, text, update
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.orm import Session, SessionTransaction
 
 Row = dict[str, Any]
@@ -258,9 +259,12 @@ def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
     if count <= 0:
         return []
     if session.get_bind().dialect.name == "postgresql":
-        sequence = func.pg_get_serial_sequence(table.name, "id")
+        # the sequence is looked up once (a subquery), not once per id
+        sequence = select(cast(func.pg_get_serial_sequence(table.name, "id"), REGCLASS))
         found = session.execute(
-            select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+            select(func.nextval(sequence.scalar_subquery())).select_from(
+                func.generate_series(1, count)
+            )
         ).scalars()
         return [int(value) for value in found]
     handed: dict[str, int] = session.info.setdefault(IDS_KEY, {})
