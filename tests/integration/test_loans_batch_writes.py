@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import event, func, select
 
+from microlend.loans import service as loans
 from microlend.loans import tables
 from microlend.loans.batch import repay_batch
 from microlend.loans.views import EventOutcome
@@ -88,15 +89,14 @@ def test_a_reference_is_known_by_its_channel(world: World) -> None:
 def test_on_postgresql_a_file_is_written_with_one_insert_per_table(
     world: World, db_backend: str
 ) -> None:
-    loans = [disbursed(world)]
-    loans.append(disbursed(world, code="L2", id_number="110105198501010012"))
+    both = [disbursed(world), disbursed(world, code="L2", id_number="110105198501010012")]
     set_business_date(world, date(2025, 2, 15))
     finance = world.principal("finance")
 
     def file(prefix: str, count: int) -> list[dict[str, str]]:
         return [
             {
-                "loan_id": str(loans[n % 2].id),
+                "loan_id": str(both[n % 2].id),
                 "amount": "10.00",
                 "external_reference": f"{prefix}{n}",
             }
@@ -154,3 +154,49 @@ def test_a_replayed_line_shows_what_earlier_lines_of_its_file_changed(world: Wor
     assert one.posting is not None and two.posting is not None
     assert (one.event, one.posting) == (one_later.event, one_later.posting)
     assert (two.event, two.posting) == (two_later.event, two_later.posting)
+
+
+def test_a_re_sent_file_replays_as_single_repayments_do(world: World) -> None:
+    first = disbursed(world)
+    second = disbursed(world, code="L2", id_number="110105198501010012")
+    set_business_date(world, date(2025, 2, 20))
+    finance = world.principal("finance")
+    lines = [
+        {"loan_id": str(loan.id), "amount": "500.00", "value_date": "2025-02-18"}
+        | {"external_reference": f"S-{loan.id}"}
+        for loan in (first, second)
+    ]
+    with world.make_uow() as uow:
+        posted = repay_batch(uow, finance, lines, now=world.now)
+        uow.commit()
+    taken_back = posted[0]
+    assert isinstance(taken_back, EventOutcome)
+    with world.make_uow() as uow:
+        loans.reverse(uow, finance, loan_id=first.id, event_id=taken_back.event.id, now=world.now)
+        uow.commit()
+    counts, again = [], []
+    for file in (lines, [*lines, *lines]):  # the statements do not grow with the lines
+        with _sent(world) as sent, world.make_uow() as uow:
+            again = repay_batch(uow, finance, file, now=world.now)
+            uow.commit()
+        counts.append(len(sent))
+    assert counts[1] <= counts[0]
+    singles = []
+    for row in lines:
+        with world.make_uow() as uow:
+            singles.append(
+                loans.repay(
+                    uow,
+                    finance,
+                    loan_id=int(row["loan_id"]),
+                    amount=row["amount"],
+                    value_date=date.fromisoformat(row["value_date"]),
+                    external_reference=row["external_reference"],
+                    now=world.now,
+                )
+            )
+            uow.commit()
+    assert all(isinstance(d, EventOutcome) and d.replayed for d in [*again, *singles])
+    assert again[:2] == singles and again[2:] == singles
+    one = singles[0]
+    assert isinstance(one, EventOutcome) and one.event.reversed

@@ -24,8 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ARRAY, String, bindparam, func, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 
 from microlend.db.audit import Actor, append_audit
 from microlend.db.bulk import allocate_ids
@@ -46,6 +45,7 @@ from microlend.loans.account import (
     require_serviceable,
 )
 from microlend.loans.account_store import EVENTS, LedgerQueue
+from microlend.loans.batch_replays import Replays, existing
 from microlend.loans.engine import Repayment
 from microlend.loans.repayments import (
     CHANNELS,
@@ -128,7 +128,9 @@ class _Poster:
     ) -> None:
         self.uow, self.actor, self.locked, self.now = uow, actor, locked, now
         self.queue = LedgerQueue(uow, actor, now)
-        self.existing = _existing(uow, actor.company_id, lines)
+        pairs = [(ln.channel, ln.reference) for ln in lines if ln.reference]
+        self.existing = existing(uow, actor.company_id, pairs)
+        self.replays = Replays(uow, self.existing.values())
         self.made: dict[tuple[str, str], tuple[Line, EventOutcome]] = {}
         self.posted: set[int] = set()  # the loans a line of this file changed
         self.ids = iter(allocate_ids(uow.session, EVENTS, len(lines)))
@@ -209,8 +211,10 @@ class _Poster:
                 extra={"event_id": found.id},
             )
         self._audit(line, loan.id, {"replayed_event": found.id})
-        if loan.id in self.posted:  # the replayed outcome reads the loan's stored posting,
-            self.uow.flush_staged()  # which an earlier line may have changed (back-dated)
+        if loan.id not in self.posted:
+            return self.replays.outcome(loan, found)
+        # an earlier line on the loan may have reposted it (back-dated): read it as stored
+        self.uow.flush_staged()
         return outcome(self.uow, loan, found, replayed=True)
 
     def _audit(self, line: Line, loan_id: int, change: dict[str, Any]) -> None:
@@ -229,60 +233,6 @@ class _Poster:
 
     def finish(self) -> None:
         self.queue.post()
-
-
-def _existing(
-    uow: UnitOfWork, company_id: int, lines: list[Line]
-) -> dict[tuple[str, str], tables.LoanEvent]:
-    """The events the lines' channel and external reference made already (one query)."""
-    pairs = sorted({(ln.channel, ln.reference) for ln in lines if ln.reference})
-    if not pairs:
-        return {}
-    if uow.session.get_bind().dialect.name == "postgresql":
-        channels, references = [channel for channel, _ in pairs], [ref for _, ref in pairs]
-        params = {"company_id": company_id, "channels": channels, "references": references}
-        rows = uow.session.scalars(_PROBE, params)
-    else:
-        rows = uow.session.scalars(
-            select(tables.LoanEvent).where(
-                tables.LoanEvent.company_id == company_id,
-                tables.LoanEvent.channel.in_(sorted({channel for channel, _ in pairs})),
-                tables.LoanEvent.external_reference.in_(sorted({ref for _, ref in pairs})),
-            )
-        )
-    wanted = set(pairs)
-    found = {(row.channel, str(row.external_reference)): row for row in rows}
-    return {pair: row for pair, row in found.items() if pair in wanted}
-
-
-def _probe() -> Any:
-    """On PostgreSQL, one probe of the unique index (company, channel, reference) per pair:
-    the pairs as two array parameters (one statement text for any number of lines), each
-    looked up by a lateral subquery. A plain ``IN`` may let the planner read every event of
-    the company's channel, a cost that grows with the table."""
-    event = tables.LoanEvent
-    wanted = (
-        func.unnest(
-            bindparam("channels", type_=ARRAY(String)),
-            bindparam("references", type_=ARRAY(String)),
-        )
-        .table_valued("channel", "reference")
-        .render_derived(name="wanted")
-    )
-    probe = (
-        select(event)
-        .where(
-            event.company_id == bindparam("company_id"),
-            event.channel == wanted.c.channel,
-            event.external_reference == wanted.c.reference,
-        )
-        .limit(1)  # the unique index holds at most one; the limit keeps the probe lateral
-        .lateral("found")
-    )
-    return select(aliased(event, probe)).select_from(wanted).join(probe, true())
-
-
-_PROBE = _probe()
 
 
 def _lines(uow: UnitOfWork, actor: Principal, rows: list[Mapping[str, Any]]) -> list[Line]:
