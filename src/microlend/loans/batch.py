@@ -45,6 +45,7 @@ from microlend.loans.account import (
     require_serviceable,
 )
 from microlend.loans.account_store import EVENTS, LedgerQueue
+from microlend.loans.batch_replays import Replays, existing
 from microlend.loans.engine import Repayment
 from microlend.loans.repayments import (
     CHANNELS,
@@ -127,8 +128,11 @@ class _Poster:
     ) -> None:
         self.uow, self.actor, self.locked, self.now = uow, actor, locked, now
         self.queue = LedgerQueue(uow, actor, now)
-        self.existing = _existing(uow, actor.company_id, lines)
+        pairs = [(ln.channel, ln.reference) for ln in lines if ln.reference]
+        self.existing = existing(uow, actor.company_id, pairs)
+        self.replays = Replays(uow, self.existing.values())
         self.made: dict[tuple[str, str], tuple[Line, EventOutcome]] = {}
+        self.posted: set[int] = set()  # the loans a line of this file changed
         self.ids = iter(allocate_ids(uow.session, EVENTS, len(lines)))
 
     def post(self, line: Line) -> EventOutcome:
@@ -172,6 +176,7 @@ class _Poster:
             queue=self.queue,
             event_id=next(self.ids),
         )
+        self.posted.add(loan.id)
         done = fresh_outcome(loan, row, applied, synced, now=self.now)
         change = {"event": row["id"], "amount": str(amount), "kind": "repayment"}
         self._audit(line, loan.id, change)
@@ -206,7 +211,10 @@ class _Poster:
                 extra={"event_id": found.id},
             )
         self._audit(line, loan.id, {"replayed_event": found.id})
-        self.uow.flush_staged()  # the replayed outcome reads the loan's stored posting
+        if loan.id not in self.posted:
+            return self.replays.outcome(loan, found)
+        # an earlier line on the loan may have reposted it (back-dated): read it as stored
+        self.uow.flush_staged()
         return outcome(self.uow, loan, found, replayed=True)
 
     def _audit(self, line: Line, loan_id: int, change: dict[str, Any]) -> None:
@@ -225,27 +233,6 @@ class _Poster:
 
     def finish(self) -> None:
         self.queue.post()
-
-
-def _existing(
-    uow: UnitOfWork, company_id: int, lines: list[Line]
-) -> dict[tuple[str, str], tables.LoanEvent]:
-    """The events the lines' channel and external reference made already (one query)."""
-    pairs = sorted({(ln.channel, ln.reference) for ln in lines if ln.reference})
-    if not pairs:
-        return {}
-    # channel IN and reference IN (the unique index's columns, each a plain list) rather than
-    # a row-value IN: the planner reads the index directly; the pairs are picked out here
-    wanted = set(pairs)
-    rows = uow.session.scalars(
-        select(tables.LoanEvent).where(
-            tables.LoanEvent.company_id == company_id,
-            tables.LoanEvent.channel.in_(sorted({channel for channel, _ in pairs})),
-            tables.LoanEvent.external_reference.in_(sorted({ref for _, ref in pairs})),
-        )
-    )
-    found = {(row.channel, str(row.external_reference)): row for row in rows}
-    return {pair: row for pair, row in found.items() if pair in wanted}
 
 
 def _lines(uow: UnitOfWork, actor: Principal, rows: list[Mapping[str, Any]]) -> list[Line]:

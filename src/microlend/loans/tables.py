@@ -148,7 +148,15 @@ class LoanEvent(Base):
     __table_args__ = (
         UniqueConstraint("loan_id", "sequence"),
         UniqueConstraint("company_id", "channel", "external_reference"),
-        UniqueConstraint("company_id", "request_key"),
+        # only the events with a request key (migration 0019): most have none
+        Index(
+            "uq_loan_events_company_id_request_key",
+            "company_id",
+            "request_key",
+            unique=True,
+            postgresql_where=text("request_key IS NOT NULL"),
+            sqlite_where=text("request_key IS NOT NULL"),
+        ),
     )
 
 

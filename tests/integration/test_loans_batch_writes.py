@@ -1,0 +1,202 @@
+"""The batch import's reads and writes, on SQLite and PostgreSQL: the references looked up by
+channel and reference together (the same reference on another channel is another payment), and
+on PostgreSQL the whole file written in one statement with one insert per table, however many
+lines it has.
+
+The loans (tests/integration/loans_support.py): 12,000.00, equal principal, 12 months at 12 %,
+disbursed 2025-01-15; installment 1 (2025-02-15) is 1,000.00 principal + 120.00 interest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from sqlalchemy import event, func, select
+
+from microlend.loans import service as loans
+from microlend.loans import tables
+from microlend.loans.batch import repay_batch
+from microlend.loans.views import EventOutcome
+from tests.integration.loans_support import disbursed, set_business_date
+from tests.seed import World
+
+
+@contextmanager
+def _sent(world: World) -> Iterator[list[str]]:
+    """The statements sent to the database meanwhile."""
+    with world.make_uow(read_only=True) as uow:
+        engine = uow.session.get_bind().engine  # type: ignore[union-attr]
+    sent: list[str] = []
+
+    def record(*args: Any) -> None:
+        sent.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _repayments(world: World) -> list[tuple[str, str | None, int]]:
+    with world.make_uow(read_only=True) as uow:
+        found = uow.session.execute(
+            select(
+                tables.LoanEvent.channel,
+                tables.LoanEvent.external_reference,
+                tables.LoanEvent.amount_minor,
+            )
+            .where(tables.LoanEvent.kind == "repayment")
+            .order_by(tables.LoanEvent.id)
+        )
+        return [(channel, reference, amount) for channel, reference, amount in found]
+
+
+def test_a_reference_is_known_by_its_channel(world: World) -> None:
+    first = disbursed(world)
+    second = disbursed(world, code="L2", id_number="110105198501010012")
+    set_business_date(world, date(2025, 2, 15))
+    finance = world.principal("finance")
+    paid = {"loan_id": str(first.id), "amount": "100.00", "external_reference": "R-1"}
+    with world.make_uow() as uow:
+        repay_batch(uow, finance, [paid], now=world.now)
+        uow.commit()
+    lines = [
+        {**paid, "channel": "cash"},  # the same reference on another channel: a new payment
+        {"loan_id": str(second.id), "amount": "30.00", "external_reference": "R-2"},
+        paid,  # in the database already: replayed
+        {"loan_id": str(second.id), "amount": "20.00", "external_reference": "R-3"},
+    ]
+    with world.make_uow() as uow:
+        done = repay_batch(uow, finance, lines, now=world.now)
+        uow.commit()
+    assert [isinstance(d, EventOutcome) and d.replayed for d in done] == [
+        False,
+        False,
+        True,
+        False,
+    ]
+    assert _repayments(world) == [
+        ("bank", "R-1", 10000),
+        ("cash", "R-1", 10000),
+        ("bank", "R-2", 3000),
+        ("bank", "R-3", 2000),
+    ]
+
+
+def test_on_postgresql_a_file_is_written_with_one_insert_per_table(
+    world: World, db_backend: str
+) -> None:
+    both = [disbursed(world), disbursed(world, code="L2", id_number="110105198501010012")]
+    set_business_date(world, date(2025, 2, 15))
+    finance = world.principal("finance")
+
+    def file(prefix: str, count: int) -> list[dict[str, str]]:
+        return [
+            {
+                "loan_id": str(both[n % 2].id),
+                "amount": "10.00",
+                "external_reference": f"{prefix}{n}",
+            }
+            for n in range(count)
+        ]
+
+    with world.make_uow() as uow:  # each loan's first repayment stores its engine state
+        repay_batch(uow, finance, file("V-", 2), now=world.now)
+        uow.commit()
+    with _sent(world) as sent, world.make_uow() as uow:
+        repay_batch(uow, finance, file("W-", 6), now=world.now)
+        uow.commit()
+    with world.make_uow(read_only=True) as uow:
+        count = select(func.count()).select_from(tables.LoanEvent)
+        assert uow.session.scalar(count.where(tables.LoanEvent.kind == "repayment")) == 8
+    if db_backend != "postgres":
+        return
+    written = [s for s in sent if s.startswith("WITH")]
+    assert len(written) == 1
+    for table in ("loan_events", "audit_log", "vouchers", "voucher_lines"):
+        assert written[0].count(f"INSERT INTO {table} ") == 1, table
+
+
+def test_a_replayed_line_shows_what_earlier_lines_of_its_file_changed(world: World) -> None:
+    first = disbursed(world)
+    second = disbursed(world, code="L2", id_number="110105198501010012")
+    set_business_date(world, date(2025, 2, 20))
+    finance = world.principal("finance")
+
+    def line(loan_id: int, amount: str, day: str, reference: str) -> dict[str, str]:
+        return {
+            "loan_id": str(loan_id),
+            "amount": amount,
+            "value_date": day,
+            "external_reference": reference,
+        }
+
+    e1 = line(first.id, "500.00", "2025-02-18", "E-1")
+    e2 = line(second.id, "400.00", "2025-02-18", "E-2")
+    with world.make_uow() as uow:
+        repay_batch(uow, finance, [e1, e2], now=world.now)
+        uow.commit()
+    # a payment dated before E-1 reposts it; E-1 again is replayed with its new posting, E-2
+    # (a loan no line of the file changed) as it was
+    earlier = line(first.id, "300.00", "2025-02-16", "N-1")
+    with world.make_uow() as uow:
+        done = repay_batch(uow, finance, [earlier, e1, e2], now=world.now)
+        uow.commit()
+    with world.make_uow() as uow:
+        again = repay_batch(uow, finance, [e1, e2], now=world.now)
+        uow.commit()
+    outcomes = [d for d in [*done, *again] if isinstance(d, EventOutcome)]
+    assert [d.replayed for d in outcomes] == [False, True, True, True, True]
+    _, one, two, one_later, two_later = outcomes
+    assert one.posting is not None and two.posting is not None
+    assert (one.event, one.posting) == (one_later.event, one_later.posting)
+    assert (two.event, two.posting) == (two_later.event, two_later.posting)
+
+
+def test_a_re_sent_file_replays_as_single_repayments_do(world: World) -> None:
+    first = disbursed(world)
+    second = disbursed(world, code="L2", id_number="110105198501010012")
+    set_business_date(world, date(2025, 2, 20))
+    finance = world.principal("finance")
+    lines = [
+        {"loan_id": str(loan.id), "amount": "500.00", "value_date": "2025-02-18"}
+        | {"external_reference": f"S-{loan.id}"}
+        for loan in (first, second)
+    ]
+    with world.make_uow() as uow:
+        posted = repay_batch(uow, finance, lines, now=world.now)
+        uow.commit()
+    taken_back = posted[0]
+    assert isinstance(taken_back, EventOutcome)
+    with world.make_uow() as uow:
+        loans.reverse(uow, finance, loan_id=first.id, event_id=taken_back.event.id, now=world.now)
+        uow.commit()
+    counts, again = [], []
+    for file in (lines, [*lines, *lines]):  # the statements do not grow with the lines
+        with _sent(world) as sent, world.make_uow() as uow:
+            again = repay_batch(uow, finance, file, now=world.now)
+            uow.commit()
+        counts.append(len(sent))
+    assert counts[1] <= counts[0]
+    singles = []
+    for row in lines:
+        with world.make_uow() as uow:
+            singles.append(
+                loans.repay(
+                    uow,
+                    finance,
+                    loan_id=int(row["loan_id"]),
+                    amount=row["amount"],
+                    value_date=date.fromisoformat(row["value_date"]),
+                    external_reference=row["external_reference"],
+                    now=world.now,
+                )
+            )
+            uow.commit()
+    assert all(isinstance(d, EventOutcome) and d.replayed for d in [*again, *singles])
+    assert again[:2] == singles and again[2:] == singles
+    one = singles[0]
+    assert isinstance(one, EventOutcome) and one.event.reversed
