@@ -23,7 +23,19 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, event, func, literal, literal_column, select
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    event,
+    func,
+    literal,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, SessionTransaction
 
 from microlend.db.bulk import allocate_ids
@@ -114,6 +126,14 @@ def _joined(stmt: Any) -> Any:
     )
 
 
+def _ids_condition(postgres: bool) -> Any:
+    """``loans.id`` in the ``loan_ids`` parameter: ``= ANY(array)`` on PostgreSQL, so that the
+    statement's text is the same whatever the number of loans (nothing to expand per call)."""
+    if postgres:
+        return tables.Loan.id == any_(bindparam("loan_ids", type_=ARRAY(BigInteger)))
+    return tables.Loan.id.in_(bindparam("loan_ids", expanding=True))
+
+
 def _lock_statement(postgres: bool) -> Any:
     """The loans locked in id order with what is read with them; on PostgreSQL also an id for
     the next event, and the loan row's ``xmin`` as locked and as the statement's snapshot saw
@@ -130,16 +150,14 @@ def _lock_statement(postgres: bool) -> Any:
     extra += (CHECKER_RULE,)
     return (
         _joined(select(tables.Loan).add_columns(*extra, *_related(postgres)))
-        .where(tables.Loan.id.in_(bindparam("loan_ids", expanding=True)))
+        .where(_ids_condition(postgres))
         .order_by(tables.Loan.id)
         .with_for_update(of=tables.Loan)
         .execution_options(populate_existing=True)
     )
 
 
-_REREAD = _joined(select(tables.Loan.id, *_related(True))).where(
-    tables.Loan.id.in_(bindparam("loan_ids", expanding=True))
-)
+_REREAD = _joined(select(tables.Loan.id, *_related(True))).where(_ids_condition(True))
 _LOCK, _LOCK_PG = _lock_statement(False), _lock_statement(True)
 _SCOPED: dict[tuple[Any, ...], Any] = {}
 
