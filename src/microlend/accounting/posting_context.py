@@ -1,7 +1,8 @@
 """What a posting of events reads before its vouchers are written, in one round trip on
 PostgreSQL: the period row locked (with the latest closed period after it), the posting rules
 of the events with their accounts (those the transaction has not read yet), the vouchers the
-events' keys made already, and ids for the new ones.
+events' keys made already, and ids for the new ones. Its lists are array parameters, so its text
+is the same for any number of events (nothing for SQLAlchemy to expand per call).
 
 For events of one company and one month whose period row exists; otherwise (and on SQLite,
 where a query costs no round trip), or when the lock had to wait for another transaction that
@@ -12,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal_column, select
+from sqlalchemy import String, any_, bindparam, func, literal_column, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from microlend.accounting import books, journal
 from microlend.accounting.model import LedgerEvent, period_of
@@ -24,7 +26,7 @@ _MADE = (
     select(func.json_agg(func.json_build_array(_V.c.id, _V.c.idempotency_key)))
     .where(
         _V.c.company_id == bindparam("company_id"),
-        _V.c.idempotency_key.in_(bindparam("keys", expanding=True)),
+        _V.c.idempotency_key == any_(bindparam("keys", type_=ARRAY(String))),
     )
     .scalar_subquery()
 )
@@ -38,8 +40,8 @@ _RULES = (
     .select_from(books.RULE_ACCOUNTS)
     .where(
         books.RULES.c.company_id == bindparam("company_id"),
-        books.RULES.c.event_type.in_(bindparam("types", expanding=True)),
-        books.RULES.c.product_code.in_(bindparam("products", expanding=True)),
+        books.RULES.c.event_type == any_(bindparam("types", type_=ARRAY(String))),
+        books.RULES.c.product_code == any_(bindparam("products", type_=ARRAY(String))),
     )
     .scalar_subquery()
 )

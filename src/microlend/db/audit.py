@@ -1,11 +1,20 @@
 """The audit chain: append a record, verify the whole chain.
 
 Each record's ``hash`` is the SHA-256 of its content and of its predecessor's hash
-(``prev_hash``); ``audit_chain_head`` holds the newest link. Appending locks the head row (on
-SQLite the ``BEGIN IMMEDIATE`` write lock already serializes writers), so the chain stays a line.
-The head is read once per transaction, which then carries it on in memory: a batch of commands
-appends its records with one read of the head and one write of it. Verification walks the
-records by sequence and names each one that was changed, removed or reordered.
+(``prev_hash``); ``audit_chain_head`` holds the newest link. Appending locks the head row, so the
+chain stays a line:
+
+* on PostgreSQL the database links the record: the statement that writes it (with the rest of
+  the command's rows, ``db.bulk``) locks the head, hashes the record's canonical JSON around the
+  head's hash with ``sha256()``, inserts it and moves the head. The head is locked from the
+  command's last statement to its commit, and read as it is once the lock is held (never a
+  snapshot's older head);
+* on SQLite (whose ``BEGIN IMMEDIATE`` write lock already serializes writers) the head is read
+  once per transaction, which then carries it on in memory: a batch of commands appends its
+  records with one read of the head and one write of it.
+
+Verification walks the records by sequence and names each one that was changed, removed or
+reordered.
 """
 
 from __future__ import annotations
@@ -15,13 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, event, insert, select, update
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from microlend.db.base import as_utc
 from microlend.db.bulk import Writes, table_of
 from microlend.db.tables import AuditChainHead, AuditRecord
-from microlend.kernel.fingerprint import digest
+from microlend.kernel.fingerprint import canonical_json, digest
 from microlend.kernel.principal import Principal
 
 GENESIS_HASH = "0" * 64
@@ -32,7 +41,6 @@ _HEAD = table_of(AuditChainHead)
 _READ_HEAD = (
     select(_HEAD.c.last_seq, _HEAD.c.last_hash).where(_HEAD.c.id == HEAD_ID).with_for_update()
 )
-_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == bindparam("head_id"))
 HASHED = (
     "recorded_at",
     "company_id",
@@ -71,11 +79,28 @@ class ChainProblem:
     message: str
 
 
-def content_hash(values: Mapping[str, Any]) -> str:
-    """The hash of a record's content (``HASHED``, its predecessor's hash included)."""
+def _content(values: Mapping[str, Any]) -> dict[str, Any]:
     content = {name: values[name] for name in HASHED}
     content["recorded_at"] = as_utc(values["recorded_at"]).isoformat()
-    return digest(content)
+    return content
+
+
+def content_hash(values: Mapping[str, Any]) -> str:
+    """The hash of a record's content (``HASHED``, its predecessor's hash included)."""
+    return digest(_content(values))
+
+
+_NO_PREV = '"prev_hash":""'
+
+
+def around_prev_hash(values: Mapping[str, Any]) -> tuple[str, str]:
+    """The canonical JSON of a record's content (``prev_hash`` aside) as the text before and
+    after its predecessor's hash: ``content_hash`` is the SHA-256 of ``before + prev + after``.
+    (A hex hash needs no escaping, and inside a JSON string a quote is escaped, so the key
+    ``"prev_hash":""`` occurs once.)"""
+    text = canonical_json(_content({**values, "prev_hash": ""}))
+    cut = text.index(_NO_PREV) + len(_NO_PREV) - 1
+    return text[:cut], text[cut:]
 
 
 def record_hash(record: AuditRecord) -> str:
@@ -105,6 +130,37 @@ def _locked_head(session: Session) -> list[Any]:
     return head
 
 
+_COLUMNS = [name for name in HASHED if name != "prev_hash"]
+_LISTED = ", ".join(_COLUMNS)
+# The parts of the statement that links records on PostgreSQL (``db.bulk.Writes.statement``):
+# {rows} is the records (their columns, and the canonical JSON around the predecessor's hash as
+# ``before`` and ``after``), in order. The head, locked, is read as it is now (a row lock that
+# waited returns the row as the transaction it waited for left it); each record is hashed after
+# the one before; the head moves to the last. A missing head row makes ``seq`` NULL: an error.
+_LINK = (
+    f"SELECT last_seq, last_hash FROM {_HEAD.name} WHERE id = {HEAD_ID} FOR UPDATE",
+    f"INSERT INTO {_LOG.name} (seq, prev_hash, hash, {_LISTED}) "
+    "SELECT head.last_seq + link.n, link.prev_hash, link.hash, "
+    + ", ".join(f"r.{name}" for name in _COLUMNS)
+    + " FROM (WITH RECURSIVE record AS ("
+    "SELECT doc, n FROM json_array_elements({rows}) WITH ORDINALITY AS listed (doc, n)), "
+    "chain (n, prev_hash, hash, doc) AS ("
+    "SELECT CAST(0 AS bigint), CAST(NULL AS text), CAST((SELECT last_hash FROM {0}) AS text), "
+    "CAST(NULL AS json) "
+    "UNION ALL SELECT chain.n + 1, chain.hash, "
+    "encode(sha256(convert_to((record.doc ->> 'before') || chain.hash "
+    "|| (record.doc ->> 'after'), 'UTF8')), 'hex'), record.doc "
+    "FROM chain JOIN record ON record.n = chain.n + 1) "
+    "SELECT n, prev_hash, hash, doc FROM chain WHERE n > 0) AS link "
+    "LEFT JOIN {0} AS head ON true "
+    f"CROSS JOIN LATERAL json_populate_record(NULL::{_LOG.name}, link.doc) AS r "
+    "RETURNING seq, hash",
+    f"UPDATE {_HEAD.name} SET last_seq = newest.seq, last_hash = newest.hash "
+    "FROM (SELECT seq, hash FROM {1} ORDER BY seq DESC LIMIT 1) AS newest "
+    f"WHERE {_HEAD.name}.id = {HEAD_ID}",
+)
+
+
 def append_audit(
     session: Session,
     *,
@@ -118,13 +174,11 @@ def append_audit(
     change_digest: str | None = None,
     error_code: str | None = None,
     staged: Writes | None = None,
-) -> dict[str, Any]:
+) -> None:
     """Append one record to the chain in ``session``'s transaction: written now, or with
     ``staged`` when those writes are flushed (which must happen before a savepoint begins or
-    ends). Returns the record's values."""
-    head = _locked_head(session)
+    ends)."""
     values: dict[str, Any] = {
-        "seq": head[0] + 1,
         "recorded_at": as_utc(now),
         "company_id": actor.company_id,
         "user_id": actor.user_id,
@@ -137,18 +191,25 @@ def append_audit(
         "error_code": error_code,
         "input_digest": input_digest,
         "change_digest": change_digest,
-        "prev_hash": head[1],
     }
+    writes = staged if staged is not None else Writes()
+    if session.get_bind().dialect.name == "postgresql":
+        before, after = around_prev_hash(values)
+        writes.statement(_LOG, [{**values, "before": before, "after": after}], _LINK)
+    else:
+        _link_here(session, writes, values)
+    if staged is None:
+        writes.flush(session)
+
+
+def _link_here(session: Session, writes: Writes, values: dict[str, Any]) -> None:
+    """Link the record after the head read (once per transaction) and carried in memory."""
+    head = _locked_head(session)
+    values["seq"], values["prev_hash"] = head[0] + 1, head[1]
     values["hash"] = content_hash(values)
     head[0], head[1] = values["seq"], values["hash"]
-    moved = {"id": HEAD_ID, "last_seq": head[0], "last_hash": head[1]}
-    if staged is not None:
-        staged.insert(_LOG, [values])
-        staged.keep(_HEAD, moved)
-    else:
-        session.execute(insert(_LOG), [values])
-        session.execute(_MOVE_HEAD, {"head_id": HEAD_ID, "last_seq": head[0], "last_hash": head[1]})
-    return values
+    writes.insert(_LOG, [values])
+    writes.keep(_HEAD, {"id": HEAD_ID, "last_seq": head[0], "last_hash": head[1]})
 
 
 def verify_chain(session: Session, *, batch: int = 1000) -> list[ChainProblem]:

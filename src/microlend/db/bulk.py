@@ -43,10 +43,11 @@ def table_of(mapped: Any) -> Table:
 
 @dataclass
 class Step:
-    kind: str  # insert | update | upsert | delete
+    kind: str  # insert | update | upsert | delete | sql
     table: Table
     rows: list[Row]
     key: tuple[str, ...] = ()
+    sql: tuple[str, ...] = ()  # kind sql: the parts of the statement (see ``Writes.statement``)
 
 
 @dataclass
@@ -125,6 +126,17 @@ class Writes:
     def delete(self, table: Table, rows: Iterable[Row], *, key: Sequence[str]) -> None:
         """Delete the rows matching each row's ``key`` columns."""
         self._add("delete", table, rows, tuple(key))
+
+    def statement(self, table: Table, rows: Iterable[Row], sql: tuple[str, ...]) -> None:
+        """Rows that ``sql`` writes, on PostgreSQL only: its parts join the flush's statement in
+        order (in each, ``{rows}`` is the rows' JSON array, ``{0}``, ``{1}``... name the parts
+        before it). The rows staged for one ``sql`` before a flush are written by one of it."""
+        listed = list(rows)
+        for step in self.steps:
+            if step.kind == "sql" and step.sql == sql:
+                step.rows.extend(listed)
+                return
+        self.steps.append(Step("sql", table, listed, sql=sql))
 
     def _add(self, kind: str, table: Table, rows: Iterable[Row], key: tuple[str, ...]) -> None:
         listed = list(rows)
@@ -223,7 +235,13 @@ def _combined(steps: list[Step]) -> tuple[str, dict[str, str]]:
         f"p{n}": json.dumps(step.rows, default=_plain, separators=(",", ":"))
         for n, step in enumerate(steps)
     }
-    parts = [_sql(step, f"p{n}") for n, step in enumerate(steps)]
+    parts: list[str] = []
+    for n, step in enumerate(steps):
+        if step.kind != "sql":
+            parts.append(_sql(step, f"p{n}"))
+            continue
+        names = [f"w{len(parts) + k}" for k in range(len(step.sql))]
+        parts += [part.format(*names, rows=f"CAST(:p{n} AS json)") for part in step.sql]
     if len(parts) == 1:
         return parts[0], params
     ctes = ", ".join(f"w{n} AS ({part})" for n, part in enumerate(parts[:-1]))
@@ -232,6 +250,8 @@ def _combined(steps: list[Step]) -> tuple[str, dict[str, str]]:
 
 def _run_one(session: Session, step: Step) -> None:
     table, rows = step.table, step.rows
+    if step.kind == "sql":
+        raise TypeError(f"the statement writing {table.name} is for PostgreSQL only")
     if step.kind == "insert":
         session.execute(insert(table), rows)
         return

@@ -13,6 +13,12 @@ maker-checker switched on for it (the checker's ``approve_pending`` runs it late
 and otherwise runs the handler in a savepoint. Every outcome — done, pending, refused, failed — is
 appended to the audit chain; the record of a refused or failed command is a durable write, so it
 survives the rollback of the command's transaction.
+
+A command registered ``rule_in_lock=True`` (its handler's first statement is a lock such as
+``loans.account.lock_loans``) learns its maker-checker rule from that statement
+(``CHECKER_RULE``, ``checker_params``, ``checker_read``) instead of asking the database first:
+one round trip less for the busiest commands. Told to wait, the handler stops there, the
+transaction is rolled back, and the command is stored as pending as any other.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import bindparam, select
@@ -71,6 +78,7 @@ class CommandSpec:
     hidden_fields: frozenset[str]
     checkable: bool  # may maker-checker be switched on for it?
     checked_by_default: bool = False  # does it wait for a checker where the company set no rule?
+    rule_in_lock: bool = False  # does its handler's first statement read its checker rule?
 
 
 _REGISTRY: dict[str, CommandSpec] = {}
@@ -86,10 +94,14 @@ def command(
     hidden_fields: frozenset[str] = frozenset(),
     checkable: bool = True,
     checked_by_default: bool = False,
+    rule_in_lock: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Register ``handler`` as command ``name`` (its permission code defaults to the name;
     ``open_to_all`` commands need none, their handler checks who may do what).
-    ``checked_by_default`` commands wait for a checker unless the company switched that off."""
+    ``checked_by_default`` commands wait for a checker unless the company switched that off.
+    ``rule_in_lock``: the handler's first statement reads the command's maker-checker rule with
+    what it locks (``CHECKER_RULE``) and hands it to ``checker_read`` before it does anything
+    else."""
     if checked_by_default and not checkable:
         raise ValueError(f"{name}: a command that cannot wait cannot wait by default")
 
@@ -103,6 +115,7 @@ def command(
             hidden_fields=hidden_fields,
             checkable=checkable,
             checked_by_default=checked_by_default,
+            rule_in_lock=rule_in_lock,
         )
         return handler
 
@@ -124,6 +137,18 @@ _RULES = table_of(MakerCheckerRule)
 _RULE = select(_RULES.c.enabled).where(
     _RULES.c.company_id == bindparam("company_id"), _RULES.c.command == bindparam("command")
 )
+# The rule of the command waiting for its first statement (``checker_params``), as a column of
+# that statement: NULL when there is no rule, or nobody waits (the parameters are NULL).
+CHECKER_RULE = (
+    select(_RULES.c.enabled)
+    .where(
+        _RULES.c.company_id == bindparam("checker_company", type_=_RULES.c.company_id.type),
+        _RULES.c.command == bindparam("checker_command", type_=_RULES.c.command.type),
+    )
+    .scalar_subquery()
+)
+_QUESTION = "db.commands.checker"
+_NOBODY_ASKS = {"checker_company": None, "checker_command": None}
 
 
 def needs_checker(uow: UnitOfWork, *, company_id: int, name: str) -> bool:
@@ -131,9 +156,53 @@ def needs_checker(uow: UnitOfWork, *, company_id: int, name: str) -> bool:
     (a prebuilt Core statement on the session's connection: no ORM object, no flush)."""
     params = {"company_id": company_id, "command": name}
     enabled = uow.session.connection().execute(_RULE, params).scalar()
+    return _decided(name, enabled)
+
+
+def _decided(name: str, enabled: object) -> bool:
     if enabled is not None:
         return bool(enabled)
     return name in _REGISTRY and _REGISTRY[name].checked_by_default
+
+
+@dataclass
+class _Question:
+    """A ``rule_in_lock`` command waiting to learn its rule from its first statement."""
+
+    company_id: int
+    name: str
+    answer: bool | None = None
+
+
+class _WaitsForChecker(Exception):
+    """Raised by ``checker_read`` out of a handler whose command is to wait for a checker."""
+
+
+def checker_params(uow: UnitOfWork) -> dict[str, Any]:
+    """The parameters of ``CHECKER_RULE`` in the statement being built: the rule of the command
+    that waits for it (its first statement), or NULLs."""
+    question: _Question | None = uow.session.info.get(_QUESTION)
+    if question is None or question.answer is not None:
+        return _NOBODY_ASKS
+    return {"checker_company": question.company_id, "checker_command": question.name}
+
+
+def checker_read(uow: UnitOfWork, enabled: object, *, read: bool = True) -> None:
+    """Hand the command waiting for it the rule ``CHECKER_RULE`` read (``read`` False: the
+    statement returned no row, so read it now). Raises out of the handler if the command is to
+    wait for a checker: it has not run, and ``run_command`` stores it as pending."""
+    question: _Question | None = uow.session.info.get(_QUESTION)
+    if question is None or question.answer is not None:
+        return
+    if not read:
+        enabled = (
+            uow.session.connection()
+            .execute(_RULE, {"company_id": question.company_id, "command": question.name})
+            .scalar()
+        )
+    question.answer = _decided(question.name, enabled)
+    if question.answer:
+        raise _WaitsForChecker(question.name)
 
 
 def run_command(
@@ -143,35 +212,83 @@ def run_command(
     spec = command_spec(name)
     input_digest = digest(payload)
     first = uow.untouched()  # nothing before the command in its transaction to keep
+    run = partial(
+        execute,
+        uow,
+        actor,
+        spec,
+        payload,
+        now=now,
+        outcome="ok",
+        input_digest=input_digest,
+        first_in_transaction=first,
+    )
+    wait = partial(_pending, uow, actor, spec, payload, now=now, input_digest=input_digest)
     try:
         if spec.permission is not None:
             require(actor, spec.permission)
+        if spec.checkable and first and spec.rule_in_lock:
+            return _run_asking(uow, actor.company_id, name, run, wait)
         if spec.checkable and needs_checker(uow, company_id=actor.company_id, name=name):
-            pending = _store_pending(uow, actor, spec, payload, now=now)
-            append_audit(
-                uow.session,
-                actor=Actor.of(actor),
-                command=name,
-                outcome="pending",
-                input_digest=input_digest,
-                entity_type="pending_command",
-                entity_id=pending.pending_id,
-                now=now,
-            )
-            return pending
-        return execute(
-            uow,
-            actor,
-            spec,
-            payload,
-            now=now,
-            outcome="ok",
-            input_digest=input_digest,
-            first_in_transaction=first,
-        )
+            return wait()
+        return run()
     except DomainError as error:
         audit_refusal(uow, Actor.of(actor), name, input_digest, error, now=now)
         raise
+
+
+def _run_asking(
+    uow: UnitOfWork,
+    company_id: int,
+    name: str,
+    run: Callable[[], Done],
+    wait: Callable[[], Pending],
+) -> Done | Pending:
+    """Run a ``rule_in_lock`` command, the first of its transaction, whose handler learns the
+    rule with its lock. Told to wait, or having failed or run without reading the rule (which
+    it should not), it reads it now; a command that is to wait is undone (its transaction
+    rolled back) and stored as pending (``wait``)."""
+    question = _Question(company_id, name)
+    uow.session.info[_QUESTION] = question
+    try:
+        done: Done | None = run()
+    except _WaitsForChecker:
+        done = None
+    except DomainError:
+        if question.answer is not None or not needs_checker(uow, company_id=company_id, name=name):
+            raise
+        done = None
+    finally:
+        uow.session.info.pop(_QUESTION, None)
+    if done is not None and (
+        question.answer is not None or not needs_checker(uow, company_id=company_id, name=name)
+    ):
+        return done
+    uow.rollback()
+    return wait()
+
+
+def _pending(
+    uow: UnitOfWork,
+    actor: Principal,
+    spec: CommandSpec,
+    payload: Payload,
+    *,
+    now: datetime,
+    input_digest: str,
+) -> Pending:
+    pending = _store_pending(uow, actor, spec, payload, now=now)
+    append_audit(
+        uow.session,
+        actor=Actor.of(actor),
+        command=spec.name,
+        outcome="pending",
+        input_digest=input_digest,
+        entity_type="pending_command",
+        entity_id=pending.pending_id,
+        now=now,
+    )
+    return pending
 
 
 def execute(

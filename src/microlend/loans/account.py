@@ -23,10 +23,23 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, event, func, literal, literal_column, select
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    event,
+    func,
+    literal,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, SessionTransaction
 
 from microlend.db.bulk import allocate_ids
+from microlend.db.commands import CHECKER_RULE, checker_params, checker_read
 from microlend.db.scope import apply_scope
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import Conflict, NotFound, RuleViolation, ValidationFailed
@@ -113,11 +126,20 @@ def _joined(stmt: Any) -> Any:
     )
 
 
+def _ids_condition(postgres: bool) -> Any:
+    """``loans.id`` in the ``loan_ids`` parameter: ``= ANY(array)`` on PostgreSQL, so that the
+    statement's text is the same whatever the number of loans (nothing to expand per call)."""
+    if postgres:
+        return tables.Loan.id == any_(bindparam("loan_ids", type_=ARRAY(BigInteger)))
+    return tables.Loan.id.in_(bindparam("loan_ids", expanding=True))
+
+
 def _lock_statement(postgres: bool) -> Any:
     """The loans locked in id order with what is read with them; on PostgreSQL also an id for
     the next event, and the loan row's ``xmin`` as locked and as the statement's snapshot saw
     it: they differ when the lock waited for a transaction that changed the loan, and then
-    what was read with it is read again (it is the snapshot's, the loan row the newest)."""
+    what was read with it is read again (it is the snapshot's, the loan row the newest). And
+    the maker-checker rule of the command that asks for it with its lock (``CHECKER_RULE``)."""
     extra: tuple[Any, ...] = (literal(None, Integer), literal(None, String), literal(None, String))
     if postgres:
         extra = (
@@ -125,18 +147,17 @@ def _lock_statement(postgres: bool) -> Any:
             literal_column("loans.xmin::text"),
             literal_column("(SELECT seen.xmin::text FROM loans AS seen WHERE seen.id = loans.id)"),
         )
+    extra += (CHECKER_RULE,)
     return (
         _joined(select(tables.Loan).add_columns(*extra, *_related(postgres)))
-        .where(tables.Loan.id.in_(bindparam("loan_ids", expanding=True)))
+        .where(_ids_condition(postgres))
         .order_by(tables.Loan.id)
         .with_for_update(of=tables.Loan)
         .execution_options(populate_existing=True)
     )
 
 
-_REREAD = _joined(select(tables.Loan.id, *_related(True))).where(
-    tables.Loan.id.in_(bindparam("loan_ids", expanding=True))
-)
+_REREAD = _joined(select(tables.Loan.id, *_related(True))).where(_ids_condition(True))
 _LOCK, _LOCK_PG = _lock_statement(False), _lock_statement(True)
 _SCOPED: dict[tuple[Any, ...], Any] = {}
 
@@ -161,17 +182,21 @@ def lock_loans(
     """The loans (scoped; one out of scope is not found), locked for the rest of the transaction
     in id order (``FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE`` already serialises writers), with
     their business date and engine state, in one query. Each loan's missed close-of-business days
-    are closed first (``close_inline``), stamped with the command's ``now``."""
+    are closed first (``close_inline``), stamped with the command's ``now``. The command that
+    asks for its maker-checker rule with the lock gets it first (``checker_read``: it may stop
+    the command, which is then to wait for a checker)."""
     postgres = uow.dialect == "postgresql"
     stmt = _scoped_lock(postgres, actor)
     found: dict[int, Locked] = {}
     behind: list[tables.Loan] = []
-    locked = uow.session.execute(stmt, {"loan_ids": sorted(set(loan_ids))}).all()
+    params = {"loan_ids": sorted(set(loan_ids)), **checker_params(uow)}
+    locked = uow.session.execute(stmt, params).all()
+    checker_read(uow, locked[0][4] if locked else None, read=bool(locked))
     waited = [row[0].id for row in locked if row[2] != row[3]]
     again: dict[int, Any] = {}
     if waited:  # what was read with them is the snapshot's: read it again, under the lock
         again = {row[0]: row[1:] for row in uow.session.execute(_REREAD, {"loan_ids": waited})}
-    for loan, event_id, _locked_xmin, _seen_xmin, *related in locked:
+    for loan, event_id, _locked_xmin, _seen_xmin, _rule, *related in locked:
         today, sequence, state, closed, rows = again.get(loan.id, related)
         usable = sequence == loan.last_sequence and book_state.readable(state)
         found[loan.id] = Locked(loan, today, state if usable else None, event_id)

@@ -256,7 +256,12 @@ def _prepayment_fee(
     return fee_of_prepayment(product, position(contract, events, day), amount)
 
 
-@command(REPAY, entity_type="loan", summary=lambda p: f"repay {p['amount']} on loan {p['loan_id']}")
+@command(
+    REPAY,
+    entity_type="loan",
+    summary=lambda p: f"repay {p['amount']} on loan {p['loan_id']}",
+    rule_in_lock=True,
+)
 def _repay(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
     return _money_command(uow, actor, payload, kind=payload.get("kind") or "repayment", now=now)
 
@@ -317,7 +322,12 @@ def prepay(
     return value_or_pending(run_command(uow, actor, REPAY, payload, now=now), EventOutcome)
 
 
-@command(REVERSE, entity_type="loan", summary=lambda p: f"reverse event {p['event_id']}")
+@command(
+    REVERSE,
+    entity_type="loan",
+    summary=lambda p: f"reverse event {p['event_id']}",
+    rule_in_lock=True,
+)
 def _reverse(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
     loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
     target = uow.session.get(tables.LoanEvent, int(payload["event_id"]))
@@ -366,6 +376,7 @@ def reverse(
     permission=REPAY,
     entity_type="loan",
     summary=lambda p: f"refund {p['amount']} of loan {p['loan_id']}",
+    rule_in_lock=True,
 )
 def _refund(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
     loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
