@@ -148,7 +148,7 @@ class LoanEvent(Base):
     __table_args__ = (
         UniqueConstraint("loan_id", "sequence"),
         UniqueConstraint("company_id", "channel", "external_reference"),
-        # only the events with a request key (migration 0019): most have none
+        # only the events with a request key (migration 0018): most have none
         Index(
             "uq_loan_events_company_id_request_key",
             "company_id",

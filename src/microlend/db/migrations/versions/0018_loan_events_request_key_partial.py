@@ -9,7 +9,7 @@ table without statistics the planner took it for the company's events and filter
 that grew with the table, instead of probing ``uq_loan_events_company_id_channel_external_
 reference``).
 
-Revision ID: 0019
+Revision ID: 0018
 Revises: 0017
 Create Date: 2026-11-29 06:55:00.000000
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019"
+revision = "0018"
 down_revision = "0017"
 branch_labels = None
 depends_on = None
