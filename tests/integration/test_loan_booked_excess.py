@@ -24,6 +24,16 @@ from tests.integration.test_loan_close import close, gl, loan_row
 from tests.seed import World
 
 
+def prepay_on_15_feb(world: World, loan_id: int) -> None:
+    """The bank's report of 21 Feb: 6,120.00 paid on 15 Feb as a prepayment."""
+    with world.make_uow() as uow:
+        loans.prepay(
+            uow, world.principal("finance"), loan_id=loan_id, amount="6120.00",
+            value_date=FEB[14], fee="0", now=world.now,
+        )  # fmt: skip
+        uow.commit()
+
+
 def test_a_back_dated_prepayment_takes_back_interest_no_longer_accrued(
     world: World, session_factory: SessionFactory
 ) -> None:
@@ -31,12 +41,7 @@ def test_a_back_dated_prepayment_takes_back_interest_no_longer_accrued(
     close(session_factory, world, FEB[19])
     before = loan_row(world, a)
     assert before.booked_interest_minor == 13833
-    with world.make_uow() as uow:
-        loans.prepay(
-            uow, world.principal("finance"), loan_id=a, amount="6120.00", value_date=FEB[14],
-            fee="0", now=world.now,
-        )  # fmt: skip
-        uow.commit()
+    prepay_on_15_feb(world, a)
     after = loan_row(world, a)
     assert after.outstanding_principal_minor == 600000
     assert after.outstanding_interest_minor == 1200
@@ -61,12 +66,7 @@ def test_accrual_follows_the_lowered_schedule_after_a_back_dated_prepayment(
     30/360 period), and on 15 Mar installment 2 falls due with exactly its 60.00."""
     a = booked_back(world, "LQ", "110105198001010024", FEB[9])
     close(session_factory, world, FEB[19])
-    with world.make_uow() as uow:
-        loans.prepay(
-            uow, world.principal("finance"), loan_id=a, amount="6120.00", value_date=FEB[14],
-            fee="0", now=world.now,
-        )  # fmt: skip
-        uow.commit()
+    prepay_on_15_feb(world, a)
     expected = [
         (FEB[20], 1200),
         (FEB[21], 1400),
