@@ -1,6 +1,6 @@
 """The combined write on PostgreSQL: the inserts of one table and columns are gathered into one
-step at the place of the first (in the order staged); updates, upserts and deletes stay as
-staged."""
+step at the place of the first (in the order staged), and so are the rows of one statement;
+updates, upserts and deletes stay as staged."""
 
 from __future__ import annotations
 
@@ -41,3 +41,19 @@ def test_the_staged_steps_are_left_as_they_were() -> None:
     first = Step("insert", EVENTS, [{"id": 1, "note": "a"}])
     _merged([first, Step("insert", EVENTS, [{"id": 2, "note": "b"}])])
     assert _rows(first) == [1]
+
+
+def test_the_rows_of_one_statement_are_gathered_into_one() -> None:
+    link, other = ("SELECT {rows}",), ("SELECT 2, {rows}",)
+    steps = [
+        Step("sql", AUDIT, [{"id": 10}], sql=link),
+        Step("insert", EVENTS, [{"id": 1, "note": "a"}]),
+        Step("sql", AUDIT, [{"id": 11}], sql=other),
+        Step("sql", AUDIT, [{"id": 12}], sql=link),
+    ]
+    merged = _merged(steps)
+    assert [(s.kind, s.sql, _rows(s)) for s in merged] == [
+        ("sql", link, [10, 12]),
+        ("insert", (), [1]),
+        ("sql", other, [11]),
+    ]

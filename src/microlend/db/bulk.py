@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -130,13 +130,9 @@ class Writes:
     def statement(self, table: Table, rows: Iterable[Row], sql: tuple[str, ...]) -> None:
         """Rows that ``sql`` writes, on PostgreSQL only: its parts join the flush's statement in
         order (in each, ``{rows}`` is the rows' JSON array, ``{0}``, ``{1}``... name the parts
-        before it). The rows staged for one ``sql`` before a flush are written by one of it."""
-        listed = list(rows)
-        for step in self.steps:
-            if step.kind == "sql" and step.sql == sql:
-                step.rows.extend(listed)
-                return
-        self.steps.append(Step("sql", table, listed, sql=sql))
+        before it). The rows staged for one ``sql`` before a flush are written by one of it
+        (``_merged``)."""
+        self.steps.append(Step("sql", table, list(rows), sql=sql))
 
     def _add(self, kind: str, table: Table, rows: Iterable[Row], key: tuple[str, ...]) -> None:
         listed = list(rows)
@@ -179,21 +175,26 @@ class Writes:
 
 
 def _merged(steps: list[Step]) -> list[Step]:
-    """The inserts of one shape (table and columns) gathered into one step, in the order they
-    were staged, at the place of the first: a batch that stages each line's event, audit record,
-    voucher and lines in turn writes four inserts, not four per line. Only for the one statement
-    on PostgreSQL, where the order of the steps does not matter (one snapshot, the foreign keys
-    checked when it ends); updates, upserts and deletes stay as staged."""
+    """The inserts of one shape (table and columns), and the rows of one ``sql``, gathered into
+    one step, in the order they were staged, at the place of the first: a batch that stages each
+    line's event, audit record, voucher and lines in turn writes four inserts, not four per line
+    (and its audit records are linked by one statement, as they must be: each would lock and
+    read the same head). Only for the one statement on PostgreSQL, where the order of the steps
+    does not matter (one snapshot, the foreign keys checked when it ends); updates, upserts and
+    deletes stay as staged."""
     merged: list[Step] = []
-    inserts: dict[tuple[str, tuple[str, ...]], Step] = {}
+    gathered: dict[tuple[Any, ...], Step] = {}
     for step in steps:
-        if step.kind != "insert":
+        if step.kind == "insert":
+            shape: tuple[Any, ...] = ("insert", step.table.name, tuple(step.rows[0]))
+        elif step.kind == "sql":
+            shape = ("sql", *step.sql)
+        else:
             merged.append(step)
             continue
-        shape = (step.table.name, tuple(step.rows[0]))
-        found = inserts.get(shape)
+        found = gathered.get(shape)
         if found is None:
-            found = inserts[shape] = Step("insert", step.table, list(step.rows))
+            found = gathered[shape] = replace(step, rows=list(step.rows))
             merged.append(found)
         else:
             found.rows.extend(step.rows)
