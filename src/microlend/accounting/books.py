@@ -83,7 +83,8 @@ class Postable:
     name_zh: str
 
 
-_Found = tuple[Postable, bool, bool]  # the account, active, has sub-accounts
+AccountState = tuple[Postable, bool, bool]  # the account, active, has sub-accounts
+_Found = AccountState
 
 
 def postable_accounts(
@@ -97,18 +98,30 @@ def postable_accounts(
     if whole is not None:
         found = {code: whole.postable(code) for code in wanted}
         return {code: Postable(a.id, a.code, a.name_zh) for code, a in found.items()}
-    known: dict[tuple[int, str], _Found] = uow.session.info.setdefault(ACCOUNTS_KEY, {})
+    found = account_states(uow, company_id, wanted)
+    return {code: postable_of(code, found.get(code)) for code in wanted}
+
+
+def account_states(
+    uow: UnitOfWork, company_id: int, codes: Iterable[str]
+) -> dict[str, AccountState]:
+    """The accounts of ``codes`` (those in the chart) with whether each is active and has
+    sub-accounts: read for the codes not known to the transaction yet, and kept for it."""
+    wanted = set(codes)
+    known: dict[tuple[int, str], AccountState] = uow.session.info.setdefault(ACCOUNTS_KEY, {})
     missing = sorted(code for code in wanted if (company_id, code) not in known)
     if missing:
         _remember(uow, company_id, missing)
-    out: dict[str, Postable] = {}
-    for code in wanted:
-        if (company_id, code) not in known:
-            _refuse_unknown(code)
-        account, active, parent = known[(company_id, code)]
-        _refuse_unpostable(code, active, parent)
-        out[code] = account
-    return out
+    return {code: known[(company_id, code)] for code in wanted if (company_id, code) in known}
+
+
+def postable_of(code: str, found: AccountState | None) -> Postable:
+    """The account of ``code`` as ``account_states`` found it, if a voucher may post to it."""
+    if found is None:
+        _refuse_unknown(code)
+    account, active, parent = found
+    _refuse_unpostable(code, active, parent)
+    return account
 
 
 def _remember(uow: UnitOfWork, company_id: int, codes: list[str]) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import Integer, String, bindparam, func, literal, select, union_
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
-from microlend.accounting import books
+from microlend.accounting import books, voucher_statement
 from microlend.accounting.model import (
     Dims,
     LineDraft,
@@ -115,6 +115,7 @@ def locked_period(uow: UnitOfWork, company_id: int, period: str) -> LedgerPeriod
     held = held_period(uow, company_id, period)
     if held is not None:
         return held
+    voucher_statement.flush_pending(uow)  # the numbers it takes come before those read here
     where = {"company_id": company_id, "period": period}
     found = uow.session.execute(_LOCK_PERIOD, where).one_or_none()
     if found is None:
@@ -137,9 +138,7 @@ def refuse_closed(
     """No posting into a closed period, nor into one before the latest closed period
     (``checked``: the later periods were looked at already in this transaction)."""
     if row.status == CLOSED:
-        raise RuleViolation(
-            f"period {row.period} is closed", code="period_closed", extra={"period": row.period}
-        )
+        raise closed_error(row.period, None)
     known: dict[tuple[int, str], str | None] = uow.session.info.get(LATER_KEY, {})
     if (company_id, row.period) in known:  # read with the period's lock
         later = known[(company_id, row.period)]
@@ -154,11 +153,16 @@ def refuse_closed(
             )
         )
     if later is not None:
-        raise RuleViolation(
-            f"period {later} is closed, so {row.period} is too",
-            code="period_closed",
-            extra={"period": row.period},
-        )
+        raise closed_error(row.period, later)
+
+
+def closed_error(period: str, later: str | None) -> RuleViolation:
+    """The refusal of a posting into ``period``: closed, or before ``later``, a closed one."""
+    if later is None:
+        message = f"period {period} is closed"
+    else:
+        message = f"period {later} is closed, so {period} is too"
+    return RuleViolation(message, code="period_closed", extra={"period": period})
 
 
 def find_by_key(uow: UnitOfWork, company_id: int, key: str) -> Voucher | None:
@@ -328,11 +332,24 @@ def _stage_voucher(
         "created_by": created_by,
         "created_by_id": created_by_id,
     }
-    rows = [
+    rows = [{"voucher_id": voucher_id, **row} for row in line_rows(draft, lines, accounts)]
+    writes.insert(VOUCHERS, [voucher])
+    writes.insert(LINES, rows)
+    views = tuple(
+        _line_view(row, account.code, account.name_zh)
+        for row, account in zip(rows, accounts, strict=True)
+    )
+    return _view_of_values(voucher, views)
+
+
+def line_rows(
+    draft: VoucherDraft, lines: list[LineDraft], accounts: list[books.Postable]
+) -> list[dict[str, Any]]:
+    """The stored columns of a voucher's lines (but the voucher's id), numbered from 1."""
+    return [
         {
-            "voucher_id": voucher_id,
             "line_no": number,
-            "company_id": company,
+            "company_id": draft.company_id,
             "office_id": line.office_id,
             "business_date": draft.business_date,
             "account_id": account.id,
@@ -346,13 +363,6 @@ def _stage_voucher(
         }
         for number, (line, account) in enumerate(zip(lines, accounts, strict=True), start=1)
     ]
-    writes.insert(VOUCHERS, [voucher])
-    writes.insert(LINES, rows)
-    views = tuple(
-        _line_view(row, account.code, account.name_zh)
-        for row, account in zip(rows, accounts, strict=True)
-    )
-    return _view_of_values(voucher, views)
 
 
 def _line_view(row: dict[str, Any], code: str, name: str) -> LineView:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import String, any_, bindparam, func, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from microlend.accounting import books, journal
+from microlend.accounting import books, journal, voucher_statement
 from microlend.accounting.model import LedgerEvent, period_of
 from microlend.accounting.tables import LedgerPeriod
 from microlend.db.uow import UnitOfWork
@@ -79,6 +79,7 @@ def prepare(uow: UnitOfWork, events: list[LedgerEvent]) -> journal.Prepared | No
     months = {period_of(event.business_date) for event in events}
     if uow.dialect != "postgresql" or len(companies) != 1 or len(months) != 1:
         return None
+    voucher_statement.flush_pending(uow)  # the numbers and keys it writes come before these
     company, month = companies.pop(), months.pop()
     if journal.held_period(uow, company, month) is not None:
         return None

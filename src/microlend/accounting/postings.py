@@ -61,18 +61,14 @@ def post_many(
     """``post`` for many events at once (one lock of each period, one look-up of the keys, one
     write): each event still gets its own voucher, in order. With ``staged`` the vouchers are
     staged there, to be written with the caller's other rows (``UnitOfWork.flush_staged``)."""
-    for event in events:
-        _check_reach(actor, event.company_id, event.office_id)
-        if not event.idempotency_key.strip():
-            raise ValidationFailed("an event needs an idempotency key", field="idempotency_key")
-        checked_event_type(event.type)
+    check_events(actor, events)
     if staged is None:
         uow.flush_staged()  # what is written at once comes after what was staged before it
     prepared = posting_context.prepare(uow, events)
     drafts: list[journal.VoucherDraft] = []
     for event in events:
         event_type = event.type
-        rules = _rules(uow, event, event_type, now)
+        rules = event_rules(uow, event, now)
         drafts.append(
             journal.VoucherDraft(
                 company_id=event.company_id,
@@ -95,12 +91,19 @@ def post_many(
     )
 
 
-def _rules(
-    uow: UnitOfWork, event: LedgerEvent, event_type: str, now: datetime
-) -> dict[str, tuple[str, str]]:
+def check_events(actor: Principal, events: list[LedgerEvent]) -> None:
+    """Refuse events the actor does not reach, without a key or of an unknown type."""
+    for event in events:
+        _check_reach(actor, event.company_id, event.office_id)
+        if not event.idempotency_key.strip():
+            raise ValidationFailed("an event needs an idempotency key", field="idempotency_key")
+        checked_event_type(event.type)
+
+
+def event_rules(uow: UnitOfWork, event: LedgerEvent, now: datetime) -> dict[str, tuple[str, str]]:
     """The event's posting rules; a company without books gets the default ones first (or sees
     those another transaction seeded meanwhile)."""
-    company, product = event.company_id, event.dims.product_code
+    company, product, event_type = event.company_id, event.dims.product_code, event.type
     found = books.rules_for(uow, company_id=company, event_type=event_type, product_code=product)
     if found:
         return found

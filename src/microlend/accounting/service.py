@@ -44,6 +44,7 @@ from microlend.accounting.settings import (
     ledger_settings,
     set_accrual_vouchers,
 )
+from microlend.accounting.staged_postings import post_staged
 from microlend.accounting.views import (
     AccountView,
     AttachmentView,
@@ -103,6 +104,7 @@ __all__ = [
     "post",
     "post_manual_voucher",
     "post_many",
+    "post_staged",
     "post_summary",
     "read_attachment",
     "reopen_period",

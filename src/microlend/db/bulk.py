@@ -18,7 +18,7 @@ the statement.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.orm import Session, SessionTransaction
 
 Row = dict[str, Any]
+Check = Callable[[list[Any]], None]  # handed the rows a statement's main query returned
 IDS_KEY = "db.bulk.allocated"
 
 
@@ -48,6 +49,7 @@ class Step:
     rows: list[Row]
     key: tuple[str, ...] = ()
     sql: tuple[str, ...] = ()  # kind sql: the parts of the statement (see ``Writes.statement``)
+    checks: tuple[Check, ...] = ()  # kind sql: handed the rows its last part returns
 
 
 @dataclass
@@ -127,12 +129,17 @@ class Writes:
         """Delete the rows matching each row's ``key`` columns."""
         self._add("delete", table, rows, tuple(key))
 
-    def statement(self, table: Table, rows: Iterable[Row], sql: tuple[str, ...]) -> None:
+    def statement(
+        self, table: Table, rows: Iterable[Row], sql: tuple[str, ...], *, check: Check | None = None
+    ) -> None:
         """Rows that ``sql`` writes, on PostgreSQL only: its parts join the flush's statement in
         order (in each, ``{rows}`` is the rows' JSON array, ``{0}``, ``{1}``... name the parts
         before it). The rows staged for one ``sql`` before a flush are written by one of it
-        (``_merged``)."""
-        self.steps.append(Step("sql", table, list(rows), sql=sql))
+        (``_merged``). With ``check``, the last part is a query, the statement's main one (at
+        most one such ``sql`` per flush): ``check`` is handed its rows once the statement ran.
+        What that query reads runs first; the parts nothing reads run after it."""
+        checks = (check,) if check is not None else ()
+        self.steps.append(Step("sql", table, list(rows), sql=sql, checks=checks))
 
     def _add(self, kind: str, table: Table, rows: Iterable[Row], key: tuple[str, ...]) -> None:
         listed = list(rows)
@@ -167,8 +174,14 @@ class Writes:
         if not steps:
             return
         if session.get_bind().dialect.name == "postgresql":
-            statement, params = _combined(_merged(steps))
-            session.execute(text(statement), params)
+            merged = _merged(steps)
+            statement, params = _combined(merged)
+            result = session.execute(text(statement), params)
+            checks = [check for step in merged for check in step.checks]
+            if checks:
+                returned = list(result.all())
+                for check in checks:
+                    check(returned)
             return
         for step in steps:
             _run_one(session, step)
@@ -198,6 +211,7 @@ def _merged(steps: list[Step]) -> list[Step]:
             merged.append(found)
         else:
             found.rows.extend(step.rows)
+            found.checks += step.checks
     return merged
 
 
@@ -237,16 +251,20 @@ def _combined(steps: list[Step]) -> tuple[str, dict[str, str]]:
         for n, step in enumerate(steps)
     }
     parts: list[str] = []
+    main = -1  # the main query: the last part, or the query of the ``sql`` with a check
     for n, step in enumerate(steps):
         if step.kind != "sql":
             parts.append(_sql(step, f"p{n}"))
             continue
         names = [f"w{len(parts) + k}" for k in range(len(step.sql))]
         parts += [part.format(*names, rows=f"CAST(:p{n} AS json)") for part in step.sql]
+        if step.checks:
+            main = len(parts) - 1
+    main %= len(parts)
     if len(parts) == 1:
         return parts[0], params
-    ctes = ", ".join(f"w{n} AS ({part})" for n, part in enumerate(parts[:-1]))
-    return f"WITH {ctes} {parts[-1]}", params
+    ctes = ", ".join(f"w{n} AS ({part})" for n, part in enumerate(parts) if n != main)
+    return f"WITH {ctes} {parts[main]}", params
 
 
 def _run_one(session: Session, step: Step) -> None:

@@ -105,8 +105,8 @@ class Applied:
 
 @dataclass
 class LedgerQueue:
-    """Loan vouchers waiting to be posted together (``ledger.post_many``: one lock of each
-    period, one look-up of the keys), staged with the command's other rows."""
+    """Loan vouchers waiting to be posted together, staged with the command's other rows
+    (``ledger.post_staged``: on PostgreSQL numbered by the statement that writes them)."""
 
     uow: UnitOfWork
     actor: Principal
@@ -116,8 +116,7 @@ class LedgerQueue:
     def post(self) -> None:
         events, self.events = self.events, []
         if events:
-            staged = self.uow.staged
-            ledger.post_many(self.uow, self.actor, events=events, now=self.now, staged=staged)
+            ledger.post_staged(self.uow, self.actor, events=events, now=self.now)
 
 
 def stage_event(uow: UnitOfWork, row: dict[str, Any]) -> None:
