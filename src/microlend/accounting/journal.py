@@ -5,6 +5,11 @@ both refuses a closed period and hands out the next gapless number (凭证号) o
 ``BEGIN IMMEDIATE`` already serializes writers; on PostgreSQL the row lock does it, and a close
 waits for the postings in flight. An idempotency key is looked up before and again under the
 lock, so that two racing posts of one event give one voucher.
+
+The vouchers a loan command stages (``staged_postings``) take their numbers in the command's
+last statement on PostgreSQL instead (``voucher_statement``): a period this transaction holds
+here keeps its numbers here, and one it does not is read here only after those staged are
+written (``voucher_statement.flush_pending``).
 """
 
 from __future__ import annotations

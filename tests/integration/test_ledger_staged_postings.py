@@ -1,0 +1,171 @@
+"""Vouchers staged with a command's rows (``post_staged``), numbered by its last statement on
+PostgreSQL: gapless beside the other postings and under two threads, a month's first posting
+makes its period, a closed period refuses the whole command, a key keeps one voucher, and a
+posting rule changed since the process read it is read again."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select, text
+
+from microlend.accounting import service as ledger
+from microlend.accounting.tables import LedgerPeriod, Voucher, VoucherLine
+from microlend.kernel.errors import Conflict, RuleViolation
+from microlend.loans import service as loans
+from microlend.loans.batch import repay_batch
+from tests.integration.loans_support import disbursed, set_business_date
+from tests.integration.test_races import in_two_threads
+from tests.ledger_support import event, post
+from tests.seed import World
+
+pytestmark = pytest.mark.parametrize("db_backend", ["postgres"], indirect=True)
+DAY = date(2025, 3, 3)
+
+
+def staged(world: World, posted: list[ledger.LedgerEvent]) -> None:
+    with world.make_uow() as uow:
+        ledger.post_staged(uow, world.principal("finance"), events=posted, now=world.now)
+        uow.commit()
+
+
+def numbers(world: World, period: str) -> list[str]:
+    with world.make_uow(read_only=True) as uow:
+        found = uow.session.scalars(
+            select(Voucher.number).where(Voucher.period == period).order_by(Voucher.number)
+        )
+        return list(found)
+
+
+def last_number(world: World, period: str) -> int | None:
+    with world.make_uow(read_only=True) as uow:
+        return uow.session.scalar(
+            select(LedgerPeriod.last_number).where(
+                LedgerPeriod.company_id == world.company_id, LedgerPeriod.period == period
+            )
+        )
+
+
+def close_directly(world: World, period: str) -> None:
+    """The period closed as ``close_period`` leaves it (without its checks of the days)."""
+    with world.make_uow() as uow:
+        uow.session.execute(
+            text(
+                "INSERT INTO ledger_periods (company_id, period, status, last_number) "
+                "VALUES (:company, :period, 'closed', 0) ON CONFLICT (company_id, period) "
+                "DO UPDATE SET status = 'closed'"
+            ),
+            {"company": world.company_id, "period": period},
+        )
+        uow.commit()
+
+
+def test_staged_and_direct_posts_of_two_threads_get_gapless_numbers(world: World) -> None:
+    finance = world.principal("finance")
+    post(world, finance, event(world, "fee_charge", "warm-up", DAY, fee="1"))
+
+    def post_both_ways(index: int) -> object:
+        for n in range(12):
+            if index == 0 or n % 2:
+                fees = [
+                    event(world, "fee_charge", f"t{index}:{n}:{k}", DAY, fee="1") for k in (0, 1)
+                ]
+                staged(world, fees)
+            else:
+                post(world, finance, event(world, "fee_charge", f"t{index}:{n}", DAY, fee="1"))
+        return None
+
+    assert in_two_threads(post_both_ways) == [None, None]
+    count = 1 + 12 * 2 + 6 * 2 + 6
+    assert numbers(world, "2025-03") == [f"2025-03-{n:06d}" for n in range(1, count + 1)]
+    assert last_number(world, "2025-03") == count
+    with world.make_uow(read_only=True) as uow:
+        assert ledger.check_ledger(uow, finance) == []
+
+
+def test_a_months_first_staged_posting_makes_its_period(world: World) -> None:
+    post(world, world.principal("finance"), event(world, "fee_charge", "march", DAY, fee="1"))
+    april = date(2025, 4, 1)
+    assert last_number(world, "2025-04") is None
+    staged(world, [event(world, "fee_charge", f"april:{k}", april, fee="2") for k in (0, 1)])
+    staged(world, [event(world, "fee_charge", "april:2", april, fee="2")])
+    assert numbers(world, "2025-04") == ["2025-04-000001", "2025-04-000002", "2025-04-000003"]
+    assert last_number(world, "2025-04") == 3
+    with world.make_uow(read_only=True) as uow:
+        assert ledger.check_ledger(uow, world.principal("finance")) == []
+
+
+def test_a_replayed_key_makes_no_voucher_and_other_amounts_are_refused(world: World) -> None:
+    finance = world.principal("finance")
+    post(world, finance, event(world, "fee_charge", "k", DAY, fee="1"))
+    staged(world, [event(world, "fee_charge", "k", DAY, fee="1")])
+    assert numbers(world, "2025-03") == ["2025-03-000001"]
+    with pytest.raises(Conflict) as refused:
+        staged(world, [event(world, "fee_charge", "k", DAY, fee="2")])
+    assert refused.value.code == "event_key_reused"
+    assert refused.value.extra == {"voucher": "2025-03-000001"}
+    assert last_number(world, "2025-03") == 1
+
+
+def test_a_rule_changed_since_it_was_read_is_read_again(world: World) -> None:
+    staged(world, [event(world, "fee_charge", "before", DAY, fee="1")])  # the process reads it
+    with world.make_uow() as uow:
+        uow.session.execute(
+            text(
+                "UPDATE posting_rules SET credit_account_id = (SELECT id FROM ledger_accounts "
+                "WHERE company_id = :company AND code = '6011') "
+                "WHERE company_id = :company AND event_type = 'fee_charge' AND role = 'fee'"
+            ),
+            {"company": world.company_id},
+        )
+        uow.commit()
+    staged(world, [event(world, "fee_charge", "after", DAY, fee="1")])
+    with world.make_uow(read_only=True) as uow:
+        credited = uow.session.scalars(
+            text(
+                "SELECT a.code FROM voucher_lines AS l JOIN vouchers AS v ON v.id = l.voucher_id "
+                "JOIN ledger_accounts AS a ON a.id = l.account_id "
+                "WHERE l.side = 'C' ORDER BY v.number"
+            )
+        ).all()
+    assert credited == ["6021", "6011"]
+    assert numbers(world, "2025-03") == ["2025-03-000001", "2025-03-000002"]
+
+
+@pytest.mark.parametrize("how", ["one", "batch"])
+def test_a_closed_period_refuses_a_repayment_whole(world: World, how: str) -> None:
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 15))
+    close_directly(world, "2025-02")
+    finance = world.principal("finance")
+    with pytest.raises(RuleViolation) as refused, world.make_uow() as uow:
+        if how == "one":
+            loans.repay(uow, finance, loan_id=loan.id, amount="1120.00", now=world.now)
+        else:
+            rows = [{"loan_id": loan.id, "amount": "1120.00", "external_reference": "B1"}]
+            repay_batch(uow, finance, rows, now=world.now)
+        uow.commit()
+    assert refused.value.code == "period_closed"
+    assert str(refused.value) == "period 2025-02 is closed"
+    assert last_number(world, "2025-02") == 0
+    with world.make_uow(read_only=True) as uow:
+        assert [e.kind for e in loans.events(uow, finance, loan_id=loan.id)] == ["disbursement"]
+        assert (
+            uow.session.scalar(
+                select(VoucherLine.id).where(VoucherLine.business_date > date(2025, 1, 31))
+            )
+            is None
+        )
+
+
+def test_a_later_closed_period_refuses_a_repayment_and_makes_no_period(world: World) -> None:
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 15))
+    close_directly(world, "2025-03")
+    finance = world.principal("finance")
+    with pytest.raises(RuleViolation) as refused, world.make_uow() as uow:
+        loans.repay(uow, finance, loan_id=loan.id, amount="1120.00", now=world.now)
+        uow.commit()
+    assert str(refused.value) == "period 2025-03 is closed, so 2025-02 is too"
+    assert last_number(world, "2025-02") is None
