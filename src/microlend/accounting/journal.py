@@ -266,6 +266,8 @@ def record_vouchers(
     voucher (``prepared``: that was done already, with the drafts' keys and ids for them)."""
     if staged is None:
         uow.flush_staged()  # what is written at once comes after what was staged before it
+    else:
+        voucher_statement.flush_pending(uow)  # their keys are looked up, their numbers counted
     checked = [check_balanced(draft.lines) for draft in drafts]
     months = sorted({(d.company_id, period_of(d.business_date)) for d in drafts})
     seen = {month: held_period(uow, *month) is not None for month in months}
