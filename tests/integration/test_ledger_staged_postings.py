@@ -169,3 +169,34 @@ def test_a_later_closed_period_refuses_a_repayment_and_makes_no_period(world: Wo
         uow.commit()
     assert str(refused.value) == "period 2025-03 is closed, so 2025-02 is too"
     assert last_number(world, "2025-02") is None
+
+
+def test_a_close_during_staged_posts_takes_the_numbers_before_it(world: World) -> None:
+    staged(world, [event(world, "fee_charge", "first", DAY, fee="1")])
+    set_business_date(world, date(2025, 4, 1))
+    finance = world.principal("finance")
+
+    def post_or_close(index: int) -> object:
+        if index == 1:
+            with world.make_uow() as uow:
+                ledger.close_period(uow, finance, period="2025-03", now=world.now)
+                uow.commit()
+            return None
+        refused = []
+        for n in range(10):
+            try:
+                staged(world, [event(world, "fee_charge", f"p{n}", DAY, fee="1")])
+            except RuleViolation as error:
+                refused.append((n, error.code))
+        return refused
+
+    refused, closed = in_two_threads(post_or_close)
+    assert closed is None and isinstance(refused, list)
+    assert all(code == "period_closed" for _n, code in refused)
+    first = refused[0][0] if refused else 10
+    assert [n for n, _code in refused] == list(range(first, 10))  # none after the close
+    count = 1 + first
+    assert numbers(world, "2025-03") == [f"2025-03-{n:06d}" for n in range(1, count + 1)]
+    assert last_number(world, "2025-03") == count
+    with world.make_uow(read_only=True) as uow:
+        assert ledger.check_ledger(uow, finance) == []

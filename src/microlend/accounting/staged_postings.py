@@ -53,7 +53,7 @@ def post_staged(
     ``uow.staged`` (a closed period, or a key posted with other amounts, is refused then: the
     command fails whole)."""
     postings.check_events(actor, events)
-    if not _staged(uow, actor, events, now):
+    if events and not _staged(uow, actor, events, now):
         postings.post_many(uow, actor, events=events, now=now, staged=uow.staged)
 
 
