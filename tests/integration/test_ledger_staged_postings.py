@@ -5,13 +5,17 @@ posting rule changed since the process read it is read again."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
 
 from microlend.accounting import service as ledger
 from microlend.accounting.tables import LedgerPeriod, Voucher, VoucherLine
+from microlend.db.audit import Actor, append_audit
 from microlend.kernel.errors import Conflict, RuleViolation
 from microlend.loans import service as loans
 from microlend.loans.batch import repay_batch
@@ -200,3 +204,61 @@ def test_a_close_during_staged_posts_takes_the_numbers_before_it(world: World) -
     assert last_number(world, "2025-03") == count
     with world.make_uow(read_only=True) as uow:
         assert ledger.check_ledger(uow, finance) == []
+
+
+def test_the_final_statement_locks_the_period_before_the_audit_head(world: World) -> None:
+    """The lock order of every posting (period, then audit head) holds inside the statement:
+    while another transaction holds the head, the waiting statement holds the period."""
+    staged(world, [event(world, "fee_charge", "first", DAY, fee="1")])
+    head_held, release = threading.Event(), threading.Event()
+
+    def hold_head() -> None:
+        with world.make_uow() as uow:
+            uow.session.execute(text("SELECT 1 FROM audit_chain_head WHERE id = 1 FOR UPDATE"))
+            head_held.set()
+            release.wait(30)
+
+    def post_one() -> None:
+        with world.make_uow() as uow:
+            finance = world.principal("finance")
+            posted = [event(world, "fee_charge", "waits", DAY, fee="1")]
+            ledger.post_staged(uow, finance, events=posted, now=world.now)
+            append_audit(
+                uow.session,
+                actor=Actor.of(finance),
+                command="test",
+                outcome="ok",
+                input_digest="-",
+                now=world.now,
+                staged=uow.staged,
+            )
+            uow.commit()
+
+    holder = threading.Thread(target=hold_head)
+    holder.start()
+    assert head_held.wait(30)
+    poster = threading.Thread(target=post_one)
+    poster.start()
+    try:
+        with world.make_uow() as uow:
+            waiting = 0
+            for _ in range(300):
+                waiting = uow.session.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND datname = current_database()"
+                    )
+                )
+                if waiting:
+                    break
+                time.sleep(0.05)
+            assert waiting == 1
+            with pytest.raises(OperationalError):  # the waiting statement holds the period
+                uow.session.execute(
+                    text("SELECT 1 FROM ledger_periods WHERE period = '2025-03' FOR UPDATE NOWAIT")
+                )
+    finally:
+        release.set()
+        holder.join(30)
+        poster.join(30)
+    assert numbers(world, "2025-03") == ["2025-03-000001", "2025-03-000002"]
