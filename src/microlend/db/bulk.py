@@ -22,9 +22,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, cast, delete, event, func, insert, select, text, update
+from sqlalchemy import (
+    Table,
+    TextClause,
+    bindparam,
+    cast,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.orm import Session, SessionTransaction
@@ -168,7 +181,7 @@ class Writes:
             return
         if session.get_bind().dialect.name == "postgresql":
             statement, params = _combined(_merged(steps))
-            session.execute(text(statement), params)
+            session.execute(_text(statement), params)
             return
         for step in steps:
             _run_one(session, step)
@@ -247,6 +260,13 @@ def _combined(steps: list[Step]) -> tuple[str, dict[str, str]]:
         return parts[0], params
     ctes = ", ".join(f"w{n} AS ({part})" for n, part in enumerate(parts[:-1]))
     return f"WITH {ctes} {parts[-1]}", params
+
+
+@lru_cache(maxsize=256)
+def _text(statement: str) -> TextClause:
+    """The ``text`` of a flush's statement, made once per statement: a batch of one shape
+    sends the same statement every time, and ``text`` parses its parameters on every call."""
+    return text(statement)
 
 
 def _run_one(session: Session, step: Step) -> None:

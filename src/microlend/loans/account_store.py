@@ -314,9 +314,12 @@ def store_state(
     synced: dict[str, StoredPosting],
     *,
     now: datetime,
+    existed: bool | None = None,
 ) -> None:
     """Stage the engine's state after the loan's last event, with the stored postings dated
-    after it (None: the book cannot be stored; the old state no longer covers the loan)."""
+    after it (None: the book cannot be stored; the old state no longer covers the loan).
+    ``existed``: True when the loan's state row is known to be stored (it is then updated, not
+    upserted); None when that is not known."""
     if state is None:
         return
     point = date.fromisoformat(state["today"])
@@ -330,7 +333,7 @@ def store_state(
         "state": state,
         "updated_at": now,
     }
-    uow.staged.keep(STATES, row, key=("loan_id",), existed=None)
+    uow.staged.keep(STATES, row, key=("loan_id",), existed=existed)
 
 
 def refresh(
@@ -365,24 +368,27 @@ def refresh(
     for n in sorted(set(stored) - set(now_rows)):
         writes.drop(INSTALLMENTS, {"loan_id": loan.id, "n": n}, key=INSTALLMENT_KEY)
     owed, fresh = here.overdue + here.due_today, fresh_minor
-    loan.position_as_of = here.as_of
-    loan.outstanding_principal_minor = fresh(here.outstanding_principal, cur)
-    loan.outstanding_interest_minor = fresh(owed.interest + here.accrued_interest, cur)
-    loan.outstanding_fee_minor = fresh(owed.fee, cur)
-    loan.outstanding_penalty_minor = fresh(owed.penalty, cur)
-    loan.overdue_minor = fresh(here.overdue_amount, cur)
-    loan.days_past_due = here.days_past_due
-    loan.max_days_past_due = max(loan.max_days_past_due, here.days_past_due)
-    loan.next_due_date = here.next_due_date
-    loan.next_due_minor = fresh(here.next_due_amount, cur)
-    loan.credit_balance_minor = fresh(here.credit_balance, cur)
-    loan.restructured = loan.restructured or here.restructured
+    restructured = loan.restructured or here.restructured
+    columns: dict[str, Any] = {
+        "position_as_of": here.as_of,
+        "outstanding_principal_minor": fresh(here.outstanding_principal, cur),
+        "outstanding_interest_minor": fresh(owed.interest + here.accrued_interest, cur),
+        "outstanding_fee_minor": fresh(owed.fee, cur),
+        "outstanding_penalty_minor": fresh(owed.penalty, cur),
+        "overdue_minor": fresh(here.overdue_amount, cur),
+        "days_past_due": here.days_past_due,
+        "max_days_past_due": max(loan.max_days_past_due, here.days_past_due),
+        "next_due_date": here.next_due_date,
+        "next_due_minor": fresh(here.next_due_amount, cur),
+        "credit_balance_minor": fresh(here.credit_balance, cur),
+        "restructured": restructured,
+    }
     if loan.status != "written_off":
-        loan.status = _status(str(here.status), loan.restructured)
-        loan.closed_on = here.as_of if loan.status == "closed" else None
-    loan.row_version += 1
-    loan.updated_at = now
-    stage_loan(writes, loan)
+        status = columns["status"] = _status(str(here.status), restructured)
+        columns["closed_on"] = here.as_of if status == "closed" else None
+    columns["row_version"] = loan.row_version + 1
+    columns["updated_at"] = now
+    stage_loan(writes, loan, columns)
     if staged is None:
         uow.session.flush()
         writes.flush(uow.session)
@@ -466,17 +472,27 @@ def installments_of(raw: list[list[Any]] | None) -> Installments:
     return {int(row[0]): tuple(row[1:]) for row in raw or ()}
 
 
-def stage_loan(writes: Writes, loan: tables.Loan) -> None:
-    """Stage the loan row's changed columns as one update, and mark them written (a loan not
-    yet in the database is left to the session)."""
+def stage_loan(writes: Writes, loan: tables.Loan, values: dict[str, Any] | None = None) -> None:
+    """Stage the loan row's changed columns and ``values`` (columns to set) as one update, and
+    mark them written; a loan not yet in the database gets ``values`` set, and is left to the
+    session."""
     state = inspect(loan)
-    changed = list(state.committed_state)
-    if not changed or not state.persistent:
+    if not state.persistent:
+        for key, value in (values or {}).items():
+            setattr(loan, key, value)
         return
-    values = {key: getattr(loan, key) for key in changed}
-    writes.keep(LOANS, {"id": loan.id, **values})
-    # What a flush does to a row it wrote (every changed column is in ``values``; a loan has no
-    # relationships): committed, and no longer modified, so the session's flush skips it.
+    row = {key: getattr(loan, key) for key in state.committed_state}
+    if values:
+        row.update(values)
+    if not row:
+        return
+    writes.keep(LOANS, {"id": loan.id, **row})
+    # What a flush does to a row it wrote (every changed column is in ``row``; a loan has no
+    # relationships): the values in the instance, committed and no longer modified, so the
+    # session's flush skips it. ``values`` go straight to the instance: set through the ORM,
+    # they would only be recorded as changes to be forgotten here.
+    if values:
+        state.dict.update(values)
     state._commit_all(state.dict, state._instance_dict())
 
 
