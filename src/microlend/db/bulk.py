@@ -223,21 +223,28 @@ def _plain(value: Any) -> Any:
 
 
 def _sql(step: Step, param: str) -> str:
-    table = step.table.name
-    columns = list(step.rows[0])
+    return _step_sql(step.kind, step.table.name, tuple(step.rows[0]), step.key, param)
+
+
+@lru_cache(maxsize=1024)
+def _step_sql(
+    kind: str, table: str, columns: tuple[str, ...], key: tuple[str, ...], param: str
+) -> str:
+    """The statement of a step of ``kind`` on ``table`` whose rows name ``columns`` (made once
+    per shape: the same commands stage the same shapes)."""
     names = ", ".join(columns)
     rows = f"json_populate_recordset(NULL::{table}, CAST(:{param} AS json))"
-    if step.kind == "insert":
+    if kind == "insert":
         return f"INSERT INTO {table} ({names}) SELECT {names} FROM {rows}"
-    matched = " AND ".join(f"t.{k} = r.{k}" for k in step.key)
-    if step.kind == "delete":
+    matched = " AND ".join(f"t.{k} = r.{k}" for k in key)
+    if kind == "delete":
         return f"DELETE FROM {table} AS t USING {rows} AS r WHERE {matched}"
-    others = [c for c in columns if c not in step.key]
-    if step.kind == "update":
+    others = [c for c in columns if c not in key]
+    if kind == "update":
         sets = ", ".join(f"{c} = r.{c}" for c in others)
         return f"UPDATE {table} AS t SET {sets} FROM {rows} AS r WHERE {matched}"
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in others)
-    conflict = ", ".join(step.key)
+    conflict = ", ".join(key)
     return (
         f"INSERT INTO {table} ({names}) SELECT {names} FROM {rows} "
         f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}"
