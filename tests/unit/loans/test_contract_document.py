@@ -8,27 +8,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from microlend.loans.calculator.model import RepaymentMethod
 from microlend.loans.contract_document import content_key, contract_document, contract_of
-from microlend.products.model import ProductTerms
+from tests.unit.products.test_terms import terms
 
 D = Decimal
 
 
 def _document(amount: str = "12000", rate: str = "12") -> dict[str, Any]:
-    terms = ProductTerms(
-        customer_kinds=("individual",),
-        currency="CNY",
-        min_amount=D("1000"),
-        max_amount=D("100000"),
-        min_term=3,
-        max_term=24,
-        methods=(RepaymentMethod.EQUAL_PRINCIPAL,),
-        min_rate=D("6"),
-        max_rate=D("24"),
-    )
     document, _ = contract_document(
-        terms,
+        terms(),
         amount=D(amount),
         term_count=12,
         annual_rate=D(rate),
