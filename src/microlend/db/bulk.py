@@ -22,9 +22,22 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, cast, delete, event, func, insert, select, text, update
+from sqlalchemy import (
+    Table,
+    TextClause,
+    bindparam,
+    cast,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.orm import Session, SessionTransaction
@@ -176,7 +189,7 @@ class Writes:
         if session.get_bind().dialect.name == "postgresql":
             merged = _merged(steps)
             statement, params = _combined(merged)
-            result = session.execute(text(statement), params)
+            result = session.execute(_text(statement), params)
             checks = [check for step in merged for check in step.checks]
             if checks:
                 returned = list(result.all())
@@ -224,21 +237,28 @@ def _plain(value: Any) -> Any:
 
 
 def _sql(step: Step, param: str) -> str:
-    table = step.table.name
-    columns = list(step.rows[0])
+    return _step_sql(step.kind, step.table.name, tuple(step.rows[0]), step.key, param)
+
+
+@lru_cache(maxsize=1024)
+def _step_sql(
+    kind: str, table: str, columns: tuple[str, ...], key: tuple[str, ...], param: str
+) -> str:
+    """The statement of a step of ``kind`` on ``table`` whose rows name ``columns`` (made once
+    per shape: the same commands stage the same shapes)."""
     names = ", ".join(columns)
     rows = f"json_populate_recordset(NULL::{table}, CAST(:{param} AS json))"
-    if step.kind == "insert":
+    if kind == "insert":
         return f"INSERT INTO {table} ({names}) SELECT {names} FROM {rows}"
-    matched = " AND ".join(f"t.{k} = r.{k}" for k in step.key)
-    if step.kind == "delete":
+    matched = " AND ".join(f"t.{k} = r.{k}" for k in key)
+    if kind == "delete":
         return f"DELETE FROM {table} AS t USING {rows} AS r WHERE {matched}"
-    others = [c for c in columns if c not in step.key]
-    if step.kind == "update":
+    others = [c for c in columns if c not in key]
+    if kind == "update":
         sets = ", ".join(f"{c} = r.{c}" for c in others)
         return f"UPDATE {table} AS t SET {sets} FROM {rows} AS r WHERE {matched}"
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in others)
-    conflict = ", ".join(step.key)
+    conflict = ", ".join(key)
     return (
         f"INSERT INTO {table} ({names}) SELECT {names} FROM {rows} "
         f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}"
@@ -265,6 +285,13 @@ def _combined(steps: list[Step]) -> tuple[str, dict[str, str]]:
         return parts[0], params
     ctes = ", ".join(f"w{n} AS ({part})" for n, part in enumerate(parts) if n != main)
     return f"WITH {ctes} {parts[main]}", params
+
+
+@lru_cache(maxsize=256)
+def _text(statement: str) -> TextClause:
+    """The ``text`` of a flush's statement, made once per statement: a batch of one shape
+    sends the same statement every time, and ``text`` parses its parameters on every call."""
+    return text(statement)
 
 
 def _run_one(session: Session, step: Step) -> None:

@@ -461,7 +461,9 @@ def record_event(
     take_back_booked(uow, actor, loan, here, now=now, day=day, queue=queue)
     stored = held.installments if held is not None else None
     written = refresh(uow, loan, applied.book, now=now, staged=uow.staged, stored=stored, here=here)
-    store_state(uow, loan, applied.state, synced, now=now)
+    # a usable state was read under the lock, or staged by an earlier command on the loan
+    known = True if held is not None and held.state is not None else None
+    store_state(uow, loan, applied.state, synced, now=now, existed=known)
     if held is not None:  # a later command of the transaction on this loan goes on from here
         held.state, held.installments = applied.state, written
     return row, synced

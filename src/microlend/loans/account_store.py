@@ -313,9 +313,12 @@ def store_state(
     synced: dict[str, StoredPosting],
     *,
     now: datetime,
+    existed: bool | None = None,
 ) -> None:
     """Stage the engine's state after the loan's last event, with the stored postings dated
-    after it (None: the book cannot be stored; the old state no longer covers the loan)."""
+    after it (None: the book cannot be stored; the old state no longer covers the loan).
+    ``existed``: True when the loan's state row is known to be stored (it is then updated, not
+    upserted); None when that is not known."""
     if state is None:
         return
     point = date.fromisoformat(state["today"])
@@ -329,7 +332,7 @@ def store_state(
         "state": state,
         "updated_at": now,
     }
-    uow.staged.keep(STATES, row, key=("loan_id",), existed=None)
+    uow.staged.keep(STATES, row, key=("loan_id",), existed=existed)
 
 
 def refresh(
@@ -354,7 +357,7 @@ def refresh(
     now_rows: Installments = {}
     units = minor_units(cur)
     for row in here.installments:
-        values = installment_values(row, units)
+        values = _values_of(row, units)
         now_rows[row.n] = values
         if stored.get(row.n) != values:
             written: dict[str, Any] = {"company_id": loan.company_id, "loan_id": loan.id}
@@ -364,28 +367,50 @@ def refresh(
     for n in sorted(set(stored) - set(now_rows)):
         writes.drop(INSTALLMENTS, {"loan_id": loan.id, "n": n}, key=INSTALLMENT_KEY)
     owed, fresh = here.overdue + here.due_today, fresh_minor
-    loan.position_as_of = here.as_of
-    loan.outstanding_principal_minor = fresh(here.outstanding_principal, cur)
-    loan.outstanding_interest_minor = fresh(owed.interest + here.accrued_interest, cur)
-    loan.outstanding_fee_minor = fresh(owed.fee, cur)
-    loan.outstanding_penalty_minor = fresh(owed.penalty, cur)
-    loan.overdue_minor = fresh(here.overdue_amount, cur)
-    loan.days_past_due = here.days_past_due
-    loan.max_days_past_due = max(loan.max_days_past_due, here.days_past_due)
-    loan.next_due_date = here.next_due_date
-    loan.next_due_minor = fresh(here.next_due_amount, cur)
-    loan.credit_balance_minor = fresh(here.credit_balance, cur)
-    loan.restructured = loan.restructured or here.restructured
+    restructured = loan.restructured or here.restructured
+    columns: dict[str, Any] = {
+        "position_as_of": here.as_of,
+        "outstanding_principal_minor": fresh(here.outstanding_principal, cur),
+        "outstanding_interest_minor": fresh(owed.interest + here.accrued_interest, cur),
+        "outstanding_fee_minor": fresh(owed.fee, cur),
+        "outstanding_penalty_minor": fresh(owed.penalty, cur),
+        "overdue_minor": fresh(here.overdue_amount, cur),
+        "days_past_due": here.days_past_due,
+        "max_days_past_due": max(loan.max_days_past_due, here.days_past_due),
+        "next_due_date": here.next_due_date,
+        "next_due_minor": fresh(here.next_due_amount, cur),
+        "credit_balance_minor": fresh(here.credit_balance, cur),
+        "restructured": restructured,
+    }
     if loan.status != "written_off":
-        loan.status = _status(str(here.status), loan.restructured)
-        loan.closed_on = here.as_of if loan.status == "closed" else None
-    loan.row_version += 1
-    loan.updated_at = now
-    stage_loan(writes, loan)
+        status = columns["status"] = _status(str(here.status), restructured)
+        columns["closed_on"] = here.as_of if status == "closed" else None
+    columns["row_version"] = loan.row_version + 1
+    columns["updated_at"] = now
+    stage_loan(writes, loan, columns)
     if staged is None:
         uow.session.flush()
         writes.flush(uow.session)
     return now_rows
+
+
+# The values of the positions the engine keeps for installments not yet due with nothing paid,
+# waived or capitalised (``position._installment``: the same record in every command), by the
+# record's identity. Each entry holds its record and ``units`` table, so the id names them.
+_KEPT_VALUES: dict[int, tuple[InstallmentPosition, Kept[Decimal, int], tuple[Any, ...]]] = {}
+
+
+def _values_of(row: InstallmentPosition, units: Kept[Decimal, int]) -> tuple[Any, ...]:
+    """``installment_values`` of ``row``, kept for the records the engine keeps."""
+    found = _KEPT_VALUES.get(id(row))
+    if found is not None and found[0] is row and found[1] is units:
+        return found[2]
+    values = installment_values(row, units)
+    if row.paid is NO_AMOUNTS and row.waived is NO_AMOUNTS and row.capitalised is NO_AMOUNTS:
+        if len(_KEPT_VALUES) >= 20_000:
+            _KEPT_VALUES.clear()
+        _KEPT_VALUES[id(row)] = (row, units, values)
+    return values
 
 
 def installment_values(row: InstallmentPosition, units: Kept[Decimal, int]) -> tuple[Any, ...]:
@@ -465,17 +490,27 @@ def installments_of(raw: list[list[Any]] | None) -> Installments:
     return {int(row[0]): tuple(row[1:]) for row in raw or ()}
 
 
-def stage_loan(writes: Writes, loan: tables.Loan) -> None:
-    """Stage the loan row's changed columns as one update, and mark them written (a loan not
-    yet in the database is left to the session)."""
+def stage_loan(writes: Writes, loan: tables.Loan, values: dict[str, Any] | None = None) -> None:
+    """Stage the loan row's changed columns and ``values`` (columns to set) as one update, and
+    mark them written; a loan not yet in the database gets ``values`` set, and is left to the
+    session."""
     state = inspect(loan)
-    changed = list(state.committed_state)
-    if not changed or not state.persistent:
+    if not state.persistent:
+        for key, value in (values or {}).items():
+            setattr(loan, key, value)
         return
-    values = {key: getattr(loan, key) for key in changed}
-    writes.keep(LOANS, {"id": loan.id, **values})
-    # What a flush does to a row it wrote (every changed column is in ``values``; a loan has no
-    # relationships): committed, and no longer modified, so the session's flush skips it.
+    row = {key: getattr(loan, key) for key in state.committed_state}
+    if values:
+        row.update(values)
+    if not row:
+        return
+    writes.keep(LOANS, {"id": loan.id, **row})
+    # What a flush does to a row it wrote (every changed column is in ``row``; a loan has no
+    # relationships): the values in the instance, committed and no longer modified, so the
+    # session's flush skips it. ``values`` go straight to the instance: set through the ORM,
+    # they would only be recorded as changes to be forgotten here.
+    if values:
+        state.dict.update(values)
     state._commit_all(state.dict, state._instance_dict())
 
 

@@ -127,6 +127,7 @@ class _Poster:
         now: datetime,
     ) -> None:
         self.uow, self.actor, self.locked, self.now = uow, actor, locked, now
+        self.audited = Actor.of(actor)  # who each line's audit record names
         self.queue = LedgerQueue(uow, actor, now)
         pairs = [(ln.channel, ln.reference) for ln in lines if ln.reference]
         self.existing = existing(uow, actor.company_id, pairs)
@@ -220,7 +221,7 @@ class _Poster:
     def _audit(self, line: Line, loan_id: int, change: dict[str, Any]) -> None:
         append_audit(
             self.uow.session,
-            actor=Actor.of(self.actor),
+            actor=self.audited,
             command=REPAY,
             outcome="ok",
             input_digest=digest(line.payload),

@@ -34,7 +34,7 @@ from microlend.loans.account import (
     record_event,
     require_serviceable,
 )
-from microlend.loans.account_store import Applied, posting_row
+from microlend.loans.account_store import Applied
 from microlend.loans.calculator.servicing_terms import PrepaymentMode
 from microlend.loans.contract_document import product_terms_of
 from microlend.loans.engine import (
@@ -51,7 +51,13 @@ from microlend.loans.engine import (
 )
 from microlend.loans.prepayment_fees import fee_of_payoff, fee_of_prepayment
 from microlend.loans.records import engine_id, money
-from microlend.loans.views import EventOutcome, event_view, loan_view, posting_view
+from microlend.loans.views import (
+    EventOutcome,
+    event_view,
+    fresh_posting_view,
+    loan_view,
+    posting_view,
+)
 
 REPAY = "loans.repay"
 REVERSE = "loans.repayment.reverse"
@@ -164,8 +170,7 @@ def fresh_outcome(
     own = applied.own
     if own is not None:
         stored = synced[own.event_id]
-        posted = posting_row(loan, own, stored.version, stored.vouchers, now)
-        view = posting_view(cast(tables.LoanPosting, SimpleNamespace(**posted)), loan.currency)
+        view = fresh_posting_view(own, stored.version, stored.vouchers, loan.currency)
     event = cast(tables.LoanEvent, SimpleNamespace(**row))
     return EventOutcome(loan_view(loan), event_view(event, loan.currency, frozenset()), view)
 

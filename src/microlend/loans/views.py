@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from microlend.loans import tables
-from microlend.loans.records import money
+from microlend.loans.engine import Posting
+from microlend.loans.records import fresh_minor, minor, money
 
 
 @dataclass(frozen=True)
@@ -54,48 +55,99 @@ class LoanView:
     row_version: int
 
 
+_LOAN_COLUMNS = frozenset(
+    {
+        "id",
+        "number",
+        "contract_number",
+        "company_id",
+        "office_id",
+        "owner_id",
+        "customer_id",
+        "application_id",
+        "product_version_id",
+        "product_code",
+        "currency",
+        "principal_minor",
+        "annual_rate",
+        "term_count",
+        "method",
+        "disbursement_date",
+        "first_due_date",
+        "maturity_date",
+        "upfront_fee_minor",
+        "payee",
+        "payee_name",
+        "status",
+        "restructured",
+        "purpose",
+        "fund_usage_status",
+        "fund_usage_deadline",
+        "position_as_of",
+        "outstanding_principal_minor",
+        "outstanding_interest_minor",
+        "outstanding_fee_minor",
+        "outstanding_penalty_minor",
+        "overdue_minor",
+        "days_past_due",
+        "next_due_date",
+        "next_due_minor",
+        "credit_balance_minor",
+        "written_off_minor",
+        "recovered_minor",
+        "row_version",
+    }
+)
+
+
 def loan_view(row: tables.Loan) -> LoanView:
-    c = row.currency
+    """The view of the loan row's current values: read from the instance's own dict when every
+    column is loaded there (what the ORM's attributes would return; every command on a loan
+    builds one), through the attributes otherwise (they load what is missing)."""
+    r: dict[str, Any] = row.__dict__
+    if not _LOAN_COLUMNS.issubset(r):
+        r = {name: getattr(row, name) for name in _LOAN_COLUMNS}
+    c = r["currency"]
     return LoanView(
-        id=row.id,
-        number=row.number,
-        contract_number=row.contract_number,
-        company_id=row.company_id,
-        office_id=row.office_id,
-        owner_id=row.owner_id,
-        customer_id=row.customer_id,
-        application_id=row.application_id,
-        product_version_id=row.product_version_id,
-        product_code=row.product_code,
+        id=r["id"],
+        number=r["number"],
+        contract_number=r["contract_number"],
+        company_id=r["company_id"],
+        office_id=r["office_id"],
+        owner_id=r["owner_id"],
+        customer_id=r["customer_id"],
+        application_id=r["application_id"],
+        product_version_id=r["product_version_id"],
+        product_code=r["product_code"],
         currency=c,
-        principal=money(row.principal_minor, c),
-        annual_rate=row.annual_rate,
-        term_count=row.term_count,
-        method=row.method,
-        disbursement_date=row.disbursement_date,
-        first_due_date=row.first_due_date,
-        maturity_date=row.maturity_date,
-        upfront_fee=money(row.upfront_fee_minor, c),
-        payee=row.payee,
-        payee_name=row.payee_name,
-        status=row.status,
-        restructured=row.restructured,
-        purpose=row.purpose,
-        fund_usage_status=row.fund_usage_status,
-        fund_usage_deadline=row.fund_usage_deadline,
-        position_as_of=row.position_as_of,
-        outstanding_principal=money(row.outstanding_principal_minor, c),
-        outstanding_interest=money(row.outstanding_interest_minor, c),
-        outstanding_fee=money(row.outstanding_fee_minor, c),
-        outstanding_penalty=money(row.outstanding_penalty_minor, c),
-        overdue_amount=money(row.overdue_minor, c),
-        days_past_due=row.days_past_due,
-        next_due_date=row.next_due_date,
-        next_due_amount=money(row.next_due_minor, c),
-        credit_balance=money(row.credit_balance_minor, c),
-        written_off=money(row.written_off_minor, c),
-        recovered=money(row.recovered_minor, c),
-        row_version=row.row_version,
+        principal=money(r["principal_minor"], c),
+        annual_rate=r["annual_rate"],
+        term_count=r["term_count"],
+        method=r["method"],
+        disbursement_date=r["disbursement_date"],
+        first_due_date=r["first_due_date"],
+        maturity_date=r["maturity_date"],
+        upfront_fee=money(r["upfront_fee_minor"], c),
+        payee=r["payee"],
+        payee_name=r["payee_name"],
+        status=r["status"],
+        restructured=r["restructured"],
+        purpose=r["purpose"],
+        fund_usage_status=r["fund_usage_status"],
+        fund_usage_deadline=r["fund_usage_deadline"],
+        position_as_of=r["position_as_of"],
+        outstanding_principal=money(r["outstanding_principal_minor"], c),
+        outstanding_interest=money(r["outstanding_interest_minor"], c),
+        outstanding_fee=money(r["outstanding_fee_minor"], c),
+        outstanding_penalty=money(r["outstanding_penalty_minor"], c),
+        overdue_amount=money(r["overdue_minor"], c),
+        days_past_due=r["days_past_due"],
+        next_due_date=r["next_due_date"],
+        next_due_amount=money(r["next_due_minor"], c),
+        credit_balance=money(r["credit_balance_minor"], c),
+        written_off=money(r["written_off_minor"], c),
+        recovered=money(r["recovered_minor"], c),
+        row_version=r["row_version"],
     )
 
 
@@ -210,4 +262,28 @@ def posting_view(row: tables.LoanPosting, currency: str) -> PostingView:
         money(row.credit_change_minor, currency),
         lines,
         tuple(row.vouchers),
+    )
+
+
+def fresh_posting_view(
+    posting: Posting, version: int, vouchers: dict[str, Any], currency: str
+) -> PostingView:
+    """``posting_view`` of the row stored for ``posting`` (``account_store.posting_row``), from
+    the posting itself: the same values (a line's amount is stored as its exact text), without
+    writing the row's document and reading it back."""
+    lines = tuple(
+        AllocationView(
+            line.installment, line.due_date, str(line.bucket), str(line.component), line.amount
+        )
+        for line in posting.lines
+    )
+    return PostingView(
+        posting.event_id,
+        str(posting.kind),
+        posting.value_date,
+        version,
+        money(minor(posting.cash_in, currency), currency),
+        money(fresh_minor(posting.credit_change, currency), currency),
+        lines,
+        tuple(vouchers),
     )
