@@ -8,6 +8,8 @@ one is the contract (a later change to the calculator cannot move a loan's insta
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -56,10 +58,47 @@ _BUILT: dict[str, LoanContract] = {}  # by the document's repr: a contract is im
 _BUILT_MAX = 4096
 
 
+@dataclass
+class _Read:
+    """A document read as text, and its contract once built."""
+
+    document: dict[str, Any]
+    contract: LoanContract | None = None
+
+
+_READ: dict[str, _Read] = {}  # by the stored text
+_READ_MAX = 1024
+_SHARED: dict[int, _Read] = {}  # by the id of a document ``_READ`` holds (alive while held)
+
+
+def read_document(text: str) -> dict[str, Any]:
+    """The document stored as ``text`` (``loans.contract`` read as text, as the loan lock reads
+    it), decoded once per content: the same text gives the same dict, shared by every command
+    that reads it, so it is read, never changed in place (a loan's contract is replaced whole,
+    never edited). ``contract_of`` knows a shared document by its identity (no ``repr``)."""
+    found = _READ.get(text)
+    if found is None:
+        if len(_READ) >= _READ_MAX:
+            _READ.clear()
+            _SHARED.clear()
+        found = _READ[text] = _Read(json.loads(text))
+        _SHARED[id(found.document)] = found
+    return found.document
+
+
 def contract_of(document: dict[str, Any]) -> LoanContract:
     """The engine's contract, exactly as agreed (terms, stored schedule, servicing settings).
     Built once per document content (the same text is the same contract, and a contract is
     frozen): a command on a loan does not parse its product terms again."""
+    shared = _SHARED.get(id(document))
+    if shared is not None and shared.document is document:
+        if shared.contract is None:
+            shared.contract = _built(document)
+        return shared.contract
+    return _built(document)
+
+
+def _built(document: dict[str, Any]) -> LoanContract:
     key = repr(document)  # exact for JSON values, half the cost of a canonical dump
     found = _BUILT.get(key)
     if found is None:
