@@ -22,12 +22,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table, bindparam, cast, delete, event, func, insert, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.sql.elements import TextClause
 
 Row = dict[str, Any]
 IDS_KEY = "db.bulk.allocated"
@@ -168,10 +170,17 @@ class Writes:
             return
         if session.get_bind().dialect.name == "postgresql":
             statement, params = _combined(_merged(steps))
-            session.execute(text(statement), params)
+            session.execute(_text(statement), params)
             return
         for step in steps:
             _run_one(session, step)
+
+
+@lru_cache(maxsize=256)
+def _text(statement: str) -> TextClause:
+    """The combined statement as a clause, made once per text (``text`` scans the text for its
+    parameters: some 0.1 ms for a repayment's 4 KB statement, the same at every commit)."""
+    return text(statement)
 
 
 def _merged(steps: list[Step]) -> list[Step]:
