@@ -4,7 +4,8 @@ psycopg builds a new ``Column`` per result column each time ``cursor.description
 SQLAlchemy reads it for every result: the loan lock alone returns some sixty columns. A column's
 description is made of the result's name, type and type modifier of that column (its size
 follows from the type), so the columns built for a result are kept under those and handed out
-again for every result that has the same ones.
+again for every result that has the same ones. (A column's display details come from psycopg's
+type registry, which no connection of ours changes: every connection describes a type alike.)
 """
 
 from __future__ import annotations
