@@ -4,8 +4,9 @@ SQLite (the embedded default) runs in WAL mode with foreign keys on and a busy t
 own transaction handling is switched off so that we emit ``BEGIN IMMEDIATE`` ourselves: a unit of
 work takes the write lock when it starts, instead of failing half-way with "database is locked".
 A read-only unit of work (execution option ``microlend_read_only``) starts with a plain ``BEGIN``.
-PostgreSQL goes through psycopg 3; a pooled connection is pinged at checkout only after it sat
-idle (``IDLE_PING_SECONDS``), not on every checkout.
+PostgreSQL goes through psycopg 3 (its cursors describe a kind of result once: ``db.cursor``); a
+pooled connection is pinged at checkout only after it sat idle (``IDLE_PING_SECONDS``), not on
+every checkout.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
+
+from microlend.db.cursor import DescribedCursor
 
 DEFAULT_DATABASE_URL = "sqlite:///./microlend.db"
 READ_ONLY = "microlend_read_only"
@@ -49,7 +52,8 @@ def create_engine_for(url: str, **options: Any) -> Engine:
     url = normalize_url(url)
     if is_sqlite(url):
         return _sqlite_engine(url, **options)
-    engine = create_engine(url, **options)
+    connect_args = {"cursor_factory": DescribedCursor, **options.pop("connect_args", {})}
+    engine = create_engine(url, connect_args=connect_args, **options)
     if not options.get("pool_pre_ping"):
         _ping_after_idle(engine)
     return engine

@@ -27,8 +27,10 @@ from sqlalchemy import (
     BigInteger,
     Integer,
     String,
+    Text,
     any_,
     bindparam,
+    cast,
     event,
     func,
     literal,
@@ -36,7 +38,8 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction, defer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from microlend.db.bulk import allocate_ids
 from microlend.db.commands import CHECKER_RULE, checker_params, checker_read
@@ -62,7 +65,7 @@ from microlend.loans.account_store import (
 from microlend.loans.account_store import refresh as refresh  # for the modules using it here
 from microlend.loans.account_store import sync as sync
 from microlend.loans.close_inline import close_missed_days
-from microlend.loans.contract_document import contract_of
+from microlend.loans.contract_document import contract_of, read_document
 from microlend.loans.engine import (
     LoanBook,
     LoanContract,
@@ -139,7 +142,9 @@ def _lock_statement(postgres: bool) -> Any:
     the next event, and the loan row's ``xmin`` as locked and as the statement's snapshot saw
     it: they differ when the lock waited for a transaction that changed the loan, and then
     what was read with it is read again (it is the snapshot's, the loan row the newest). And
-    the maker-checker rule of the command that asks for it with its lock (``CHECKER_RULE``)."""
+    the maker-checker rule of the command that asks for it with its lock (``CHECKER_RULE``).
+    The contract document comes as text (``contract_document.read_document``: decoded once per
+    content, not once per lock)."""
     extra: tuple[Any, ...] = (literal(None, Integer), literal(None, String), literal(None, String))
     if postgres:
         extra = (
@@ -147,9 +152,10 @@ def _lock_statement(postgres: bool) -> Any:
             literal_column("loans.xmin::text"),
             literal_column("(SELECT seen.xmin::text FROM loans AS seen WHERE seen.id = loans.id)"),
         )
-    extra += (CHECKER_RULE,)
+    extra += (CHECKER_RULE, cast(tables.Loan.contract, Text))
+    loan = select(tables.Loan).options(defer(tables.Loan.contract))
     return (
-        _joined(select(tables.Loan).add_columns(*extra, *_related(postgres)))
+        _joined(loan.add_columns(*extra, *_related(postgres)))
         .where(_ids_condition(postgres))
         .order_by(tables.Loan.id)
         .with_for_update(of=tables.Loan)
@@ -196,7 +202,8 @@ def lock_loans(
     again: dict[int, Any] = {}
     if waited:  # what was read with them is the snapshot's: read it again, under the lock
         again = {row[0]: row[1:] for row in uow.session.execute(_REREAD, {"loan_ids": waited})}
-    for loan, event_id, _locked_xmin, _seen_xmin, _rule, *related in locked:
+    for loan, event_id, _locked_xmin, _seen_xmin, _rule, contract, *related in locked:
+        set_committed_value(loan, "contract", read_document(contract))
         today, sequence, state, closed, rows = again.get(loan.id, related)
         usable = sequence == loan.last_sequence and book_state.readable(state)
         found[loan.id] = Locked(loan, today, state if usable else None, event_id)

@@ -8,7 +8,9 @@ one is the contract (a later change to the calculator cannot move a loan's insta
 
 from __future__ import annotations
 
+import json
 import marshal
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -68,10 +70,48 @@ def content_key(document: dict[str, Any]) -> bytes | str:
         return repr(document)
 
 
+@dataclass
+class _Read:
+    """A document read as text, and its contract once built."""
+
+    document: dict[str, Any]
+    contract: LoanContract | None = None
+
+
+_READ: dict[str, _Read] = {}  # by the stored text
+_READ_MAX = 1024
+_SHARED: dict[int, _Read] = {}  # by the id of a document ``_READ`` holds (alive while held)
+
+
+def read_document(text: str) -> dict[str, Any]:
+    """The document stored as ``text`` (``loans.contract`` read as text, as the loan lock reads
+    it), decoded once per content: the same text gives the same dict, shared by every command
+    that reads it, so it is read, never changed in place (a loan's contract is replaced whole,
+    never edited). ``contract_of`` knows a shared document by its identity (no ``repr``)."""
+    found = _READ.get(text)
+    if found is None:
+        if len(_READ) >= _READ_MAX:
+            _READ.clear()
+            _SHARED.clear()
+        found = _READ[text] = _Read(json.loads(text))
+        _SHARED[id(found.document)] = found
+    return found.document
+
+
 def contract_of(document: dict[str, Any]) -> LoanContract:
     """The engine's contract, exactly as agreed (terms, stored schedule, servicing settings).
-    Built once per document content (``content_key``; a contract is frozen): a command on a
-    loan does not parse its product terms again."""
+    Built once per document content (``content_key``, or the identity of a document that
+    ``read_document`` shares; a contract is frozen): a command on a loan does not parse its
+    product terms again."""
+    shared = _SHARED.get(id(document))
+    if shared is not None and shared.document is document:
+        if shared.contract is None:
+            shared.contract = _built(document)
+        return shared.contract
+    return _built(document)
+
+
+def _built(document: dict[str, Any]) -> LoanContract:
     key = content_key(document)
     found = _BUILT.get(key)
     if found is None:
