@@ -11,6 +11,8 @@ from sqlalchemy import Engine
 
 from microlend.db.cursor import DescribedCursor
 
+pytestmark = pytest.mark.parametrize("db_backend", ["postgres"], indirect=True)
+
 
 def _described(engine: Engine, sql: str) -> list[tuple[Any, ...]]:
     raw = engine.raw_connection()
@@ -46,17 +48,11 @@ def _by_psycopg(engine: Engine, sql: str) -> list[tuple[Any, ...]]:
         "SELECT 1 AS a WHERE false",
     ],
 )
-def test_a_result_is_described_as_psycopg_describes_it(
-    db_backend: str, engine: Engine, sql: str
-) -> None:
-    if db_backend != "postgres":
-        pytest.skip("a PostgreSQL cursor")
+def test_a_result_is_described_as_psycopg_describes_it(engine: Engine, sql: str) -> None:
     assert _described(engine, sql) == _by_psycopg(engine, sql)
 
 
-def test_a_statement_without_rows_has_no_description(db_backend: str, engine: Engine) -> None:
-    if db_backend != "postgres":
-        pytest.skip("a PostgreSQL cursor")
+def test_a_statement_without_rows_has_no_description(engine: Engine) -> None:
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
