@@ -7,27 +7,15 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from microlend.loans.calculator.model import RepaymentMethod
 from microlend.loans.contract_document import contract_document, contract_of, read_document
-from microlend.products.model import ProductTerms
+from tests.unit.products.test_terms import terms
 
 D = Decimal
-PRODUCT = ProductTerms(
-    customer_kinds=("individual",),
-    currency="CNY",
-    min_amount=D("1000"),
-    max_amount=D("100000"),
-    min_term=3,
-    max_term=24,
-    methods=(RepaymentMethod.EQUAL_PRINCIPAL,),
-    min_rate=D("6"),
-    max_rate=D("24"),
-)
 
 
 def _text(amount: str) -> str:
     document, _contract = contract_document(
-        PRODUCT,
+        terms(),
         amount=D(amount),
         term_count=12,
         annual_rate=D("12"),
