@@ -129,15 +129,21 @@ def _joined(stmt: Any) -> Any:
     )
 
 
-def _ids_condition(postgres: bool) -> Any:
+def _ids_condition(postgres: bool, one: bool = False) -> Any:
     """``loans.id`` in the ``loan_ids`` parameter: ``= ANY(array)`` on PostgreSQL, so that the
-    statement's text is the same whatever the number of loans (nothing to expand per call)."""
+    statement's text is the same whatever the number of loans (nothing to expand per call).
+    ``one`` (PostgreSQL): ``loans.id`` is the ``loan_id`` parameter. The server plans a prepared
+    ``= ANY($1)`` for an array of ten, costlier than the one of a single repayment, so it would
+    plan that statement again on every call (or keep a plan scanning the company's loans); for
+    ``= $1`` its cached plan reads the primary key."""
+    if postgres and one:
+        return tables.Loan.id == bindparam("loan_id", type_=BigInteger)
     if postgres:
         return tables.Loan.id == any_(bindparam("loan_ids", type_=ARRAY(BigInteger)))
     return tables.Loan.id.in_(bindparam("loan_ids", expanding=True))
 
 
-def _lock_statement(postgres: bool) -> Any:
+def _lock_statement(postgres: bool, one: bool = False) -> Any:
     """The loans locked in id order with what is read with them; on PostgreSQL also an id for
     the next event, and the loan row's ``xmin`` as locked and as the statement's snapshot saw
     it: they differ when the lock waited for a transaction that changed the loan, and then
@@ -156,7 +162,7 @@ def _lock_statement(postgres: bool) -> Any:
     loan = select(tables.Loan).options(defer(tables.Loan.contract))
     return (
         _joined(loan.add_columns(*extra, *_related(postgres)))
-        .where(_ids_condition(postgres))
+        .where(_ids_condition(postgres, one))
         .order_by(tables.Loan.id)
         .with_for_update(of=tables.Loan)
         .execution_options(populate_existing=True)
@@ -164,21 +170,26 @@ def _lock_statement(postgres: bool) -> Any:
 
 
 _REREAD = _joined(select(tables.Loan.id, *_related(True))).where(_ids_condition(True))
-_LOCK, _LOCK_PG = _lock_statement(False), _lock_statement(True)
+_LOCK, _LOCK_PG, _LOCK_PG_ONE = (
+    _lock_statement(False),
+    _lock_statement(True),
+    _lock_statement(True, True),
+)
 _SCOPED: dict[tuple[Any, ...], Any] = {}
 
 
-def _scoped_lock(postgres: bool, actor: Principal) -> Any:
+def _scoped_lock(postgres: bool, actor: Principal, one: bool) -> Any:
     """The lock statement restricted to ``actor``'s scope, built once per scope (the same
     statement object is executed again, so SQLAlchemy does not walk it again). The key is what
     ``db.scope.scope_condition`` reads of a principal."""
     own = actor.scope is DataScope.OWN
-    key = (postgres, actor.scope, actor.company_ids, actor.office_ids, own and actor.user_id)
+    key = (postgres, one, actor.scope, actor.company_ids, actor.office_ids, own and actor.user_id)
     found = _SCOPED.get(key)
     if found is None:
         if len(_SCOPED) >= 1024:
             _SCOPED.clear()
-        found = _SCOPED[key] = apply_scope(_LOCK_PG if postgres else _LOCK, actor, tables.Loan)
+        base = (_LOCK_PG_ONE if one else _LOCK_PG) if postgres else _LOCK
+        found = _SCOPED[key] = apply_scope(base, actor, tables.Loan)
     return found
 
 
@@ -192,10 +203,12 @@ def lock_loans(
     asks for its maker-checker rule with the lock gets it first (``checker_read``: it may stop
     the command, which is then to wait for a checker)."""
     postgres = uow.dialect == "postgresql"
-    stmt = _scoped_lock(postgres, actor)
+    ids = sorted(set(loan_ids))
+    one = postgres and len(ids) == 1
+    stmt = _scoped_lock(postgres, actor, one)
     found: dict[int, Locked] = {}
     behind: list[tables.Loan] = []
-    params = {"loan_ids": sorted(set(loan_ids)), **checker_params(uow)}
+    params = {**({"loan_id": ids[0]} if one else {"loan_ids": ids}), **checker_params(uow)}
     locked = uow.session.execute(stmt, params).all()
     checker_read(uow, locked[0][4] if locked else None, read=bool(locked))
     waited = [row[0].id for row in locked if row[2] != row[3]]
