@@ -178,7 +178,7 @@ class _Poster:
             event_id=next(self.ids),
         )
         self.posted.add(loan.id)
-        done = fresh_outcome(loan, row, applied, synced, now=self.now)
+        done = fresh_outcome(loan, row, applied, synced)
         change = {"event": row["id"], "amount": str(amount), "kind": "repayment"}
         self._audit(line, loan.id, change)
         if line.reference:

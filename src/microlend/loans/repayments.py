@@ -153,7 +153,7 @@ def record(
             day=day,
         )
         row, synced = record_event(uow, actor, loan, applied, values, now=now, day=day)
-    return fresh_outcome(loan, row, applied, synced, now=now)
+    return fresh_outcome(loan, row, applied, synced)
 
 
 def fresh_outcome(
@@ -161,8 +161,6 @@ def fresh_outcome(
     row: dict[str, Any],
     applied: Applied,
     synced: dict[str, Any],
-    *,
-    now: datetime,
 ) -> EventOutcome:
     """The outcome of an event recorded in this command (nothing reversed it yet), from the
     rows staged for it (read as the stored rows are)."""
