@@ -115,7 +115,7 @@ def test_worker_processes_join_a_running_close_of_business(
     outputs = [worker.communicate(timeout=60)[0] for worker in workers]
     assert summary.status == "done"
     assert [worker.returncode for worker in workers] == [0, 0]
-    assert all(output.startswith("worker done: ") for output in outputs)
+    assert all(output.startswith("worker done: ") for output in outputs), outputs
     assert scratch_rows(engine) == expected_rows(DAY)
     with UnitOfWork(session_factory, read_only=True) as uow:
         claims = uow.session.execute(
