@@ -16,7 +16,10 @@ loans (12,000.00, 12 months). Then, for ``--seconds`` each:
 
 Both run with ONE client (client concurrency 1). In the same run ``pgbench -b tpcb-like``
 (scale 1, one client, ``-c 1 -j 1``) measures the server's TPS; the ratios are printed, with the
-statements one single repayment sends. The three are interleaved, one second of each per round
+statements a repayment sends. Before the rates, a pass of its own times how long the client
+waits on the database (each statement from send to result, and ``COMMIT``) per repayment: the
+rate the code could reach if Python took no time at all, and so the ratio it could reach, are
+printed beside the measured ones. The three rates are interleaved, one second of each per round
 (``--seconds`` rounds), so that on a shared machine they see the same load; the load average
 before and after is printed. Every loan is repaid once before measuring (its first repayment
 after disbursement replays its history and stores the engine's book). Results go to
@@ -35,6 +38,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -179,20 +183,50 @@ def importer(
     return run
 
 
-def statements_of(factory: SessionFactory, work: Callable[[], int]) -> int:
-    """How many statements ``work`` sends (BEGIN and COMMIT not counted)."""
-    sent = [0]
-    engine = factory.kw["bind"]
+@dataclass
+class Waited:
+    """What units of work sent to the database and how long the client waited on it: every
+    statement (``BEGIN`` rides on the first) from send to result, and ``COMMIT``."""
 
-    def count(*_args: object) -> None:
-        sent[0] += 1
+    units: int = 0
+    statements: int = 0
+    seconds: float = 0.0
 
-    event.listen(engine, "before_cursor_execute", count)
+    def per_unit(self) -> tuple[float, float]:
+        """Statements and seconds of waiting per unit of work."""
+        return self.statements / self.units, self.seconds / self.units
+
+
+def database_wait(factory: SessionFactory, work: Callable[[], int], runs: int) -> Waited:
+    """``runs`` calls of ``work`` with the client's wait on the database timed (a pass of its
+    own, so that the timing does not slow the measured rates)."""
+    engine, waited, started = factory.kw["bind"], Waited(), [0.0]
+
+    def sent(*_args: object) -> None:
+        started[0] = time.perf_counter()
+
+    def answered(*_args: object) -> None:
+        waited.statements += 1
+        waited.seconds += time.perf_counter() - started[0]
+
+    def committed(*_args: object) -> None:
+        waited.seconds += time.perf_counter() - started[0]
+
+    hooks = [
+        (engine, "before_cursor_execute", sent),
+        (engine, "after_cursor_execute", answered),
+        (engine, "commit", sent),
+        (factory, "after_commit", committed),
+    ]
+    for target, name, hook in hooks:
+        event.listen(target, name, hook)
     try:
-        work()
+        for _ in range(runs):
+            waited.units += work()
     finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return sent[0]
+        for target, name, hook in hooks:
+            event.remove(target, name, hook)
+    return waited
 
 
 class Meter:
@@ -265,7 +299,8 @@ def main() -> None:
         warm = repayer(factory, actor, ids)
         for _ in ids:  # warm up: each loan's first repayment replays its history once
             warm()
-        statements = statements_of(factory, repayer(factory, actor, ids))
+        single_wait = database_wait(factory, repayer(factory, actor, ids), 200)
+        batch_wait = database_wait(factory, importer(factory, actor, ids, options.batch), 10)
         base = pgbench_init(cluster)
         load_before = os.getloadavg()[0]
         one, many, server = Meter(), Meter(), Meter()
@@ -280,13 +315,27 @@ def main() -> None:
         load_after = os.getloadavg()[0]
     finally:
         cluster.stop()
+    statements, single_db = single_wait.per_unit()
+    batch_statements = batch_wait.statements / (batch_wait.units / options.batch)
+    _, batch_db = batch_wait.per_unit()
     print(
         f"repayments single   {single:8,.1f}/s  "
-        f"(1 client, 1 per transaction, {statements} statements)"
+        f"(1 client, 1 per transaction, {statements:.0f} statements)"
     )
-    print(f"repayments batched  {batched:8,.1f}/s  (1 client, {options.batch} per transaction)")
+    print(
+        f"repayments batched  {batched:8,.1f}/s  "
+        f"(1 client, {options.batch} per transaction, {batch_statements:.0f} statements)"
+    )
     print(f"pgbench tpcb-like   {tps:8,.1f} tps (1 client, -c 1 -j 1, scale 1)")
     print(f"ratio single {single / tps:.2f}  batched {batched / tps:.2f}  (targets 0.3 and 1.0)")
+    print(
+        f"waiting on the database: single {single_db * 1000:.2f} ms a repayment, batched "
+        f"{batch_db * 1000:.2f} ms a repayment; pgbench {1000 / tps:.2f} ms a transaction"
+    )
+    print(
+        f"ratio if the client took no time: single {1 / single_db / tps:.2f}  "
+        f"batched {1 / batch_db / tps:.2f}"
+    )
     print(f"interleaved over {rounds} rounds; load average {load_before:.2f} -> {load_after:.2f}")
     report = {
         "benchmark": "repayments",
@@ -300,7 +349,12 @@ def main() -> None:
         "batch": options.batch,
         "client_concurrency": 1,
         "pgbench_clients": 1,
-        "statements_per_single_repayment": statements,
+        "statements_per_single_repayment": round(statements),
+        "statements_per_batch": round(batch_statements),
+        "database_wait_ms_single": round(single_db * 1000, 3),
+        "database_wait_ms_batched_per_repayment": round(batch_db * 1000, 3),
+        "ratio_single_without_client_time": round(1 / single_db / tps, 3),
+        "ratio_batched_without_client_time": round(1 / batch_db / tps, 3),
         "single_per_second": round(single, 1),
         "batched_per_second": round(batched, 1),
         "pgbench_tpcb_like_tps": round(tps, 1),

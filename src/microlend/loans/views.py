@@ -55,58 +55,26 @@ class LoanView:
     row_version: int
 
 
-_LOAN_COLUMNS = frozenset(
-    {
-        "id",
-        "number",
-        "contract_number",
-        "company_id",
-        "office_id",
-        "owner_id",
-        "customer_id",
-        "application_id",
-        "product_version_id",
-        "product_code",
-        "currency",
-        "principal_minor",
-        "annual_rate",
-        "term_count",
-        "method",
-        "disbursement_date",
-        "first_due_date",
-        "maturity_date",
-        "upfront_fee_minor",
-        "payee",
-        "payee_name",
-        "status",
-        "restructured",
-        "purpose",
-        "fund_usage_status",
-        "fund_usage_deadline",
-        "position_as_of",
-        "outstanding_principal_minor",
-        "outstanding_interest_minor",
-        "outstanding_fee_minor",
-        "outstanding_penalty_minor",
-        "overdue_minor",
-        "days_past_due",
-        "next_due_date",
-        "next_due_minor",
-        "credit_balance_minor",
-        "written_off_minor",
-        "recovered_minor",
-        "row_version",
-    }
-)
+class _Loaded:
+    """A loan row's column values by name: from the instance's own dict when loaded there (what
+    the ORM's attribute would return), through the attribute otherwise (it loads what is
+    missing)."""
+
+    __slots__ = ("loaded", "row")
+
+    def __init__(self, row: tables.Loan) -> None:
+        self.row, self.loaded = row, row.__dict__
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return self.loaded[name]
+        except KeyError:
+            return getattr(self.row, name)
 
 
 def loan_view(row: tables.Loan) -> LoanView:
-    """The view of the loan row's current values: read from the instance's own dict when every
-    column is loaded there (what the ORM's attributes would return; every command on a loan
-    builds one), through the attributes otherwise (they load what is missing)."""
-    r: dict[str, Any] = row.__dict__
-    if not _LOAN_COLUMNS.issubset(r):
-        r = {name: getattr(row, name) for name in _LOAN_COLUMNS}
+    """The view of the loan row's current values (every command on a loan builds one)."""
+    r = _Loaded(row)
     c = r["currency"]
     return LoanView(
         id=r["id"],
