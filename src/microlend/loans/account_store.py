@@ -357,7 +357,7 @@ def refresh(
     now_rows: Installments = {}
     units = minor_units(cur)
     for row in here.installments:
-        values = _values_of(row, units)
+        values = installment_values(row, units)
         now_rows[row.n] = values
         if stored.get(row.n) != values:
             written: dict[str, Any] = {"company_id": loan.company_id, "loan_id": loan.id}
@@ -392,25 +392,6 @@ def refresh(
         uow.session.flush()
         writes.flush(uow.session)
     return now_rows
-
-
-# The values of the positions the engine keeps for installments not yet due with nothing paid,
-# waived or capitalised (``position._installment``: the same record in every command), by the
-# record's identity. Each entry holds its record and ``units`` table, so the id names them.
-_KEPT_VALUES: dict[int, tuple[InstallmentPosition, Kept[Decimal, int], tuple[Any, ...]]] = {}
-
-
-def _values_of(row: InstallmentPosition, units: Kept[Decimal, int]) -> tuple[Any, ...]:
-    """``installment_values`` of ``row``, kept for the records the engine keeps."""
-    found = _KEPT_VALUES.get(id(row))
-    if found is not None and found[0] is row and found[1] is units:
-        return found[2]
-    values = installment_values(row, units)
-    if row.paid is NO_AMOUNTS and row.waived is NO_AMOUNTS and row.capitalised is NO_AMOUNTS:
-        if len(_KEPT_VALUES) >= 20_000:
-            _KEPT_VALUES.clear()
-        _KEPT_VALUES[id(row)] = (row, units, values)
-    return values
 
 
 def installment_values(row: InstallmentPosition, units: Kept[Decimal, int]) -> tuple[Any, ...]:

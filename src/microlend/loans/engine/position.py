@@ -293,20 +293,9 @@ def payoff_quote(
     )
 
 
-# The positions of installments not yet due with nothing paid, waived or capitalised (most of
-# a loan's), by the identity of their charged amounts and penalty in grace (the ``Decimal``
-# objects a stored book is read into are shared: ``book_state``) with their number, due date
-# and settlement flag. Each entry holds the amounts it was keyed by, so their ids name them
-# while it is kept: a hit is these very amounts, never equal ones written otherwise. A position
-# is frozen, so one record serves every command that finds it.
-_UNTOUCHED: dict[tuple[object, ...], tuple[tuple[Decimal, ...], InstallmentPosition]] = {}
-_UNTOUCHED_MAX = 20_000
-
-
 def _installment(row: Row, day: date) -> InstallmentPosition:
     """The installment at the end of ``day`` (its figures read once, its record filled slot by
-    slot; see ``_new_amounts``). One not yet due with nothing paid, waived or capitalised is
-    the same whatever the day: made once (``_UNTOUCHED``)."""
+    slot; see ``_new_amounts``)."""
     charged, paid, waived, capitalised = row.charged, row.paid, row.waived, row.capitalised
     c_principal, c_interest = charged[PRINCIPAL], charged[INTEREST]
     c_fee, c_penalty = charged[FEE], charged[PENALTY]
@@ -330,28 +319,6 @@ def _installment(row: Row, day: date) -> InstallmentPosition:
     )
     due = row.due_date
     grace = row.penalty_in_grace
-    untouched = (
-        due > day
-        and p_principal is ZERO
-        and p_interest is ZERO
-        and p_fee is ZERO
-        and p_penalty is ZERO
-        and w_principal is ZERO
-        and w_interest is ZERO
-        and w_fee is ZERO
-        and w_penalty is ZERO
-        and k_principal is ZERO
-        and k_interest is ZERO
-        and k_fee is ZERO
-        and k_penalty is ZERO
-    )
-    key: tuple[object, ...] = ()
-    if untouched:
-        ids = (id(c_principal), id(c_interest), id(c_fee), id(c_penalty), id(grace))
-        key = (*ids, row.n, due, row.settlement)
-        found = _UNTOUCHED.get(key)
-        if found is not None:
-            return found[1]
     o_principal = c_principal - p_principal - w_principal - k_principal
     o_interest = c_interest - p_interest - w_interest - k_interest
     o_fee = c_fee - p_fee - w_fee - k_fee
@@ -380,8 +347,4 @@ def _installment(row: Row, day: date) -> InstallmentPosition:
     _set_penalty_in_grace(made, grace)
     _set_days_past_due(made, (day - due).days if due < day and arrears > 0 else 0)
     _set_settlement(made, row.settlement)
-    if untouched:
-        if len(_UNTOUCHED) >= _UNTOUCHED_MAX:
-            _UNTOUCHED.clear()
-        _UNTOUCHED[key] = ((c_principal, c_interest, c_fee, c_penalty, grace), made)
     return made

@@ -1,5 +1,5 @@
-"""Positions of untouched installments are kept by the identity of their amounts: the same
-record for the same amounts, never one made of equal amounts written otherwise."""
+"""An installment's position is made from its row as it is on the day: the same figures each
+time, its amounts as the row writes them, a payment or a later day seen at once."""
 
 from __future__ import annotations
 
@@ -23,27 +23,21 @@ def _book(as_of: date = date(2025, 5, 12)) -> LoanBook:
     return replay(contract, events, as_of)
 
 
-def test_kept_positions_are_the_computed_ones() -> None:
+def test_the_position_is_the_same_each_time() -> None:
     book = _book()
     first = position_of(book)
     again = position_of(book)
-    position_module._UNTOUCHED.clear()
-    fresh = position_of(book)
-    assert first == again == fresh
-    assert repr(first) == repr(fresh)
-    # the installments not yet due are shared; the one repaid is made again
-    assert again.installments[5] is first.installments[5]
-    assert again.installments[0] is not first.installments[0]
+    assert first == again
+    assert repr(first) == repr(again)
 
 
-def test_equal_amounts_written_otherwise_are_not_aliased() -> None:
+def test_amounts_are_as_the_row_writes_them() -> None:
     book = _book()
-    kept = position_of(book).installments[6]
+    before = position_of(book).installments[6]
     row = book.rows[6]
     row.charged[PRINCIPAL] = D("1000.0")  # equal to 1000.00, another text
-    assert row.charged[PRINCIPAL] == kept.charged.principal
+    assert row.charged[PRINCIPAL] == before.charged.principal
     other = position_of(book).installments[6]
-    assert other is not kept
     assert str(other.charged.principal) == "1000.0"
     assert str(other.outstanding.principal) == "1000.0"
 
