@@ -2,9 +2,9 @@
 
 The services' own ``detail`` texts are English and written for developers, so the UI shows a
 sentence of its own: by error code, else (for invalid input) by the field named, else by error
-class followed by the service's detail, so that nothing is hidden; invalid input of a field in
-``FIELD_NAMES`` says which field (a notice above a form is not beside it). A new code that users
-meet deserves a sentence here.
+class followed by the service's detail, so that nothing is hidden; invalid input (or a rule
+broken) by a field in ``FIELD_NAMES`` says which field (a notice above a form is not beside it).
+A new code that users meet deserves a sentence here.
 """
 
 from __future__ import annotations
@@ -77,6 +77,8 @@ FIELD_NAMES: dict[str, str] = {  # the forms' own labels, so already translated
     "channel": N_("Channel"),
     "term": N_("Term (installments)"),
     "term_count": N_("Term (installments)"),
+    "annual_rate": N_("Annual rate"),
+    "method": N_("Repayment method"),
     "monthly_income": N_("Monthly income (CNY)"),
     "registered_capital": N_("Registered capital (CNY)"),
     "id_number": N_("Document number"),
@@ -107,7 +109,9 @@ def describe(error: errors.DomainError, gettext: Gettext) -> str:
         return sentence % {"minutes": _minutes(error)} if "%(minutes)s" in sentence else sentence
     if isinstance(error, errors.ValidationFailed) and error.field in BY_FIELD:
         return gettext(BY_FIELD[error.field])
-    if isinstance(error, errors.ValidationFailed) and error.field in FIELD_NAMES:
+    if isinstance(error, (errors.ValidationFailed, errors.RuleViolation)) and (
+        error.field in FIELD_NAMES
+    ):
         field = gettext(FIELD_NAMES[error.field])
         return gettext("Please check %(field)s: %(problem)s") % {
             "field": field,
