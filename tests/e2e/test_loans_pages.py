@@ -108,6 +108,16 @@ def test_a_date_that_is_none_is_refused_naming_the_field(
         assert "notice-success" not in page and "12,000.00" in page  # outstanding principal
 
 
+def test_the_loan_page_and_list_read_in_chinese(ui_client: TestClient, world: World) -> None:
+    loan = disbursed(world)
+    sign_in(ui_client, "finance")
+    page = ui_client.get(f"/loans/{loan.id}", headers={**HTML, **ZH}).text
+    assert '<span class="badge badge-neutral">正常</span>' in page  # the loan's status
+    assert "<td>放款" in page and "<td>disbursement" not in page  # the event's kind
+    listing = ui_client.get("/loans", headers={**HTML, **ZH}).text
+    assert '<option value="written_off">已核销</option>' in listing
+
+
 def test_the_list_filters_overdue_loans(ui_client: TestClient, world: World) -> None:
     loan = disbursed(world)
     sign_in(ui_client, "finance")

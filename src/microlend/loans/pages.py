@@ -307,3 +307,19 @@ async def reverse(
         ),
         N_("The transaction is reversed."),
     )
+
+
+# The codes the loan templates show through ``_(code)``, marked so that the catalog translates
+# them: loan and installment statuses, event kinds, allocation components, fund usage.
+CODE_WORDS = (
+    N_("approved_not_disbursed"), N_("active"), N_("overdue"), N_("closed"), N_("written_off"),
+    N_("rescheduled"), N_("paid"), N_("due"), N_("partially_paid"), N_("future"),
+    N_("disbursement"), N_("repayment"), N_("prepayment"), N_("waiver"), N_("refund"),
+    N_("reversal"), N_("reschedule"), N_("tranche"),
+    N_("penalty"), N_("fee"), N_("interest"), N_("principal"),
+    N_("unverified"), N_("partially_verified"), N_("fully_verified"), N_("misused"),
+    N_("inventory"), N_("equipment"), N_("operating"), N_("wages"), N_("rent"),
+    N_("consumption"), N_("education"), N_("medical"), N_("housing_decoration"), N_("other"),
+    N_("securities"), N_("futures"), N_("real_estate_speculation"), N_("equity_investment"),
+    N_("lending_on"), N_("gambling"),
+)  # fmt: skip
