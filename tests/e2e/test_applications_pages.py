@@ -113,6 +113,9 @@ def test_an_officer_walks_the_wizard_and_investigates(ui_client: TestClient, wor
     assert "1,120.00" in quote.text and "11,880.00" in quote.text
     bad = ui_client.post("/applications/new", data={**request, "amount": "500"})
     assert bad.status_code == 422 and "f-amount" in bad.text
+    assert "Please check Amount: the minimum is" in bad.text  # a broken rule names its field
+    rate = ui_client.post("/applications/new", data={**request, "annual_rate": "abc"})
+    assert rate.status_code == 422 and "Please check Annual rate:" in rate.text
     created = ui_client.post("/applications/new", data=request)
     assert created.status_code == 303
     parties_url = created.headers["location"]

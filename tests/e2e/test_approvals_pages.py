@@ -70,6 +70,14 @@ def test_approving_through_the_form(ui_client: TestClient, world: World) -> None
     assert status_of(world, app_id).status == "under_review"
 
 
+def test_the_approval_page_reads_in_chinese(ui_client: TestClient, world: World) -> None:
+    app_id = under_review(world, amount="30000")
+    sign_in(ui_client, "approver")
+    page = ui_client.get(f"/approvals/applications/{app_id}", headers=ZH).text
+    assert 'data-status="under_review">审批中</span>' in page and "<dd>等额本金</dd>" in page
+    assert "<code>under_review</code>" not in page and "<dd>equal_principal</dd>" not in page
+
+
 def test_the_maker_sees_no_form(ui_client: TestClient, world: World) -> None:
     app_id = under_review(world, amount="30000")
     sign_in(ui_client, "officer_a")

@@ -85,6 +85,39 @@ def test_a_refused_repayment_is_a_notice_not_an_error(ui_client: TestClient, wor
     assert "notice-error" in page.text
 
 
+def test_a_date_that_is_none_is_refused_naming_the_field(
+    ui_client: TestClient, world: World
+) -> None:
+    """Not read as "no date" (the business date): nothing is recorded, the notice says which
+    field, and a bad amount names its field too."""
+    loan = disbursed(world)
+    csrf = sign_in(ui_client, "finance")
+    for data, named in (
+        ({"amount": "100.00", "value_date": "2025-13-45"}, "Value date"),
+        ({"amount": "-100", "value_date": ""}, "Amount"),
+    ):
+        done = ui_client.post(
+            f"/loans/{loan.id}/repay",
+            data={"csrf_token": csrf, "kind": "repayment", **data},
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+        page = ui_client.get(f"/loans/{loan.id}", headers=HTML).text
+        assert "notice-error" in page and f"Please check {named}:" in page
+        assert "notice-success" not in page and "12,000.00" in page  # outstanding principal
+
+
+def test_the_loan_page_and_list_read_in_chinese(ui_client: TestClient, world: World) -> None:
+    loan = disbursed(world)
+    sign_in(ui_client, "finance")
+    page = ui_client.get(f"/loans/{loan.id}", headers={**HTML, **ZH}).text
+    assert '<span class="badge badge-neutral">正常</span>' in page  # the loan's status
+    assert "<td>放款" in page and "<td>disbursement" not in page  # the event's kind
+    listing = ui_client.get("/loans", headers={**HTML, **ZH}).text
+    assert '<option value="written_off">已核销</option>' in listing
+
+
 def test_the_list_filters_overdue_loans(ui_client: TestClient, world: World) -> None:
     loan = disbursed(world)
     sign_in(ui_client, "finance")

@@ -63,3 +63,18 @@ def test_the_list_searches_and_speaks_chinese(ui_client: TestClient) -> None:
 def test_a_user_without_customers_view_gets_no_list(ui_client: TestClient) -> None:
     sign_in(ui_client, "admin")
     assert ui_client.get("/customers").status_code == 403
+
+
+def test_the_360_names_the_relations_in_chinese(ui_client: TestClient) -> None:
+    csrf = sign_in(ui_client, "officer_a")
+    person = register(ui_client, csrf).headers["location"]  # type: ignore[attr-defined]
+    firm = register(  # type: ignore[attr-defined]
+        ui_client, csrf, kind="enterprise", id_number="91350100M000100Y43", name="某某有限公司"
+    ).headers["location"]
+    linked = ui_client.post(
+        f"{firm}/related-parties",
+        data={"csrf_token": csrf, "to_id": person.rsplit("/", 1)[1], "relation": "shareholder"},
+    )
+    assert linked.status_code == 303
+    page = ui_client.get(firm, headers=ZH).text
+    assert "<td>股东</td>" in page and "<td>shareholder</td>" not in page

@@ -30,6 +30,7 @@ def test_vouchers_trial_balance_and_chart(ui_client: TestClient, world: World) -
     assert "format=xlsx" in report.text
     chart = ui_client.get("/accounting/accounts", headers=ZH).text
     assert "会计科目" in chart and 'data-code="1304"' in chart
+    assert "<td>资产</td>" in chart and "<td>asset</td>" not in chart  # the type, translated
 
 
 def test_a_month_is_closed_and_reopened_on_the_web(ui_client: TestClient, world: World) -> None:

@@ -169,3 +169,7 @@ def test_the_product_page_reads_in_chinese(ui_client: TestClient, world: World) 
     # a loan officer reads the product and may quote it, but neither revises nor retires it
     assert "/products/quote?product_id=" in page
     assert "/retire" not in page and "/revise" not in page
+    # every term's label and value is Chinese too (product/readable.py is in the catalog)
+    for english in ("Penalty interest", "Rate by score grade", "grace days", "default chain"):
+        assert english not in page
+    assert "罚息" in page and "公司默认审批流程" in page

@@ -169,8 +169,12 @@ def test_bad_input_names_the_field(world: World) -> None:
         ({"kind": "individual", "id_number": ZHANG, "name": "张三", "phone": "12345"}, "phone"),
         ({"kind": "enterprise", "id_number": USCC, "name": "某司", "founded_on": "2020-13-01"},
          "founded_on"),
+        ({"kind": "individual", "id_number": ZHANG, "name": "张三", "monthly_income": "-5"},
+         "monthly_income"),
+        ({"kind": "enterprise", "id_number": USCC, "name": "某司", "registered_capital": "-1"},
+         "registered_capital"),
     )  # fmt: skip
-    for fields, named in bad:  # a wrong check digit, a short phone, no 13th month
+    for fields, named in bad:  # a wrong check digit, a short phone, no 13th month, below 0
         with world.make_uow() as uow, pytest.raises(ValidationFailed) as refused:
             customers.register_customer(uow, world.principal("officer_a"), now=world.now, **fields)
         assert refused.value.field == named

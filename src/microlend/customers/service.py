@@ -82,6 +82,13 @@ def _optional_count(raw: Any, *, field: str) -> int | None:
     return count
 
 
+def _amount_not_negative(raw: Any, *, field: str) -> int | None:
+    units = to_minor(raw, field=field)
+    if units is not None and units < 0:
+        raise ValidationFailed("an amount of 0 or more", field=field)
+    return units
+
+
 def _checked_fields(payload: Payload) -> dict[str, Any]:
     """The validated columns of a registration or update (each error names its field)."""
     kind = payload["kind"]
@@ -94,11 +101,11 @@ def _checked_fields(payload: Payload) -> dict[str, Any]:
     for name in _TEXT_FIELDS:
         fields[name] = _optional_text(payload, name, 300 if name == "address" else 200)
     if kind == INDIVIDUAL:
-        fields["monthly_income_minor"] = to_minor(
+        fields["monthly_income_minor"] = _amount_not_negative(
             payload.get("monthly_income"), field="monthly_income"
         )
     else:
-        fields["registered_capital_minor"] = to_minor(
+        fields["registered_capital_minor"] = _amount_not_negative(
             payload.get("registered_capital"), field="registered_capital"
         )
         industry = (payload.get("industry_code") or "").strip().upper()

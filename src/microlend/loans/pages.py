@@ -29,6 +29,7 @@ from microlend.loans.writeoffs import RECOVER, WRITE_OFF_CODE
 from microlend.web.kit import error_text
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
+from microlend.web.kit.forms import optional_date
 from microlend.web.kit.notices import Notice
 from microlend.web.kit.page_guard import permitted
 from microlend.web.kit.page_routes import page_router
@@ -66,13 +67,6 @@ def loans_page(
     return render_page(request, "loans/list.html", context)
 
 
-def _date(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
 def _quote(
     request: Request, uow: UnitOfWork, actor: Principal, loan: LoanView, day: str
 ) -> dict[str, Any]:
@@ -80,7 +74,9 @@ def _quote(
     if loan.status in ("closed", "written_off"):
         return {"quote": None, "quote_problem": "", "quote_date": ""}
     try:
-        quote = service.quote_payoff(uow, actor, loan_id=loan.id, as_of=_date(day))
+        quote = service.quote_payoff(
+            uow, actor, loan_id=loan.id, as_of=optional_date(day, "quote_date")
+        )
     except DomainError as error:
         problem = error_text.describe(error, gettext_for(request))
         return {"quote": None, "quote_problem": problem, "quote_date": day}
@@ -152,11 +148,16 @@ def preview_fragment(
                     viewer.principal,
                     loan_id=loan_id,
                     amount=amount.strip(),
-                    value_date=_date(value_date),
+                    value_date=optional_date(value_date, "value_date"),
                 )
         except DomainError as error:
             problem = error_text.describe(error, _)
     return render_page(request, "loans/preview.html", {"posting": posting, "problem": problem})
+
+
+def _refused(request: Request, loan_id: int, error: DomainError) -> Response:
+    message = error_text.describe(error, gettext_for(request))
+    return see_other(request, f"/loans/{loan_id}", Notice("error", message))
 
 
 async def _run(request: Request, loan_id: int, action: Any, done: str) -> Response:
@@ -167,7 +168,7 @@ async def _run(request: Request, loan_id: int, action: Any, done: str) -> Respon
             outcome = action(uow)
             uow.commit()
     except DomainError as error:
-        return see_other(request, url, Notice("error", error_text.describe(error, _)))
+        return _refused(request, loan_id, error)
     if isinstance(outcome, Pending):
         text = _(
             "Submitted for approval (#%(id)s). It takes effect when another user approves it."
@@ -194,7 +195,10 @@ def _loan_form(
         async def submit(
             request: Request, loan_id: int, viewer: Viewer = Depends(permitted(permission))
         ) -> Response:
-            kwargs = await fields(await request.form())
+            try:
+                kwargs = await fields(await request.form())
+            except DomainError as error:  # a field that cannot be read (a date that is none)
+                return _refused(request, loan_id, error)
             now = request_now(request)
             return await _run(
                 request,
@@ -219,7 +223,7 @@ async def repay(form: Any) -> dict[str, Any]:
     return {
         "kind": _field(form, "kind"),
         "amount": _field(form, "amount"),
-        "value_date": _date(_field(form, "value_date")),
+        "value_date": optional_date(_field(form, "value_date"), "value_date"),
         "channel": _field(form, "channel") or "bank",
         "external_reference": _field(form, "external_reference") or None,
     }
@@ -238,7 +242,7 @@ async def reschedule(form: Any) -> dict[str, Any]:
         "term": int(term) if term.isdigit() else 0,
         "annual_rate": _field(form, "annual_rate") or None,  # the service checks it
         "method": _field(form, "method") or None,
-        "first_due_date": _date(_field(form, "first_due_date")),
+        "first_due_date": optional_date(_field(form, "first_due_date"), "first_due_date"),
         "grace_principal_periods": _field(form, "grace_principal_periods") or 0,
         "capitalise_arrears": bool(form.get("capitalise_arrears")),
         "reason": _field(form, "reason"),
@@ -272,7 +276,7 @@ async def fund_usage(form: Any) -> dict[str, Any]:
     content = await upload.read() if upload is not None and hasattr(upload, "read") else b""
     return {
         "amount": _field(form, "amount"),
-        "used_on": _date(_field(form, "used_on")) or date.min,
+        "used_on": optional_date(_field(form, "used_on"), "used_on") or date.min,
         "counterparty": _field(form, "counterparty"),
         "category": _field(form, "category"),
         "description": _field(form, "description"),
@@ -303,3 +307,19 @@ async def reverse(
         ),
         N_("The transaction is reversed."),
     )
+
+
+# The codes the loan templates show through ``_(code)``, marked so that the catalog translates
+# them: loan and installment statuses, event kinds, allocation components, fund usage.
+CODE_WORDS = (
+    N_("approved_not_disbursed"), N_("active"), N_("overdue"), N_("closed"), N_("written_off"),
+    N_("rescheduled"), N_("paid"), N_("due"), N_("partially_paid"), N_("future"),
+    N_("disbursement"), N_("repayment"), N_("prepayment"), N_("waiver"), N_("refund"),
+    N_("reversal"), N_("reschedule"), N_("tranche"),
+    N_("penalty"), N_("fee"), N_("interest"), N_("principal"),
+    N_("unverified"), N_("partially_verified"), N_("fully_verified"), N_("misused"),
+    N_("inventory"), N_("equipment"), N_("operating"), N_("wages"), N_("rent"),
+    N_("consumption"), N_("education"), N_("medical"), N_("housing_decoration"), N_("other"),
+    N_("securities"), N_("futures"), N_("real_estate_speculation"), N_("equity_investment"),
+    N_("lending_on"), N_("gambling"),
+)  # fmt: skip

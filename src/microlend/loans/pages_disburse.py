@@ -3,8 +3,6 @@ first tranche), and the later-tranche form of the loan page (分次放款)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
@@ -14,6 +12,7 @@ from microlend.loans import service
 from microlend.web.kit import error_text
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
+from microlend.web.kit.forms import optional_date
 from microlend.web.kit.notices import Notice
 from microlend.web.kit.page_guard import permitted
 from microlend.web.kit.page_routes import page_router
@@ -23,13 +22,6 @@ from microlend.web.kit.viewer import Viewer
 router = page_router()
 DISBURSE = "loans.disburse"
 QUEUE = "/loans/disbursements"
-
-
-def _date(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
 
 
 def _field(form: object, name: str) -> str:
@@ -59,7 +51,9 @@ async def disburse(
                 viewer.principal,
                 application_id=application_id,
                 amount=_field(form, "amount") or None,
-                disbursement_date=_date(_field(form, "disbursement_date")),
+                disbursement_date=optional_date(
+                    _field(form, "disbursement_date"), "disbursement_date"
+                ),
                 payee=_field(form, "payee") or "borrower",
                 payee_name=_field(form, "payee_name"),
                 payee_account=_field(form, "payee_account"),
@@ -91,7 +85,7 @@ async def tranche(
                 viewer.principal,
                 loan_id=loan_id,
                 amount=_field(form, "amount"),
-                value_date=_date(_field(form, "value_date")),
+                value_date=optional_date(_field(form, "value_date"), "value_date"),
                 now=now,
             )
             uow.commit()

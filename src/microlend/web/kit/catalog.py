@@ -1,8 +1,8 @@
 """The UI's message catalog as the sources use it: extraction with Babel, and merging into the .po.
 
 Messages come from the templates (``{% trans %}``, ``_()``) and from the Python that composes UI
-text (``pages.py``, ``pages_*.py`` and ``customer_file*.py`` files and the web package, through
-``_()``).
+text (``pages.py``, ``pages_*.py``, ``customer_file*.py``, ``readable.py``, ``errors_text.py`` and
+``investigation_templates.py`` files and the web package, through ``_()`` or ``N_()``).
 ``scripts/update_catalogs.py`` merges them into ``web/locale/*/LC_MESSAGES/messages.po``; a unit
 test checks every one of them is translated.
 """
@@ -57,6 +57,9 @@ def _python_messages() -> Iterator[UsedMessage]:
         ("**/pages_*.py", "python"),
         ("**/customer_file.py", "python"),  # the customer 360's sections (customers.extensions)
         ("**/customer_file_*.py", "python"),
+        ("**/readable.py", "python"),  # product terms as people read them
+        ("**/errors_text.py", "python"),  # a context's error sentences
+        ("**/investigation_templates.py", "python"),  # the investigation forms' fields
         ("web/**.py", "python"),
     ]
     for filename, lineno, message, _comments, context in extract_from_dir(

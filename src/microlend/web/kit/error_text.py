@@ -2,8 +2,9 @@
 
 The services' own ``detail`` texts are English and written for developers, so the UI shows a
 sentence of its own: by error code, else (for invalid input) by the field named, else by error
-class followed by the service's detail, so that nothing is hidden. A new code that users meet
-deserves a sentence here.
+class followed by the service's detail, so that nothing is hidden; invalid input (or a rule
+broken) by a field in ``FIELD_NAMES`` says which field (a notice above a form is not beside it).
+A new code that users meet deserves a sentence here.
 """
 
 from __future__ import annotations
@@ -65,6 +66,26 @@ BY_FIELD: dict[str, str] = {
     "reason": N_("Give a reason."),
 }
 
+FIELD_NAMES: dict[str, str] = {  # the forms' own labels, so already translated
+    "amount": N_("Amount"),
+    "value_date": N_("Value date"),
+    "quote_date": N_("Pay off on"),
+    "used_on": N_("Date"),
+    "first_due_date": N_("First due date"),
+    "disbursement_date": N_("Disbursement date"),
+    "component": N_("Component"),
+    "channel": N_("Channel"),
+    "term": N_("Term (installments)"),
+    "term_count": N_("Term (installments)"),
+    "annual_rate": N_("Annual rate"),
+    "method": N_("Repayment method"),
+    "monthly_income": N_("Monthly income (CNY)"),
+    "registered_capital": N_("Registered capital (CNY)"),
+    "id_number": N_("Document number"),
+    "phone": N_("Phone"),
+    "purpose": N_("Purpose of the loan"),
+}
+
 BY_CLASS: tuple[tuple[type[errors.DomainError], str], ...] = (
     (errors.ValidationFailed, N_("Please check the input.")),
     (errors.NotFound, N_("Not found.")),
@@ -88,6 +109,14 @@ def describe(error: errors.DomainError, gettext: Gettext) -> str:
         return sentence % {"minutes": _minutes(error)} if "%(minutes)s" in sentence else sentence
     if isinstance(error, errors.ValidationFailed) and error.field in BY_FIELD:
         return gettext(BY_FIELD[error.field])
+    if isinstance(error, (errors.ValidationFailed, errors.RuleViolation)) and (
+        error.field in FIELD_NAMES
+    ):
+        field = gettext(FIELD_NAMES[error.field])
+        return gettext("Please check %(field)s: %(problem)s") % {
+            "field": field,
+            "problem": error.detail,
+        }
     for error_class, sentence in BY_CLASS:
         if isinstance(error, error_class):
             return f"{gettext(sentence)} ({error.detail})"

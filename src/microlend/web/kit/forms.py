@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
+from datetime import date
 from typing import Any
 
-from microlend.kernel.errors import DomainError
+from microlend.kernel.errors import DomainError, ValidationFailed
 from microlend.web.kit import error_text
 from microlend.web.kit.notices import Notice
 
@@ -33,3 +34,14 @@ def optional_int(value: str | None) -> int | None:
         return int(value) if value not in (None, "") else None
     except ValueError:
         return None
+
+
+def optional_date(value: str | None, field: str) -> date | None:
+    """A form's date field: None when empty; a date that is not YYYY-MM-DD is refused naming
+    ``field`` (never read as "no date", which a service takes for the business date)."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed("a date like 2026-01-31", field=field) from None
