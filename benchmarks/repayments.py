@@ -333,7 +333,7 @@ def main() -> None:
         f"{batch_db * 1000:.2f} ms a repayment; pgbench {1000 / tps:.2f} ms a transaction"
     )
     print(
-        f"ratio if the client took no time: single {1 / single_db / tps:.2f}  "
+        f"ratio if only the database calls took time: single {1 / single_db / tps:.2f}  "
         f"batched {1 / batch_db / tps:.2f}"
     )
     print(f"interleaved over {rounds} rounds; load average {load_before:.2f} -> {load_after:.2f}")
