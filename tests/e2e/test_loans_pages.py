@@ -89,12 +89,13 @@ def test_a_date_that_is_none_is_refused_naming_the_field(
     ui_client: TestClient, world: World
 ) -> None:
     """Not read as "no date" (the business date): nothing is recorded, the notice says which
-    field, and a bad amount names its field too."""
+    field, and a bad amount or an unknown kind of payment names its field too."""
     loan = disbursed(world)
     csrf = sign_in(ui_client, "finance")
     for data, named in (
         ({"amount": "100.00", "value_date": "2025-13-45"}, "Value date"),
         ({"amount": "-100", "value_date": ""}, "Amount"),
+        ({"amount": "100.00", "value_date": "", "kind": "zzz"}, "Kind"),  # not a repayment
     ):
         done = ui_client.post(
             f"/loans/{loan.id}/repay",

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from microlend.accounting.tables import Voucher
 from microlend.db.commands import Pending, needs_checker
 from microlend.db.uow import UnitOfWork
-from microlend.kernel.errors import DomainError
+from microlend.kernel.errors import DomainError, ValidationFailed
 from microlend.kernel.principal import Principal
 from microlend.loans import service
 from microlend.loans.adjustments import RESCHEDULE, WAIVE, pending_requests
@@ -220,8 +220,11 @@ def _repay_or_prepay(uow: UnitOfWork, actor: Principal, *, kind: str, **kwargs: 
 
 @_loan_form("repay", "loans.repay", _repay_or_prepay, N_("The repayment is recorded."))
 async def repay(form: Any) -> dict[str, Any]:
+    kind = _field(form, "kind") or "repayment"
+    if kind not in ("repayment", "prepayment"):  # never read as a repayment
+        raise ValidationFailed("repayment or prepayment", field="kind")
     return {
-        "kind": _field(form, "kind"),
+        "kind": kind,
         "amount": _field(form, "amount"),
         "value_date": optional_date(_field(form, "value_date"), "value_date"),
         "channel": _field(form, "channel") or "bank",

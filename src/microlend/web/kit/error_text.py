@@ -75,6 +75,7 @@ FIELD_NAMES: dict[str, str] = {  # the forms' own labels, so already translated
     "disbursement_date": N_("Disbursement date"),
     "component": N_("Component"),
     "channel": N_("Channel"),
+    "kind": N_("Kind"),
     "term": N_("Term (installments)"),
     "term_count": N_("Term (installments)"),
     "annual_rate": N_("Annual rate"),
