@@ -85,7 +85,7 @@ def test_a_refused_repayment_is_a_notice_not_an_error(ui_client: TestClient, wor
     assert "notice-error" in page.text
 
 
-def test_a_date_that_is_none_is_refused_naming_the_field(
+def test_a_form_field_that_cannot_be_read_is_refused_naming_the_field(
     ui_client: TestClient, world: World
 ) -> None:
     """Not read as "no date" (the business date): nothing is recorded, the notice says which

@@ -197,7 +197,7 @@ def _loan_form(
         ) -> Response:
             try:
                 kwargs = await fields(await request.form())
-            except DomainError as error:  # a field that cannot be read (a date that is none)
+            except DomainError as error:  # a field that cannot be read (a date that is not one)
                 return _refused(request, loan_id, error)
             now = request_now(request)
             return await _run(
