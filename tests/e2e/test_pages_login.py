@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2 as httpx
 from fastapi.testclient import TestClient
 
 from tests.e2e.pages_support import PASSWORD, csrf_token_in, sign_in, ui_client
