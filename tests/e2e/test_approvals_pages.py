@@ -78,6 +78,26 @@ def test_the_approval_page_reads_in_chinese(ui_client: TestClient, world: World)
     assert "<code>under_review</code>" not in page and "<dd>equal_principal</dd>" not in page
 
 
+def test_the_default_chain_reads_in_the_readers_language(
+    ui_client: TestClient, world: World
+) -> None:
+    """Its names are stored in English (seeded data) and shown through the catalog; a name a
+    user typed is shown as typed (``test_the_chains_page_saves_a_new_version``)."""
+    app_id = under_review(world, amount="30000")  # the default chain exists from here on
+    for user, url in (
+        ("approver", f"/approvals/applications/{app_id}"),
+        ("admin", "/admin/approval-chains"),
+    ):
+        ui_client.cookies.clear()  # signed out
+        sign_in(ui_client, user)
+        chinese = ui_client.get(url, headers=ZH).text
+        assert "分支机构负责人" in chinese and "Branch manager" not in chinese
+        english = ui_client.get(url, headers=HTML).text
+        assert "Branch manager" in english and "分支机构负责人" not in english
+    chains = ui_client.get("/admin/approval-chains", headers=ZH).text
+    assert "<h2>默认审批流程 " in chains and "风控专员" in chains and "审贷委员会" in chains
+
+
 def test_the_maker_sees_no_form(ui_client: TestClient, world: World) -> None:
     app_id = under_review(world, amount="30000")
     sign_in(ui_client, "officer_a")

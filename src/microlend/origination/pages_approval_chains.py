@@ -22,6 +22,7 @@ from microlend.origination.approval_chains import ChainView
 from microlend.origination.records import user_names
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
+from microlend.web.kit.error_text import N_
 from microlend.web.kit.forms import feedback, form_texts
 from microlend.web.kit.notices import Notice
 from microlend.web.kit.page_guard import permitted
@@ -46,6 +47,11 @@ STEP_FIELDS = (
     "sla_hours",
 )
 CHAIN_FIELDS = ("code", "name", "office_id", "product_code", "min_amount", "max_amount")
+
+# The default chain's name and level names (``approval_chains``), stored as English text and
+# shown through the ``catalogued`` filter: marked here so that the catalog translates them.
+DEFAULT_CHAIN_NAME = N_("Default approval chain")
+DEFAULT_LEVEL_NAMES = (N_("Branch manager"), N_("Risk officer"), N_("Risk committee"))
 
 
 def _form_of(chain: ChainView | None, names: dict[int, str]) -> dict[str, str]:

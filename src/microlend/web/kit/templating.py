@@ -72,6 +72,13 @@ def _pgettext(context: str, message: str) -> str:
     return _active_translations().pgettext(context, message)
 
 
+def catalogued(text: str) -> str:
+    """Stored text in the reader's language when the catalog has it (names the system seeds
+    into the database, such as the default approval chain's levels), else as stored; never
+    %-formatted, unlike ``_()`` in a template, so any text a user typed is safe here."""
+    return _active_translations().gettext(text) if text else text
+
+
 @contextmanager
 def language_active(locale: str) -> Iterator[None]:
     """Make ``locale`` the language of templates rendered inside the block."""
@@ -113,6 +120,7 @@ def build_environment() -> Environment:
         )
     environment.filters["datetime"] = formats.format_when
     environment.filters["day"] = formats.format_day
+    environment.filters["catalogued"] = catalogued
     return environment
 
 
