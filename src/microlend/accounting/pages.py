@@ -11,11 +11,11 @@ from fastapi.responses import Response
 
 from microlend.accounting import service
 from microlend.db.commands import Pending
-from microlend.kernel.errors import DomainError, ValidationFailed
+from microlend.kernel.errors import DomainError
 from microlend.web.kit import error_text
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
-from microlend.web.kit.forms import optional_int
+from microlend.web.kit.forms import optional_date, optional_int
 from microlend.web.kit.notices import Notice
 from microlend.web.kit.page_guard import permitted
 from microlend.web.kit.page_routes import page_router
@@ -31,12 +31,7 @@ LINE_ROWS = 4
 
 
 def parse_day(text: str | None, default: date, field: str) -> date:
-    if not text:
-        return default
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationFailed("a date is YYYY-MM-DD", field=field) from None
+    return optional_date(text, field) or default
 
 
 @router.get("/accounting/accounts")

@@ -13,13 +13,13 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from microlend.db.commands import Pending
-from microlend.kernel.errors import DomainError, ValidationFailed
+from microlend.kernel.errors import DomainError
 from microlend.origination import service
 from microlend.origination.api import file_response
 from microlend.origination.model import Status
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
-from microlend.web.kit.forms import feedback
+from microlend.web.kit.forms import feedback, optional_date
 from microlend.web.kit.notices import Notice
 from microlend.web.kit.page_guard import permitted
 from microlend.web.kit.page_routes import page_router
@@ -156,12 +156,7 @@ async def withdraw(
 
 
 def _form_date(raw: Any, field: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        raise ValidationFailed("a date like 2026-01-31", field=field) from None
+    return optional_date(str(raw) if raw else None, field)
 
 
 @router.post(PAGE_URL + "/contract")
