@@ -14,7 +14,7 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 
 from microlend.db.uow import SessionFactory, UnitOfWork
 from microlend.eod.runner import run_close_of_business
@@ -23,21 +23,10 @@ from microlend.loans.account import locked_loan
 from microlend.loans.tables_close import LoanAccrual
 from tests.integration.test_close_inline import FEB, accrual_rows, booked_back
 from tests.integration.test_loan_close import clock, close
+from tests.integration.test_races import waiting_on_a_lock
 from tests.seed import World
 
 pytestmark = pytest.mark.parametrize("db_backend", ["postgres"], indirect=True)
-
-
-def waiting_on_a_lock(engine: Engine) -> int:
-    with engine.connect() as connection:
-        return int(
-            connection.execute(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-            ).scalar_one()
-        )
 
 
 def test_the_nightly_run_waits_for_an_inline_close_and_goes_on_from_it(

@@ -10,7 +10,7 @@ import time
 from datetime import date
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import OperationalError
 
 from microlend.accounting import service as ledger
@@ -20,7 +20,7 @@ from microlend.kernel.errors import Conflict, RuleViolation
 from microlend.loans import service as loans
 from microlend.loans.batch import repay_batch
 from tests.integration.loans_support import disbursed, set_business_date
-from tests.integration.test_races import in_two_threads
+from tests.integration.test_races import in_two_threads, waiting_on_a_lock
 from tests.ledger_support import event, post
 from tests.seed import World
 
@@ -206,11 +206,14 @@ def test_a_close_during_staged_posts_takes_the_numbers_before_it(world: World) -
         assert ledger.check_ledger(uow, finance) == []
 
 
-def test_the_final_statement_locks_the_period_before_the_audit_head(world: World) -> None:
+def test_the_final_statement_locks_the_period_before_the_audit_head(
+    world: World, engine: Engine
+) -> None:
     """The lock order of every posting (period, then audit head) holds inside the statement:
     while another transaction holds the head, the waiting statement holds the period."""
     staged(world, [event(world, "fee_charge", "first", DAY, fee="1")])
     head_held, release = threading.Event(), threading.Event()
+    failed: list[BaseException] = []
 
     def hold_head() -> None:
         with world.make_uow() as uow:
@@ -219,20 +222,23 @@ def test_the_final_statement_locks_the_period_before_the_audit_head(world: World
             release.wait(30)
 
     def post_one() -> None:
-        with world.make_uow() as uow:
-            finance = world.principal("finance")
-            posted = [event(world, "fee_charge", "waits", DAY, fee="1")]
-            ledger.post_staged(uow, finance, events=posted, now=world.now)
-            append_audit(
-                uow.session,
-                actor=Actor.of(finance),
-                command="test",
-                outcome="ok",
-                input_digest="-",
-                now=world.now,
-                staged=uow.staged,
-            )
-            uow.commit()
+        try:
+            with world.make_uow() as uow:
+                finance = world.principal("finance")
+                posted = [event(world, "fee_charge", "waits", DAY, fee="1")]
+                ledger.post_staged(uow, finance, events=posted, now=world.now)
+                append_audit(
+                    uow.session,
+                    actor=Actor.of(finance),
+                    command="test",
+                    outcome="ok",
+                    input_digest="-",
+                    now=world.now,
+                    staged=uow.staged,
+                )
+                uow.commit()
+        except BaseException as error:  # reported by the assertions below
+            failed.append(error)
 
     holder = threading.Thread(target=hold_head)
     holder.start()
@@ -240,25 +246,18 @@ def test_the_final_statement_locks_the_period_before_the_audit_head(world: World
     poster = threading.Thread(target=post_one)
     poster.start()
     try:
-        with world.make_uow() as uow:
-            waiting = 0
-            for _ in range(300):
-                waiting = uow.session.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                        "AND datname = current_database()"
-                    )
-                )
-                if waiting:
-                    break
-                time.sleep(0.05)
-            assert waiting == 1
-            with pytest.raises(OperationalError):  # the waiting statement holds the period
-                uow.session.execute(
-                    text("SELECT 1 FROM ledger_periods WHERE period = '2025-03' FOR UPDATE NOWAIT")
-                )
+        deadline = time.monotonic() + 30
+        while not waiting_on_a_lock(engine) and poster.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert waiting_on_a_lock(engine) == 1, failed
+        with world.make_uow() as uow, pytest.raises(OperationalError):
+            # the waiting statement holds the period
+            uow.session.execute(
+                text("SELECT 1 FROM ledger_periods WHERE period = '2025-03' FOR UPDATE NOWAIT")
+            )
     finally:
         release.set()
         holder.join(30)
         poster.join(30)
+    assert failed == []
     assert numbers(world, "2025-03") == ["2025-03-000001", "2025-03-000002"]

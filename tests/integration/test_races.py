@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import Engine, text
 
 from microlend.auth import service as auth
 from microlend.db.commands import Pending
@@ -34,6 +35,20 @@ def in_two_threads(work: Callable[[int], object]) -> list[object]:
     for thread in threads:
         thread.join(timeout=60)
     return results
+
+
+def waiting_on_a_lock(engine: Engine) -> int:
+    """How many sessions of this database wait on a lock now. Each call reads in a transaction of
+    its own: within one transaction PostgreSQL keeps the first snapshot of pg_stat_activity."""
+    with engine.connect() as connection:
+        return int(
+            connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            ).scalar_one()
+        )
 
 
 def test_two_checkers_approving_at_once_run_the_command_once(world: World) -> None:
