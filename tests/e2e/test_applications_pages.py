@@ -199,6 +199,7 @@ def test_an_officer_walks_the_wizard_and_investigates(ui_client: TestClient, wor
     assert page.status_code == 200
     assert re.findall(r'data-status="(\w+)"', page.text)[0] == "under_review", page.text[-3000:]
     assert 'id="decision-panel"' in page.text
+    assert re.search("自动决策：(通过|转人工)", page.text) and "automated decision" not in page.text
     assert "门店" in ui_client.get(f"/applications/{application_id}/investigation").text
     listed = ui_client.get("/applications", params={"status": "under_review"})
     assert f"/applications/{application_id}" in listed.text

@@ -203,7 +203,7 @@ def _disburse(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datet
         origination_model.Action.DISBURSE,
         actor_id=actor.user_id,
         now=now,
-        note=f"loan {number}",
+        note=number,
     )
     refresh(uow, loan, replay(contract, [], today), now=now)
     return Done(

@@ -384,7 +384,7 @@ def _complete(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datet
             model.Action.DECLINE,
             actor_id=actor.user_id,
             now=now,
-            note="automated decision: decline",
+            note=model.AUTOMATED_DECISION_NOTES["decline"],
             reasons=reasons,
         )
     else:
@@ -394,7 +394,7 @@ def _complete(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datet
             model.Action.COMPLETE_INVESTIGATION,
             actor_id=actor.user_id,
             now=now,
-            note=f"automated decision: {verdict.outcome}",
+            note=model.AUTOMATED_DECISION_NOTES[verdict.outcome],
             reasons=reasons,
         )
         approvals.start_approval(

@@ -49,6 +49,12 @@ class Action(StrEnum):
     DISBURSE = "disburse"
 
 
+# The note the system writes on the timeline for the automated decision's outcome: stored as
+# English and shown in the reader's language (marked for the catalog in origination/pages.py).
+AUTOMATED_DECISION_NOTES: dict[str, str] = {
+    outcome: f"automated decision: {outcome}" for outcome in ("pass", "refer", "decline")
+}
+
 S, A = Status, Action
 
 # Before a contract is signed, the officer may withdraw the application (the borrower gives up).

@@ -19,6 +19,7 @@ from microlend.origination.api import file_response
 from microlend.origination.model import Status
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
+from microlend.web.kit.error_text import N_
 from microlend.web.kit.forms import feedback, optional_date
 from microlend.web.kit.notices import Notice
 from microlend.web.kit.page_guard import permitted
@@ -30,6 +31,14 @@ router = page_router()
 LIST_URL = "/applications"
 PAGE_URL = "/applications/{application_id}"
 VIEW = "origination.view"
+
+# The timeline notes the system writes (``model.AUTOMATED_DECISION_NOTES``), shown through the
+# ``catalogued`` filter: marked here so that the catalog translates them.
+AUTOMATED_DECISION_NOTES = (
+    N_("automated decision: pass"),
+    N_("automated decision: refer"),
+    N_("automated decision: decline"),
+)
 
 
 def _has_module(name: str) -> bool:

@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 
 from microlend.kernel.errors import Conflict
+from microlend.origination import pages
 from microlend.origination.model import (
+    AUTOMATED_DECISION_NOTES,
     Action,
     Status,
     SubmissionFacts,
@@ -141,3 +143,9 @@ def test_each_missing_requirement_is_named() -> None:
     ]
     assert problems[3].message.endswith("business_licence, bank_statement")
     assert problems[1].field == "parties"
+
+
+def test_every_automated_decision_note_is_marked_for_the_catalog() -> None:
+    """The timeline shows the system's notes through the catalog: a note the pages do not mark
+    would stay English in the Chinese UI."""
+    assert set(AUTOMATED_DECISION_NOTES.values()) == set(pages.AUTOMATED_DECISION_NOTES)
