@@ -12,6 +12,7 @@ test needs it; if it cannot be started, those tests fail.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import shutil
@@ -36,10 +37,10 @@ from tests.pg_cluster import PgCluster
 from tests.seed import World, build_world
 
 # Documents (attachments, contracts) written by any test land in a throwaway directory, never in
-# the working tree's ./documents.
-os.environ.setdefault(
-    "MICROLEND_DOCUMENT_DIR", tempfile.mkdtemp(prefix="microlend-test-documents-")
-)
+# the working tree's ./documents; the process that made it removes it when it ends.
+if "MICROLEND_DOCUMENT_DIR" not in os.environ:
+    os.environ["MICROLEND_DOCUMENT_DIR"] = tempfile.mkdtemp(prefix="microlend-test-documents-")
+    atexit.register(shutil.rmtree, os.environ["MICROLEND_DOCUMENT_DIR"], ignore_errors=True)
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
