@@ -57,6 +57,16 @@ def test_named_tokens_are_listed_and_revoked(client: TestClient, clock: Clock) -
     assert client.get("/api/v1/me", headers=script).status_code == 401
 
 
+def test_a_token_expiry_without_a_time_zone_is_refused(client: TestClient) -> None:
+    headers = log_in(client, "finance")
+    for expires_at in ("2025-03-10", "2025-03-10T09:00:00"):
+        refused = client.post(
+            "/api/v1/auth/tokens", headers=headers, json={"name": "n", "expires_at": expires_at}
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["field"] == "expires_at"
+
+
 def test_maker_checker_over_the_api(client: TestClient, world: World) -> None:
     admin, admin2 = log_in(client, "admin"), log_in(client, "admin2")
     switched = client.post(

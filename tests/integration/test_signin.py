@@ -216,6 +216,15 @@ def test_a_token_lives_at_most_ninety_days(world: World) -> None:
     assert caught.value.field == "expires_at"
 
 
+def test_a_token_expiry_names_its_time_zone(world: World) -> None:
+    naive = (world.now + timedelta(days=1)).replace(tzinfo=None)
+    with world.make_uow() as uow, pytest.raises(ValidationFailed) as caught:
+        auth.issue_api_token(
+            uow, world.principal("officer_a"), name="local", expires_at=naive, now=world.now
+        )
+    assert caught.value.field == "expires_at"
+
+
 def test_a_disabled_user_cannot_sign_in_or_use_a_token(world: World) -> None:
     with world.make_uow() as uow:
         _, secret = auth.issue_api_token(

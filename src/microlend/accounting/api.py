@@ -26,6 +26,7 @@ from microlend.accounting.schemas import (
     RuleOut,
     VoucherOut,
 )
+from microlend.kernel.ids import Id
 from microlend.web.kit.deps import PrincipalDep, UowDep
 from microlend.web.kit.idempotency import CommandDep, PendingOut
 from microlend.web.kit.pagination import CursorParam, LimitParam, PageOut, page_out
@@ -138,7 +139,7 @@ def list_vouchers(
 
 
 @router.get("/vouchers/{voucher_id}", response_model=VoucherOut)
-def get_voucher(voucher_id: int, uow: UowDep, actor: PrincipalDep) -> VoucherOut:
+def get_voucher(voucher_id: Id, uow: UowDep, actor: PrincipalDep) -> VoucherOut:
     return VoucherOut.model_validate(service.get_voucher(uow, actor, voucher_id=voucher_id))
 
 
@@ -163,7 +164,7 @@ def post_manual_voucher(body: ManualVoucherIn, command: CommandDep) -> Response:
 @router.post(
     "/vouchers/{voucher_id}/reverse", status_code=201, response_model=VoucherOut, responses=DONE
 )
-def reverse_voucher(voucher_id: int, body: ReverseIn, command: CommandDep) -> Response:
+def reverse_voucher(voucher_id: Id, body: ReverseIn, command: CommandDep) -> Response:
     """A red-ink reversal (same sides, negated amounts) pointing to the original."""
     return command.respond(
         lambda: service.reverse_voucher(

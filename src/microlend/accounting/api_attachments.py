@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from microlend.accounting import service
 from microlend.accounting.api import DONE
+from microlend.kernel.ids import Id
 from microlend.web.kit.deps import PrincipalDep, UowDep
 from microlend.web.kit.idempotency import CommandDep
 
@@ -21,7 +22,7 @@ class AttachmentOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    voucher_id: int
+    voucher_id: Id
     filename: str
     media_type: str
     size: int
@@ -31,7 +32,7 @@ class AttachmentOut(BaseModel):
 
 
 @router.get("/vouchers/{voucher_id}/attachments", response_model=list[AttachmentOut])
-def list_attachments(voucher_id: int, uow: UowDep, actor: PrincipalDep) -> list[AttachmentOut]:
+def list_attachments(voucher_id: Id, uow: UowDep, actor: PrincipalDep) -> list[AttachmentOut]:
     rows = service.list_attachments(uow, actor, voucher_id=voucher_id)
     return [AttachmentOut.model_validate(row) for row in rows]
 
@@ -43,7 +44,7 @@ def list_attachments(voucher_id: int, uow: UowDep, actor: PrincipalDep) -> list[
     responses=DONE,
 )
 async def attach_file(
-    voucher_id: int, request: Request, command: CommandDep, filename: str
+    voucher_id: Id, request: Request, command: CommandDep, filename: str
 ) -> Response:
     """The request body is the file itself (its Content-Type is kept), its name a query
     parameter; it is stored once under its SHA-256. Only manual vouchers take attachments."""
@@ -65,7 +66,7 @@ async def attach_file(
 
 @router.get("/vouchers/{voucher_id}/attachments/{attachment_id}", response_class=Response)
 def download_attachment(
-    voucher_id: int, attachment_id: int, uow: UowDep, actor: PrincipalDep
+    voucher_id: Id, attachment_id: Id, uow: UowDep, actor: PrincipalDep
 ) -> Response:
     attachment, content = service.read_attachment(
         uow, actor, voucher_id=voucher_id, attachment_id=attachment_id

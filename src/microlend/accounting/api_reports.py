@@ -18,6 +18,7 @@ from microlend.accounting.schemas import (
     IncomeStatementOut,
     TrialBalanceOut,
 )
+from microlend.kernel.ids import Id
 from microlend.web.kit.deps import PrincipalDep, UowDep
 
 router = APIRouter(prefix="/api/v1/accounting", tags=["accounting reports"])
@@ -55,7 +56,7 @@ def trial_balance(
     date_from: date,
     date_to: date,
     currency: str = "CNY",
-    office_id: int | None = None,
+    office_id: Id | None = None,
     consolidated: bool = False,
     format: Format = "json",
 ) -> Any:
@@ -79,7 +80,7 @@ def balance_sheet(
     actor: PrincipalDep,
     as_of: date,
     currency: str = "CNY",
-    office_id: int | None = None,
+    office_id: Id | None = None,
     consolidated: bool = False,
     format: Format = "json",
 ) -> Any:
@@ -98,7 +99,7 @@ def income_statement(
     date_from: date,
     date_to: date,
     currency: str = "CNY",
-    office_id: int | None = None,
+    office_id: Id | None = None,
     consolidated: bool = False,
     format: Format = "json",
 ) -> Any:
@@ -125,7 +126,7 @@ def account_detail(
     date_from: date,
     date_to: date,
     currency: str = "CNY",
-    office_id: int | None = None,
+    office_id: Id | None = None,
     format: Format = "json",
 ) -> Any:
     detail = service.account_detail(

@@ -21,7 +21,7 @@ from microlend.accounting.tables import LedgerAccount, LedgerPeriod, VoucherLine
 from microlend.accounting.views import PeriodView, VoucherView
 from microlend.db.commands import Done, Payload, Pending, command, run_command, value_or_pending
 from microlend.db.uow import UnitOfWork
-from microlend.kernel.errors import RuleViolation
+from microlend.kernel.errors import RuleViolation, ValidationFailed
 from microlend.kernel.principal import Principal, require
 from microlend.orgs.tables import Company
 
@@ -214,6 +214,8 @@ def close_year(
 ) -> VoucherView | Pending:
     """Post the year-end closing voucher (dated 31 December; December must still be open):
     every income and expense account to zero into 4103, and 4103's net into 4104."""
+    if not 1900 <= year <= 9998:
+        raise ValidationFailed("a year like 2025", field="year")
     outcome = run_command(uow, actor, CLOSE_YEAR, {"year": year}, now=now)
     return value_or_pending(outcome, VoucherView)
 

@@ -208,6 +208,8 @@ def balance_sheet(
     consolidated: bool = False,
 ) -> BalanceSheet:
     """资产负债表 at ``as_of``; the year's profit not yet closed shows under equity."""
+    if as_of == date.max:
+        raise ValidationFailed("a date before 9999-12-31", field="as_of")
     where = reach(uow, actor, company_id=company_id, office_id=office_id, consolidated=consolidated)
     chart = chart_entries(uow, where, company_id or actor.company_id)
     moved = movements(

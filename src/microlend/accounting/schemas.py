@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from microlend.kernel.ids import Id
+
 Amount = Decimal
 
 
@@ -79,10 +81,10 @@ class LineOut(BaseModel):
     side: str
     amount: Amount
     currency: str
-    office_id: int
+    office_id: Id
     product_code: str | None
-    loan_id: int | None
-    customer_id: int | None
+    loan_id: Id | None
+    customer_id: Id | None
     memo: str
 
 
@@ -90,8 +92,8 @@ class VoucherOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    company_id: int
-    office_id: int
+    company_id: Id
+    office_id: Id
     number: str
     period: str
     business_date: date
@@ -99,7 +101,7 @@ class VoucherOut(BaseModel):
     kind: str
     summary: str
     idempotency_key: str | None
-    reverses_id: int | None
+    reverses_id: Id | None
     created_by: str
     lines: list[LineOut]
 
@@ -117,7 +119,7 @@ class ManualLineIn(BaseModel):
 class ManualVoucherIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    office_id: int
+    office_id: Id
     business_date: date
     summary: str = Field(min_length=1, max_length=300, examples=["支付办公室租金"])
     lines: list[ManualLineIn] = Field(min_length=2)
@@ -151,7 +153,7 @@ class ReopenIn(BaseModel):
 class PeriodOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    company_id: int
+    company_id: Id
     period: str
     status: str
     voucher_count: int
@@ -229,11 +231,11 @@ class DetailEntryOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     business_date: date
-    voucher_id: int
+    voucher_id: Id
     number: str
     summary: str
     account_code: str
-    office_id: int
+    office_id: Id
     debit: Amount
     credit: Amount
     balance: Amount
@@ -255,8 +257,8 @@ class AccountDetailOut(BaseModel):
 class CheckProblemOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    company_id: int
-    voucher_id: int | None
+    company_id: Id
+    voucher_id: Id | None
     number: str | None
     kind: str
     message: str

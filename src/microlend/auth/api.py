@@ -22,6 +22,7 @@ from microlend.auth.schemas import (
 )
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import Unauthenticated
+from microlend.kernel.ids import Id
 from microlend.kernel.principal import Principal
 from microlend.web.kit.deps import NowDep, PrincipalDep, UowDep, bearer_secret, request_address
 from microlend.web.kit.idempotency import CommandDep
@@ -90,7 +91,7 @@ def issue_token(body: ApiTokenCreate, uow: UowDep, actor: PrincipalDep, now: Now
 
 
 @router.delete("/auth/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, uow: UowDep, actor: PrincipalDep, now: NowDep) -> Response:
+def revoke_token(token_id: Id, uow: UowDep, actor: PrincipalDep, now: NowDep) -> Response:
     service.revoke_api_token(uow, actor, token_id=token_id, now=now)
     uow.commit()
     return Response(status_code=204)

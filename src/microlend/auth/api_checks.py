@@ -15,6 +15,7 @@ from microlend.auth.schemas import (
     PendingItemOut,
     Rejection,
 )
+from microlend.kernel.ids import Id
 from microlend.kernel.principal import require
 from microlend.web.kit.deps import PrincipalDep, UowDep
 from microlend.web.kit.idempotency import CommandDep
@@ -34,7 +35,7 @@ def list_pending(uow: UowDep, actor: PrincipalDep) -> list[PendingItemOut]:
     response_model=ApprovalOut,
     tags=["maker-checker"],
 )
-def approve(pending_id: int, command: CommandDep) -> Response:
+def approve(pending_id: Id, command: CommandDep) -> Response:
     def run() -> ApprovalOut:
         done = service.approve_pending(
             command.uow, command.actor, pending_id=pending_id, now=command.now
@@ -50,7 +51,7 @@ def approve(pending_id: int, command: CommandDep) -> Response:
     response_model=PendingItemOut,
     tags=["maker-checker"],
 )
-def reject(pending_id: int, body: Rejection, command: CommandDep) -> Response:
+def reject(pending_id: Id, body: Rejection, command: CommandDep) -> Response:
     return command.respond(
         lambda: service.reject_pending(
             command.uow, command.actor, pending_id=pending_id, reason=body.reason, now=command.now

@@ -21,6 +21,7 @@ from microlend.auth.schemas import (
     UserCreate,
     UserOut,
 )
+from microlend.kernel.ids import Id
 from microlend.web.kit.deps import PrincipalDep, UowDep
 from microlend.web.kit.idempotency import CommandDep, PendingOut
 from microlend.web.kit.pagination import CursorParam, LimitParam, PageOut, page_out
@@ -86,7 +87,7 @@ def export_users(uow: UowDep, actor: PrincipalDep, q: str | None = None) -> Stre
 
 
 @router.get("/users/{user_id}", response_model=UserOut)
-def get_user(user_id: int, uow: UowDep, actor: PrincipalDep) -> UserOut:
+def get_user(user_id: Id, uow: UowDep, actor: PrincipalDep) -> UserOut:
     return UserOut.model_validate(service.get_user(uow, actor, user_id=user_id))
 
 
@@ -110,7 +111,7 @@ def create_user(body: UserCreate, command: CommandDep) -> Response:
 
 
 @router.post("/users/{user_id}/roles", response_model=UserOut, responses=CREATED)
-def grant_roles(user_id: int, body: RolesGrant, command: CommandDep) -> Response:
+def grant_roles(user_id: Id, body: RolesGrant, command: CommandDep) -> Response:
     return command.respond(
         lambda: service.grant_roles(
             command.uow,
@@ -126,7 +127,7 @@ def grant_roles(user_id: int, body: RolesGrant, command: CommandDep) -> Response
 
 
 @router.post("/users/{user_id}/password", status_code=204, responses=CREATED)
-def reset_password(user_id: int, body: PasswordReset, command: CommandDep) -> Response:
+def reset_password(user_id: Id, body: PasswordReset, command: CommandDep) -> Response:
     response = command.respond(
         lambda: service.reset_password(
             command.uow,
@@ -142,7 +143,7 @@ def reset_password(user_id: int, body: PasswordReset, command: CommandDep) -> Re
 
 
 @router.post("/users/{user_id}/active", response_model=UserOut, responses=CREATED)
-def set_active(user_id: int, body: UserActive, command: CommandDep) -> Response:
+def set_active(user_id: Id, body: UserActive, command: CommandDep) -> Response:
     return command.respond(
         lambda: service.set_user_active(
             command.uow, command.actor, user_id=user_id, active=body.active, now=command.now

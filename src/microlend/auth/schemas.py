@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from microlend.kernel.ids import Id
 from microlend.kernel.principal import DataScope
 
 
@@ -20,7 +21,7 @@ class LoginIn(BaseModel):
 class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"
-    token_id: int
+    token_id: Id
     expires_at: datetime
 
 
@@ -28,7 +29,7 @@ class ApiTokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100)
-    expires_at: datetime
+    expires_at: AwareDatetime  # an instant: a time without its zone is refused
 
 
 class ApiTokenOut(BaseModel):
@@ -42,11 +43,11 @@ class ApiTokenOut(BaseModel):
 
 
 class MeOut(BaseModel):
-    user_id: int | None
+    user_id: Id | None
     username: str
     display_name: str
-    company_id: int
-    office_id: int
+    company_id: Id
+    office_id: Id
     scope: DataScope
     roles: list[str]
     permissions: list[str]
@@ -65,7 +66,7 @@ class UserCreate(BaseModel):
     username: str = Field(min_length=3, max_length=64, examples=["zhang.wei"])
     password: str = Field(min_length=1, max_length=256)
     display_name: str = Field(min_length=1, max_length=100, examples=["张伟"])
-    office_id: int
+    office_id: Id
     roles: list[str] = Field(min_length=1, examples=[["loan_officer"]])
     scope: DataScope = DataScope.OFFICE
     phone: str | None = Field(default=None, max_length=30)
@@ -75,8 +76,8 @@ class UserOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    company_id: int
-    office_id: int
+    company_id: Id
+    office_id: Id
     username: str
     display_name: str
     phone: str | None
@@ -141,7 +142,7 @@ class PendingItemOut(BaseModel):
     summary: str
     payload: dict[str, Any]
     maker_username: str
-    office_id: int
+    office_id: Id
     created_at: datetime
     status: str
     checker_username: str | None
@@ -158,7 +159,7 @@ class Rejection(BaseModel):
 
 
 class ApprovalOut(BaseModel):
-    pending_id: int
+    pending_id: Id
     status: str = "approved"
     entity_id: str | None
 
@@ -175,8 +176,8 @@ class AuditEntryOut(BaseModel):
 
     seq: int
     recorded_at: datetime
-    company_id: int | None
-    user_id: int | None
+    company_id: Id | None
+    user_id: Id | None
     username: str
     address: str | None
     command: str

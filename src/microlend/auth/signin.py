@@ -233,6 +233,8 @@ def _issue_token(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: da
     if not 1 <= len(name) <= 100:
         raise ValidationFailed("a token name is 1 to 100 characters", field="name")
     expires_at = datetime.fromisoformat(payload["expires_at"])
+    if expires_at.tzinfo is None:
+        raise ValidationFailed("give the time with its zone, e.g. +08:00", field="expires_at")
     if not now < expires_at <= now + MAX_TOKEN_LIFETIME:
         raise ValidationFailed("a token expires after now and within 90 days", field="expires_at")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -32,6 +32,7 @@ from microlend.customers.schemas import (
     TransferIn,
     TransferRequestOut,
 )
+from microlend.kernel.ids import Id
 from microlend.web.kit.deps import PrincipalDep, UowDep
 from microlend.web.kit.idempotency import CommandDep, CommandRequest, PendingOut
 from microlend.web.kit.pagination import CursorParam, LimitParam, PageOut, page_out
@@ -81,7 +82,7 @@ def register_enterprise(body: EnterpriseCreate, command: CommandDep) -> Response
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerFileOut)
-def customer_file(customer_id: int, uow: UowDep, actor: PrincipalDep) -> CustomerFileOut:
+def customer_file(customer_id: Id, uow: UowDep, actor: PrincipalDep) -> CustomerFileOut:
     """The customer 360."""
     return CustomerFileOut.model_validate(
         file360.customer_file(uow, actor, customer_id=customer_id)
@@ -89,7 +90,7 @@ def customer_file(customer_id: int, uow: UowDep, actor: PrincipalDep) -> Custome
 
 
 @router.patch("/customers/{customer_id}", response_model=CustomerOut, responses=CREATED)
-def update_customer(customer_id: int, body: CustomerUpdate, command: CommandDep) -> Response:
+def update_customer(customer_id: Id, body: CustomerUpdate, command: CommandDep) -> Response:
     changes = body.model_dump(exclude_unset=True)
     return command.respond(
         lambda: service.update_customer(command.uow, command.actor, customer_id=customer_id,
@@ -99,7 +100,7 @@ def update_customer(customer_id: int, body: CustomerUpdate, command: CommandDep)
 
 
 @router.get("/customers/{customer_id}/related-parties", response_model=RelatedPartiesOut)
-def related_parties(customer_id: int, uow: UowDep, actor: PrincipalDep) -> RelatedPartiesOut:
+def related_parties(customer_id: Id, uow: UowDep, actor: PrincipalDep) -> RelatedPartiesOut:
     links, group, exposure = file360.related_parties(uow, actor, customer_id=customer_id)
     return RelatedPartiesOut.model_validate(
         {"links": links, "group": group, "group_exposure": exposure}, from_attributes=True
@@ -108,7 +109,7 @@ def related_parties(customer_id: int, uow: UowDep, actor: PrincipalDep) -> Relat
 
 @router.post("/customers/{customer_id}/related-parties", status_code=201,
              response_model=list[LinkOut], responses=CREATED)  # fmt: skip
-def link_customer(customer_id: int, body: LinkIn, command: CommandDep) -> Response:
+def link_customer(customer_id: Id, body: LinkIn, command: CommandDep) -> Response:
     share = None if body.share_percent is None else str(body.share_percent)
     return command.respond(
         lambda: credit_file.link_customers(command.uow, command.actor, from_id=customer_id,
@@ -121,7 +122,7 @@ def link_customer(customer_id: int, body: LinkIn, command: CommandDep) -> Respon
 
 @router.delete("/customers/{customer_id}/related-parties/{link_id}",
                response_model=list[LinkOut], responses=CREATED)  # fmt: skip
-def unlink_customer(customer_id: int, link_id: int, command: CommandDep) -> Response:
+def unlink_customer(customer_id: Id, link_id: Id, command: CommandDep) -> Response:
     """Remove one related-party link; answers the customer's remaining links."""
     return command.respond(
         lambda: credit_file.unlink_customers(command.uow, command.actor, customer_id=customer_id,
@@ -133,14 +134,14 @@ def unlink_customer(customer_id: int, link_id: int, command: CommandDep) -> Resp
 
 
 @router.get("/customers/{customer_id}/financials", response_model=list[FinancialOut])
-def financials(customer_id: int, uow: UowDep, actor: PrincipalDep) -> list[FinancialOut]:
+def financials(customer_id: Id, uow: UowDep, actor: PrincipalDep) -> list[FinancialOut]:
     rows = file360.financials_of(uow, actor, customer_id=customer_id)
     return [FinancialOut.model_validate(row) for row in rows]
 
 
 @router.post("/customers/{customer_id}/financials", status_code=201,
              response_model=list[FinancialOut], responses=CREATED)  # fmt: skip
-def record_financials(customer_id: int, body: FinancialsIn, command: CommandDep) -> Response:
+def record_financials(customer_id: Id, body: FinancialsIn, command: CommandDep) -> Response:
     amounts = {k: str(v) for k, v in body.model_dump(exclude={"period"}).items() if v is not None}
     return command.respond(
         lambda: credit_file.record_financials(command.uow, command.actor, customer_id=customer_id,
@@ -152,7 +153,7 @@ def record_financials(customer_id: int, body: FinancialsIn, command: CommandDep)
 
 
 @router.post("/customers/{customer_id}/claim", response_model=CustomerOut, responses=CREATED)
-def claim(customer_id: int, command: CommandDep) -> Response:
+def claim(customer_id: Id, command: CommandDep) -> Response:
     """Claim a customer from the shared pool, as of the company's business date."""
     return command.respond(
         lambda: pool.claim_customer(command.uow, command.actor, customer_id=customer_id,
@@ -162,7 +163,7 @@ def claim(customer_id: int, command: CommandDep) -> Response:
 
 
 @router.post("/customers/{customer_id}/release", response_model=CustomerOut, responses=CREATED)
-def release(customer_id: int, command: CommandDep) -> Response:
+def release(customer_id: Id, command: CommandDep) -> Response:
     return command.respond(
         lambda: pool.release_customer(command.uow, command.actor, customer_id=customer_id,
                                       now=command.now),
@@ -172,7 +173,7 @@ def release(customer_id: int, command: CommandDep) -> Response:
 
 @router.post("/customers/{customer_id}/transfer-requests", status_code=201,
              response_model=TransferRequestOut, responses=CREATED)  # fmt: skip
-def request_transfer(customer_id: int, body: TransferIn, command: CommandDep) -> Response:
+def request_transfer(customer_id: Id, body: TransferIn, command: CommandDep) -> Response:
     """Ask to hand the customer to another officer; another user with ``customers.transfer``
     approves or rejects the request."""
     return command.respond(
@@ -192,7 +193,7 @@ def transfer_requests(
     return page_out(page, TransferRequestOut.model_validate)
 
 
-def _decide(request_id: int, body: TransferDecisionIn, command: CommandRequest,
+def _decide(request_id: Id, body: TransferDecisionIn, command: CommandRequest,
             approve: bool) -> Response:  # fmt: skip
     return command.respond(
         lambda: transfers.decide_transfer(command.uow, command.actor, request_id=request_id,
@@ -203,13 +204,13 @@ def _decide(request_id: int, body: TransferDecisionIn, command: CommandRequest,
 
 
 @router.post("/customer-transfers/{request_id}/approve", response_model=TransferRequestOut)
-def approve_transfer(request_id: int, body: TransferDecisionIn, command: CommandDep) -> Response:
+def approve_transfer(request_id: Id, body: TransferDecisionIn, command: CommandDep) -> Response:
     """Approve: the customer moves to the new officer (never by the one who asked)."""
     return _decide(request_id, body, command, True)
 
 
 @router.post("/customer-transfers/{request_id}/reject", response_model=TransferRequestOut)
-def reject_transfer(request_id: int, body: TransferDecisionIn, command: CommandDep) -> Response:
+def reject_transfer(request_id: Id, body: TransferDecisionIn, command: CommandDep) -> Response:
     return _decide(request_id, body, command, False)
 
 
@@ -258,7 +259,7 @@ def configure_group_pool(body: GroupPoolIn, command: CommandDep) -> Response:
 @router.post("/customers/{customer_id}/documents", status_code=201, response_model=DocumentOut,
              responses=CREATED)  # fmt: skip
 async def upload_document(
-    customer_id: int, request: Request, command: CommandDep, filename: str,
+    customer_id: Id, request: Request, command: CommandDep, filename: str,
     doc_type: str = "other",
 ) -> Response:  # fmt: skip
     """The request body is the file itself (its Content-Type is kept); the name and type of the
@@ -275,7 +276,7 @@ async def upload_document(
 
 
 @router.get("/customers/{customer_id}/documents/{document_id}", response_class=Response)
-def download_document(customer_id: int, document_id: int, uow: UowDep,
+def download_document(customer_id: Id, document_id: Id, uow: UowDep,
                       actor: PrincipalDep) -> Response:  # fmt: skip
     document, content = credit_file.read_document(uow, actor, customer_id=customer_id,
                                                   document_id=document_id)  # fmt: skip

@@ -147,6 +147,8 @@ def name_bigrams(key: str) -> list[str]:
 
 
 def checked_name(raw: str, *, field: str = "name", max_length: int = 200) -> str:
+    if not isinstance(raw, str):  # a client's null or number
+        raise ValidationFailed("a name is required", field=field)
     name = " ".join(unicodedata.normalize("NFKC", raw).split())
     if not name:
         raise ValidationFailed("a name is required", field=field)

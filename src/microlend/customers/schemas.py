@@ -29,6 +29,7 @@ from microlend.customers.views import (
     RepaymentBehaviour,
     TransferRequestView,
 )
+from microlend.kernel.ids import Id
 from microlend.web.kit.view_schemas import from_view
 
 Amount = Decimal | None
@@ -40,7 +41,7 @@ class IndividualCreate(BaseModel):
     id_kind: str = Field("resident_id", examples=["resident_id", "passport"])
     id_number: str = Field(min_length=1, max_length=40, examples=["11010519491231002X"])
     name: str = Field(min_length=1, max_length=200, examples=["张三"])
-    office_id: int | None = None
+    office_id: Id | None = None
     phone: str | None = Field(None, examples=["13800000001"])
     address: str | None = None
     marital_status: str | None = None
@@ -55,7 +56,7 @@ class EnterpriseCreate(BaseModel):
     id_number: str = Field(min_length=1, max_length=40, description="The USCC (统一社会信用代码).",
                            examples=["91350100M000100Y43"])  # fmt: skip
     name: str = Field(min_length=1, max_length=200)
-    office_id: int | None = None
+    office_id: Id | None = None
     phone: str | None = None
     address: str | None = None
     legal_representative: str | None = None
@@ -122,7 +123,7 @@ class FinancialOut(FinancialsIn):
 class LinkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    to_id: int
+    to_id: Id
     relation: str = Field(examples=["spouse", "shareholder", "guarantor"])
     share_percent: Decimal | None = Field(None, examples=["51.00"])
 
@@ -200,7 +201,7 @@ class CustomerFileOut(BaseModel):
 class TransferIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    to_user_id: int
+    to_user_id: Id
     reason: str = Field(min_length=1, max_length=500, examples=["officer leaves the branch"])
 
 

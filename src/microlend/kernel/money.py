@@ -180,16 +180,25 @@ class Money:
         return f"{self.amount} {self.currency}"
 
 
+# The largest amount stored, in minor units (15 digits: under ten trillion yuan), far above any
+# loan or ledger total and far enough below the 64-bit columns that sums of many stay inside.
+MAX_MINOR_UNITS = 10**15 - 1
+
+
 def minor_units_of(amount: Decimal | int | str, currency: str = "CNY", *, field: str) -> int:
     """An amount typed by a person or sent by a client, as integer minor units for storage.
 
     Anything that is not an exact decimal amount of ``currency`` (a fraction of a fen, text, a
     float) is refused with ``ValidationFailed`` naming ``field``; nothing is rounded away.
     """
+    digits = minor_digits(currency)
     try:
-        return Money.of(amount, currency).to_minor()
+        units = Money.of(amount, currency).to_minor()
     except (ValueError, TypeError, ArithmeticError):
-        digits = minor_digits(currency)
         raise ValidationFailed(
             f"an amount of {currency} with at most {digits} decimal places", field=field
         ) from None
+    if abs(units) > MAX_MINOR_UNITS:
+        largest = Money.from_minor(MAX_MINOR_UNITS, currency).amount
+        raise ValidationFailed(f"an amount of at most {largest} {currency}", field=field)
+    return units

@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from microlend.auth.schemas import PendingItemOut
+from microlend.kernel.ids import AfterId, Id
 from microlend.loans import service
 from microlend.loans.adjustments import pending_requests
 from microlend.loans.schemas import (
@@ -61,7 +62,7 @@ def _posts(path: str, answer: type[BaseModel] = OutcomeOut) -> Callable[[Any], A
 def _on_loan(
     command: CommandRequest,
     call: Callable[..., Any],
-    loan_id: int,
+    loan_id: Id,
     answer: type[BaseModel] = OutcomeOut,
     **fields: Any,
 ) -> Response:
@@ -77,11 +78,11 @@ def list_loans(
     uow: UowDep,
     actor: PrincipalDep,
     status: str | None = None,
-    office_id: int | None = None,
-    owner_id: int | None = None,
+    office_id: Id | None = None,
+    owner_id: Id | None = None,
     overdue: bool | None = None,
-    customer_id: int | None = None,
-    after_id: int | None = None,
+    customer_id: Id | None = None,
+    after_id: AfterId | None = None,
     limit: int = Query(100, ge=1, le=500),
 ) -> list[LoanOut]:
     """Loans in the actor's scope (filters: status, office, officer, overdue, customer)."""
@@ -109,13 +110,13 @@ def disburse(body: DisburseIn, command: CommandDep) -> Response:
 
 
 @router.get(LOAN, response_model=LoanOut)
-def get_loan(loan_id: int, uow: UowDep, actor: PrincipalDep) -> LoanOut:
+def get_loan(loan_id: Id, uow: UowDep, actor: PrincipalDep) -> LoanOut:
     return LoanOut.model_validate(service.get_loan(uow, actor, loan_id=loan_id))
 
 
 @router.get(LOAN + "/position", response_model=PositionOut)
 def position(
-    loan_id: int, uow: UowDep, actor: PrincipalDep, as_of: date | None = None
+    loan_id: Id, uow: UowDep, actor: PrincipalDep, as_of: date | None = None
 ) -> PositionOut:
     """The position at the end of ``as_of`` (default the business date), replayed."""
     here = service.loan_position(uow, actor, loan_id=loan_id, as_of=as_of)
@@ -123,25 +124,25 @@ def position(
 
 
 @router.get(LOAN + "/installments", response_model=list[InstallmentOut])
-def installments(loan_id: int, uow: UowDep, actor: PrincipalDep) -> list[InstallmentOut]:
+def installments(loan_id: Id, uow: UowDep, actor: PrincipalDep) -> list[InstallmentOut]:
     rows = service.installments(uow, actor, loan_id=loan_id)
     return [InstallmentOut.model_validate(row) for row in rows]
 
 
 @router.get(LOAN + "/events", response_model=list[EventOut])
-def events(loan_id: int, uow: UowDep, actor: PrincipalDep) -> list[EventOut]:
+def events(loan_id: Id, uow: UowDep, actor: PrincipalDep) -> list[EventOut]:
     return [EventOut.model_validate(row) for row in service.events(uow, actor, loan_id=loan_id)]
 
 
 @router.get(LOAN + "/postings", response_model=list[PostingOut])
-def postings(loan_id: int, uow: UowDep, actor: PrincipalDep) -> list[PostingOut]:
+def postings(loan_id: Id, uow: UowDep, actor: PrincipalDep) -> list[PostingOut]:
     rows = service.postings(uow, actor, loan_id=loan_id)
     return [PostingOut.model_validate(row) for row in rows]
 
 
 @router.get(LOAN + "/payoff-quote", response_model=PayoffQuoteOut)
 def payoff_quote(
-    loan_id: int, uow: UowDep, actor: PrincipalDep, as_of: date | None = None
+    loan_id: Id, uow: UowDep, actor: PrincipalDep, as_of: date | None = None
 ) -> PayoffQuoteOut:
     quote = service.quote_payoff(uow, actor, loan_id=loan_id, as_of=as_of)
     return PayoffQuoteOut.model_validate(quote)
@@ -149,7 +150,7 @@ def payoff_quote(
 
 @router.get(LOAN + "/repayment-preview", response_model=PreviewOut)
 def preview(
-    loan_id: int,
+    loan_id: Id,
     uow: UowDep,
     actor: PrincipalDep,
     amount: str,
@@ -168,87 +169,87 @@ def preview(
 
 
 @router.get(LOAN + "/pending-requests", response_model=list[PendingItemOut])
-def pending(loan_id: int, uow: UowDep, actor: PrincipalDep) -> list[PendingItemOut]:
+def pending(loan_id: Id, uow: UowDep, actor: PrincipalDep) -> list[PendingItemOut]:
     """The loan's requests waiting for a checker (approve them at /maker-checker/pending)."""
     rows = pending_requests(uow, actor, loan_id=loan_id)
     return [PendingItemOut.model_validate(row) for row in rows]
 
 
 @_posts(LOAN + "/repayments")
-def repay(loan_id: int, body: RepaymentIn, command: CommandDep) -> Response:
+def repay(loan_id: Id, body: RepaymentIn, command: CommandDep) -> Response:
     """还款 (idempotent by Idempotency-Key and by channel + external reference)."""
     return _on_loan(command, service.repay, loan_id, request_key=command.key, **body.model_dump())
 
 
 @_posts(LOAN + "/tranches")
-def tranche(loan_id: int, body: TrancheIn, command: CommandDep) -> Response:
+def tranche(loan_id: Id, body: TrancheIn, command: CommandDep) -> Response:
     """分次放款: pay out a later tranche (up to the approved amount); permission loans.disburse."""
     call = service.disburse_tranche
     return _on_loan(command, call, loan_id, request_key=command.key, **body.model_dump())
 
 
 @_posts(LOAN + "/prepayments")
-def prepay(loan_id: int, body: PrepaymentIn, command: CommandDep) -> Response:
+def prepay(loan_id: Id, body: PrepaymentIn, command: CommandDep) -> Response:
     """提前还款: in part (shortening the term or lowering the installment) or in full."""
     return _on_loan(command, service.prepay, loan_id, request_key=command.key, **body.model_dump())
 
 
 @_posts(LOAN + "/events/{event_id}/reverse")
-def reverse(loan_id: int, event_id: int, body: ReverseIn, command: CommandDep) -> Response:
+def reverse(loan_id: Id, event_id: Id, body: ReverseIn, command: CommandDep) -> Response:
     """Reverse a repayment, prepayment, refund or waiver; later ones are replayed."""
     return _on_loan(command, service.reverse, loan_id, event_id=event_id, reason=body.reason)
 
 
 @_posts(LOAN + "/refunds")
-def refund(loan_id: int, body: AmountIn, command: CommandDep) -> Response:
+def refund(loan_id: Id, body: AmountIn, command: CommandDep) -> Response:
     """Pay back part of the credit balance."""
     return _on_loan(command, service.refund, loan_id, amount=body.amount)
 
 
 @_posts(LOAN + "/waivers")
-def waive(loan_id: int, body: WaiverIn, command: CommandDep) -> Response:
+def waive(loan_id: Id, body: WaiverIn, command: CommandDep) -> Response:
     """减免 of penalty, fee or interest: waits for a checker by default (202)."""
     return _on_loan(command, service.waive, loan_id, **body.model_dump())
 
 
 @_posts(LOAN + "/reschedules")
-def reschedule(loan_id: int, body: RescheduleIn, command: CommandDep) -> Response:
+def reschedule(loan_id: Id, body: RescheduleIn, command: CommandDep) -> Response:
     """展期/重组: waits for a checker by default (202)."""
     return _on_loan(command, service.reschedule, loan_id, **body.model_dump())
 
 
 @_posts(LOAN + "/write-off")
-def write_off(loan_id: int, body: WriteOffIn, command: CommandDep) -> Response:
+def write_off(loan_id: Id, body: WriteOffIn, command: CommandDep) -> Response:
     """核销: waits for a checker by default (202)."""
     return _on_loan(command, service.write_off, loan_id, reason=body.reason)
 
 
 @_posts(LOAN + "/recoveries")
-def recover(loan_id: int, body: AmountIn, command: CommandDep) -> Response:
+def recover(loan_id: Id, body: AmountIn, command: CommandDep) -> Response:
     """核销后收回: money recovered on a written-off loan."""
     return _on_loan(command, service.recover, loan_id, **body.model_dump())
 
 
 @router.get(LOAN + "/fund-usages", response_model=list[FundUsageOut])
-def fund_usages(loan_id: int, uow: UowDep, actor: PrincipalDep) -> list[FundUsageOut]:
+def fund_usages(loan_id: Id, uow: UowDep, actor: PrincipalDep) -> list[FundUsageOut]:
     rows = service.fund_usages(uow, actor, loan_id=loan_id)
     return [FundUsageOut.model_validate(row) for row in rows]
 
 
 @_posts(LOAN + "/fund-usages", FundUsageOut)
-def record_usage(loan_id: int, body: FundUsageIn, command: CommandDep) -> Response:
+def record_usage(loan_id: Id, body: FundUsageIn, command: CommandDep) -> Response:
     """A usage record (evidence files: the loan page's form, or a later upload)."""
     call = service.record_usage
     return _on_loan(command, call, loan_id, FundUsageOut, **body.model_dump())
 
 
 @router.get(LOAN + "/notes", response_model=list[NoteOut])
-def notes(loan_id: int, uow: UowDep, actor: PrincipalDep) -> list[NoteOut]:
+def notes(loan_id: Id, uow: UowDep, actor: PrincipalDep) -> list[NoteOut]:
     """The loan's notes, newest first."""
     return [NoteOut.model_validate(row) for row in service.notes(uow, actor, loan_id=loan_id)]
 
 
 @_posts(LOAN + "/notes", NoteOut)
-def add_note(loan_id: int, body: NoteIn, command: CommandDep) -> Response:
+def add_note(loan_id: Id, body: NoteIn, command: CommandDep) -> Response:
     """Append a note (append-only; anyone who may see the loan)."""
     return _on_loan(command, service.add_note, loan_id, NoteOut, body=body.body)

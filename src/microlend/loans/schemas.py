@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from microlend.kernel.ids import Id
 from microlend.loans.notes import NoteView
 from microlend.loans.views import (
     AllocationView,
@@ -31,7 +32,7 @@ Amount = Decimal | str
 class DisburseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    application_id: int
+    application_id: Id
     disbursement_date: date | None = None
     first_due_date: date | None = None
     payee: Literal["borrower", "seller"] = "borrower"

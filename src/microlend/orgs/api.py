@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from microlend.kernel.ids import Id
 from microlend.orgs import service
 from microlend.orgs.model import OfficeNode
 from microlend.orgs.schemas import (
@@ -53,7 +54,7 @@ def office_tree(uow: UowDep, actor: PrincipalDep) -> list[OfficeNodeOut]:
 
 
 @router.get("/offices/{office_id}", response_model=OfficeOut)
-def get_office(office_id: int, uow: UowDep, actor: PrincipalDep) -> OfficeOut:
+def get_office(office_id: Id, uow: UowDep, actor: PrincipalDep) -> OfficeOut:
     return OfficeOut.model_validate(service.get_office(uow, actor, office_id=office_id))
 
 
@@ -73,7 +74,7 @@ def create_office(body: OfficeCreate, command: CommandDep) -> Response:
 
 
 @router.patch("/offices/{office_id}", response_model=OfficeOut, responses=CREATED)
-def rename_office(office_id: int, body: OfficeRename, command: CommandDep) -> Response:
+def rename_office(office_id: Id, body: OfficeRename, command: CommandDep) -> Response:
     return command.respond(
         lambda: service.rename_office(
             command.uow, command.actor, office_id=office_id, name=body.name, now=command.now

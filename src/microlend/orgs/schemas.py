@@ -7,6 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from microlend.kernel.ids import Id
 from microlend.orgs.model import CompanyView, OfficeView, StaffView
 from microlend.web.kit.view_schemas import from_view
 
@@ -14,7 +15,7 @@ from microlend.web.kit.view_schemas import from_view
 class OfficeCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    parent_id: int = Field(description="The office the new one sits under.")
+    parent_id: Id = Field(description="The office the new one sits under.")
     code: str = Field(min_length=1, max_length=30, examples=["SZ01"])
     name: str = Field(min_length=1, max_length=200, examples=["深圳分公司"])
 
@@ -52,7 +53,7 @@ class CompanyOut(BaseModel):
 class StaffCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    office_id: int
+    office_id: Id
     employee_no: str = Field(min_length=1, max_length=30)
     name: str = Field(min_length=1, max_length=100)
     position: str = Field(default="", max_length=100)

@@ -10,6 +10,7 @@ from urllib.parse import quote as url_quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from microlend.kernel.ids import Id
 from microlend.origination import service
 from microlend.origination.schemas import (
     ApplicationDetailOut,
@@ -48,9 +49,9 @@ def list_applications(
     uow: UowDep,
     actor: PrincipalDep,
     status: str | None = None,
-    customer_id: int | None = None,
-    owner_id: int | None = None,
-    office_id: int | None = None,
+    customer_id: Id | None = None,
+    owner_id: Id | None = None,
+    office_id: Id | None = None,
     number: str | None = None,
     cursor: CursorParam = None,
     limit: LimitParam = 50,
@@ -83,7 +84,7 @@ def create_application(body: ApplicationIn, command: CommandDep) -> Response:
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationDetailOut)
-def application_detail(application_id: int, uow: UowDep, actor: PrincipalDep) -> Any:
+def application_detail(application_id: Id, uow: UowDep, actor: PrincipalDep) -> Any:
     """The application with its parties, collateral, timeline, reports and contract."""
     detail = service.application_detail(uow, actor, application_id=application_id)
     return ApplicationDetailOut.model_validate(detail)
@@ -91,7 +92,7 @@ def application_detail(application_id: int, uow: UowDep, actor: PrincipalDep) ->
 
 @router.put("/applications/{application_id}", response_model=ApplicationOut, responses=DONE)
 def update_application(
-    application_id: int, body: ApplicationUpdate, command: CommandDep
+    application_id: Id, body: ApplicationUpdate, command: CommandDep
 ) -> Response:
     """Change the request of a draft."""
     return command.respond(
@@ -108,7 +109,7 @@ def update_application(
 
 
 @router.post("/applications/{application_id}/submit", response_model=ApplicationOut, responses=DONE)
-def submit(application_id: int, command: CommandDep) -> Response:
+def submit(application_id: Id, command: CommandDep) -> Response:
     """Submit a draft: the product's guarantors, collateral and documents are checked, and the
     applicant against the blacklist (422 lists every problem)."""
     return command.respond(
@@ -123,7 +124,7 @@ def submit(application_id: int, command: CommandDep) -> Response:
 @router.post(
     "/applications/{application_id}/withdraw", response_model=ApplicationOut, responses=DONE
 )
-def withdraw(application_id: int, body: WithdrawIn, command: CommandDep) -> Response:
+def withdraw(application_id: Id, body: WithdrawIn, command: CommandDep) -> Response:
     return command.respond(
         lambda: service.withdraw_application(
             command.uow,
@@ -143,7 +144,7 @@ def withdraw(application_id: int, body: WithdrawIn, command: CommandDep) -> Resp
     response_model=PartyOut,
     responses=DONE,
 )
-def add_party(application_id: int, body: PartyIn, command: CommandDep) -> Response:
+def add_party(application_id: Id, body: PartyIn, command: CommandDep) -> Response:
     """Add a co-borrower or guarantor (a registered customer)."""
     return command.respond(
         lambda: service.add_party(
@@ -160,7 +161,7 @@ def add_party(application_id: int, body: PartyIn, command: CommandDep) -> Respon
 
 
 @router.delete("/applications/{application_id}/parties/{party_id}", status_code=204, responses=DONE)
-def remove_party(application_id: int, party_id: int, command: CommandDep) -> Response:
+def remove_party(application_id: Id, party_id: Id, command: CommandDep) -> Response:
     return _removed(
         command,
         lambda: service.remove_party(
@@ -189,7 +190,7 @@ def _collateral_fields(body: CollateralIn) -> dict[str, Any]:
     response_model=CollateralOut,
     responses=DONE,
 )
-def add_collateral(application_id: int, body: CollateralIn, command: CommandDep) -> Response:
+def add_collateral(application_id: Id, body: CollateralIn, command: CommandDep) -> Response:
     return command.respond(
         lambda: service.add_collateral(
             command.uow,
@@ -208,7 +209,7 @@ def add_collateral(application_id: int, body: CollateralIn, command: CommandDep)
     responses=DONE,
 )
 def update_collateral(
-    application_id: int, collateral_id: int, body: CollateralIn, command: CommandDep
+    application_id: Id, collateral_id: Id, body: CollateralIn, command: CommandDep
 ) -> Response:
     """Correct collateral or record its appraisal."""
     return command.respond(
@@ -228,7 +229,7 @@ def update_collateral(
 @router.delete(
     "/applications/{application_id}/collateral/{collateral_id}", status_code=204, responses=DONE
 )
-def remove_collateral(application_id: int, collateral_id: int, command: CommandDep) -> Response:
+def remove_collateral(application_id: Id, collateral_id: Id, command: CommandDep) -> Response:
     return _removed(
         command,
         lambda: service.remove_collateral(
@@ -254,7 +255,7 @@ def investigation_template(template: str, actor: PrincipalDep) -> list[SectionSp
     response_model=ReportOut,
     responses=DONE,
 )
-def start_investigation(application_id: int, command: CommandDep) -> Response:
+def start_investigation(application_id: Id, command: CommandDep) -> Response:
     """Open the actor's draft report (a submitted application moves to ``investigating``)."""
     return command.respond(
         lambda: service.start_investigation(
@@ -265,7 +266,7 @@ def start_investigation(application_id: int, command: CommandDep) -> Response:
 
 
 @router.put("/investigation-reports/{report_id}", response_model=ReportOut, responses=DONE)
-def save_report(report_id: int, body: ReportIn, command: CommandDep) -> Response:
+def save_report(report_id: Id, body: ReportIn, command: CommandDep) -> Response:
     return command.respond(
         lambda: service.save_report(
             command.uow, command.actor, report_id=report_id, now=command.now, **body.model_dump()
@@ -282,7 +283,7 @@ def save_report(report_id: int, body: ReportIn, command: CommandDep) -> Response
     responses=DONE,
 )
 async def attach(
-    report_id: int,
+    report_id: Id,
     request: Request,
     command: CommandDep,
     filename: str,
@@ -313,7 +314,7 @@ async def attach(
 @router.post(
     "/investigation-reports/{report_id}/complete", response_model=ReportOut, responses=DONE
 )
-def complete_report(report_id: int, command: CommandDep) -> Response:
+def complete_report(report_id: Id, command: CommandDep) -> Response:
     """Complete the report; the automated decision runs: a decline rejects the application, a
     pass or refer puts it under review on its approval chain."""
     return command.respond(
@@ -336,7 +337,7 @@ def file_response(content: bytes, media_type: str, filename: str, *, inline: boo
 
 @router.get("/applications/{application_id}/attachments/{attachment_id}", response_class=Response)
 def download_attachment(
-    application_id: int, attachment_id: int, uow: UowDep, actor: PrincipalDep
+    application_id: Id, attachment_id: Id, uow: UowDep, actor: PrincipalDep
 ) -> Response:
     view, content = service.read_attachment(
         uow, actor, application_id=application_id, attachment_id=attachment_id
@@ -350,7 +351,7 @@ def download_attachment(
     response_model=ContractOut,
     responses=DONE,
 )
-def contract(application_id: int, body: ContractIn, command: CommandDep) -> Response:
+def contract(application_id: Id, body: ContractIn, command: CommandDep) -> Response:
     """Write the contract of an approved application (``origination.contract``): number, the
     approved terms priced with the product (APR cap), the schedule, HTML and PDF."""
     return command.respond(
@@ -367,20 +368,20 @@ def contract(application_id: int, body: ContractIn, command: CommandDep) -> Resp
 
 
 @router.get("/applications/{application_id}/contract", response_model=ContractOut)
-def get_contract(application_id: int, uow: UowDep, actor: PrincipalDep) -> Any:
+def get_contract(application_id: Id, uow: UowDep, actor: PrincipalDep) -> Any:
     return ContractOut.model_validate(
         service.get_contract(uow, actor, application_id=application_id)
     )
 
 
 @router.get("/applications/{application_id}/contract.html", response_class=HTMLResponse)
-def contract_html(application_id: int, uow: UowDep, actor: PrincipalDep) -> HTMLResponse:
+def contract_html(application_id: Id, uow: UowDep, actor: PrincipalDep) -> HTMLResponse:
     """The contract as HTML (personal data masked without ``pii.view``)."""
     return HTMLResponse(service.contract_html(uow, actor, application_id=application_id))
 
 
 @router.get("/applications/{application_id}/contract.pdf", response_class=Response)
-def contract_pdf(application_id: int, uow: UowDep, actor: PrincipalDep) -> Response:
+def contract_pdf(application_id: Id, uow: UowDep, actor: PrincipalDep) -> Response:
     """The signed contract's PDF as stored (it carries identity numbers: ``pii.view``)."""
     view, content = service.contract_pdf(uow, actor, application_id=application_id)
     return file_response(content, "application/pdf", f"{view.number}.pdf", inline=False)

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from microlend.kernel.ids import Id
 from microlend.origination import approval_chains, approvals
 from microlend.origination.approval_schemas import (
     ApprovalOut,
@@ -35,7 +36,7 @@ def approval_inbox(uow: UowDep, actor: PrincipalDep, now: NowDep) -> list[InboxI
 
 @router.get(APPLICATION, response_model=ApprovalOverviewOut)
 def approval_of_application(
-    application_id: int, uow: UowDep, actor: PrincipalDep
+    application_id: Id, uow: UowDep, actor: PrincipalDep
 ) -> ApprovalOverviewOut:
     """The application's current approval, its full history, and whether the caller may act."""
     overview = approvals.approval_overview(uow, actor, application_id=application_id)
@@ -43,13 +44,13 @@ def approval_of_application(
 
 
 @router.get(APPLICATION + "/history", response_model=list[StepOut])
-def approval_history(application_id: int, uow: UowDep, actor: PrincipalDep) -> list[StepOut]:
+def approval_history(application_id: Id, uow: UowDep, actor: PrincipalDep) -> list[StepOut]:
     history = approvals.approval_history(uow, actor, application_id=application_id)
     return [StepOut.model_validate(step) for step in history]
 
 
 @router.post(APPLICATION + "/decisions", status_code=201, response_model=ApprovalOut)
-def decide(application_id: int, body: DecisionIn, command: CommandDep) -> Response:
+def decide(application_id: Id, body: DecisionIn, command: CommandDep) -> Response:
     """Approve, reject, return for more information or approve with conditions at the current
     step (a committee member's vote). ``opinion`` is required."""
     conditions = None
@@ -71,7 +72,7 @@ def decide(application_id: int, body: DecisionIn, command: CommandDep) -> Respon
 
 @router.get("/approval-chains", response_model=list[ChainOut])
 def chains(
-    uow: UowDep, actor: PrincipalDep, history: bool = False, company_id: int | None = None
+    uow: UowDep, actor: PrincipalDep, history: bool = False, company_id: Id | None = None
 ) -> list[ChainOut]:
     """The company's active approval chains (``history``: every version)."""
     views = approval_chains.list_chains(uow, actor, company_id=company_id, history=history)
@@ -101,7 +102,7 @@ def save_chain(body: ChainIn, command: CommandDep) -> Response:
 
 
 @router.post("/approval-chains/{code}/retire", response_model=ChainOut, responses=PENDING)
-def retire_chain(code: str, command: CommandDep, company_id: int | None = None) -> Response:
+def retire_chain(code: str, command: CommandDep, company_id: Id | None = None) -> Response:
     return command.respond(
         lambda: approval_chains.retire_chain(
             command.uow, command.actor, code=code, now=command.now, company_id=company_id

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from microlend.kernel.ids import Id
 from microlend.origination import decision, limits, rules, scorecards
 from microlend.origination.decision_schemas import (
     DecisionOut,
@@ -28,32 +29,32 @@ DONE: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/decisions", response_model=list[DecisionOut])
-def list_decisions(application_id: int, uow: UowDep, actor: PrincipalDep) -> list[DecisionOut]:
+def list_decisions(application_id: Id, uow: UowDep, actor: PrincipalDep) -> list[DecisionOut]:
     """The application's automated decisions, the current (latest) first."""
     views = decision.list_decisions(uow, actor, application_id=application_id)
     return [DecisionOut.of(view) for view in views]
 
 
 @router.get("/decisions/{decision_id}", response_model=DecisionOut)
-def get_decision(decision_id: int, uow: UowDep, actor: PrincipalDep) -> DecisionOut:
+def get_decision(decision_id: Id, uow: UowDep, actor: PrincipalDep) -> DecisionOut:
     return DecisionOut.of(decision.get_decision(uow, actor, decision_id=decision_id))
 
 
 @router.get("/decisions/{decision_id}/replay", response_model=DecisionOut)
-def replay_decision(decision_id: int, uow: UowDep, actor: PrincipalDep) -> DecisionOut:
+def replay_decision(decision_id: Id, uow: UowDep, actor: PrincipalDep) -> DecisionOut:
     """The stored inputs evaluated again with the rule set, scorecard and limit settings the
     decision used; ``matches`` says whether the result equals the stored one."""
     return DecisionOut.of(decision.replay_decision(uow, actor, decision_id=decision_id))
 
 
 @router.get("/decision-rules", response_model=RuleSetOut)
-def current_rules(uow: UowDep, actor: PrincipalDep, company_id: int | None = None) -> RuleSetOut:
+def current_rules(uow: UowDep, actor: PrincipalDep, company_id: Id | None = None) -> RuleSetOut:
     return RuleSetOut.of(rules.current_rules(uow, actor, company_id=company_id))
 
 
 @router.get("/decision-rules/versions", response_model=list[RuleSetOut])
 def rule_versions(
-    uow: UowDep, actor: PrincipalDep, company_id: int | None = None
+    uow: UowDep, actor: PrincipalDep, company_id: Id | None = None
 ) -> list[RuleSetOut]:
     return [RuleSetOut.of(v) for v in rules.rule_set_history(uow, actor, company_id=company_id)]
 
@@ -69,7 +70,7 @@ def publish_rules(body: RuleSetIn, command: CommandDep) -> Response:
 
 
 @router.get("/decision-limits", response_model=LimitsOut)
-def get_limits(uow: UowDep, actor: PrincipalDep, company_id: int | None = None) -> LimitsOut:
+def get_limits(uow: UowDep, actor: PrincipalDep, company_id: Id | None = None) -> LimitsOut:
     return LimitsOut.of(limits.get_limits(uow, actor, company_id=company_id))
 
 
@@ -84,7 +85,7 @@ def set_limits(body: LimitsIn, command: CommandDep) -> Response:
 
 @router.get("/scorecards", response_model=list[ScorecardOut])
 def active_scorecards(
-    uow: UowDep, actor: PrincipalDep, company_id: int | None = None
+    uow: UowDep, actor: PrincipalDep, company_id: Id | None = None
 ) -> list[ScorecardOut]:
     """The active scorecard of each customer kind."""
     views = scorecards.active_scorecards(uow, actor, company_id=company_id)
@@ -93,7 +94,7 @@ def active_scorecards(
 
 @router.get("/scorecards/{customer_kind}/versions", response_model=list[ScorecardOut])
 def scorecard_versions(
-    customer_kind: str, uow: UowDep, actor: PrincipalDep, company_id: int | None = None
+    customer_kind: str, uow: UowDep, actor: PrincipalDep, company_id: Id | None = None
 ) -> list[ScorecardOut]:
     views = scorecards.scorecard_history(uow, actor, customer_kind=customer_kind,
                                          company_id=company_id)  # fmt: skip

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from microlend.kernel.ids import Id
 from microlend.origination.approval_chains import ChainStepView, ChainView
 from microlend.origination.approval_views import (
     ApprovalOverview,
@@ -94,10 +95,10 @@ class ChainIn(BaseModel):
     code: str = Field(max_length=30, examples=["default"])
     name: str = Field("", max_length=100)
     product_code: str | None = Field(None, max_length=30)
-    office_id: int | None = None
+    office_id: Id | None = None
     min_amount: Decimal | None = None
     max_amount: Decimal | None = None
-    company_id: int | None = Field(None, description="Default: the caller's company.")
+    company_id: Id | None = Field(None, description="Default: the caller's company.")
     steps: list[ChainStepIn]
 
 

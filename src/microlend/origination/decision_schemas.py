@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from microlend.kernel.ids import Id
 from microlend.origination.decision_model import DecisionView
 from microlend.origination.limits import LimitSettingsView
 from microlend.origination.rules import RuleSetView
@@ -48,7 +49,7 @@ class DecisionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    application_id: int
+    application_id: Id
     outcome: str = Field(examples=["pass", "refer", "decline"])
     reasons: list[RuleHitOut]
     score: int
@@ -81,7 +82,7 @@ class RuleOut(BaseModel):
 
 class RuleSetOut(BaseModel):
     id: int
-    company_id: int
+    company_id: Id
     version: int = Field(description="0: the defaults, not stored yet")
     rules: list[RuleOut]
     note: str
@@ -100,11 +101,11 @@ class RuleSetIn(BaseModel):
 
     rules: list[dict[str, Any]] = Field(description="the whole list: code, kind, outcome, params")
     note: str = Field(min_length=1, max_length=500)
-    company_id: int | None = None
+    company_id: Id | None = None
 
 
 class LimitsOut(BaseModel):
-    company_id: int
+    company_id: Id
     settings: dict[str, Any]
     updated_by: int | None
     updated_at: datetime | None
@@ -122,12 +123,12 @@ class LimitsIn(BaseModel):
                                                 "related_group_percent": "15",
                                                 "breach_outcome": "refer",
                                                 "office_max_amounts": {"3": "50000"}}])  # fmt: skip
-    company_id: int | None = None
+    company_id: Id | None = None
 
 
 class ScorecardOut(BaseModel):
     id: int
-    company_id: int
+    company_id: Id
     customer_kind: str
     version: int = Field(description="0: the illustrative default, not stored yet")
     name: str
@@ -151,4 +152,4 @@ class ScorecardIn(BaseModel):
 
     definition: dict[str, Any]
     note: str = Field("", max_length=500)
-    company_id: int | None = None
+    company_id: Id | None = None

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from microlend.kernel.ids import Id
 from microlend.origination.views import (
     ApplicationDetail,
     ApplicationView,
@@ -34,8 +35,8 @@ def _no_float(value: object) -> object:
 class ApplicationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    customer_id: int
-    product_version_id: int
+    customer_id: Id
+    product_version_id: Id
     amount: Decimal = Field(examples=["50000.00"])
     term_count: int = Field(ge=1, examples=[12])
     annual_rate: Decimal = Field(examples=["12"])
@@ -48,7 +49,7 @@ class ApplicationIn(BaseModel):
 class ApplicationUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    product_version_id: int
+    product_version_id: Id
     amount: Decimal = Field(examples=["50000.00"])
     term_count: int = Field(ge=1)
     annual_rate: Decimal
@@ -73,7 +74,7 @@ class PartyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Literal["co_borrower", "guarantor"]
-    customer_id: int
+    customer_id: Id
     relation: str = Field("", max_length=50, examples=["spouse"])
 
 
@@ -153,7 +154,7 @@ class ApplicationDetailOut(BaseModel):
 class QuoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    product_version_id: int
+    product_version_id: Id
     amount: Decimal
     term_count: int = Field(ge=1)
     annual_rate: Decimal

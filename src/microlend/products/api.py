@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from microlend.kernel.ids import Id
 from microlend.products import service
 from microlend.products.pricing import Quote
 from microlend.products.schemas import (
@@ -69,7 +70,7 @@ def quote_out(version: ProductVersionView, body: QuoteIn, priced: Quote) -> Quot
 
 @router.get("/products", response_model=list[ProductOut])
 def list_products(
-    uow: UowDep, actor: PrincipalDep, active_only: bool = True, company_id: int | None = None
+    uow: UowDep, actor: PrincipalDep, active_only: bool = True, company_id: Id | None = None
 ) -> list[ProductOut]:
     """The products of the companies the user reaches, each with its current version."""
     views = service.list_products(uow, actor, active_only=active_only, company_id=company_id)
@@ -101,19 +102,19 @@ def seed_default_products(command: CommandDep) -> Response:
 
 
 @router.get("/products/versions/{version_id}", response_model=ProductVersionOut)
-def get_version(version_id: int, uow: UowDep, actor: PrincipalDep) -> ProductVersionOut:
+def get_version(version_id: Id, uow: UowDep, actor: PrincipalDep) -> ProductVersionOut:
     return version_out(service.get_version(uow, actor, version_id=version_id))
 
 
 @router.get("/products/{product_id}", response_model=ProductOut)
-def get_product(product_id: int, uow: UowDep, actor: PrincipalDep) -> ProductOut:
+def get_product(product_id: Id, uow: UowDep, actor: PrincipalDep) -> ProductOut:
     """The product with every version, newest first."""
     return product_out(service.get_product(uow, actor, product_id=product_id))
 
 
 @router.post("/products/{product_id}/versions", status_code=201, response_model=ProductOut,
              responses=DONE)  # fmt: skip
-def revise_product(product_id: int, body: ProductReviseIn, command: CommandDep) -> Response:
+def revise_product(product_id: Id, body: ProductReviseIn, command: CommandDep) -> Response:
     """A new version with these terms (earlier versions stay as they were)."""
     terms = body.terms.to_terms()
     return command.respond(
@@ -124,7 +125,7 @@ def revise_product(product_id: int, body: ProductReviseIn, command: CommandDep) 
 
 
 @router.post("/products/{product_id}/retire", response_model=ProductOut, responses=DONE)
-def retire_product(product_id: int, command: CommandDep) -> Response:
+def retire_product(product_id: Id, command: CommandDep) -> Response:
     return command.respond(
         lambda: service.retire_product(command.uow, command.actor, product_id=product_id,
                                        now=command.now),
@@ -134,7 +135,7 @@ def retire_product(product_id: int, command: CommandDep) -> Response:
 
 
 @router.post("/products/{product_id}/quote", response_model=QuoteOut)
-def quote_product(product_id: int, body: QuoteIn, uow: UowDep, actor: PrincipalDep) -> QuoteOut:
+def quote_product(product_id: Id, body: QuoteIn, uow: UowDep, actor: PrincipalDep) -> QuoteOut:
     """The schedule, APR (IRR with fees) and total cost; 422 ``apr_above_cap`` above the cap,
     422 with the request's field when it does not fit the product."""
     version, priced = service.quote_product(

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from microlend.kernel.daycount import DayCount
 from microlend.kernel.errors import ValidationFailed
 from microlend.kernel.frequency import Frequency
+from microlend.kernel.ids import Id
 from microlend.kernel.money import Rounding
 from microlend.loans.calculator.model import InterestBasis, RepaymentMethod
 from microlend.loans.calculator.servicing_terms import (
@@ -245,7 +246,7 @@ class ProductIn(BaseModel):
 
     code: str = Field(min_length=1, max_length=30, examples=["IND-BIZ"])
     name: str = Field(min_length=1, max_length=100, examples=["个人经营贷"])
-    company_id: int | None = Field(None, description="Default: the acting user's company.")
+    company_id: Id | None = Field(None, description="Default: the acting user's company.")
     terms: ProductTermsIn
 
 
@@ -257,8 +258,8 @@ class ProductReviseIn(BaseModel):
 
 class ProductVersionOut(BaseModel):
     id: int
-    product_id: int
-    company_id: int
+    product_id: Id
+    company_id: Id
     code: str
     name: str
     version: int
@@ -284,7 +285,7 @@ class QuoteIn(BaseModel):
     method: RepaymentMethod
     date: dt.date = Field(description="The disbursement date.")
     first_due_date: dt.date | None = None
-    version_id: int | None = Field(None, description="Default: the product's current version.")
+    version_id: Id | None = Field(None, description="Default: the product's current version.")
 
     _decimals = field_validator("amount", "rate", mode="before")(_no_float)
 
@@ -308,8 +309,8 @@ class AprOut(BaseModel):
 
 
 class QuoteOut(BaseModel):
-    product_id: int
-    version_id: int
+    product_id: Id
+    version_id: Id
     version: int
     currency: str
     amount: Decimal

@@ -151,3 +151,16 @@ def test_minor_units_of_refuses_what_storage_cannot_hold_exactly() -> None:
         with pytest.raises(ValidationFailed) as refused:
             minor_units_of(bad, "CNY", field="lines[0].amount")  # type: ignore[arg-type]
         assert refused.value.field == "lines[0].amount"
+
+
+def test_minor_units_of_refuses_amounts_beyond_the_largest_stored() -> None:
+    from microlend.kernel.errors import ValidationFailed
+    from microlend.kernel.money import minor_units_of
+
+    assert minor_units_of("9999999999999.99", "CNY", field="amount") == 999_999_999_999_999
+    assert minor_units_of("-9999999999999.99", "CNY", field="amount") == -999_999_999_999_999
+    for bad in ("10000000000000", "-10000000000000.00", "1e400", 10**20):
+        with pytest.raises(ValidationFailed) as refused:
+            minor_units_of(bad, "CNY", field="revenue")
+        assert refused.value.field == "revenue"
+        assert refused.value.detail == "an amount of at most 9999999999999.99 CNY"

@@ -93,6 +93,10 @@ class Fee:
             raise ValidationFailed("an upfront fee has no outstanding balance", field=where)
 
 
+# The days a loan may start on: any real loan, and room for its schedule within the calendar.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+
+
 @dataclass(frozen=True, slots=True)
 class Terms:
     """What was agreed: amount, price, shape of the repayment and every rounding convention."""
@@ -133,6 +137,10 @@ class Terms:
             raise ValidationFailed(f"has more than {self.digits} decimal places", field="principal")
         if not (len(self.currency) == 3 and self.currency.isalpha() and self.currency.isupper()):
             raise ValidationFailed("must be an ISO 4217 code such as CNY", field="currency")
+        for name in ("disbursement_date", "first_due_date"):
+            day = getattr(self, name)
+            if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+                raise ValidationFailed("must be between 1900-01-01 and 2199-12-31", field=name)
         if self.first_due_date is not None and self.first_due_date <= self.disbursement_date:
             raise ValidationFailed("must be after disbursement_date", field="first_due_date")
         self._check_grace()
