@@ -191,5 +191,7 @@ def minor_units_of(amount: Decimal | int | str, currency: str = "CNY", *, field:
     except (ValueError, TypeError, ArithmeticError):
         digits = minor_digits(currency)
         raise ValidationFailed(
-            f"an amount of {currency} with at most {digits} decimal places", field=field
+            "an amount of %(currency)s with at most %(digits)s decimal places",
+            field=field,
+            params={"currency": currency, "digits": digits},
         ) from None
