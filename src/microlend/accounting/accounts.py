@@ -53,7 +53,9 @@ def list_accounts(
     require(actor, "accounting.view")
     company = company_id or actor.company_id
     if not actor.sees_company(company):
-        raise NotFound(f"company {company} not found", code="company_not_found")
+        raise NotFound(
+            "company %(company)s not found", code="company_not_found", params={"company": company}
+        )
     chart = books.chart(uow, company)
     return [account_view(chart.by_code[code], chart) for code in sorted(chart.by_code)]
 
@@ -95,7 +97,9 @@ def _spec(raw: Payload) -> AccountSpec:
         account_type = AccountType(str(raw.get("type", "")).strip())
     except ValueError:
         raise ValidationFailed(
-            f"type is one of {', '.join(t.value for t in AccountType)}", field="type"
+            "type is one of %(types)s",
+            field="type",
+            params={"types": ", ".join(t.value for t in AccountType)},
         ) from None
     side_text = str(raw.get("normal_side") or "").strip().upper()[:1]
     name_zh = str(raw.get("name_zh") or "").strip()
@@ -114,12 +118,21 @@ def _spec(raw: Payload) -> AccountSpec:
 def _insert(uow: UnitOfWork, company_id: int, spec: AccountSpec, now: datetime) -> LedgerAccount:
     chart = books.chart(uow, company_id)
     if spec.code in chart.by_code:
-        raise Conflict(f"account {spec.code} exists", code="duplicate_code", field="code")
+        raise Conflict(
+            "account %(code)s exists",
+            code="duplicate_code",
+            field="code",
+            params={"code": spec.code},
+        )
     parent_id = None
     if spec.parent_code is not None:
         parent = chart.by_code.get(spec.parent_code)
         if parent is None:
-            raise ValidationFailed(f"no parent account {spec.parent_code}", field="parent_code")
+            raise ValidationFailed(
+                "no parent account %(parent_code)s",
+                field="parent_code",
+                params={"parent_code": spec.parent_code},
+            )
         if parent.type != spec.type.value:
             raise ValidationFailed("a sub-account has its parent's type", field="type")
         parent_id = parent.id
@@ -168,12 +181,14 @@ def _update(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetim
     chart = books.chart(uow, actor.company_id)
     row = chart.by_code.get(str(payload["code"]))
     if row is None:
-        raise NotFound(f"no account {payload['code']}", code="account_not_found")
+        raise NotFound(
+            "no account %(code)s", code="account_not_found", params={"code": payload["code"]}
+        )
     for field in ("name_zh", "name_en"):
         value = payload.get(field)
         if value is not None:
             if not str(value).strip():
-                raise ValidationFailed(f"{field} is empty", field=field)
+                raise ValidationFailed("%(field)s is empty", field=field, params={"field": field})
             setattr(row, field, str(value).strip()[:100])
     if payload.get("active") is not None:
         row.active = bool(payload["active"])
@@ -202,13 +217,17 @@ def _import(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetim
     reader = csv.DictReader(io.StringIO(str(payload["csv"])))
     missing = {"code", "name_zh", "type"} - set(reader.fieldnames or [])
     if missing:
-        raise ValidationFailed(f"the CSV lacks columns {sorted(missing)}", field="csv")
+        raise ValidationFailed(
+            "the CSV lacks columns %(missing)s", field="csv", params={"missing": sorted(missing)}
+        )
     added = []
     for number, raw in enumerate(reader, start=2):
         try:
             row = _insert(uow, actor.company_id, _spec(raw), now)
         except (ValidationFailed, Conflict) as error:
-            raise ValidationFailed(f"line {number}: {error}", field="csv") from None
+            raise ValidationFailed(
+                "line %(number)s: %(error)s", field="csv", params={"number": number, "error": error}
+            ) from None
         added.append(row.code)
     return Done(entity_id=None, value=len(added), change={"codes": added})
 

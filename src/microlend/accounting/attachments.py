@@ -101,5 +101,9 @@ def read_attachment(
     voucher = get_scoped(uow.session, actor, Voucher, voucher_id)
     row = uow.session.get(VoucherAttachment, attachment_id)
     if row is None or row.voucher_id != voucher.id:
-        raise NotFound(f"attachment {attachment_id} not found", code="attachment_not_found")
+        raise NotFound(
+            "attachment %(attachment_id)s not found",
+            code="attachment_not_found",
+            params={"attachment_id": attachment_id},
+        )
     return attachment_view(row), documents.read(row.content_hash)

@@ -62,15 +62,21 @@ class Chart:
 
 
 def _refuse_unknown(code: str) -> NoReturn:
-    raise RuleViolation(f"no account {code} in the chart", code="unknown_account")
+    raise RuleViolation(
+        "no account %(code)s in the chart", code="unknown_account", params={"code": code}
+    )
 
 
 def _refuse_unpostable(code: str, active: bool, parent: bool) -> None:
     if not active:
-        raise RuleViolation(f"account {code} is inactive", code="inactive_account")
+        raise RuleViolation(
+            "account %(code)s is inactive", code="inactive_account", params={"code": code}
+        )
     if parent:
         raise RuleViolation(
-            f"account {code} has sub-accounts: post to one of them", code="parent_account"
+            "account %(code)s has sub-accounts: post to one of them",
+            code="parent_account",
+            params={"code": code},
         )
 
 

@@ -163,11 +163,14 @@ def refuse_closed(
 
 def closed_error(period: str, later: str | None) -> RuleViolation:
     """The refusal of a posting into ``period``: closed, or before ``later``, a closed one."""
+    extra = {"period": period}
     if later is None:
-        message = f"period {period} is closed"
-    else:
-        message = f"period {later} is closed, so {period} is too"
-    return RuleViolation(message, code="period_closed", extra={"period": period})
+        params = {"period": period}
+        return RuleViolation("period %(period)s is closed", code="period_closed", extra=extra,
+                             params=params)  # fmt: skip
+    params = {"period": period, "later": later}
+    return RuleViolation("period %(later)s is closed, so %(period)s is too", code="period_closed",
+                         extra=extra, params=params)  # fmt: skip
 
 
 def find_by_key(uow: UnitOfWork, company_id: int, key: str) -> Voucher | None:
@@ -229,9 +232,10 @@ def made_by_keys(uow: UnitOfWork, voucher_ids: list[int]) -> dict[tuple[int, str
 def _replayed(uow: UnitOfWork, existing: Voucher, draft: VoucherDraft) -> VoucherView:
     if existing.fingerprint != draft.fingerprint():
         raise Conflict(
-            f"event {draft.idempotency_key} was posted with different amounts",
+            "event %(idempotency_key)s was posted with different amounts",
             code="event_key_reused",
             extra={"voucher": existing.number},
+            params={"idempotency_key": draft.idempotency_key},
         )
     return load_view(uow, existing)
 
@@ -286,9 +290,10 @@ def record_vouchers(
             first, view = made[key]  # the same key twice in one call: the first made it
             if first.fingerprint() != draft.fingerprint():
                 raise Conflict(
-                    f"event {draft.idempotency_key} was posted with different amounts",
+                    "event %(idempotency_key)s was posted with different amounts",
                     code="event_key_reused",
                     extra={"voucher": view.number},
+                    params={"idempotency_key": draft.idempotency_key},
                 )
             views[n] = view
             continue

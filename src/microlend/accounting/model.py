@@ -159,17 +159,24 @@ def event_lines(
     lines: list[LineDraft] = []
     for role in sorted(event.amounts):
         if not ROLE.match(role):
-            raise ValidationFailed(f"amount role {role!r} is not a role name", field="amounts")
+            raise ValidationFailed(
+                "amount role %(role)s is not a role name",
+                field="amounts",
+                params={"role": repr(role)},
+            )
         units = minor_units_of(event.amounts[role], event.currency, field=f"amounts.{role}")
         if units == 0:
             continue
         if units < 0:
-            raise ValidationFailed(f"amount of {role} is negative", field=f"amounts.{role}")
+            raise ValidationFailed(
+                "amount of %(role)s is negative", field=f"amounts.{role}", params={"role": role}
+            )
         if role not in rules:
             raise RuleViolation(
-                f"no posting rule for {event.type} / {role}",
+                "no posting rule for %(type)s / %(role)s",
                 code="no_posting_rule",
                 extra={"event_type": event.type, "role": role},
+                params={"type": event.type, "role": role},
             )
         debit, credit = rules[role]
         line_dims = dims or event.dims
@@ -202,7 +209,10 @@ def check_balanced(lines: list[LineDraft]) -> list[LineDraft]:
     off = imbalances(lines)
     if off:
         raise RuleViolation(
-            f"debits and credits differ: {off}", code="voucher_unbalanced", extra={"net": off}
+            "debits and credits differ: %(off)s",
+            code="voucher_unbalanced",
+            extra={"net": off},
+            params={"off": off},
         )
     return lines
 

@@ -62,7 +62,9 @@ def _close(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime
     period = checked_period(str(payload["period"]))
     row = journal.locked_period(uow, actor.company_id, period)
     if row.status == CLOSED:
-        raise RuleViolation(f"period {period} is already closed", code="period_closed")
+        raise RuleViolation(
+            "period %(period)s is already closed", code="period_closed", params={"period": period}
+        )
     earlier = uow.session.scalar(
         select(LedgerPeriod.period).where(
             LedgerPeriod.company_id == actor.company_id,
@@ -72,7 +74,9 @@ def _close(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime
         )
     )
     if earlier is not None:
-        raise RuleViolation(f"close {earlier} first", code="earlier_period_open")
+        raise RuleViolation(
+            "close %(earlier)s first", code="earlier_period_open", params={"earlier": earlier}
+        )
     _require_days_closed(uow, actor.company_id, period)
     row.status, row.closed_at, row.closed_by = CLOSED, now, actor.username
     uow.session.flush()
@@ -90,9 +94,10 @@ def _require_days_closed(uow: UnitOfWork, company_id: int, period: str) -> None:
     today = uow.session.scalar(select(Company.business_date).where(Company.id == company_id))
     if today is not None and today <= last_day:
         raise RuleViolation(
-            f"close of business has not closed {last_day} yet (business date {today})",
+            "close of business has not closed %(last_day)s yet (business date %(today)s)",
             code="period_days_open",
             extra={"period": period, "business_date": today.isoformat()},
+            params={"last_day": last_day, "today": today},
         )
 
 
@@ -110,7 +115,9 @@ def _reopen(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetim
     period = checked_period(str(payload["period"]))
     row = journal.locked_period(uow, actor.company_id, period)
     if row.status != CLOSED:
-        raise RuleViolation(f"period {period} is not closed", code="period_open")
+        raise RuleViolation(
+            "period %(period)s is not closed", code="period_open", params={"period": period}
+        )
     later = uow.session.scalar(
         select(LedgerPeriod.period).where(
             LedgerPeriod.company_id == actor.company_id,
@@ -119,7 +126,9 @@ def _reopen(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetim
         )
     )
     if later is not None:
-        raise RuleViolation(f"reopen {later} first", code="later_period_closed")
+        raise RuleViolation(
+            "reopen %(later)s first", code="later_period_closed", params={"later": later}
+        )
     row.status, row.closed_at, row.closed_by = OPEN, None, None
     uow.session.flush()
     change = {"period": period, "status": OPEN, "reason": payload.get("reason", "")}
@@ -193,7 +202,9 @@ def _close_year(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: dat
     books.seed_books(uow, company_id=company, now=now)
     lines = closing_lines(_profit_and_loss(uow, company, year_end))
     if not lines:
-        raise RuleViolation(f"nothing to close in {year}", code="nothing_to_close")
+        raise RuleViolation(
+            "nothing to close in %(year)s", code="nothing_to_close", params={"year": year}
+        )
     draft = journal.VoucherDraft(
         company_id=company,
         office_id=actor.office_id,

@@ -38,7 +38,12 @@ REVERSE = "accounting.voucher.reverse"
 
 def _check_reach(actor: Principal, company_id: int, office_id: int) -> None:
     if not actor.sees_office(company_id, office_id):
-        raise NotFound(f"office {office_id} not found", code="office_not_found", field="office_id")
+        raise NotFound(
+            "office %(office_id)s not found",
+            code="office_not_found",
+            field="office_id",
+            params={"office_id": office_id},
+        )
 
 
 def post(uow: UnitOfWork, actor: Principal, *, event: LedgerEvent, now: datetime) -> VoucherView:
@@ -142,7 +147,11 @@ def _reverse(
         raise RuleViolation("a reversal is not reversed: post the entry again", code="reversal")
     taken = uow.session.scalar(select(Voucher.number).where(Voucher.reverses_id == original.id))
     if taken is not None:
-        raise Conflict(f"voucher {original.number} is reversed by {taken}", code="already_reversed")
+        raise Conflict(
+            "voucher %(number)s is reversed by %(taken)s",
+            code="already_reversed",
+            params={"number": original.number, "taken": taken},
+        )
     if business_date < original.business_date:
         raise ValidationFailed("a reversal is not dated before its voucher", field="business_date")
     draft = journal.VoucherDraft(
@@ -175,7 +184,11 @@ def reverse_event(
     uow.flush_staged()  # the voucher may be among the rows staged in this transaction
     original = journal.find_by_key(uow, company_id, idempotency_key)
     if original is None or not actor.sees_office(company_id, original.office_id):
-        raise NotFound(f"no voucher for event {idempotency_key}", code="voucher_not_found")
+        raise NotFound(
+            "no voucher for event %(idempotency_key)s",
+            code="voucher_not_found",
+            params={"idempotency_key": idempotency_key},
+        )
     return _reverse(uow, actor, original, business_date=business_date, reason=reason, now=now)
 
 

@@ -61,13 +61,22 @@ def reach(
     else:
         company = company_id or actor.company_id
         if not actor.sees_company(company):
-            raise NotFound(f"company {company} not found", code="company_not_found")
+            raise NotFound(
+                "company %(company)s not found",
+                code="company_not_found",
+                params={"company": company},
+            )
         companies = (company,)
     if office_id is None:
         return Reach(companies, None)
     office = orgs.find_office(uow, office_id=office_id)
     if office.company_id not in companies or not actor.sees_office(office.company_id, office_id):
-        raise NotFound(f"office {office_id} not found", code="office_not_found", field="office_id")
+        raise NotFound(
+            "office %(office_id)s not found",
+            code="office_not_found",
+            field="office_id",
+            params={"office_id": office_id},
+        )
     return Reach(companies, tuple(sorted(orgs.office_subtree_ids(uow, office_id=office_id))))
 
 

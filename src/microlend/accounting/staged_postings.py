@@ -178,7 +178,8 @@ def _verdict(
         if kind == "closed":
             raise journal.closed_error(str(first), second)
         raise Conflict(
-            f"event {first} was posted with different amounts",
+            "event %(first)s was posted with different amounts",
             code="event_key_reused",
             extra={"voucher": second},
+            params={"first": first},
         )

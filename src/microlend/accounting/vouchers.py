@@ -166,7 +166,9 @@ def account_detail(
     where = reach(uow, actor, company_id=company_id, office_id=office_id)
     chart = chart_entries(uow, where, where.company_ids[0])
     if code not in chart:
-        raise NotFound(f"no account {code}", code="account_not_found", field="code")
+        raise NotFound(
+            "no account %(code)s", code="account_not_found", field="code", params={"code": code}
+        )
     day_before = date_from
     moved = movements(uow, actor, where, currency=currency, date_from=day_before, date_to=date_to)
     opening = rolled_up(moved, chart).get(code)

@@ -53,11 +53,15 @@ def check_password_policy(password: str, *, username: str) -> None:
     """At least 10 characters, letters and digits, and not the username."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
-            f"a password has at least {MIN_PASSWORD_LENGTH} characters", field="password"
+            "a password has at least %(min_password_length)s characters",
+            field="password",
+            params={"min_password_length": MIN_PASSWORD_LENGTH},
         )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise ValidationFailed(
-            f"a password has at most {MAX_PASSWORD_LENGTH} characters", field="password"
+            "a password has at most %(max_password_length)s characters",
+            field="password",
+            params={"max_password_length": MAX_PASSWORD_LENGTH},
         )
     if not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password):
         raise ValidationFailed("a password mixes letters and digits", field="password")

@@ -85,7 +85,9 @@ def roles_by_code(uow: UnitOfWork, *, company_id: int, codes: Iterable[str]) -> 
     found = {row.code: row for row in rows}
     unknown = [code for code in wanted if code not in found]
     if unknown:
-        raise ValidationFailed(f"unknown roles: {', '.join(unknown)}", field="roles")
+        raise ValidationFailed(
+            "unknown roles: %(unknown)s", field="roles", params={"unknown": ", ".join(unknown)}
+        )
     return found
 
 
@@ -128,12 +130,17 @@ def _checked_permissions(actor: Principal, codes: Iterable[str]) -> list[str]:
     codes = sorted(set(codes))
     unknown = [code for code in codes if code not in PERMISSIONS]
     if unknown:
-        raise ValidationFailed(f"unknown permissions: {', '.join(unknown)}", field="permissions")
+        raise ValidationFailed(
+            "unknown permissions: %(unknown)s",
+            field="permissions",
+            params={"unknown": ", ".join(unknown)},
+        )
     beyond = sorted(model.administrative(codes) - actor.permissions)
     if beyond:
         raise Forbidden(
-            f"a role cannot hold administrative permissions its maker lacks: {', '.join(beyond)}",
+            "a role cannot hold administrative permissions its maker lacks: %(beyond)s",
             code="grant_exceeds_own",
+            params={"beyond": ", ".join(beyond)},
         )
     return codes
 
@@ -145,7 +152,9 @@ def _save_role(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: date
         raise ValidationFailed("a role code is 2 to 50 of a-z, 0-9 and '_'", field="code")
     codes = _checked_permissions(actor, payload["permissions"])
     if code in DEFAULT_ROLES:
-        raise Conflict(f"{code} is a built-in role", code="builtin_role", field="code")
+        raise Conflict(
+            "%(code)s is a built-in role", code="builtin_role", field="code", params={"code": code}
+        )
     row = uow.session.scalars(
         select(Role).where(Role.company_id == actor.company_id, Role.code == code)
     ).one_or_none()
@@ -196,4 +205,4 @@ def get_role(uow: UnitOfWork, actor: Principal, *, code: str) -> RoleView:
     for role in list_roles(uow, actor):
         if role.code == code:
             return role
-    raise NotFound(f"role {code} not found", code="role_not_found")
+    raise NotFound("role %(code)s not found", code="role_not_found", params={"code": code})

@@ -271,7 +271,11 @@ def _revoke_token(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: d
         if owner is None or not actor.sees_office(owner.company_id, owner.office_id):
             row = None
     if row is None:
-        raise NotFound(f"API token {payload['token_id']} not found", code="token_not_found")
+        raise NotFound(
+            "API token %(token_id)s not found",
+            code="token_not_found",
+            params={"token_id": payload["token_id"]},
+        )
     if row.revoked_at is None:
         row.revoked_at = now
     uow.session.flush()

@@ -74,7 +74,9 @@ def _scope(value: str) -> DataScope:
         return DataScope(value)
     except ValueError:
         choices = ", ".join(scope.value for scope in DataScope)
-        raise ValidationFailed(f"scope is one of {choices}", field="scope") from None
+        raise ValidationFailed(
+            "scope is one of %(choices)s", field="scope", params={"choices": choices}
+        ) from None
 
 
 def _check_grant(
@@ -87,13 +89,15 @@ def _check_grant(
     beyond = model.administrative(granted) - actor.permissions
     if beyond:
         raise Forbidden(
-            f"cannot grant administrative permissions you do not hold: {', '.join(sorted(beyond))}",
+            "cannot grant administrative permissions you do not hold: %(beyond)s",
             code="grant_exceeds_own",
+            params={"beyond": ", ".join(sorted(beyond))},
         )
     if not model.scope_within(scope, actor.scope):
         raise Forbidden(
-            f"cannot grant a data scope wider than your own ({actor.scope})",
+            "cannot grant a data scope wider than your own (%(scope)s)",
             code="grant_exceeds_own",
+            params={"scope": actor.scope},
         )
     return [role.id for role in roles.values()]
 
@@ -130,9 +134,16 @@ def _create_user(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: da
     username = model.check_username(payload["username"])
     office = orgs.find_office(uow, office_id=payload["office_id"])
     if not actor.sees_office(office.company_id, office.id):
-        raise ValidationFailed(f"office {office.id} is not yours to staff", field="office_id")
+        raise ValidationFailed(
+            "office %(id)s is not yours to staff", field="office_id", params={"id": office.id}
+        )
     if uow.session.scalars(select(User.id).where(User.username == username)).first():
-        raise Conflict(f"username {username} is taken", code="duplicate_username", field="username")
+        raise Conflict(
+            "username %(username)s is taken",
+            code="duplicate_username",
+            field="username",
+            params={"username": username},
+        )
     scope = _scope(payload["scope"])
     role_ids = _check_grant(uow, actor, payload["roles"], scope)
     display_name = str(payload["display_name"]).strip()[:100] or username
@@ -236,7 +247,9 @@ def user_by_username(uow: UnitOfWork, actor: Principal, *, username: str) -> Use
     try:
         return get_user(uow, actor, user_id=user_id if user_id is not None else -1)
     except NotFound:
-        raise NotFound(f"no user {name}", code="user_not_found", field="username") from None
+        raise NotFound(
+            "no user %(name)s", code="user_not_found", field="username", params={"name": name}
+        ) from None
 
 
 def _target(uow: UnitOfWork, actor: Principal, user_id: int) -> User:

@@ -29,7 +29,7 @@ def _actor(uow: UnitOfWork, company: str | None, username: str | None) -> Princi
     found = auth.user_by_username(uow, system, username=username)
     user = uow.session.get(User, found.id)
     if user is None or not user.active:
-        raise NotFound(f"no active user {username}", field="as")
+        raise NotFound("no active user %(username)s", field="as", params={"username": username})
     return auth.principal_for_user(uow, user, address="cli")
 
 
@@ -39,7 +39,7 @@ def _office_id(uow: UnitOfWork, actor: Principal, code: str | None) -> int | Non
     for office in orgs.list_offices(uow, actor, limit=500).items:
         if office.code == code:
             return office.id
-    raise NotFound(f"no office with code {code}", field="office")
+    raise NotFound("no office with code %(code)s", field="office", params={"code": code})
 
 
 @import_app.command("customers")

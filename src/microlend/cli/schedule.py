@@ -80,7 +80,11 @@ def _read_terms(source: str) -> Any:
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as error:
-        raise ValidationFailed(f"cannot read {source}: {error.strerror}", field="terms") from None
+        raise ValidationFailed(
+            "cannot read %(source)s: %(strerror)s",
+            field="terms",
+            params={"source": source, "strerror": error.strerror},
+        ) from None
     try:
         return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
@@ -89,7 +93,7 @@ def _read_terms(source: str) -> Any:
 
 
 def _reject_constant(name: str) -> NoReturn:
-    raise ValidationFailed(f"{name} is not a number", field="terms")
+    raise ValidationFailed("%(name)s is not a number", field="terms", params={"name": name})
 
 
 def _fail(message: str) -> NoReturn:

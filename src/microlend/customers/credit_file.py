@@ -75,7 +75,11 @@ def record_financials(uow: UnitOfWork, actor: Principal, *, customer_id: int, pe
     """A statement for ``period`` (replacing that period's): amounts as decimal strings."""
     unknown = set(amounts) - set(STATEMENT_FIELDS)
     if unknown:
-        raise ValidationFailed(f"unknown amounts {sorted(unknown)}", field=sorted(unknown)[0])
+        raise ValidationFailed(
+            "unknown amounts %(unknown)s",
+            field=sorted(unknown)[0],
+            params={"unknown": sorted(unknown)},
+        )
     payload = {"id": customer_id, "period": period, **{k: str(v) for k, v in amounts.items()}}
     return run_command(uow, actor, "customers.financials.record", payload, now=now)
 
@@ -91,7 +95,9 @@ def _link(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime)
     try:
         target = get_scoped(uow.session, actor, Customer, payload["to_id"])
     except NotFound as missing:
-        raise NotFound(missing.detail, code=missing.code, field="to_id") from None
+        raise NotFound(
+            missing.template, code=missing.code, field="to_id", params=missing.params
+        ) from None
     if source.id == target.id:
         raise ValidationFailed("a customer is not its own related party", field="to_id")
     share = payload.get("share_percent")
@@ -125,7 +131,11 @@ def _unlink(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetim
     row = get_scoped(uow.session, actor, Customer, payload["id"])
     link = uow.session.get(CustomerLink, payload["link_id"])
     if link is None or row.id not in (link.from_customer_id, link.to_customer_id):
-        raise NotFound(f"link {payload['link_id']} not found", code="link_not_found")
+        raise NotFound(
+            "link %(link_id)s not found",
+            code="link_not_found",
+            params={"link_id": payload["link_id"]},
+        )
     removed = {"relation": link.relation, "from": link.from_customer_id,
                "to": link.to_customer_id}  # fmt: skip
     uow.session.delete(link)
@@ -230,7 +240,11 @@ def document_view(row: CustomerDocument) -> DocumentView:
 def _upload(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
     row = get_scoped(uow.session, actor, Customer, payload["id"])
     if payload["doc_type"] not in DOCUMENT_TYPES:
-        raise ValidationFailed(f"one of {', '.join(DOCUMENT_TYPES)}", field="doc_type")
+        raise ValidationFailed(
+            "one of %(document_types)s",
+            field="doc_type",
+            params={"document_types": ", ".join(DOCUMENT_TYPES)},
+        )
     document = CustomerDocument(company_id=row.company_id, customer_id=row.id,
                                 doc_type=payload["doc_type"],
                                 filename=Path(payload["filename"]).name[:200] or "document",
@@ -262,5 +276,9 @@ def read_document(uow: UnitOfWork, actor: Principal, *, customer_id: int,
     customer = get_scoped(uow.session, actor, Customer, customer_id)
     row = uow.session.get(CustomerDocument, document_id)
     if row is None or row.customer_id != customer.id:
-        raise NotFound(f"document {document_id} not found", code="document_not_found")
+        raise NotFound(
+            "document %(document_id)s not found",
+            code="document_not_found",
+            params={"document_id": document_id},
+        )
     return document_view(row), documents.read(row.content_hash)

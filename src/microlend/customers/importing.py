@@ -76,7 +76,11 @@ def _column(header: str, line: int) -> str:
     name = header.strip().lower()
     column = ALIASES.get(header.strip(), name)
     if column not in COLUMNS:
-        raise ValidationFailed(f"line {line}: unknown column {header!r}", field="file")
+        raise ValidationFailed(
+            "line %(line)s: unknown column %(header)s",
+            field="file",
+            params={"line": line, "header": repr(header)},
+        )
     return column
 
 

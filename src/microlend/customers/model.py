@@ -153,7 +153,11 @@ def checked_name(raw: str, *, field: str = "name", max_length: int = 200) -> str
     if not name:
         raise ValidationFailed("a name is required", field=field)
     if len(name) > max_length:
-        raise ValidationFailed(f"a name has at most {max_length} characters", field=field)
+        raise ValidationFailed(
+            "a name has at most %(max_length)s characters",
+            field=field,
+            params={"max_length": max_length},
+        )
     return name
 
 

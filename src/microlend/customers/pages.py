@@ -31,6 +31,8 @@ DOCUMENT_TYPES = {  # credit_file.DOCUMENT_TYPES with their names
     "site_visit_photo": N_("Site-visit photo"),
     "other": N_("Other"),
 }
+# An enterprise's document number is its unified social credit code (customers.service._identity).
+ENTERPRISE_LABELS = {"id_number": N_("Unified social credit code")}
 LIST_URL = "/customers"
 NEW_URL = "/customers/new"
 INDIVIDUAL_FIELDS = (
@@ -159,7 +161,8 @@ async def register_customer(
         )
     except (DomainError, ValueError) as error:
         failure = error if isinstance(error, DomainError) else ValidationFailed(str(error))
-        errors, notices = feedback(failure, names, _)
+        labels = ENTERPRISE_LABELS if kind == "enterprise" else None
+        errors, notices = feedback(failure, names, _, labels)
         return render_form(
             request,
             kind=kind,

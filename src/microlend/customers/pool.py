@@ -81,14 +81,17 @@ def _claim(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime
         Customer.company_id.in_(pool_companies(uow, actor.company_id)),
     ).with_for_update()).one_or_none()  # fmt: skip
     if row is None:
-        raise NotFound(f"customer {payload['id']} not found", code="customer_not_found")
+        raise NotFound(
+            "customer %(id)s not found", code="customer_not_found", params={"id": payload["id"]}
+        )
     as_of = _as_of(uow, payload, row.company_id)
     days = protection_days(uow, row.company_id)
     if model.is_held(ownership_of(row), as_of=as_of, protection_days=days):
         holder = holder_view(uow, row, as_of=as_of)
         ends = str(holder.protection_ends)
-        raise Conflict(f"held by {holder.owner_name} until {ends}", code="customer_held",
-                       extra={"protection_ends": ends})  # fmt: skip
+        raise Conflict("held by %(owner_name)s until %(ends)s", code="customer_held",
+                       extra={"protection_ends": ends},
+                       params={"owner_name": holder.owner_name, "ends": ends})  # fmt: skip
     previous = row.owner_id
     row.company_id, row.office_id, row.owner_id = actor.company_id, actor.office_id, actor.user_id
     row.held_since = row.last_activity_on = as_of

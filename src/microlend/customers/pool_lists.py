@@ -42,7 +42,9 @@ def pool_customers(uow: UnitOfWork, actor: Principal, *, view: str = "mine",
     """One of the pool lists (``mine``, ``office``, ``shared``), newest first."""
     require(actor, "customers.view")
     if view not in POOL_VIEWS:
-        raise ValidationFailed(f"one of {', '.join(POOL_VIEWS)}", field="view")
+        raise ValidationFailed(
+            "one of %(pool_views)s", field="view", params={"pool_views": ", ".join(POOL_VIEWS)}
+        )
     stmt = paginate(pool_query(uow, actor, view), Customer.id, cursor=cursor, limit=limit,
                     newest_first=True)  # fmt: skip
     page = page_of(uow.session.scalars(stmt).all(), limit=limit, id_of=lambda row: row.id)

@@ -57,7 +57,9 @@ _TEXT_FIELDS = ("address", "marital_status", "education", "employer", "legal_rep
 def _optional_text(payload: Payload, name: str, max_length: int = 200) -> str | None:
     value = (payload.get(name) or "").strip()
     if len(value) > max_length:
-        raise ValidationFailed(f"at most {max_length} characters", field=name)
+        raise ValidationFailed(
+            "at most %(max_length)s characters", field=name, params={"max_length": max_length}
+        )
     return value or None
 
 
@@ -180,16 +182,21 @@ def _refuse_duplicate(uow: UnitOfWork, actor: Principal, held: Customer, *, now:
         raise Conflict("this customer is in the shared pool: claim it instead of registering it",
                        code="customer_in_pool", field="id_number", extra=extra)  # fmt: skip
     if not holder.held:
-        raise Conflict(f"this customer is in the pool of {holder.company_name}, which your "
-                       "company does not share", code="customer_in_other_pool",
-                       field="id_number", extra=extra)  # fmt: skip
+        raise Conflict("this customer is in the pool of %(company_name)s, which your company "
+                       "does not share", code="customer_in_other_pool", field="id_number",
+                       extra=extra, params={"company_name": holder.company_name})  # fmt: skip
     since = holder.held_since.isoformat() if holder.held_since else "?"
     raise Conflict(
-        f"customer held by {holder.owner_name} ({holder.office_name}, {holder.company_name}) "
-        f"since {since}",
+        "customer held by %(owner_name)s (%(office_name)s, %(company_name)s) since %(since)s",
         code="customer_collision",
         field="id_number",
         extra=extra,
+        params={
+            "owner_name": holder.owner_name,
+            "office_name": holder.office_name,
+            "company_name": holder.company_name,
+            "since": since,
+        },
     )
 
 
@@ -343,7 +350,9 @@ def search_condition(q: str, mode: str, dialect: str, *, ids: list[int] | None =
                   for gram in model.name_bigrams(key)[:3]]  # fmt: skip
         return and_(*pieces, Customer.name_key.like(f"%{escaped}%", escape="\\"))
     if mode != "name_prefix":
-        raise ValidationFailed(f"one of {', '.join(SEARCH_MODES)}", field="by")
+        raise ValidationFailed(
+            "one of %(search_modes)s", field="by", params={"search_modes": ", ".join(SEARCH_MODES)}
+        )
     return _prefix(Customer.name_key, key, dialect)
 
 

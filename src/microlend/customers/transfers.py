@@ -45,7 +45,12 @@ def transfer_view(uow: UnitOfWork, row: TransferRequest) -> TransferRequestView:
 def _target(uow: UnitOfWork, customer: Customer, to_user_id: int) -> User:
     target = uow.session.get(User, to_user_id)
     if target is None or group_of_company(uow, target.company_id) != customer.group_id:
-        raise NotFound(f"user {to_user_id} not found", code="user_not_found", field="to_user_id")
+        raise NotFound(
+            "user %(to_user_id)s not found",
+            code="user_not_found",
+            field="to_user_id",
+            params={"to_user_id": to_user_id},
+        )
     if not target.active:
         raise ValidationFailed("that user is disabled", field="to_user_id")
     if target.id == customer.owner_id:
@@ -93,7 +98,11 @@ def request_transfer(uow: UnitOfWork, actor: Principal, *, customer_id: int, to_
 def _decide(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
     request = get_scoped(uow.session, actor, TransferRequest, payload["id"], owner_column="-")
     if request.status != "pending":
-        raise Conflict(f"this request is {request.status} already", code="transfer_decided")
+        raise Conflict(
+            "this request is %(status)s already",
+            code="transfer_decided",
+            params={"status": request.status},
+        )
     if request.requested_by == actor.user_id:
         raise Forbidden("no one approves their own request", code="own_request")
     row = get_scoped(uow.session, actor, Customer, request.customer_id, for_update=True)
@@ -134,7 +143,9 @@ def list_transfers(
     """Transfer requests of the customers in the actor's scope, newest first."""
     require(actor, "customers.view")
     if status is not None and status not in STATUSES:
-        raise ValidationFailed(f"one of {', '.join(STATUSES)}", field="status")
+        raise ValidationFailed(
+            "one of %(statuses)s", field="status", params={"statuses": ", ".join(STATUSES)}
+        )
     stmt = apply_scope(select(TransferRequest), actor, TransferRequest, owner_column="-")
     if status:
         stmt = stmt.where(TransferRequest.status == status)

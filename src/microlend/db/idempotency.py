@@ -41,8 +41,9 @@ def check_key(key: str) -> str:
     key = key.strip()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise ValidationFailed(
-            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters",
+            "Idempotency-Key must be 1 to %(max_key_length)s characters",
             field="Idempotency-Key",
+            params={"max_key_length": MAX_KEY_LENGTH},
         )
     return key
 

@@ -107,9 +107,17 @@ def _load_for_decision(uow: UnitOfWork, actor: Principal, pending_id: int) -> Pe
         select(PendingCommand).where(PendingCommand.id == pending_id).with_for_update()
     ).one_or_none()
     if row is None or not _visible(actor, row):
-        raise NotFound(f"pending command {pending_id} not found", code="pending_not_found")
+        raise NotFound(
+            "pending command %(pending_id)s not found",
+            code="pending_not_found",
+            params={"pending_id": pending_id},
+        )
     if row.status != "pending":
-        raise Conflict(f"pending command {pending_id} is already {row.status}", code="decided")
+        raise Conflict(
+            "pending command %(pending_id)s is already %(status)s",
+            code="decided",
+            params={"pending_id": pending_id, "status": row.status},
+        )
     if row.maker_id is not None and row.maker_id == actor.user_id:
         raise Forbidden("no one approves their own command", code="own_command")
     permission = command_spec(row.command).permission
@@ -180,9 +188,13 @@ def _configure(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: date
     try:
         checkable = command_spec(name).checkable
     except LookupError:
-        raise ValidationFailed(f"unknown command {name}", field="command") from None
+        raise ValidationFailed(
+            "unknown command %(name)s", field="command", params={"name": name}
+        ) from None
     if not checkable:
-        raise ValidationFailed(f"{name} cannot wait for a checker", field="command")
+        raise ValidationFailed(
+            "%(name)s cannot wait for a checker", field="command", params={"name": name}
+        )
     rule = uow.session.scalars(
         select(MakerCheckerRule).where(
             MakerCheckerRule.company_id == actor.company_id, MakerCheckerRule.command == name

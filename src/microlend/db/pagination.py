@@ -39,7 +39,11 @@ def decode_cursor(cursor: str) -> int:
 
 def check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationFailed(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+        raise ValidationFailed(
+            "limit must be between 1 and %(max_limit)s",
+            field="limit",
+            params={"max_limit": MAX_LIMIT},
+        )
     return limit
 
 

@@ -100,5 +100,9 @@ def get_scoped(
     row = session.scalars(stmt).one_or_none()
     if row is None:
         name = getattr(entity, "__tablename__", entity.__name__)
-        raise NotFound(f"{name} {entity_id} not found", code=f"{name}_not_found")
+        raise NotFound(
+            "%(name)s %(entity_id)s not found",
+            code=f"{name}_not_found",
+            params={"name": name, "entity_id": entity_id},
+        )
     return row

@@ -55,7 +55,11 @@ def close_business(
     """Close the company's business dates up to ``target_date`` (see ``run_close_of_business``)."""
     require(actor, PERMISSION)
     if not actor.sees_company(company_id):
-        raise NotFound(f"company {company_id} not found", code="company_not_found")
+        raise NotFound(
+            "company %(company_id)s not found",
+            code="company_not_found",
+            params={"company_id": company_id},
+        )
     return run_close_of_business(
         session_factory,
         company_id=company_id,
@@ -139,7 +143,11 @@ def get_run(uow: UnitOfWork, actor: Principal, *, run_id: int) -> RunDetail:
     require(actor, PERMISSION)
     row = uow.session.get(EodRun, run_id)
     if row is None or not actor.sees_company(row.company_id):
-        raise NotFound(f"close of business {run_id} not found", code="eod_run_not_found")
+        raise NotFound(
+            "close of business %(run_id)s not found",
+            code="eod_run_not_found",
+            params={"run_id": run_id},
+        )
     view = next(
         (run for run in list_runs(uow, actor, limit=1, run_id=run_id) if run.id == run_id), None
     )

@@ -2,11 +2,24 @@
 
 Each error carries the HTTP status it maps to and a stable machine-readable ``code``; the API turns
 them into RFC 9457 problem+json and the CLI into a one-line message naming the field.
+
+The first argument is an English message written as a literal, so that the web UI's catalog can
+extract it (``web/kit/catalog.py``) and show it translated. A message with values is a template
+with named placeholders and ``params``: ``ValidationFailed("at most %(limit)s characters",
+field="purpose", params={"limit": 200})``. ``detail`` is the English text with the values filled in
+(what the API and the CLI show); ``template`` and ``params`` are what the UI translates and fills.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
+
+
+def filled(template: str, params: Mapping[str, object]) -> str:
+    """``template`` with its named placeholders filled from ``params`` (none: as it is, so that a
+    message without values may hold a literal ``%``)."""
+    return template % params if params else template
 
 
 class DomainError(Exception):
@@ -23,9 +36,12 @@ class DomainError(Exception):
         code: str | None = None,
         field: str | None = None,
         extra: dict[str, Any] | None = None,
+        params: Mapping[str, object] | None = None,
     ) -> None:
-        super().__init__(detail)
-        self.detail = detail
+        self.template = detail
+        self.params = dict(params or {})
+        self.detail = filled(detail, self.params)
+        super().__init__(self.detail)
         self.code = code or self.default_code
         self.field = field
         self.extra = dict(extra or {})

@@ -196,9 +196,15 @@ def minor_units_of(amount: Decimal | int | str, currency: str = "CNY", *, field:
         units = Money.of(amount, currency).to_minor()
     except (ValueError, TypeError, ArithmeticError):
         raise ValidationFailed(
-            f"an amount of {currency} with at most {digits} decimal places", field=field
+            "an amount of %(currency)s with at most %(digits)s decimal places",
+            field=field,
+            params={"currency": currency, "digits": digits},
         ) from None
     if abs(units) > MAX_MINOR_UNITS:
         largest = Money.from_minor(MAX_MINOR_UNITS, currency).amount
-        raise ValidationFailed(f"an amount of at most {largest} {currency}", field=field)
+        raise ValidationFailed(
+            "an amount of at most %(largest)s %(currency)s",
+            field=field,
+            params={"largest": str(largest), "currency": currency},
+        )
     return units

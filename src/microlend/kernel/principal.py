@@ -93,7 +93,8 @@ def require(principal: Principal, code: str) -> None:
     """Refuse the command unless ``principal`` holds permission ``code``."""
     if not principal.can(code):
         raise Forbidden(
-            f"{principal.username} lacks permission {code}",
+            "%(username)s lacks permission %(code)s",
             code="permission_denied",
             extra={"permission": code},
+            params={"username": principal.username, "code": code},
         )

@@ -226,7 +226,9 @@ def lock_loans(
             behind.append(loan)
     missing = sorted(set(loan_ids) - set(found))
     if missing:  # as get_scoped: out of scope is not found
-        raise NotFound(f"loans {missing[0]} not found", code="loans_not_found")
+        raise NotFound(
+            "loans %(missing)s not found", code="loans_not_found", params={"missing": missing[0]}
+        )
     if not postgres:
         stored_rows = stored_installments(uow, sorted(found))
         for loan_id, held in found.items():
@@ -287,9 +289,10 @@ def history(uow: UnitOfWork, loan: tables.Loan) -> tuple[LoanContract, list[Loan
 def require_serviceable(loan: tables.Loan) -> None:
     if loan.status not in SERVICEABLE:
         raise RuleViolation(
-            f"loan {loan.number} is {loan.status}",
+            "loan %(number)s is %(status)s",
             code="loan_not_serviceable",
             extra={"current_status": loan.status},
+            params={"number": loan.number, "status": loan.status},
         )
 
 
@@ -325,9 +328,10 @@ def existing_request(
         if row.request_digest != wanted or row.loan_id != loan.id:
             what = "idempotency key" if row.request_key == request_key else "external reference"
             raise Conflict(
-                f"the {what} was used for another request",
+                "the %(what)s was used for another request",
                 code="request_reused",
                 extra={"event_id": row.id},
+                params={"what": what},
             )
     return found[0] if found else None
 

@@ -275,20 +275,34 @@ def _line(
     if item.get("loan_id"):
         loan_id = int(item["loan_id"])
         if loan_id not in visible:
-            raise NotFound(f"line {number}: no loan {loan_id}", field="loan_id")
+            raise NotFound(
+                "line %(number)s: no loan %(loan_id)s",
+                field="loan_id",
+                params={"number": number, "loan_id": loan_id},
+            )
     else:
         loan_number = str(item.get("loan_number") or "").strip()
         if loan_number not in by_number:
-            raise NotFound(f"line {number}: no loan {loan_number!r}", field="loan_number")
+            raise NotFound(
+                "line %(number)s: no loan %(loan_number)s",
+                field="loan_number",
+                params={"number": number, "loan_number": repr(loan_number)},
+            )
         loan_id = by_number[loan_number]
     raw_day = str(item.get("value_date") or "").strip()
     try:
         day = date.fromisoformat(raw_day) if raw_day else None
     except ValueError:
-        raise ValidationFailed(f"line {number}: not a date", field="value_date") from None
+        raise ValidationFailed(
+            "line %(number)s: not a date", field="value_date", params={"number": number}
+        ) from None
     channel = str(item.get("channel") or "bank")
     if channel not in CHANNELS:
-        raise ValidationFailed(f"line {number}: one of {', '.join(CHANNELS)}", field="channel")
+        raise ValidationFailed(
+            "line %(number)s: one of %(channels)s",
+            field="channel",
+            params={"number": number, "channels": ", ".join(CHANNELS)},
+        )
     reference = str(item.get("external_reference") or "").strip() or None
     payload = {  # as ``repay`` builds it, so that a line and an API call are the same request
         "loan_id": loan_id,
@@ -337,5 +351,9 @@ def read_repayments(path: Path) -> list[dict[str, str]]:
         reader = csv.DictReader(handle)
         missing = {"loan_number", "amount"} - set(reader.fieldnames or ())
         if missing:
-            raise ValidationFailed(f"the header lacks {', '.join(sorted(missing))}", field="file")
+            raise ValidationFailed(
+                "the header lacks %(missing)s",
+                field="file",
+                params={"missing": ", ".join(sorted(missing))},
+            )
         return [dict(row) for row in reader]

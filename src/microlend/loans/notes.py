@@ -36,7 +36,11 @@ def _note(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime)
     loan = get_scoped(uow.session, actor, tables.Loan, int(payload["loan_id"]))
     body = str(payload.get("body") or "").strip()
     if not 0 < len(body) <= MAX_CHARS:
-        raise ValidationFailed(f"a note has 1 to {MAX_CHARS} characters", field="body")
+        raise ValidationFailed(
+            "a note has 1 to %(max_chars)s characters",
+            field="body",
+            params={"max_chars": MAX_CHARS},
+        )
     note = LoanNote(
         company_id=loan.company_id,
         office_id=loan.office_id,

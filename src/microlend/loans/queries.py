@@ -51,7 +51,9 @@ def list_loans(
 ) -> list[LoanView]:
     require(actor, VIEW)
     if status is not None and status not in STATUSES:
-        raise ValidationFailed(f"one of {', '.join(STATUSES)}", field="status")
+        raise ValidationFailed(
+            "one of %(statuses)s", field="status", params={"statuses": ", ".join(STATUSES)}
+        )
     stmt = apply_scope(select(tables.Loan), actor, tables.Loan)
     if status is not None:
         stmt = stmt.where(tables.Loan.status == status)

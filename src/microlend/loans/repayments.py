@@ -179,7 +179,9 @@ def _money_command(
     loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
     channel = str(payload.get("channel") or "bank")
     if channel not in CHANNELS:
-        raise ValidationFailed(f"one of {', '.join(CHANNELS)}", field="channel")
+        raise ValidationFailed(
+            "one of %(channels)s", field="channel", params={"channels": ", ".join(CHANNELS)}
+        )
     reference = str(payload.get("external_reference") or "").strip() or None
     request = {k: v for k, v in payload.items() if k != "request_key"}
     found = existing_request(
@@ -337,7 +339,9 @@ def _reverse(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: dateti
     if target is None or target.loan_id != loan.id:
         raise ValidationFailed("no such event on this loan", field="event_id")
     if target.kind not in (*MONEY_KINDS, "refund", "waiver"):
-        raise RuleViolation(f"a {target.kind} is not reversed here", code="not_reversible")
+        raise RuleViolation(
+            "a %(kind)s is not reversed here", code="not_reversible", params={"kind": target.kind}
+        )
     if uow.session.scalar(
         select(tables.LoanEvent.id).where(tables.LoanEvent.reverses_event_id == target.id)
     ):

@@ -45,7 +45,9 @@ def first_tranche(raw: Any, approved: Decimal, currency: str) -> Decimal:
     if amount <= 0:
         raise ValidationFailed("must be positive", field="amount")
     if amount > approved:
-        raise ValidationFailed(f"at most the approved {approved}", field="amount")
+        raise ValidationFailed(
+            "at most the approved %(approved)s", field="amount", params={"approved": approved}
+        )
     return amount
 
 
@@ -81,9 +83,10 @@ def later_tranche(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: d
     left = undisbursed(uow, loan)
     if amount > left:
         raise RuleViolation(
-            f"only {left} of the approved amount is left to disburse",
+            "only %(left)s of the approved amount is left to disburse",
             code="tranche_over_approved",
             extra={"undisbursed": str(left)},
+            params={"left": left},
         )
     day = value_date_of(payload.get("value_date"), business_date(uow, loan.company_id))
     seq, eid = next_engine_id(loan)

@@ -45,7 +45,12 @@ def _new_company(
 ) -> tuple[Company, Office]:
     code, name = model.checked_code(code), model.checked_name(name)
     if uow.session.scalars(select(Company.id).where(Company.code == code)).first():
-        raise Conflict(f"a company with code {code} exists", code="duplicate_code", field="code")
+        raise Conflict(
+            "a company with code %(code)s exists",
+            code="duplicate_code",
+            field="code",
+            params={"code": code},
+        )
     company = Company(
         group_id=group_id,
         code=code,
@@ -158,7 +163,11 @@ def list_companies(uow: UnitOfWork, actor: Principal) -> list[CompanyView]:
 def get_company(uow: UnitOfWork, actor: Principal, *, company_id: int) -> CompanyView:
     row = uow.session.get(Company, company_id)
     if row is None or not actor.sees_company(company_id):
-        raise NotFound(f"company {company_id} not found", code="company_not_found")
+        raise NotFound(
+            "company %(company_id)s not found",
+            code="company_not_found",
+            params={"company_id": company_id},
+        )
     return company_view(row)
 
 
@@ -176,7 +185,12 @@ def list_companies_by_id(uow: UnitOfWork, *, company_ids: list[int]) -> list[Com
 def company_by_code(uow: UnitOfWork, *, code: str) -> CompanyView:
     company_id = uow.session.scalars(select(Company.id).where(Company.code == code)).first()
     if company_id is None:
-        raise NotFound(f"no company with code {code}", code="company_not_found", field="company")
+        raise NotFound(
+            "no company with code %(code)s",
+            code="company_not_found",
+            field="company",
+            params={"code": code},
+        )
     return list_companies_by_id(uow, company_ids=[company_id])[0]
 
 

@@ -69,7 +69,11 @@ def checked_code(code: str, *, field_name: str = "code") -> str:
 def checked_name(name: str, *, field_name: str = "name", max_length: int = 200) -> str:
     name = name.strip()
     if not name or len(name) > max_length:
-        raise ValidationFailed(f"a name is 1 to {max_length} characters", field=field_name)
+        raise ValidationFailed(
+            "a name is 1 to %(max_length)s characters",
+            field=field_name,
+            params={"max_length": max_length},
+        )
     return name
 
 

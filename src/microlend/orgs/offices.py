@@ -38,7 +38,11 @@ def office_subtree_ids(uow: UnitOfWork, *, office_id: int) -> frozenset[int]:
     """The office and every office below it."""
     office = uow.session.get(Office, office_id)
     if office is None:
-        raise NotFound(f"office {office_id} not found", code="office_not_found")
+        raise NotFound(
+            "office %(office_id)s not found",
+            code="office_not_found",
+            params={"office_id": office_id},
+        )
     ids = uow.session.scalars(
         select(Office.id).where(
             Office.company_id == office.company_id, Office.path.startswith(office.path)
@@ -56,7 +60,12 @@ def group_company_ids(uow: UnitOfWork, *, company_id: int) -> frozenset[int]:
 def find_office(uow: UnitOfWork, *, office_id: int) -> OfficeView:
     row = uow.session.get(Office, office_id)
     if row is None:
-        raise NotFound(f"office {office_id} not found", code="office_not_found", field="office_id")
+        raise NotFound(
+            "office %(office_id)s not found",
+            code="office_not_found",
+            field="office_id",
+            params={"office_id": office_id},
+        )
     return office_view(row)
 
 
@@ -72,7 +81,12 @@ def insert_office(
     code, name = model.checked_code(code), model.checked_name(name)
     taken = select(Office.id).where(Office.company_id == company_id, Office.code == code)
     if uow.session.scalars(taken).first() is not None:
-        raise Conflict(f"office code {code} is taken", code="duplicate_code", field="code")
+        raise Conflict(
+            "office code %(code)s is taken",
+            code="duplicate_code",
+            field="code",
+            params={"code": code},
+        )
     office = Office(
         company_id=company_id,
         parent_id=parent.id if parent else None,
@@ -99,7 +113,9 @@ def _create_office(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: 
     try:
         parent = get_scoped(uow.session, actor, Office, payload["parent_id"], office_column="id")
     except NotFound as missing:
-        raise NotFound(missing.detail, code=missing.code, field="parent_id") from None
+        raise NotFound(
+            missing.template, code=missing.code, field="parent_id", params=missing.params
+        ) from None
     office = insert_office(
         uow,
         company_id=parent.company_id,

@@ -40,7 +40,10 @@ def _create_staff(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: d
     )
     if uow.session.scalars(taken).first() is not None:
         raise Conflict(
-            f"employee no. {number} is taken", code="duplicate_code", field="employee_no"
+            "employee no. %(number)s is taken",
+            code="duplicate_code",
+            field="employee_no",
+            params={"number": number},
         )
     row = Staff(
         company_id=office.company_id,

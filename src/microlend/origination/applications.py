@@ -38,7 +38,7 @@ from microlend.origination.tables import Application, ApplicationParty, Collater
 from microlend.origination.views import ApplicationView
 from microlend.products import pricing
 from microlend.products import service as products
-from microlend.products.model import check_request
+from microlend.products.model import RequestProblem, check_request
 from microlend.products.views import ProductVersionView
 
 MAX_PURPOSE = 1000
@@ -71,8 +71,24 @@ def _purpose(raw: Any) -> str:
     if not text:
         raise ValidationFailed("say what the loan is for", field="purpose")
     if len(text) > MAX_PURPOSE:
-        raise ValidationFailed(f"at most {MAX_PURPOSE} characters", field="purpose")
+        raise ValidationFailed(
+            "at most %(max_purpose)s characters",
+            field="purpose",
+            params={"max_purpose": MAX_PURPOSE},
+        )
     return text
+
+
+def _problem_member(problem: model.SubmissionProblem | RequestProblem) -> dict[str, Any]:
+    """A problem as the refusal lists it: its English ``message``, and for a UI that shows it
+    translated the ``template`` and ``params`` it was filled from."""
+    return {
+        "code": problem.code,
+        "field": problem.field,
+        "message": problem.message,
+        "template": problem.template,
+        "params": {name: str(value) for name, value in problem.params.items()},
+    }
 
 
 def fit_to_product(
@@ -98,10 +114,11 @@ def fit_to_product(
     if problems:
         first = problems[0]
         raise RuleViolation(
-            first.message,
+            first.template,
             code=first.code,
             field=first.field,
-            extra={"problems": [p._asdict() for p in problems]},
+            extra={"problems": [_problem_member(p) for p in problems]},
+            params=first.params,
         )
     return pricing.quote(
         version.terms,
@@ -119,10 +136,11 @@ def _applicant(uow: UnitOfWork, actor: Principal, customer_id: int, *, now: date
     check = customers.check_applicant(uow, actor, customer_id=customer_id, now=now)
     if check.held_by_other:
         raise Conflict(
-            f"customer held by {check.held_by_other}",
+            "customer held by %(held_by_other)s",
             code="customer_held_by_other",
             field="customer_id",
             extra={"holder": check.held_by_other, "collision_id": check.collision_id},
+            params={"held_by_other": check.held_by_other},
         )
     return customer, check
 
@@ -318,10 +336,11 @@ def _submit(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetim
     if problems:
         first = problems[0]
         raise RuleViolation(
-            first.message,
+            first.template,
             code=first.code,
             field=first.field,
-            extra={"problems": [vars(p) for p in problems]},
+            extra={"problems": [_problem_member(p) for p in problems]},
+            params=first.params,
         )
     note = "; ".join(check.list_reasons) if check.watchlisted else ""
     move(uow, row, model.Action.SUBMIT, actor_id=actor.user_id, now=now, note=note)

@@ -275,7 +275,9 @@ def _views(uow: UnitOfWork, rows: Sequence[ApprovalChain]) -> list[ChainView]:
 def _company_of(actor: Principal, company_id: int | None) -> int:
     company = actor.company_id if company_id is None else company_id
     if not actor.sees_company(company):
-        raise NotFound(f"company {company} not found", code="company_not_found")
+        raise NotFound(
+            "company %(company)s not found", code="company_not_found", params={"company": company}
+        )
     return company
 
 
@@ -328,7 +330,7 @@ def _check_people(uow: UnitOfWork, company_id: int, steps: Sequence[StepSpec]) -
     try:
         roles_by_code(uow, company_id=company_id, codes=[step.role_code for step in steps])
     except ValidationFailed as error:
-        raise ValidationFailed(error.detail, field="steps.role") from None
+        raise ValidationFailed(error.template, field="steps.role", params=error.params) from None
     group = orgs.group_company_ids(uow, company_id=company_id)
     for index, step in enumerate(steps):
         if not step.members:
@@ -343,8 +345,9 @@ def _check_people(uow: UnitOfWork, company_id: int, steps: Sequence[StepSpec]) -
         held = role_codes_of(uow, step.members)
         if any(m not in known or step.role_code not in held[m] for m in step.members):
             raise ValidationFailed(
-                f"every member must be an active user holding role {step.role_code}",
+                "every member must be an active user holding role %(role_code)s",
                 field=f"steps.{index}.members",
+                params={"role_code": step.role_code},
             )
 
 
@@ -431,7 +434,9 @@ def _retire(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetim
     ).one_or_none()
     if row is None:
         raise NotFound(
-            f"no active approval chain {payload['code']}", code="approval_chain_not_found"
+            "no active approval chain %(code)s",
+            code="approval_chain_not_found",
+            params={"code": payload["code"]},
         )
     row.status = "retired"
     uow.session.flush()

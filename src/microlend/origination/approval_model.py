@@ -124,7 +124,9 @@ def check_steps(steps: Sequence[StepSpec]) -> None:
     if not steps:
         raise ValidationFailed("a chain needs at least one step", field="steps")
     if len(steps) > MAX_STEPS:
-        raise ValidationFailed(f"at most {MAX_STEPS} steps", field="steps")
+        raise ValidationFailed(
+            "at most %(max_steps)s steps", field="steps", params={"max_steps": MAX_STEPS}
+        )
     last_band = 0
     for index, step in enumerate(steps):
         where = f"steps.{index}"
@@ -134,7 +136,9 @@ def check_steps(steps: Sequence[StepSpec]) -> None:
             raise ValidationFailed("a role is required", field=f"{where}.role")
         if not 1 <= step.sla_hours <= MAX_SLA_HOURS:
             raise ValidationFailed(
-                f"between 1 and {MAX_SLA_HOURS} hours", field=f"{where}.sla_hours"
+                "between 1 and %(max_sla_hours)s hours",
+                field=f"{where}.sla_hours",
+                params={"max_sla_hours": MAX_SLA_HOURS},
             )
         if step.members and len(set(step.members)) != len(step.members):
             raise ValidationFailed("a member is named twice", field=f"{where}.members")

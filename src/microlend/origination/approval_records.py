@@ -164,7 +164,11 @@ def refusal_of(
     if step.members and user not in {int(m) for m in step.members}:
         return Forbidden("you are not a member of this committee", code="not_committee_member")
     if step.role_code not in actor.roles:
-        return Forbidden(f"this step needs role {step.role_code}", code="approver_lacks_role")
+        return Forbidden(
+            "this step needs role %(role_code)s",
+            code="approver_lacks_role",
+            params={"role_code": step.role_code},
+        )
     if not _reaches(actor, app, step):
         return Forbidden("this step sits outside your data scope", code="approver_out_of_scope")
     return None

@@ -109,8 +109,9 @@ def start_approval(
     steps = rules.steps_to_pass(chain, amount_minor=app.amount_minor, referred=referred)
     if not steps:
         raise RuleViolation(
-            f"approval chain {chain.code} has no risk review step for a referred application",
+            "approval chain %(code)s has no risk review step for a referred application",
             code="chain_without_risk_review",
+            params={"code": chain.code},
         )
     for previous in uow.session.scalars(
         select(ApplicationApproval).where(
@@ -211,9 +212,10 @@ def _in_progress(uow: UnitOfWork, app: Application) -> ApplicationApproval:
     approval = latest_approval(uow, app.id)
     if app.status != UNDER_REVIEW or approval is None or approval.status != "in_progress":
         raise Conflict(
-            f"application {app.number} is not waiting for approval",
+            "application %(number)s is not waiting for approval",
             code="application_not_under_review",
             extra={"current_status": app.status},
+            params={"number": app.number},
         )
     return approval
 
@@ -260,7 +262,11 @@ def _act(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) 
     if not opinion:
         raise ValidationFailed("an opinion is required", field="opinion")
     if len(opinion) > MAX_OPINION:
-        raise ValidationFailed(f"at most {MAX_OPINION} characters", field="opinion")
+        raise ValidationFailed(
+            "at most %(max_opinion)s characters",
+            field="opinion",
+            params={"max_opinion": MAX_OPINION},
+        )
     app = get_scoped(uow.session, actor, Application, payload["application_id"], for_update=True)
     approval = _in_progress(uow, app)
     steps = steps_of(uow, approval.id)

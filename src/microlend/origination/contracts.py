@@ -259,7 +259,9 @@ def get_contract(uow: UnitOfWork, actor: Principal, *, application_id: int) -> C
     row = contract_of(uow, application.id)
     if row is None:
         raise NotFound(
-            f"application {application.number} has no contract", code="contract_not_found"
+            "application %(number)s has no contract",
+            code="contract_not_found",
+            params={"number": application.number},
         )
     return contract_view(row)
 

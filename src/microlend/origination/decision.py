@@ -52,9 +52,10 @@ READERS = ("origination.view", "risk.view")
 def _require_reader(actor: Principal) -> None:
     if not any(actor.can(code) for code in READERS):
         raise Forbidden(
-            f"{actor.username} lacks permission origination.view",
+            "%(username)s lacks permission origination.view",
             code="permission_denied",
             extra={"permission": "origination.view"},
+            params={"username": actor.username},
         )
 
 
@@ -232,7 +233,11 @@ def list_decisions(uow: UnitOfWork, actor: Principal, *, application_id: int
 def _record(uow: UnitOfWork, actor: Principal, decision_id: int) -> DecisionRecord:
     row = uow.session.get(DecisionRecord, decision_id)
     if row is None:
-        raise NotFound(f"decision {decision_id} not found", code="decision_not_found")
+        raise NotFound(
+            "decision %(decision_id)s not found",
+            code="decision_not_found",
+            params={"decision_id": decision_id},
+        )
     get_scoped(uow.session, actor, Application, row.application_id)  # in the actor's scope?
     return row
 

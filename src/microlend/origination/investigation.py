@@ -123,7 +123,12 @@ def _report(
     if report.author_id != actor.user_id:
         raise Forbidden("only the report's author may change it", code="not_report_author")
     if report.status != DRAFT:
-        raise Conflict(f"the report is {report.status}", code="report_completed", field="status")
+        raise Conflict(
+            "the report is %(status)s",
+            code="report_completed",
+            field="status",
+            params={"status": report.status},
+        )
     model.require_status(application.status, {model.Status.INVESTIGATING}, doing="investigate")
     return report, application
 
@@ -351,7 +356,11 @@ def read_attachment(
     row = uow.session.get(InvestigationAttachment, attachment_id)
     report = uow.session.get(InvestigationReport, row.report_id) if row is not None else None
     if row is None or report is None or report.application_id != application.id:
-        raise NotFound(f"attachment {attachment_id} not found", code="attachment_not_found")
+        raise NotFound(
+            "attachment %(attachment_id)s not found",
+            code="attachment_not_found",
+            params={"attachment_id": attachment_id},
+        )
     return attachment_view(row), documents.read(row.content_hash)
 
 

@@ -198,11 +198,15 @@ def _answer(spec: FieldSpec, raw: Any, *, where: str) -> Any:
     if spec.kind in ("text", "textarea"):
         limit = 200 if spec.kind == "text" else 4000
         if len(text) > limit:
-            raise ValidationFailed(f"at most {limit} characters", field=where)
+            raise ValidationFailed(
+                "at most %(limit)s characters", field=where, params={"limit": limit}
+            )
         return text
     if spec.kind == "choice":
         if text not in spec.choices:
-            raise ValidationFailed("one of " + ", ".join(spec.choices), field=where)
+            raise ValidationFailed(
+                "one of %(choices)s", field=where, params={"choices": ", ".join(spec.choices)}
+            )
         return text
     if spec.kind == "date":
         try:

@@ -14,12 +14,13 @@ loan-to-value of collateral and the checks an application must pass to be submit
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from microlend.kernel.errors import Conflict
+from microlend.kernel.errors import Conflict, filled
 
 
 class Status(StrEnum):
@@ -91,7 +92,11 @@ def status_of(value: str) -> Status:
     try:
         return Status(value)
     except ValueError:
-        raise Conflict(f"unknown application status {value!r}", code="unknown_status") from None
+        raise Conflict(
+            "unknown application status %(value)s",
+            code="unknown_status",
+            params={"value": repr(value)},
+        ) from None
 
 
 def allowed_actions(status: Status | str) -> tuple[Action, ...]:
@@ -107,10 +112,11 @@ def next_status(status: Status | str, action: Action) -> Status:
         return TRANSITIONS[(current, action)]
     except KeyError:
         raise Conflict(
-            f"cannot {action.value.replace('_', ' ')} an application that is {current.value}",
+            "cannot %(action)s an application that is %(current)s",
             code="invalid_transition",
             field="status",
             extra={"current_status": current.value, "action": action.value},
+            params={"action": action.value.replace("_", " "), "current": current.value},
         ) from None
 
 
@@ -120,10 +126,11 @@ def require_status(status: Status | str, allowed: Iterable[Status], *, doing: st
     permitted = frozenset(allowed)
     if current not in permitted:
         raise Conflict(
-            f"cannot {doing} an application that is {current.value}",
+            "cannot %(doing)s an application that is %(current)s",
             code="invalid_status",
             field="status",
             extra={"current_status": current.value, "allowed": sorted(s.value for s in permitted)},
+            params={"doing": doing, "current": current.value},
         )
     return current
 
@@ -148,11 +155,17 @@ def loan_to_value(amount: Decimal, appraisal_value: Decimal | None) -> Decimal |
 
 @dataclass(frozen=True)
 class SubmissionProblem:
-    """Why an application cannot be submitted yet, naming the field to fix."""
+    """Why an application cannot be submitted yet, naming the field to fix; the English ``message``
+    is ``template`` with its placeholders filled from ``params``."""
 
     code: str
     field: str
-    message: str
+    template: str
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return filled(self.template, self.params)
 
 
 @dataclass(frozen=True)
@@ -180,8 +193,8 @@ def submission_problems(facts: SubmissionFacts) -> tuple[SubmissionProblem, ...]
             SubmissionProblem(
                 "guarantors_missing",
                 "parties",
-                f"the product needs {facts.guarantors_required} guarantor(s), "
-                f"the application has {facts.guarantors}",
+                "the product needs %(required)s guarantor(s), the application has %(present)s",
+                {"required": facts.guarantors_required, "present": facts.guarantors},
             )
         )
     if facts.collateral_required and facts.collateral_count == 0:
@@ -194,7 +207,8 @@ def submission_problems(facts: SubmissionFacts) -> tuple[SubmissionProblem, ...]
             SubmissionProblem(
                 "documents_missing",
                 "documents",
-                "documents missing from the customer's file: " + ", ".join(missing),
+                "documents missing from the customer's file: %(documents)s",
+                {"documents": ", ".join(missing)},
             )
         )
     return tuple(problems)

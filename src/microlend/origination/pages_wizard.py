@@ -18,6 +18,7 @@ from microlend.origination import service
 from microlend.origination.pages import PAGE_URL, done
 from microlend.origination.parties import COLLATERAL_KINDS
 from microlend.products import service as products
+from microlend.web.kit import error_text
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
 from microlend.web.kit.forms import feedback, form_texts, optional_int
@@ -161,7 +162,7 @@ async def create(request: Request, viewer: Viewer = Depends(permitted(APPLY))) -
     except DomainError as error:
         errors, notices = feedback(error, REQUEST_FIELDS, _)
         if error.field == "customer_id":
-            notices = [Notice("error", f"{error.detail}")]
+            notices = [Notice("error", error_text.problem(error, _))]
         return render_request(
             request,
             viewer,
@@ -218,9 +219,10 @@ def _one_customer(uow: UnitOfWork, viewer: Viewer, q: str) -> int:
             "type the ID number or the name of a registered customer", field="party_q"
         )
     found = customers.search_customers(uow, viewer.principal, q=q, by="auto", limit=2).items
-    if len(found) != 1:
-        message = "no customer found" if not found else "several customers match: be precise"
-        raise ValidationFailed(message, field="party_q")
+    if not found:
+        raise ValidationFailed("no customer found", field="party_q")
+    if len(found) > 1:
+        raise ValidationFailed("several customers match: be precise", field="party_q")
     return int(found[0].id)
 
 
@@ -404,7 +406,8 @@ def submit(
     except DomainError as error:
         notices = feedback(error, (), _)[1]
         for problem in error.extra.get("problems", [])[1:]:
-            notices.append(Notice("error", str(problem.get("message", ""))))
+            text = error_text.translated(problem["template"], problem["params"], _)
+            notices.append(Notice("error", text))
         return render_review(
             request, viewer, application_id, notices=notices, status_code=error.status
         )

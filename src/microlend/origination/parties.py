@@ -48,7 +48,9 @@ def _text(raw: Any, *, field: str, max_length: int, required: bool = True) -> st
     if required and not text:
         raise ValidationFailed("required", field=field)
     if len(text) > max_length:
-        raise ValidationFailed(f"at most {max_length} characters", field=field)
+        raise ValidationFailed(
+            "at most %(max_length)s characters", field=field, params={"max_length": max_length}
+        )
     return text
 
 
@@ -161,8 +163,9 @@ def _owned(uow: UnitOfWork, entity: Any, entity_id: int, application_id: int) ->
     found = uow.session.get(entity, entity_id)
     if found is None or found.application_id != application_id:
         raise NotFound(
-            f"{entity.__tablename__} {entity_id} not found",
+            "%(tablename)s %(entity_id)s not found",
             code=f"{entity.__tablename__}_not_found",
+            params={"tablename": entity.__tablename__, "entity_id": entity_id},
         )
     return found
 
@@ -221,7 +224,9 @@ def _appraisal(payload: Payload, currency: str) -> dict[str, Any]:
 
 def _collateral_fields(payload: Payload, currency: str) -> dict[str, Any]:
     if payload.get("kind") not in COLLATERAL_KINDS:
-        raise ValidationFailed("one of " + ", ".join(COLLATERAL_KINDS), field="kind")
+        raise ValidationFailed(
+            "one of %(kinds)s", field="kind", params={"kinds": ", ".join(COLLATERAL_KINDS)}
+        )
     value = to_minor(payload.get("value") or "", currency, field="value")
     if value <= 0:
         raise ValidationFailed("a positive amount", field="value")

@@ -43,8 +43,8 @@ def company_of(actor: Principal, company_id: int | None) -> int:
     """The company a settings command or query is about: the actor's own by default."""
     company = company_id or actor.company_id
     if not actor.sees_company(company):
-        raise NotFound(f"company {company} not found", code="company_not_found",
-                       field="company_id")  # fmt: skip
+        raise NotFound("company %(company)s not found", code="company_not_found",
+                       field="company_id", params={"company": company})  # fmt: skip
     return company
 
 
@@ -91,7 +91,11 @@ def rule_set_in_force(uow: UnitOfWork, company_id: int, *, now: datetime) -> Rul
 def rule_set_by_id(uow: UnitOfWork, rule_set_id: int) -> RuleSet:
     row = uow.session.get(RuleSet, rule_set_id)
     if row is None:
-        raise NotFound(f"rule set {rule_set_id} not found", code="rule_set_not_found")
+        raise NotFound(
+            "rule set %(rule_set_id)s not found",
+            code="rule_set_not_found",
+            params={"rule_set_id": rule_set_id},
+        )
     return row
 
 

@@ -231,11 +231,17 @@ def parse_rules(document: Sequence[Mapping[str, Any]]) -> tuple[Rule, ...]:
         if not code or len(code) > 40:
             raise ValidationFailed("a reason code of 1 to 40 characters", field=f"{where}.code")
         if code in codes:
-            raise ValidationFailed(f"reason code {code} is used twice", field=f"{where}.code")
+            raise ValidationFailed(
+                "reason code %(code)s is used twice", field=f"{where}.code", params={"code": code}
+            )
         codes.add(code)
         kind = str(raw.get("kind") or "")
         if kind not in CHECKS:
-            raise ValidationFailed(f"one of {', '.join(RULE_KINDS)}", field=f"{where}.kind")
+            raise ValidationFailed(
+                "one of %(rule_kinds)s",
+                field=f"{where}.kind",
+                params={"rule_kinds": ", ".join(RULE_KINDS)},
+            )
         missing = raw.get("when_missing")
         rules.append(
             Rule(

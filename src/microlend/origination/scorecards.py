@@ -108,7 +108,11 @@ def scorecard_in_force(uow: UnitOfWork, company_id: int, kind: str, *,
 def scorecard_by_id(uow: UnitOfWork, scorecard_id: int) -> ScorecardRow:
     row = uow.session.get(ScorecardRow, scorecard_id)
     if row is None:
-        raise NotFound(f"scorecard {scorecard_id} not found", code="scorecard_not_found")
+        raise NotFound(
+            "scorecard %(scorecard_id)s not found",
+            code="scorecard_not_found",
+            params={"scorecard_id": scorecard_id},
+        )
     return row
 
 

@@ -151,7 +151,11 @@ def parse_scorecard(document: Mapping[str, Any]) -> Scorecard:
     for index, raw in enumerate(document.get("characteristics") or []):
         where = f"characteristics[{index}]"
         if raw.get("name") not in SCORABLE:
-            raise ValidationFailed(f"one of {', '.join(SCORABLE)}", field=f"{where}.name")
+            raise ValidationFailed(
+                "one of %(scorable)s",
+                field=f"{where}.name",
+                params={"scorable": ", ".join(SCORABLE)},
+            )
         bins = tuple(_bin(b, f"{where}.bins[{i}]") for i, b in enumerate(raw.get("bins") or []))
         if not bins:
             raise ValidationFailed("a characteristic has bins", field=f"{where}.bins")

@@ -35,5 +35,5 @@ def describe(error: DomainError, _: Gettext) -> str:
         sentence = _(BY_CODE[error.code])
         return sentence % error.extra if "%(" in sentence else sentence
     if error.code == "validation_failed" and error.field and error.field.startswith("terms."):
-        return f"{_('Please check the input.')} ({error.detail})"
+        return error_text.with_problem(N_("Please check the input."), error, _)
     return error_text.describe(error, _)

@@ -28,7 +28,7 @@ from types import MappingProxyType
 from typing import Literal, NamedTuple, TypeVar, get_args
 
 from microlend.kernel.daycount import DayCount
-from microlend.kernel.errors import ValidationFailed
+from microlend.kernel.errors import ValidationFailed, filled
 from microlend.kernel.frequency import MONTHLY, Frequency
 from microlend.kernel.money import Rounding, quantum
 from microlend.loans.calculator.model import (
@@ -63,21 +63,21 @@ E = TypeVar("E", bound=StrEnum)
 MAX_GUARANTORS = 10
 
 
-def _fail(message: str, name: str) -> ValidationFailed:
-    return ValidationFailed(message, field=f"terms.{name}")
-
-
 def _decimal(value: object, name: str) -> Decimal:
     if not isinstance(value, Decimal) or not value.is_finite():
-        raise _fail("must be a finite decimal number", name)
+        raise ValidationFailed("must be a finite decimal number", field=f"terms.{name}")
     return value
 
 
 def _whole(value: object, name: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _fail("must be a whole number", name)
+        raise ValidationFailed("must be a whole number", field=f"terms.{name}")
     if not low <= value <= high:
-        raise _fail(f"must be between {low} and {high}", name)
+        raise ValidationFailed(
+            "must be between %(low)s and %(high)s",
+            field=f"terms.{name}",
+            params={"low": low, "high": high},
+        )
     return value
 
 
@@ -87,7 +87,9 @@ def _enum(value: object, kind: type[E], name: str) -> E:
     try:
         return kind(str(value))
     except ValueError:
-        raise _fail(f"must be one of {', '.join(kind)}", name) from None
+        raise ValidationFailed(
+            "must be one of %(kind)s", field=f"terms.{name}", params={"kind": ", ".join(kind)}
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,20 +106,30 @@ class ProductFee:
     def __post_init__(self) -> None:
         where = f"fees.{self.name}"
         if not isinstance(self.name, str) or not 1 <= len(self.name.strip()) <= 60:
-            raise _fail("a fee needs a name of 1 to 60 characters", "fees")
+            raise ValidationFailed("a fee needs a name of 1 to 60 characters", field="terms.fees")
         if self.charged not in FEE_CHARGES:
-            raise _fail(f"charged must be one of {', '.join(FEE_CHARGES)}", where)
+            raise ValidationFailed(
+                "charged must be one of %(fee_charges)s",
+                field=f"terms.{where}",
+                params={"fee_charges": ", ".join(FEE_CHARGES)},
+            )
         if self.base not in FEE_BASES:
-            raise _fail(f"base must be one of {', '.join(FEE_BASES)}", where)
+            raise ValidationFailed(
+                "base must be one of %(fee_bases)s",
+                field=f"terms.{where}",
+                params={"fee_bases": ", ".join(FEE_BASES)},
+            )
         if (self.amount is None) == (self.percent is None):
-            raise _fail("give either amount or percent", where)
+            raise ValidationFailed("give either amount or percent", field=f"terms.{where}")
         value = _decimal(self.amount if self.amount is not None else self.percent, where)
         if value < 0:
-            raise _fail("must not be negative", where)
+            raise ValidationFailed("must not be negative", field=f"terms.{where}")
         if self.percent is not None and self.percent > 100:
-            raise _fail("a percent must not exceed 100", where)
+            raise ValidationFailed("a percent must not exceed 100", field=f"terms.{where}")
         if self.charged == "upfront" and self.base == "balance":
-            raise _fail("an upfront fee has no outstanding balance", where)
+            raise ValidationFailed(
+                "an upfront fee has no outstanding balance", field=f"terms.{where}"
+            )
 
     def calculator_fee(self) -> Fee | None:
         """The schedule's fee (``None`` for a prepayment fee, which no schedule carries)."""
@@ -182,59 +194,77 @@ class ProductTerms:
     def _check_kinds(self) -> None:
         kinds = tuple(self.customer_kinds)
         if not kinds or any(kind not in CUSTOMER_KINDS for kind in kinds):
-            raise _fail(f"one or more of {', '.join(CUSTOMER_KINDS)}", "customer_kinds")
+            raise ValidationFailed(
+                "one or more of %(customer_kinds)s",
+                field="terms.customer_kinds",
+                params={"customer_kinds": ", ".join(CUSTOMER_KINDS)},
+            )
         if len(set(kinds)) != len(kinds):
-            raise _fail("each kind once", "customer_kinds")
+            raise ValidationFailed("each kind once", field="terms.customer_kinds")
         self._set("customer_kinds", kinds)
         currency = self.currency
         if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()
                 and currency.isupper()):  # fmt: skip
-            raise _fail("must be an ISO 4217 code such as CNY", "currency")
+            raise ValidationFailed("must be an ISO 4217 code such as CNY", field="terms.currency")
 
     def _check_amounts(self) -> None:
         _whole(self.digits, "digits", 0, MAX_DIGITS)
         for name in ("min_amount", "max_amount"):
             value = _decimal(getattr(self, name), name)
             if value <= 0:
-                raise _fail("must be positive", name)
+                raise ValidationFailed("must be positive", field=f"terms.{name}")
             if value != value.quantize(quantum(self.digits)):
-                raise _fail(f"has more than {self.digits} decimal places", name)
+                raise ValidationFailed(
+                    "has more than %(digits)s decimal places",
+                    field=f"terms.{name}",
+                    params={"digits": self.digits},
+                )
         if self.max_amount < self.min_amount:
-            raise _fail("must not be below min_amount", "max_amount")
+            raise ValidationFailed("must not be below min_amount", field="terms.max_amount")
 
     def _check_terms_and_methods(self) -> None:
         _whole(self.min_term, "min_term", 1, MAX_TERM)
         _whole(self.max_term, "max_term", 1, MAX_TERM)
         if self.max_term < self.min_term:
-            raise _fail("must not be below min_term", "max_term")
+            raise ValidationFailed("must not be below min_term", field="terms.max_term")
         methods = tuple(_enum(m, RepaymentMethod, "methods") for m in self.methods)
         if not methods:
-            raise _fail("offer at least one repayment method", "methods")
+            raise ValidationFailed("offer at least one repayment method", field="terms.methods")
         if len(set(methods)) != len(methods):
-            raise _fail("each method once", "methods")
+            raise ValidationFailed("each method once", field="terms.methods")
         self._set("methods", methods)
         if not isinstance(self.frequency, Frequency):
-            raise _fail("must be a repayment frequency", "frequency")
+            raise ValidationFailed("must be a repayment frequency", field="terms.frequency")
 
     def _check_rates(self) -> None:
         cap = _decimal(self.apr_cap, "apr_cap")
         if not 0 < cap <= 100:
-            raise _fail("must be above 0 and at most 100", "apr_cap")
+            raise ValidationFailed("must be above 0 and at most 100", field="terms.apr_cap")
         low = _decimal(self.min_rate, "min_rate")
         high = _decimal(self.max_rate, "max_rate")
         if low < 0:
-            raise _fail("must not be negative", "min_rate")
+            raise ValidationFailed("must not be negative", field="terms.min_rate")
         if high < low:
-            raise _fail("must not be below min_rate", "max_rate")
+            raise ValidationFailed("must not be below min_rate", field="terms.max_rate")
         if high > cap:
-            raise _fail(f"must not exceed the APR cap of {cap}%", "max_rate")
+            raise ValidationFailed(
+                "must not exceed the APR cap of %(cap)s%%",
+                field="terms.max_rate",
+                params={"cap": cap},
+            )
         grades: dict[str, Decimal] = {}
         for grade, rate in dict(self.grade_rates).items():
             if not isinstance(grade, str) or not 1 <= len(grade) <= 10:
-                raise _fail("a grade is a short name such as A", "grade_rates")
+                raise ValidationFailed(
+                    "a grade is a short name such as A", field="terms.grade_rates"
+                )
             value = _decimal(rate, f"grade_rates.{grade}")
             if not low <= value <= high:
-                raise _fail(f"must lie between {low} and {high}", f"grade_rates.{grade}")
+                raise ValidationFailed(
+                    "must lie between %(low)s and %(high)s",
+                    field=f"terms.grade_rates.{grade}",
+                    params={"low": low, "high": high},
+                )
             grades[grade] = value
         self._set("grade_rates", MappingProxyType(dict(sorted(grades.items()))))
 
@@ -246,63 +276,81 @@ class ProductTerms:
         if multiple is not None:
             _decimal(multiple, "installment_multiple")
             if multiple <= 0 or multiple % quantum(self.digits) != 0:
-                raise _fail(f"must be a positive multiple of {quantum(self.digits)}",
-                            "installment_multiple")  # fmt: skip
+                raise ValidationFailed(
+                    "must be a positive multiple of %(digits)s",
+                    field="terms.installment_multiple",
+                    params={"digits": quantum(self.digits)},
+                )
         for name in ("grace_principal_periods", "grace_interest_periods"):
             grace = _whole(getattr(self, name), name, 0, MAX_TERM)
             if grace and grace >= self.min_term:
-                raise _fail("must leave at least one installment after it (see min_term)", name)
+                raise ValidationFailed(
+                    "must leave at least one installment after it (see min_term)",
+                    field=f"terms.{name}",
+                )
             if grace and RepaymentMethod.BULLET in self.methods:
-                raise _fail("a bullet loan has no grace period: drop one of them", name)
+                raise ValidationFailed(
+                    "a bullet loan has no grace period: drop one of them", field=f"terms.{name}"
+                )
         if self.grace_principal_periods and RepaymentMethod.INTEREST_ONLY in self.methods:
-            raise _fail("interest_only already repays all principal at the end",
-                        "grace_principal_periods")  # fmt: skip
+            raise ValidationFailed(
+                "interest_only already repays all principal at the end",
+                field="terms.grace_principal_periods",
+            )
 
     def _check_fees(self) -> None:
         fees = tuple(self.fees)
         names = [fee.name for fee in fees if isinstance(fee, ProductFee)]
         if len(names) != len(fees):
-            raise _fail("must be ProductFee values", "fees")
+            raise ValidationFailed("must be ProductFee values", field="terms.fees")
         if len(set(names)) != len(names):
-            raise _fail("each fee name once", "fees")
+            raise ValidationFailed("each fee name once", field="terms.fees")
         self._set("fees", fees)
         upfront = sum(
             (fee_on(fee, self.min_amount, self) for fee in fees if fee.charged == "upfront"),
             Decimal(0),
         )
         if upfront >= self.min_amount:
-            raise _fail("upfront fees take the whole of the smallest loan", "fees")
+            raise ValidationFailed(
+                "upfront fees take the whole of the smallest loan", field="terms.fees"
+            )
 
     def _check_servicing(self) -> None:
         if not isinstance(self.penalty, PenaltyTerms):
-            raise _fail("must be penalty terms", "penalty")
+            raise ValidationFailed("must be penalty terms", field="terms.penalty")
         order = self.allocation_order
         spec: str | tuple[str, ...] = order if isinstance(order, str) else tuple(order)
         try:
             allocation_order(spec)
         except ValidationFailed as error:
-            raise ValidationFailed(error.detail, field=f"terms.{error.field}") from None
+            raise ValidationFailed(
+                error.template, field=f"terms.{error.field}", params=error.params
+            ) from None
         self._set("allocation_order", spec)
         if not isinstance(self.prepayment_allowed, bool):
-            raise _fail("must be true or false", "prepayment_allowed")
+            raise ValidationFailed("must be true or false", field="terms.prepayment_allowed")
         self._set("prepayment_mode", _enum(self.prepayment_mode, PrepaymentMode, "prepayment_mode"))
 
     def _check_requirements(self) -> None:
         if not isinstance(self.collateral_required, bool):
-            raise _fail("must be true or false", "collateral_required")
+            raise ValidationFailed("must be true or false", field="terms.collateral_required")
         _whole(self.guarantors_required, "guarantors_required", 0, MAX_GUARANTORS)
         documents = tuple(self.required_documents)
         if any(not isinstance(d, str) or not d for d in documents) or len(set(documents)) != len(
             documents
         ):
-            raise _fail("distinct document types", "required_documents")
+            raise ValidationFailed("distinct document types", field="terms.required_documents")
         self._set("required_documents", documents)
         if self.investigation_template not in INVESTIGATION_TEMPLATES:
-            raise _fail(
-                f"must be one of {', '.join(INVESTIGATION_TEMPLATES)}", "investigation_template"
+            raise ValidationFailed(
+                "must be one of %(templates)s",
+                field="terms.investigation_template",
+                params={"templates": ", ".join(INVESTIGATION_TEMPLATES)},
             )
         if not isinstance(self.approval_chain, str) or len(self.approval_chain) > 40:
-            raise _fail("an approval chain code of at most 40 characters", "approval_chain")
+            raise ValidationFailed(
+                "an approval chain code of at most 40 characters", field="terms.approval_chain"
+            )
 
     @property
     def upfront_fees(self) -> tuple[ProductFee, ...]:
@@ -340,11 +388,17 @@ def prepayment_fee(
 
 
 class RequestProblem(NamedTuple):
-    """Why a request does not fit the product: a stable ``code``, the request ``field``."""
+    """Why a request does not fit the product: a stable ``code``, the request ``field``, and the
+    English ``message``: ``template`` with its placeholders filled from ``params``."""
 
     code: str
     field: str
-    message: str
+    template: str
+    params: Mapping[str, object] = MappingProxyType({})
+
+    @property
+    def message(self) -> str:
+        return filled(self.template, self.params)
 
 
 def check_request(
@@ -361,8 +415,14 @@ def check_request(
     problems: list[RequestProblem] = []
     if customer_kind not in product.customer_kinds:
         kinds = ", ".join(product.customer_kinds)
-        problems.append(RequestProblem("customer_kind_not_eligible", "customer_kind",
-                                       f"the product is for {kinds} customers"))  # fmt: skip
+        problems.append(
+            RequestProblem(
+                "customer_kind_not_eligible",
+                "customer_kind",
+                "the product is for %(kinds)s customers",
+                {"kinds": kinds},
+            )
+        )
     problems.extend(
         loan_problems(
             product, amount=amount, term_count=term_count, annual_rate=annual_rate, method=method
@@ -381,25 +441,59 @@ def loan_problems(
 ) -> tuple[RequestProblem, ...]:
     """``check_request`` without the customer: the amount, term, rate and method."""
     found: list[RequestProblem] = []
-    unit = f" {product.currency}"
+    currency = product.currency
     if amount < product.min_amount:
-        found.append(RequestProblem("amount_below_minimum", "amount",
-                                    f"the minimum is {product.min_amount}{unit}"))  # fmt: skip
+        found.append(
+            RequestProblem(
+                "amount_below_minimum",
+                "amount",
+                "the minimum is %(amount)s %(currency)s",
+                {"amount": product.min_amount, "currency": currency},
+            )
+        )
     elif amount > product.max_amount:
-        found.append(RequestProblem("amount_above_maximum", "amount",
-                                    f"the maximum is {product.max_amount}{unit}"))  # fmt: skip
+        found.append(
+            RequestProblem(
+                "amount_above_maximum",
+                "amount",
+                "the maximum is %(amount)s %(currency)s",
+                {"amount": product.max_amount, "currency": currency},
+            )
+        )
     elif amount != amount.quantize(quantum(product.digits)):
-        found.append(RequestProblem("amount_not_exact", "amount",
-                                    f"at most {product.digits} decimal places"))  # fmt: skip
+        found.append(
+            RequestProblem(
+                "amount_not_exact",
+                "amount",
+                "at most %(digits)s decimal places",
+                {"digits": product.digits},
+            )
+        )
     if not product.min_term <= term_count <= product.max_term:
-        found.append(RequestProblem("term_out_of_range", "term_count",
-                                    f"from {product.min_term} to {product.max_term}"))  # fmt: skip
+        found.append(
+            RequestProblem(
+                "term_out_of_range",
+                "term_count",
+                "from %(low)s to %(high)s",
+                {"low": product.min_term, "high": product.max_term},
+            )
+        )
     if not product.min_rate <= annual_rate <= product.max_rate:
-        span = f"from {product.min_rate}% to {product.max_rate}%"
-        found.append(RequestProblem("rate_out_of_range", "annual_rate", span))
+        found.append(
+            RequestProblem(
+                "rate_out_of_range",
+                "annual_rate",
+                "from %(low)s%% to %(high)s%%",
+                {"low": product.min_rate, "high": product.max_rate},
+            )
+        )
     if method not in product.methods:
         offered = ", ".join(product.methods)
-        found.append(RequestProblem("method_not_offered", "method", f"offered: {offered}"))
+        found.append(
+            RequestProblem(
+                "method_not_offered", "method", "offered: %(methods)s", {"methods": offered}
+            )
+        )
     return tuple(found)
 
 

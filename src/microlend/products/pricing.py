@@ -46,10 +46,11 @@ def check_apr(product: ProductTerms, apr: AnnualPercentageRate) -> None:
     """Refuse an APR above the product's cap (``apr_above_cap`` on ``annual_rate``)."""
     if apr.nominal > product.apr_cap:
         raise RuleViolation(
-            f"the APR of {apr.nominal}% exceeds the product's cap of {product.apr_cap}%",
+            "the APR of %(nominal)s%% exceeds the product's cap of %(apr_cap)s%%",
             code="apr_above_cap",
             field="annual_rate",
             extra={"apr": str(apr.nominal), "apr_cap": str(product.apr_cap)},
+            params={"nominal": apr.nominal, "apr_cap": product.apr_cap},
         )
 
 
@@ -71,7 +72,7 @@ def quote(
     )
     if problems:
         first = problems[0]
-        raise RuleViolation(first.message, code=first.code, field=first.field)
+        raise RuleViolation(first.template, code=first.code, field=first.field, params=first.params)
     terms = loan_terms(
         product,
         amount=amount,

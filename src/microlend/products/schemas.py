@@ -126,7 +126,9 @@ class ProductTermsIn(BaseModel):
         try:
             penalty = PenaltyTerms(**self.penalty.model_dump())
         except ValidationFailed as error:
-            raise ValidationFailed(error.detail, field=f"terms.{error.field}") from None
+            raise ValidationFailed(
+                error.template, field=f"terms.{error.field}", params=error.params
+            ) from None
         return ProductTerms(
             customer_kinds=tuple(self.customer_kinds),
             currency=self.currency,

@@ -44,8 +44,9 @@ def _check_documents(terms: ProductTerms) -> None:
     unknown = [d for d in terms.required_documents if d not in DOCUMENT_TYPES]
     if unknown:
         raise ValidationFailed(
-            f"unknown document type {unknown[0]!r}; use {', '.join(DOCUMENT_TYPES)}",
+            "unknown document type %(unknown)s; use %(document_types)s",
             field="terms.required_documents",
+            params={"unknown": repr(unknown[0]), "document_types": ", ".join(DOCUMENT_TYPES)},
         )
 
 
@@ -123,8 +124,8 @@ def _insert_product(
         select(Product.id).where(Product.company_id == company_id, Product.code == code)
     ).first()
     if taken is not None:
-        raise Conflict(f"the company has a product {code} already", code="product_code_taken",
-                       field="code")  # fmt: skip
+        raise Conflict("the company has a product %(code)s already", code="product_code_taken",
+                       field="code", params={"code": code})  # fmt: skip
     product = Product(company_id=company_id, code=code, name=name, customer_kind=kind_of(terms),
                       currency=terms.currency, status=ACTIVE, current_version=1,
                       created_at=now, updated_at=now)  # fmt: skip
@@ -133,15 +134,15 @@ def _insert_product(
             uow.session.add(product)
             uow.session.flush()
     except IntegrityError:
-        raise Conflict(f"the company has a product {code} already", code="product_code_taken",
-                       field="code") from None  # fmt: skip
+        raise Conflict("the company has a product %(code)s already", code="product_code_taken",
+                       field="code", params={"code": code}) from None  # fmt: skip
     return product, _add_version(uow, product, terms, by=by, now=now)
 
 
 def _reachable_company(uow: UnitOfWork, actor: Principal, company_id: int) -> None:
     if not actor.sees_company(company_id) or uow.session.get(Company, company_id) is None:
-        raise NotFound(f"company {company_id} not found", code="company_not_found",
-                       field="company_id")  # fmt: skip
+        raise NotFound("company %(company_id)s not found", code="company_not_found",
+                       field="company_id", params={"company_id": company_id})  # fmt: skip
 
 
 @command("products.create", permission=MANAGE, entity_type="product",
@@ -151,10 +152,12 @@ def _create(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetim
     _reachable_company(uow, actor, company_id)
     terms = terms_from_document(payload["terms"])
     if payload["currency"] != terms.currency:
-        raise ValidationFailed(f"the terms are in {terms.currency}", field="currency")
+        raise ValidationFailed(
+            "the terms are in %(currency)s", field="currency", params={"currency": terms.currency}
+        )
     if payload["customer_kind"] != kind_of(terms):
-        raise ValidationFailed(f"the terms are for {kind_of(terms)} customers",
-                               field="customer_kind")  # fmt: skip
+        raise ValidationFailed("the terms are for %(kind)s customers",
+                               field="customer_kind", params={"kind": kind_of(terms)})  # fmt: skip
     product, version = _insert_product(uow, company_id=company_id, code=payload["code"],
                                        name=payload["name"], terms=terms, by=actor.user_id,
                                        now=now)  # fmt: skip
@@ -289,7 +292,9 @@ def find_product(uow: UnitOfWork, actor: Principal, *, company_id: int, code: st
     )
     product = uow.session.scalars(stmt).one_or_none()
     if product is None:
-        raise NotFound(f"product {code} not found", code="products_not_found")
+        raise NotFound(
+            "product %(code)s not found", code="products_not_found", params={"code": code}
+        )
     return product_view(product, _version_row(uow, product, product.current_version))
 
 
@@ -306,7 +311,11 @@ def quote_product(
         else get_version(uow, actor, version_id=version_id)
     )
     if version.product_id != product_id:
-        raise NotFound(f"product version {version_id} not found", code="product_versions_not_found")
+        raise NotFound(
+            "product version %(version_id)s not found",
+            code="product_versions_not_found",
+            params={"version_id": version_id},
+        )
     if version.status != ACTIVE:
         raise RuleViolation("a retired product quotes no more", code="product_retired")
     priced = quote(version.terms, amount=amount, term_count=term_count, annual_rate=annual_rate,

@@ -134,7 +134,11 @@ class Terms:
         _require_int(self.term, "term", 1, MAX_TERM)
         _require_int(self.digits, "digits", 0, MAX_DIGITS)
         if self.principal != self.principal.quantize(quantum(self.digits)):
-            raise ValidationFailed(f"has more than {self.digits} decimal places", field="principal")
+            raise ValidationFailed(
+                "has more than %(digits)s decimal places",
+                field="principal",
+                params={"digits": self.digits},
+            )
         if not (len(self.currency) == 3 and self.currency.isalpha() and self.currency.isupper()):
             raise ValidationFailed("must be an ISO 4217 code such as CNY", field="currency")
         for name in ("disbursement_date", "first_due_date"):
@@ -192,12 +196,15 @@ class Terms:
         _require_decimal(multiple, "installment_multiple")
         if self.method in (RepaymentMethod.INTEREST_ONLY, RepaymentMethod.BULLET):
             raise ValidationFailed(
-                f"{self.method} has no level installment to round", field="installment_multiple"
+                "%(method)s has no level installment to round",
+                field="installment_multiple",
+                params={"method": self.method},
             )
         if multiple <= 0 or multiple % quantum(self.digits) != 0:
             raise ValidationFailed(
-                f"must be a positive multiple of {quantum(self.digits)}",
+                "must be a positive multiple of %(digits)s",
                 field="installment_multiple",
+                params={"digits": quantum(self.digits)},
             )
 
     def _check_fees(self) -> None:
@@ -282,7 +289,9 @@ def _coerce(owner: object, name: str, kind: type[StrEnum], where: str | None = N
         object.__setattr__(owner, name, kind(value))
     except ValueError:
         choices = ", ".join(kind)
-        raise ValidationFailed(f"must be one of {choices}", field=where or name) from None
+        raise ValidationFailed(
+            "must be one of %(choices)s", field=where or name, params={"choices": choices}
+        ) from None
 
 
 def _require_decimal(value: object, name: str) -> None:
@@ -294,4 +303,6 @@ def _require_int(value: object, name: str, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationFailed("must be a whole number", field=name)
     if not low <= value <= high:
-        raise ValidationFailed(f"must be between {low} and {high}", field=name)
+        raise ValidationFailed(
+            "must be between %(low)s and %(high)s", field=name, params={"low": low, "high": high}
+        )

@@ -217,8 +217,9 @@ def _repaid_too_early(terms: Terms, squeezed: bool) -> None:
             field="installment_multiple",
         )
     raise ValidationFailed(
-        f"is too small to spread over {terms.term} installments at {terms.digits} digits",
+        "is too small to spread over %(term)s installments at %(digits)s digits",
         field="principal",
+        params={"term": terms.term, "digits": terms.digits},
     )
 
 

@@ -75,8 +75,9 @@ def allocation_order(spec: str | Sequence[str]) -> tuple[Slot, ...]:
     names = ALLOCATION_PRESETS.get(spec) if isinstance(spec, str) else tuple(spec)
     if names is None:
         raise ValidationFailed(
-            f"unknown allocation order {spec!r}; presets: {', '.join(ALLOCATION_PRESETS)}",
+            "unknown allocation order %(spec)s; presets: %(allocation_presets)s",
             field="allocation_order",
+            params={"spec": repr(spec), "allocation_presets": ", ".join(ALLOCATION_PRESETS)},
         )
     slots: list[Slot] = []
     for position, name in enumerate(names):
@@ -85,10 +86,16 @@ def allocation_order(spec: str | Sequence[str]) -> tuple[Slot, ...]:
             slot = Slot(Bucket(bucket), Component(component))
         except ValueError:
             raise ValidationFailed(
-                f"{name!r} is not bucket.component", field=f"allocation_order.{position}"
+                "%(name)s is not bucket.component",
+                field=f"allocation_order.{position}",
+                params={"name": repr(name)},
             ) from None
         if slot in slots:
-            raise ValidationFailed(f"{name} is listed twice", field=f"allocation_order.{position}")
+            raise ValidationFailed(
+                "%(name)s is listed twice",
+                field=f"allocation_order.{position}",
+                params={"name": name},
+            )
         slots.append(slot)
     if not slots:
         raise ValidationFailed("the order is empty", field="allocation_order")

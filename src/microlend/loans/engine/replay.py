@@ -164,8 +164,9 @@ def _check(contract: LoanContract, event: MoneyEvent) -> None:
     for name, amount in amounts:
         if amount != contract.round(amount) or amount < 0 or (name == "amount" and amount == 0):
             raise ValidationFailed(
-                f"must be a positive amount with at most {contract.terms.digits} decimals",
+                "must be a positive amount with at most %(digits)s decimals",
                 field=name,
+                params={"digits": contract.terms.digits},
             )
     if isinstance(event, Waiver) and event.component not in WAIVABLE:
         raise ValidationFailed("only penalty, fee or interest can be waived", field="component")
@@ -203,8 +204,9 @@ def post(
 def check_posting(event: LoanEvent, own: Posting | None) -> None:
     """Refuse what ``event`` could not do, as its replayed posting ``own`` shows (see ``post``)."""
     if own is not None and own.unapplied > 0:
-        what = "is more than is owed" if own.kind is EventKind.WAIVER else "exceeds the credit"
-        raise ValidationFailed(what, field="amount")
+        if own.kind is EventKind.WAIVER:
+            raise ValidationFailed("is more than is owed", field="amount")
+        raise ValidationFailed("exceeds the credit", field="amount")
     if isinstance(event, Prepayment) and own is not None and own.prepaid_principal <= 0:
         raise ValidationFailed(
             "does not cover the arrears, the accrued interest and the fee", field="amount"

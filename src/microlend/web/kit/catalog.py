@@ -2,13 +2,18 @@
 
 Messages come from the templates (``{% trans %}``, ``_()``) and from the Python that composes UI
 text (``pages.py``, ``pages_*.py``, ``customer_file*.py``, ``readable.py``, ``errors_text.py`` and
-``investigation_templates.py`` files and the web package, through ``_()`` or ``N_()``).
+``investigation_templates.py`` files and the web package, through ``_()`` or ``N_()``), and from
+every module that raises a domain error: the message given to the error classes of
+``kernel.errors`` and to the problems a refusal lists (the UI shows it translated, see
+``web/kit/error_text.py``).
 ``scripts/update_catalogs.py`` merges them into ``web/locale/*/LC_MESSAGES/messages.po``; a unit
 test checks every one of them is translated.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,9 +75,40 @@ def _python_messages() -> Iterator[UsedMessage]:
         yield UsedMessage(message, context, f"{filename}:{lineno}")
 
 
+# The domain error classes (kernel/errors.py): their first argument is the message; the problems
+# a refusal lists (a request outside a product's ranges, an application not ready to submit):
+# their third.
+ERROR_KEYWORDS: dict[str, tuple[int, ...]] = {
+    **dict.fromkeys(
+        (
+            "DomainError",
+            "ValidationFailed",
+            "NotFound",
+            "Unauthenticated",
+            "Forbidden",
+            "Conflict",
+            "RuleViolation",
+            "TooManyRequests",
+        ),
+        (1,),
+    ),
+    "RequestProblem": (3,),
+    "SubmissionProblem": (3,),
+}
+
+
+def _error_messages() -> Iterator[UsedMessage]:
+    # Babel warns on stderr of every f-string among the arguments; those are the other arguments
+    # (``field=f"terms.{name}"``), never the message (the catalog test would find it missing).
+    with contextlib.redirect_stderr(io.StringIO()):
+        found = list(extract_from_dir(PACKAGE_DIR, [("**.py", "python")], keywords=ERROR_KEYWORDS))
+    for filename, lineno, message, _comments, context in found:
+        yield UsedMessage(message, context, f"{filename}:{lineno}")
+
+
 def used_messages() -> list[UsedMessage]:
     """Every message the UI can show, where it is used."""
-    return [*_template_messages(), *_python_messages()]
+    return [*_template_messages(), *_python_messages(), *_error_messages()]
 
 
 def read_catalog(locale: str) -> Catalog:

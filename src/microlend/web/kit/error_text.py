@@ -1,15 +1,16 @@
 """Domain errors as people read them: a translated sentence per stable error code.
 
-The services' own ``detail`` texts are English and written for developers, so the UI shows a
-sentence of its own: by error code, else (for invalid input) by the field named, else by error
-class followed by the service's detail, so that nothing is hidden; invalid input (or a rule
-broken) by a field in ``FIELD_NAMES`` says which field (a notice above a form is not beside it).
-A new code that users meet deserves a sentence here.
+The UI shows a sentence of its own: by error code, else (for invalid input) by the field named,
+else by error class followed by the service's detail, so that nothing is hidden; invalid input (or
+a rule broken) by a field in ``FIELD_NAMES`` says which field (a notice above a form is not beside
+it). A new code that users meet deserves a sentence here. The service's detail is shown in the
+reader's language: its message is in the catalog (extracted from the raise sites), translated,
+then filled with the error's ``params``; a text the catalog does not know shows as it is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from microlend.kernel import errors
 
@@ -103,23 +104,41 @@ def _minutes(error: errors.DomainError) -> int:
     return max(1, -(-int(seconds) // 60))
 
 
-def describe(error: errors.DomainError, gettext: Gettext) -> str:
-    """One sentence for the user, in their language."""
+def translated(template: str, params: Mapping[str, object], gettext: Gettext) -> str:
+    """A service's English message in the reader's language: translated, then filled."""
+    return errors.filled(gettext(template), params) if template else template
+
+
+def problem(error: errors.DomainError, gettext: Gettext) -> str:
+    """The service's detail in the reader's language (its template translated, then filled)."""
+    return translated(error.template, error.params, gettext)
+
+
+def with_problem(sentence: str, error: errors.DomainError, gettext: Gettext) -> str:
+    """A sentence of ours (``sentence``, untranslated) followed by the service's detail."""
+    return gettext("%(sentence)s (%(detail)s)") % {
+        "sentence": gettext(sentence),
+        "detail": problem(error, gettext),
+    }
+
+
+def describe(
+    error: errors.DomainError, gettext: Gettext, labels: Mapping[str, str] | None = None
+) -> str:
+    """One sentence for the user, in their language; ``labels`` names fields as the form does
+    where it differs from ``FIELD_NAMES`` (an enterprise's ``id_number`` is its credit code)."""
     if error.code in BY_CODE:
         sentence = gettext(BY_CODE[error.code])
         return sentence % {"minutes": _minutes(error)} if "%(minutes)s" in sentence else sentence
     if isinstance(error, errors.ValidationFailed) and error.field in BY_FIELD:
         return gettext(BY_FIELD[error.field])
-    if isinstance(error, (errors.ValidationFailed, errors.RuleViolation)) and (
-        error.field in FIELD_NAMES
-    ):
-        field = gettext(FIELD_NAMES[error.field])
+    names = {**FIELD_NAMES, **(labels or {})}
+    if isinstance(error, (errors.ValidationFailed, errors.RuleViolation)) and error.field in names:
         return gettext("Please check %(field)s: %(problem)s") % {
-            "field": field,
-            "problem": error.detail,
+            "field": gettext(names[error.field]),
+            "problem": problem(error, gettext),
         }
     for error_class, sentence in BY_CLASS:
         if isinstance(error, error_class):
-            return f"{gettext(sentence)} ({error.detail})"
-    fallback = gettext("The request could not be completed.")
-    return f"{fallback} ({error.detail})"
+            return with_problem(sentence, error, gettext)
+    return with_problem(N_("The request could not be completed."), error, gettext)

@@ -19,10 +19,14 @@ def form_texts(submitted: Mapping[str, Any], names: Iterable[str]) -> dict[str, 
 
 
 def feedback(
-    error: DomainError, fields: Collection[str], gettext: Callable[[str], str]
+    error: DomainError,
+    fields: Collection[str],
+    gettext: Callable[[str], str],
+    labels: Mapping[str, str] | None = None,
 ) -> tuple[FieldErrors, list[Notice]]:
-    """The error beside the form field it names, or as a notice above the form."""
-    message = error_text.describe(error, gettext)
+    """The error beside the form field it names, or as a notice above the form (``labels``: the
+    form's names of fields that differ from ``error_text.FIELD_NAMES``)."""
+    message = error_text.describe(error, gettext, labels)
     if error.field and error.field in fields:
         return {error.field: message}, []
     return {}, [Notice("error", message)]

@@ -66,7 +66,11 @@ def permitted(code: str) -> Callable[[Request], Awaitable[Viewer]]:
     async def dependency(request: Request) -> Viewer:
         viewer = await current_viewer(request)
         if not viewer.can(code):
-            raise Forbidden(f"{viewer.username} lacks permission {code}", code="permission_denied")
+            raise Forbidden(
+                "%(username)s lacks permission %(code)s",
+                code="permission_denied",
+                params={"username": viewer.username, "code": code},
+            )
         return viewer
 
     return dependency
