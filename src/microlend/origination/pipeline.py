@@ -47,7 +47,9 @@ def my_pipeline(uow: UnitOfWork, actor: Principal) -> Pipeline:
         Application.owner_id == actor.user_id,
         Application.status.in_([stage.value for stage in STAGES]),
     )
-    found = dict(uow.session.execute(mine.group_by(Application.status)).tuples().all())
+    found = {
+        status: count for status, count in uow.session.execute(mine.group_by(Application.status))
+    }
     returned = exists().where(
         ApplicationApproval.application_id == Application.id,
         ApplicationApproval.status == Outcome.RETURNED.value,
