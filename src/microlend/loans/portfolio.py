@@ -41,10 +41,9 @@ def due_by(through: date) -> ColumnElement[bool]:
 
 
 def dpd_between(low: int, high: int | None) -> ColumnElement[bool]:
-    """Loans ``low`` to ``high`` days past due (``None``: no upper bound)."""
-    if high is None:
-        return Loan.days_past_due >= low
-    return and_(Loan.days_past_due >= low, Loan.days_past_due <= high)
+    """Loans on the book ``low`` to ``high`` days past due (``None``: no upper bound)."""
+    on_book = and_(Loan.status.in_(ON_BOOK), Loan.days_past_due >= low)
+    return on_book if high is None else and_(on_book, Loan.days_past_due <= high)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 each shown only to whoever holds the permission its figures need and read through the service
 that scopes them to the user's offices.
 
-* applications by stage (``origination.apply``: the loan officer's own pipeline);
+* applications by stage (``origination.apply`` with ``origination.view``: the loan officer's
+  own pipeline);
 * the approval inbox (``origination.approve``);
 * repayments owing within a week (``loans.view`` with ``origination.apply`` or ``loans.repay``:
   the officer who follows the loans up, finance who confirms the payments);
@@ -13,7 +14,7 @@ that scopes them to the user's offices.
   business (it reconciles the loan sub-ledger with the general ledger before the date advances),
   the open ledger periods, the disbursement queue.
 
-Dates are the company's business date; nothing here loops over loans.
+Dates are the business date of the user's own company; nothing here loops over loans.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def workbench(uow: UnitOfWork, viewer: Viewer, *, now: datetime) -> dict[str, An
     today = loans.business_date(uow, actor.company_id)
     context: dict[str, Any] = dict.fromkeys(SECTIONS)
     context.update(business_date=today, dpd_key=dpd_key)
-    if viewer.can("origination.apply"):
+    if viewer.can("origination.apply") and viewer.can("origination.view"):
         context["pipeline"] = origination.my_pipeline(uow, actor)
     if viewer.can("origination.approve"):
         waiting = origination.inbox(uow, actor, now=now)
