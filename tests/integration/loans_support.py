@@ -27,16 +27,20 @@ def contracted(
     method: str = "equal_principal",
     code: str = "LN",
     id_number: str = "110105198001010016",
+    office: str = "a",
+    officer: str = "officer_a",
+    customer: str = "李四",
     **product: Any,
 ) -> int:
+    """A contracted application of ``officer`` (at ``office``) for a new customer."""
     product.setdefault("fees", ())
     version_id = make_product(world, code=code, **product)
-    customer_id = register(world, "officer_a", id_number, "李四")
+    customer_id = register(world, officer, id_number, customer)
     with world.make_uow() as uow:
         app = Application(
             company_id=world.company_id,
-            office_id=world.offices["a"],
-            owner_id=world.user_ids["officer_a"],
+            office_id=world.offices[office],
+            owner_id=world.user_ids[officer],
             number=f"SQ{code}",
             customer_id=customer_id,
             product_version_id=version_id,

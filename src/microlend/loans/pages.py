@@ -22,6 +22,7 @@ from microlend.kernel.principal import Principal
 from microlend.loans import service
 from microlend.loans.adjustments import RESCHEDULE, WAIVE, pending_requests
 from microlend.loans.fund_usage import CATEGORIES, PROHIBITED
+from microlend.loans.portfolio import DPD_BUCKETS
 from microlend.loans.queries import STATUSES
 from microlend.loans.tables import Loan
 from microlend.loans.views import LoanView
@@ -55,15 +56,47 @@ REQUEST_KINDS = {
 }
 
 
+def dpd_key(low: int, high: int | None) -> str:
+    """How a days-past-due bucket is named in the list's address: ``31-60``, ``91-``."""
+    return f"{low}-{high or ''}"
+
+
+DPD_RANGES = {dpd_key(low, high): (low, high) for low, high in DPD_BUCKETS}
+
+
 @router.get("/loans")
 def loans_page(
-    request: Request, status: str = "", overdue: str = "", viewer: Viewer = Depends(permitted(VIEW))
+    request: Request,
+    status: str = "",
+    overdue: str = "",
+    due_by: str = "",
+    dpd: str = "",
+    viewer: Viewer = Depends(permitted(VIEW)),
 ) -> Response:
+    """The loan list; the home page links to it with ``due_by`` (an installment owing by that
+    date) and ``dpd`` (a days-past-due bucket) for the loans its figures count."""
     chosen = status if status in STATUSES else None
     late = True if overdue == "1" else None
+    due_through = optional_date(due_by, "due_by")
+    dpd_range = DPD_RANGES.get(dpd)
     with page_uow(request, read_only=True) as uow:
-        rows = service.list_loans(uow, viewer.principal, status=chosen, overdue=late, limit=200)
-    context = {"loans": rows, "status": chosen or "", "overdue": overdue, "statuses": STATUSES}
+        rows = service.list_loans(
+            uow,
+            viewer.principal,
+            status=chosen,
+            overdue=late,
+            due_through=due_through,
+            dpd_range=dpd_range,
+            limit=200,
+        )
+    context = {
+        "loans": rows,
+        "status": chosen or "",
+        "overdue": overdue,
+        "statuses": STATUSES,
+        "due_by": due_through,
+        "dpd_range": dpd_range,
+    }
     return render_page(request, "loans/list.html", context)
 
 

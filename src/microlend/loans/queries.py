@@ -16,6 +16,7 @@ from microlend.loans import tables
 from microlend.loans.account import business_date, event_rows, history
 from microlend.loans.engine import Position, position
 from microlend.loans.fund_usage import usage_view
+from microlend.loans.portfolio import dpd_between, due_by
 from microlend.loans.records import money
 from microlend.loans.views import (
     EventView,
@@ -46,9 +47,14 @@ def list_loans(
     owner_id: int | None = None,
     overdue: bool | None = None,
     customer_id: int | None = None,
+    due_through: date | None = None,
+    dpd_range: tuple[int, int | None] | None = None,
     limit: int = 100,
     after_id: int | None = None,
 ) -> list[LoanView]:
+    """Loans in the actor's scope, filtered: ``due_through`` keeps those with an installment
+    owing on or before that date, ``dpd_range`` those so many days past due (``(91, None)``:
+    over 90)."""
     require(actor, VIEW)
     if status is not None and status not in STATUSES:
         raise ValidationFailed(
@@ -65,6 +71,10 @@ def list_loans(
         stmt = stmt.where(tables.Loan.customer_id == customer_id)
     if overdue is not None:
         stmt = stmt.where((tables.Loan.days_past_due > 0) == overdue)
+    if due_through is not None:
+        stmt = stmt.where(due_by(due_through))
+    if dpd_range is not None:
+        stmt = stmt.where(dpd_between(*dpd_range))
     if after_id is not None:
         stmt = stmt.where(tables.Loan.id > after_id)
     rows = uow.session.scalars(stmt.order_by(tables.Loan.id).limit(min(max(limit, 1), 500)))

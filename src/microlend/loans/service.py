@@ -6,6 +6,7 @@ from microlend.loans.adjustments import reschedule, waive
 from microlend.loans.disbursement import disburse
 from microlend.loans.fund_usage import record_usage
 from microlend.loans.notes import NoteView, add_note, notes
+from microlend.loans.portfolio import due_soon, overdue_by_dpd, portfolio
 from microlend.loans.queries import (
     events,
     fund_usages,
@@ -32,6 +33,7 @@ __all__ = [
     "business_date",
     "disburse",
     "disburse_tranche",
+    "due_soon",
     "events",
     "fund_usages",
     "get_loan",
@@ -39,6 +41,8 @@ __all__ = [
     "list_loans",
     "loan_position",
     "notes",
+    "overdue_by_dpd",
+    "portfolio",
     "postings",
     "prepay",
     "preview",

@@ -59,11 +59,13 @@ from microlend.origination.parties import (
     remove_party,
     update_collateral,
 )
+from microlend.origination.pipeline import Pipeline, my_pipeline
 from microlend.origination.records import move
 from microlend.origination.rules import current_rules, publish_rules, rule_set_history
 from microlend.origination.scorecards import active_scorecards, deploy_scorecard, scorecard_history
 
 __all__ = [
+    "Pipeline",
     "act_on_application",
     "active_scorecards",
     "add_collateral",
@@ -96,6 +98,7 @@ __all__ = [
     "list_parties",
     "list_reports",
     "move",
+    "my_pipeline",
     "preview_quote",
     "publish_rules",
     "read_attachment",

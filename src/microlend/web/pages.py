@@ -1,4 +1,5 @@
-"""Top-level pages: sign in and out, the language switch, and the home dashboard."""
+"""Top-level pages: sign in and out, the language switch, and the home page (the workbench of
+``web.workbench`` and the maker-checker cards)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from microlend.web.kit.page_guard import current_viewer, optional_viewer
 from microlend.web.kit.page_routes import page_router
 from microlend.web.kit.templating import gettext_for, locale_of, render_page, see_other
 from microlend.web.kit.viewer import Viewer
+from microlend.web.workbench import workbench
 
 router = page_router()
 LOGIN_CSRF_COOKIE = "ml_login_csrf"
@@ -170,6 +172,7 @@ def home(request: Request, viewer: Viewer = Depends(current_viewer)) -> Response
     _ = gettext_for(request)
     with page_uow(request, read_only=True) as uow:
         pending = auth.list_pending(uow, viewer.principal)
+        sections = workbench(uow, viewer, now=request_now(request))
     cards = [
         {
             "href": "/inbox",
@@ -187,4 +190,4 @@ def home(request: Request, viewer: Viewer = Depends(current_viewer)) -> Response
         }
         cards.insert(0, waiting)
     roles = sorted(role_label(code, locale_of(request)) for code in viewer.principal.roles)
-    return render_page(request, "home.html", {"cards": cards, "roles": roles})
+    return render_page(request, "home.html", {**sections, "cards": cards, "roles": roles})
