@@ -69,6 +69,9 @@ def test_repay_through_the_form_then_see_the_allocation_and_the_voucher(
     assert "#1 principal 1,000.00" in page.text or "#1 本金 1,000.00" in page.text
     assert "/accounting/vouchers/" in page.text and "2025-02-" in page.text
     assert "11,000.00" in page.text  # outstanding principal
+    voucher = re.findall(r'href="(/accounting/vouchers/\d+)"', page.text)[-1]
+    summary = ui_client.get(voucher, headers=HTML).text  # the books' summary: Chinese
+    assert f"{loan.number} 还款 2025-02-15" in summary and " repayment " not in summary
 
 
 def test_a_refused_repayment_is_a_notice_not_an_error(ui_client: TestClient, world: World) -> None:
