@@ -118,6 +118,7 @@ def test_the_loan_page_and_list_read_in_chinese(ui_client: TestClient, world: Wo
     page = ui_client.get(f"/loans/{loan.id}", headers={**HTML, **ZH}).text
     assert '<span class="badge badge-neutral">正常</span>' in page  # the loan's status
     assert "<td>放款" in page and "<td>disbursement" not in page  # the event's kind
+    assert "(借款人)" in page and "(borrower)" not in page  # the payee
     listing = ui_client.get("/loans", headers={**HTML, **ZH}).text
     assert '<option value="written_off">已核销</option>' in listing
 

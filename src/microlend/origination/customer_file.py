@@ -21,7 +21,7 @@ def N_(message: str) -> str:
     return message
 
 
-STATUS_NAMES = {
+STATUS_NAMES: dict[str, str] = {
     Status.DRAFT: N_("Draft"),
     Status.SUBMITTED: N_("Submitted"),
     Status.INVESTIGATING: N_("Investigating"),
