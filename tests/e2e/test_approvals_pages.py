@@ -94,6 +94,9 @@ def test_the_default_chain_reads_in_the_readers_language(
         assert "分支机构负责人" in chinese and "Branch manager" not in chinese
         english = ui_client.get(url, headers=HTML).text
         assert "Branch manager" in english and "分支机构负责人" not in english
+        if user == "approver":  # the step's role, named
+            assert "(审批人)" in chinese and "(approver)" not in chinese
+            assert "(Approver)" in english
     chains = ui_client.get("/admin/approval-chains", headers=ZH).text
     assert "<h2>默认审批流程 " in chains and "风控专员" in chains and "审贷委员会" in chains
 

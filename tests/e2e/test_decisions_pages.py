@@ -119,3 +119,33 @@ def test_a_reader_sees_no_forms(ui_client: TestClient, world: World) -> None:
         page = ui_client.get(path, headers=HTML)
         assert page.status_code == 200 and "btn-primary" not in page.text, path
     assert decision.READERS == ("origination.view", "risk.view")
+
+
+def test_the_decision_and_the_defaults_read_in_chinese(ui_client: TestClient,
+                                                       world: World) -> None:  # fmt: skip
+    """The sentences of the hits, the default scorecard's name and bins and the default rules'
+    note are stored in English and shown in the reader's language; a name a user typed is shown
+    as typed (``test_a_scorecard_is_deployed_through_the_form``)."""
+    capital(world)
+    case = apply(world, monthly_income="3000")  # DTI 0.7846: declined
+    decide(world, case)
+    sign_in(ui_client, "risk")
+    url = f"/applications/{case.application_id}/decision"
+    chinese = ui_client.get(url, headers={**HTML, **ZH}).text
+    assert "负债收入比 0.7846 &gt; 0.70" in chinese and "DTI 0.7846" not in chinese
+    assert "默认个人评分卡（示例）" in chinese and "illustrative" not in chinese
+    assert "<td>已婚</td>" in chinese and "<td>married</td>" not in chinese
+    english = ui_client.get(url, headers=HTML).text
+    assert "DTI 0.7846 &gt; 0.70" in english and "Default individual scorecard" in english
+    customer = ui_client.get(f"/customers/{case.customer_id}", headers={**HTML, **ZH}).text
+    assert "<td>拒绝</td>" in customer and "<td>decline</td>" not in customer  # the outcome
+    assert "<td>调查中</td>" in customer and "<td>investigating</td>" not in customer  # status
+    cards = ui_client.get("/risk/scorecards", headers={**HTML, **ZH}).text
+    # (the draft to deploy, a JSON text, keeps what is stored)
+    for chinese_text, english_text in (("默认企业评分卡（示例）", "<h2>企业: Default"),
+                                       ("<td>离异或丧偶</td>", "<td>divorced"),
+                                       ("<td>批发和零售业（F）</td>", "<td>wholesale"),
+                                       ("<td>默认示例</td>", "<td>default</td>")):  # fmt: skip
+        assert chinese_text in cards and english_text not in cards
+    policy = ui_client.get("/risk/rules", headers={**HTML, **ZH}).text
+    assert "默认规则" in policy and "default rules" not in policy

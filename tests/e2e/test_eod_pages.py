@@ -14,6 +14,7 @@ from microlend.eod.discovery import STEP_MODULES_VARIABLE
 from microlend.eod.runner import run_close_of_business
 from tests.e2e.pages_support import HTML, ROLES, ZH, sign_in, ui_client
 from tests.integration.eod_scratch_steps import create_scratch, set_control
+from tests.integration.loans_support import disbursed
 from tests.seed import World
 
 __all__ = ["ui_client"]
@@ -73,3 +74,24 @@ def test_the_runs_and_a_stopped_run_with_its_report(
 
     chinese = ui_client.get(f"/eod/runs/{stopped_run}", headers={**HTML, **ZH})
     assert chinese.status_code == 200 and 'lang="zh-CN"' in chinese.text
+
+
+def test_a_run_of_the_real_steps_reads_in_chinese(
+    ui_client: TestClient, world: World, session_factory: SessionFactory
+) -> None:
+    """The steps and their counts are named, not shown as codes; the vouchers the day posted
+    are summarised in the books' language (Chinese), their kind a label."""
+    disbursed(world)  # 15 January 2025
+    run = run_close_of_business(
+        session_factory, company_id=world.company_id, target_date=date(2025, 1, 16), now=clock
+    )
+    assert run.status == "done"
+    sign_in(ui_client, "finance")
+    page = ui_client.get(f"/eod/runs/{run.days[0].run_id}", headers={**HTML, **ZH}).text
+    assert 'data-step="loans.accrue"' in page and "<td>计提利息</td>" in page
+    assert "<td>推进营业日</td>" in page and "推进天数 1" in page
+    assert "<td>loans.accrue</td>" not in page and "days_advanced" not in page
+    english = ui_client.get(f"/eod/runs/{run.days[0].run_id}", headers=HTML).text
+    assert "<td>Accrue interest</td>" in english and "days advanced 1" in english
+    vouchers = ui_client.get("/accounting/vouchers?period=2025-01", headers={**HTML, **ZH}).text
+    assert "日终 计提利息 2025-01-16" in vouchers and "interest_accrual" not in vouchers

@@ -69,6 +69,9 @@ def test_repay_through_the_form_then_see_the_allocation_and_the_voucher(
     assert "#1 principal 1,000.00" in page.text or "#1 本金 1,000.00" in page.text
     assert "/accounting/vouchers/" in page.text and "2025-02-" in page.text
     assert "11,000.00" in page.text  # outstanding principal
+    voucher = re.findall(r'href="(/accounting/vouchers/\d+)"', page.text)[-1]
+    summary = ui_client.get(voucher, headers=HTML).text  # the books' summary: Chinese
+    assert f"{loan.number} 还款 2025-02-15" in summary and " repayment " not in summary
 
 
 def test_a_refused_repayment_is_a_notice_not_an_error(ui_client: TestClient, world: World) -> None:
@@ -115,6 +118,9 @@ def test_the_loan_page_and_list_read_in_chinese(ui_client: TestClient, world: Wo
     page = ui_client.get(f"/loans/{loan.id}", headers={**HTML, **ZH}).text
     assert '<span class="badge badge-neutral">正常</span>' in page  # the loan's status
     assert "<td>放款" in page and "<td>disbursement" not in page  # the event's kind
+    assert "(借款人)" in page and "(borrower)" not in page  # the payee
+    customer = ui_client.get(f"/customers/{loan.customer_id}", headers={**HTML, **ZH}).text
+    assert "<td>正常</td>" in customer and "<td>active</td>" not in customer  # the 360's loans
     listing = ui_client.get("/loans", headers={**HTML, **ZH}).text
     assert '<option value="written_off">已核销</option>' in listing
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from fastapi.testclient import TestClient
 
-from tests.e2e.pages_support import ZH, sign_in, ui_client
+from tests.e2e.pages_support import EN, ZH, sign_in, ui_client
 from tests.integration.loans_support import set_business_date
 from tests.ledger_support import event, post
 from tests.seed import World
@@ -31,6 +32,26 @@ def test_vouchers_trial_balance_and_chart(ui_client: TestClient, world: World) -
     chart = ui_client.get("/accounting/accounts", headers=ZH).text
     assert "会计科目" in chart and 'data-code="1304"' in chart
     assert "<td>资产</td>" in chart and "<td>asset</td>" not in chart  # the type, translated
+
+
+def test_the_chart_and_the_vouchers_read_in_the_readers_language(
+    ui_client: TestClient, world: World
+) -> None:
+    """The chart is kept in both languages: the Chinese UI shows the Chinese names alone, the
+    English UI the English ones beside them; a voucher's kind is a label, not its code."""
+    accrual = replace(event(world, "interest_accrual", "i:1", DAY, interest="1.00"), summary="计提")
+    voucher = post(world, world.principal("finance"), accrual)
+    sign_in(ui_client, "finance")
+    chinese = ui_client.get("/accounting/accounts", headers=ZH).text
+    assert "<td>库存现金</td>" in chinese and "<td>贷款损失准备</td>" in chinese
+    assert "Cash on hand" not in chinese and "Loan loss provision" not in chinese
+    english = ui_client.get("/accounting/accounts", headers=EN).text
+    assert "<td>Cash on hand</td>" in english and "<td>库存现金</td>" in english
+    for headers, label in ((ZH, "计提利息"), (EN, "Interest accrual")):
+        listing = ui_client.get("/accounting/vouchers?period=2025-03", headers=headers).text
+        assert f"<td>{label}</td>" in listing and "<td>interest_accrual</td>" not in listing
+        page = ui_client.get(f"/accounting/vouchers/{voucher.id}", headers=headers).text
+        assert f"· {label} ·" in page and "interest_accrual" not in page
 
 
 def test_a_month_is_closed_and_reopened_on_the_web(ui_client: TestClient, world: World) -> None:

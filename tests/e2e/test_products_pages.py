@@ -142,6 +142,14 @@ def test_the_gl_mapping_override_goes_to_the_ledger(ui_client: TestClient, world
     ]
     assert own == [("disbursement", "principal", "130302", "1002")]
     assert "This product" in ui_client.get(f"/products/{product.id}").text
+    # the events and amounts are named in the reader's language, not shown as codes
+    chinese = ui_client.get(f"/products/{product.id}", headers=ZH).text
+    assert "<td>放款</td>\n          <td>本金</td>" in chinese
+    assert "<td>计提贷款损失准备</td>\n          <td>贷款损失准备</td>" in chinese
+    for code in ("disbursement", "provision", "principal", "upfront_fee", "write_off"):
+        assert f">{code}<" not in chinese
+    english = ui_client.get(f"/products/{product.id}", headers=HTML).text
+    assert "<td>Write-off</td>\n          <td>Overdue principal</td>" in english
 
 
 def test_the_quote_calculator(ui_client: TestClient, world: World) -> None:
@@ -159,6 +167,8 @@ def test_the_quote_calculator(ui_client: TestClient, world: World) -> None:
         headers={"HX-Request": "true", "HX-Target": "#quote-page"},
     )
     assert fragment.text.lstrip().startswith('<div id="quote-page">')
+    chinese = ui_client.get(url, headers=ZH).text  # the rate's hint
+    assert "；按等级：A " in chinese and "by grade" not in chinese
 
 
 def test_the_product_page_reads_in_chinese(ui_client: TestClient, world: World) -> None:

@@ -329,7 +329,7 @@ def test_the_customer_file_lists_applications_and_finds_them_by_number(world: Wo
             uow, world.principal("officer_b"), number=view.number
         )
     assert sections[0].rows == (
-        (view.number, "测试贷 TEST", "CNY 50,000.00", "draft", view.created_at.date().isoformat()),
+        (view.number, "测试贷 TEST", "CNY 50,000.00", "Draft", view.created_at.date().isoformat()),
     )
     assert sections[0].links == (f"/applications/{view.id}",)
     assert as_guarantor[0].rows[0][0] == view.number + " *"

@@ -247,7 +247,7 @@ def test_the_customer_file_shows_the_score_history(world: World) -> None:
         hidden = file360.customer_file(uow, world.principal("collector"),
                                        customer_id=case.customer_id)  # fmt: skip
     (section,) = [s for s in card.sections if s.key == "score_history"]
-    assert [row[2:] for row in section.rows] == [("710", "A", "pass")]
+    assert [row[2:] for row in section.rows] == [("710", "A", "Pass")]
     assert [s.key for s in hidden.sections if s.key == "score_history"] == []
 
 

@@ -16,8 +16,18 @@ from microlend.db.commands import Done, Payload, Pending, command, run_command, 
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from microlend.kernel.principal import Principal, require
+from microlend.web.kit.i18n import bilingual
 
 ROLE_CODE = re.compile(r"^[a-z][a-z0-9_]{1,49}$")
+
+
+def default_role_names(locale: str) -> dict[str, str]:
+    """The built-in roles' names in ``locale``, by code (for pages that name a role to someone
+    who may not read the company's roles)."""
+    return {
+        code: bilingual(locale, en=role.name_en, zh=role.name_zh)
+        for code, role in DEFAULT_ROLES.items()
+    }
 
 
 @dataclass(frozen=True)

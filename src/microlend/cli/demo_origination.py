@@ -188,7 +188,7 @@ def investigate(
         section="site_visit",
         kind="photo",
         caption="经营场所门头",
-        filename="site.jpg",
+        filename="经营场所.jpg",
         media_type="image/jpeg",
         content=f"demo site photo of application {application_id}".encode(),
         now=clock(),

@@ -82,6 +82,13 @@ BRANDS = ("鑫源", "华兴", "宏达", "佳禾", "瑞丰", "博雅", "锦程", 
           "东方", "润泽", "德盛", "和美", "新纪元", "众诚", "嘉利", "盛世", "汇通", "远航", "长兴",
           "益民", "福瑞")  # fmt: skip
 EDUCATIONS = ("高中", "大专", "本科", "初中")
+# The names of the files an officer uploads, by document kind (what a scanner would name them).
+DOCUMENT_FILES = {
+    "id_copy": "身份证复印件",
+    "statement": "财务报表",
+    "business_licence": "营业执照",
+    "site_visit_photo": "实地走访照片",
+}
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,7 @@ class People:
             name=name,
             phone=mobile(rng),
             address=f"{city}{rng.choice(STREETS)}{rng.randrange(1, 300)}号",
-            marital_status=rng.choice(("married", "single", "married")),
+            marital_status=rng.choice(("已婚", "未婚", "已婚")),  # as an officer types it
             education=rng.choice(EDUCATIONS),
             employer=f"自营{occupation}",
             monthly_income=str(income),
@@ -264,7 +271,7 @@ class People:
                 self.officer,
                 customer_id=customer_id,
                 doc_type=kind,
-                filename=f"{kind}.jpg",
+                filename=f"{DOCUMENT_FILES.get(kind, kind)}.jpg",
                 media_type="image/jpeg",
                 content=f"demo {kind} of customer {customer_id}".encode(),
                 now=self.now,

@@ -187,7 +187,8 @@ class RepaymentBehaviourOut(BaseModel):
 
 @from_view(File360Section)
 class File360SectionOut(BaseModel):
-    """A section another context adds to the 360 (title and columns are English msgids)."""
+    """A section another context adds to the 360 (title, columns and the cells of the
+    ``translated`` columns are English msgids)."""
 
 
 @from_view(CustomerFile)

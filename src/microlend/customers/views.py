@@ -181,7 +181,8 @@ class File360Section:
     """A section another context adds to the customer 360 (applications, loans, scores...).
 
     ``title``, ``columns`` and ``empty_text`` are English msgids the 360 template translates;
-    ``rows`` are display strings; ``links`` holds an optional href per row.
+    ``rows`` are display strings; the cells of the ``translated`` columns (indexes) are English
+    msgids too (a status, an outcome); ``links`` holds an optional href per row.
     """
 
     key: str
@@ -190,6 +191,7 @@ class File360Section:
     rows: tuple[tuple[str, ...], ...]
     links: tuple[str | None, ...] = ()
     empty_text: str = ""
+    translated: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from microlend.loans.ledger_roles import (
     ensure_loan_rules,
     give_back,
     ledger_entries,
+    summary_word,
     take_back_excess,
 )
 from microlend.loans.records import (
@@ -252,7 +253,7 @@ def _vouchers(
         kept = {role: amount for role, amount in roles.items() if amount != 0}
         if not kept:
             continue
-        summary = f"{loan.number} {posting.kind} {posting.value_date.isoformat()}"
+        summary = f"{loan.number} {summary_word(posting.kind)} {posting.value_date.isoformat()}"
         events.append(loan_event(loan, event_type, kept, key, day, summary))
         vouchers[key] = {role: str(amount) for role, amount in kept.items()}
     return vouchers

@@ -30,6 +30,7 @@ from microlend.auth.service import system_principal
 from microlend.db.eod import Counts
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.principal import Principal
+from microlend.loans.ledger_roles import summary_word
 from microlend.loans.records import money
 from microlend.loans.tables_close import LoanAccrual
 
@@ -168,7 +169,7 @@ def _events(company_id: int, day: date, row: Any, per_loan: bool) -> list[ledger
                     amounts=kept,
                     idempotency_key=f"{event_type}:{where}:{day.isoformat()}",
                     currency=currency,
-                    summary=f"日终 {event_type} {day.isoformat()}",
+                    summary=f"日终 {summary_word(event_type)} {day.isoformat()}",
                     dims=ledger.Dims(product_code=product, loan_id=loan),
                 )
             )

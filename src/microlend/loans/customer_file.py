@@ -56,6 +56,7 @@ def file_sections(uow: UnitOfWork, actor: Principal, *, customer_id: int) -> lis
             ),
             links=tuple(f"/loans/{row.id}" for row in rows),
             empty_text=N_("No loans yet."),
+            translated=(4,),  # the status: one of the loan pages' CODE_WORDS
         )
     ]
 

@@ -27,6 +27,22 @@ REFUND = "loan_refund"
 CAPITALISATION = "loan_capitalisation"
 BOOKED_EXCESS = "loan_booked_excess"
 
+# The words of the summaries (摘要) of the vouchers the loans post, by loan event kind or ledger
+# event type: the books are kept in Chinese, like the other summaries the system writes.
+SUMMARY_WORDS: dict[str, str] = {
+    EventKind.REPAYMENT: "还款",
+    EventKind.PREPAYMENT: "提前还款",
+    EventKind.WAIVER: "减免",
+    EventKind.REFUND: "退款",
+    EventKind.REVERSAL: "冲正",
+    EventKind.RESCHEDULE: "重组",
+    EventKind.TRANCHE: "放款",
+    EventKind.CREDIT_APPLICATION: "溢缴款冲抵",
+    "interest_accrual": "计提利息",
+    "overdue_transfer": "转逾期",
+    "penalty_accrual": "计提罚息",
+}
+
 _INCOME = {"interest": "6011", "fee": "6021", "penalty": "6051"}
 _RECEIVABLE = {"interest": "1132", "fee": "122101", "penalty": "122102"}
 
@@ -54,6 +70,11 @@ LOAN_RULES: tuple[tuple[str, str, str, str], ...] = (
     ),
     *((BOOKED_EXCESS, name, _INCOME[name], _RECEIVABLE[name]) for name in _INCOME),
 )
+
+
+def summary_word(kind: str) -> str:
+    """The summary's word for a loan event kind or ledger event type (the code when none)."""
+    return SUMMARY_WORDS.get(kind, kind)
 
 
 def ensure_loan_rules(uow: UnitOfWork, *, company_id: int, now: datetime) -> None:

@@ -346,7 +346,7 @@ async def reverse(
 
 
 # The codes the loan templates show through ``_(code)``, marked so that the catalog translates
-# them: loan and installment statuses, event kinds, allocation components, fund usage.
+# them: loan and installment statuses, event kinds, allocation components, fund usage, payees.
 CODE_WORDS = (
     N_("approved_not_disbursed"), N_("active"), N_("overdue"), N_("closed"), N_("written_off"),
     N_("rescheduled"), N_("paid"), N_("due"), N_("partially_paid"), N_("future"),
@@ -358,4 +358,5 @@ CODE_WORDS = (
     N_("consumption"), N_("education"), N_("medical"), N_("housing_decoration"), N_("other"),
     N_("securities"), N_("futures"), N_("real_estate_speculation"), N_("equity_investment"),
     N_("lending_on"), N_("gambling"),
+    N_("borrower"), N_("seller"),
 )  # fmt: skip

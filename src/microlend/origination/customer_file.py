@@ -9,10 +9,30 @@ from microlend.customers.views import File360Section
 from microlend.db.scope import apply_scope
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.principal import Principal
+from microlend.origination.model import Status
 from microlend.origination.records import application_views
 from microlend.origination.tables import Application, ApplicationParty
 
 MAX_ROWS = 100
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalog; the 360 template translates it."""
+    return message
+
+
+STATUS_NAMES: dict[str, str] = {
+    Status.DRAFT: N_("Draft"),
+    Status.SUBMITTED: N_("Submitted"),
+    Status.INVESTIGATING: N_("Investigating"),
+    Status.UNDER_REVIEW: N_("Under review"),
+    Status.APPROVED: N_("Approved"),
+    Status.CONDITIONALLY_APPROVED: N_("Conditionally approved"),
+    Status.REJECTED: N_("Rejected"),
+    Status.WITHDRAWN: N_("Withdrawn"),
+    Status.CONTRACTED: N_("Contracted"),
+    Status.DISBURSED: N_("Disbursed"),
+}
 
 
 def file_sections(uow: UnitOfWork, actor: Principal, *, customer_id: int) -> list[File360Section]:
@@ -34,20 +54,21 @@ def file_sections(uow: UnitOfWork, actor: Principal, *, customer_id: int) -> lis
     return [
         File360Section(
             key="applications",
-            title="Applications",
-            columns=("Number", "Product", "Amount", "Status", "Date"),
+            title=N_("Applications"),
+            columns=(N_("Number"), N_("Product"), N_("Amount"), N_("Status"), N_("Date")),
             rows=tuple(
                 (
                     v.number + ("" if v.customer_id == customer_id else " *"),
                     v.product_name,
                     f"{v.currency} {v.amount:,.2f}",
-                    v.status,
+                    STATUS_NAMES.get(v.status, v.status),
                     v.created_at.date().isoformat(),
                 )
                 for v in views
             ),
             links=tuple(f"/applications/{v.id}" for v in views),
-            empty_text="No applications yet.",
+            empty_text=N_("No applications yet."),
+            translated=(3,),
         )
     ]
 

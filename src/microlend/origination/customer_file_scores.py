@@ -17,13 +17,16 @@ def N_(message: str) -> str:
     return message
 
 
+OUTCOME_NAMES = {"pass": N_("Pass"), "refer": N_("Refer"), "decline": N_("Decline")}
+
+
 def file_sections(uow: UnitOfWork, actor: Principal, *, customer_id: int) -> list[File360Section]:
     if not any(actor.can(code) for code in READERS):
         return []
     found = customer_decisions(uow, actor, customer_id=customer_id)
     rows = tuple(
         (number, record.decided_at.date().isoformat(), str(record.score), record.grade,
-         record.outcome)
+         OUTCOME_NAMES.get(record.outcome, record.outcome))
         for record, number in found
     )  # fmt: skip
     links = tuple(f"/applications/{record.application_id}/decision" for record, _ in found)
@@ -41,5 +44,6 @@ def file_sections(uow: UnitOfWork, actor: Principal, *, customer_id: int) -> lis
             rows=rows,
             links=links,
             empty_text=N_("No automated decision yet."),
+            translated=(4,),
         )
     ]

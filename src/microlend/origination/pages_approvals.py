@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
+from microlend.auth.roles import default_role_names
 from microlend.kernel.errors import DomainError, ValidationFailed
 from microlend.origination import applications, approvals
 from microlend.origination.approval_views import Conditions
@@ -22,7 +23,7 @@ from microlend.web.kit.forms import feedback, form_texts
 from microlend.web.kit.notices import Notice
 from microlend.web.kit.page_guard import permitted
 from microlend.web.kit.page_routes import page_router
-from microlend.web.kit.templating import gettext_for, render_page, see_other
+from microlend.web.kit.templating import gettext_for, locale_of, render_page, see_other
 from microlend.web.kit.viewer import Viewer
 
 router = page_router()
@@ -95,6 +96,7 @@ def render_approval(
         "form": form or {"action": "approve"},
         "errors": errors or {},
         "may_act": overview.may_act and viewer.can("origination.approve"),
+        "role_names": default_role_names(locale_of(request)),
     }
     return render_page(
         request, "origination/approval.html", context, notices=notices, status_code=status_code

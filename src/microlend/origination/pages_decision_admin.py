@@ -19,6 +19,7 @@ from microlend.products import service as products
 from microlend.web.kit import error_text
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
+from microlend.web.kit.error_text import N_
 from microlend.web.kit.notices import Notice
 from microlend.web.kit.page_guard import permitted
 from microlend.web.kit.page_routes import page_router
@@ -28,6 +29,21 @@ from microlend.web.kit.viewer import Viewer
 router = page_router()
 VIEW = "risk.view"
 RULES_URL, LIMITS_URL, SCORECARDS_URL = "/risk/rules", "/risk/limits", "/risk/scorecards"
+
+# The texts the system stores with the default rules and scorecards (``rules.DEFAULT_NOTE``,
+# ``scorecards_model.DEFAULTS``: names and bin labels) and the bin of a value no bin holds,
+# shown through the ``catalogued`` filter: marked here so that the catalog translates them.
+DEFAULT_RULES_NOTE = N_("default rules")
+DEFAULT_SCORECARD_TEXTS = (
+    N_("Default individual scorecard (illustrative)"),
+    N_("Default enterprise scorecard (illustrative)"),
+    N_("postgraduate"), N_("bachelor"), N_("college"),
+    N_("married"), N_("single"), N_("divorced or widowed"),
+    N_("agriculture (A)"), N_("manufacturing (C)"), N_("wholesale and retail (F)"),
+    N_("hotels and catering (H)"), N_("construction (E)"), N_("real estate (K)"),
+    N_("none"),
+)  # fmt: skip
+UNBINNED_LABELS = (N_("missing"), N_("other"))
 
 
 def _failure(request: Request, error: DomainError) -> Notice:

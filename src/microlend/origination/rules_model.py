@@ -23,6 +23,7 @@ Any rule may say ``when_missing`` (an outcome): what it gives when its input is 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,6 +39,47 @@ from microlend.origination.decision_model import (
 )
 
 MISSING = object()  # an input the rule needs is unknown
+
+# The sentences of the hits, stored in English (``RuleHit.message``); the decision page reads a
+# stored one back (``read_hit_message``) to show it in the reader's language. Changing one
+# changes what a replay of an older decision compares, so add, do not reword.
+HIT_MESSAGES = {
+    "age_range": "age %(age)s is outside %(min)s-%(max)s",
+    "blacklist": "the applicant is on the blacklist",
+    "watch_list": "the applicant is on the watch list",
+    "related_party_default": "a related party is in default",
+    "max_dpd": "days past due in the history %(dpd)s > %(above)s",
+    "dti": "DTI %(dti)s > %(above)s",
+    "industry_excluded": "industry %(code)s is excluded",
+    "product": "amount %(amount)s > product maximum %(maximum)s",
+    "office": "amount %(amount)s > office maximum %(maximum)s",
+    "customer_kind_not_eligible": "the product does not lend to %(kind)s",
+    "grade_in": "scorecard grade %(grade)s",
+    "missing": "input missing",
+}
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = _PLACEHOLDER.split(template)  # text, name, text, name, ..., text
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)"
+                              for i, p in enumerate(parts)))  # fmt: skip
+
+
+_PATTERNS = tuple((template, _pattern(template)) for template in HIT_MESSAGES.values())
+
+
+def read_hit_message(message: str) -> tuple[str, dict[str, str]] | None:
+    """The template of a stored hit message and its values (None: not one of ``HIT_MESSAGES``)."""
+    for template, pattern in _PATTERNS:
+        found = pattern.fullmatch(message)
+        if found:
+            return template, found.groupdict()
+    return None
+
+
+def _said(key: str, **values: object) -> str:
+    return HIT_MESSAGES[key] % {name: str(value) for name, value in values.items()}
 
 
 @dataclass(frozen=True)
@@ -68,31 +110,26 @@ def _age_range(params: Mapping[str, Any], facts: Facts, grade: str) -> Fired | o
     low, high = int(params["min"]), int(params["max"])
     if low <= facts.age <= high:
         return None
-    return f"age {facts.age} is outside {low}-{high}", "age", str(facts.age)
+    return _said("age_range", age=facts.age, min=low, max=high), "age", str(facts.age)
 
 
 def _listed(params: Mapping[str, Any], facts: Facts, grade: str) -> Fired | None:
     black = params["list"] == "black"
     if facts.blacklisted if black else facts.watchlisted:
-        which = "blacklist" if black else "watch list"
-        return f"the applicant is on the {which}", "list", str(params["list"])
+        return _said("blacklist" if black else "watch_list"), "list", str(params["list"])
     return None
 
 
 def _related_default(params: Mapping[str, Any], facts: Facts, grade: str) -> Fired | None:
     if facts.related_party_in_default:
-        return "a related party is in default", "related_party_in_default", "true"
+        return _said("related_party_default"), "related_party_in_default", "true"
     return None
 
 
 def _max_dpd(params: Mapping[str, Any], facts: Facts, grade: str) -> Fired | None:
     above = int(params["above"])
     if facts.max_dpd > above:
-        return (
-            f"days past due in the history {facts.max_dpd} > {above}",
-            "max_dpd",
-            str(facts.max_dpd),
-        )
+        return _said("max_dpd", dpd=facts.max_dpd, above=above), "max_dpd", str(facts.max_dpd)
     return None
 
 
@@ -101,7 +138,7 @@ def _dti(params: Mapping[str, Any], facts: Facts, grade: str) -> Fired | object 
         return MISSING
     above = decimal_of(params["above"], field="above")
     if facts.dti > above:
-        return f"DTI {facts.dti} > {above}", "dti", str(facts.dti)
+        return _said("dti", dti=facts.dti, above=above), "dti", str(facts.dti)
     return None
 
 
@@ -115,7 +152,8 @@ def _industry(params: Mapping[str, Any], facts: Facts, grade: str) -> Fired | ob
     if not facts.industry_code:
         return MISSING if facts.customer_kind == "enterprise" else None
     if industry_matches(facts.industry_code, params.get("codes", [])):
-        return f"industry {facts.industry_code} is excluded", "industry_code", facts.industry_code
+        code = facts.industry_code
+        return _said("industry_excluded", code=code), "industry_code", code
     return None
 
 
@@ -123,7 +161,7 @@ def _above(amount: Decimal, ceiling: Decimal | None, what: str, name: str) -> Fi
     if ceiling is None:
         return MISSING
     if amount > ceiling:
-        return f"amount {amount} > {what} maximum {ceiling}", name, str(amount)
+        return _said(what, amount=amount, maximum=ceiling), name, str(amount)
     return None
 
 
@@ -137,17 +175,14 @@ def _office_max(params: Mapping[str, Any], facts: Facts, grade: str) -> Fired | 
 
 def _kind(params: Mapping[str, Any], facts: Facts, grade: str) -> Fired | None:
     if facts.eligible_kinds and facts.customer_kind not in facts.eligible_kinds:
-        return (
-            f"the product does not lend to {facts.customer_kind}",
-            "customer_kind",
-            facts.customer_kind,
-        )
+        kind = facts.customer_kind
+        return _said("customer_kind_not_eligible", kind=kind), "customer_kind", kind
     return None
 
 
 def _grade(params: Mapping[str, Any], facts: Facts, grade: str) -> Fired | None:
     if grade in params.get("grades", []):
-        return f"scorecard grade {grade}", "grade", grade
+        return _said("grade_in", grade=grade), "grade", grade
     return None
 
 
@@ -177,7 +212,7 @@ def evaluate_rules(rules: Sequence[Rule], facts: Facts, *, grade: str) -> tuple[
             continue
         if result is MISSING:
             if rule.when_missing is not None:
-                hits.append(RuleHit(rule.code, rule.when_missing, "input missing", None, None))
+                hits.append(RuleHit(rule.code, rule.when_missing, _said("missing"), None, None))
             continue
         assert isinstance(result, tuple)
         message, name, value = result

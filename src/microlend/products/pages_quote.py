@@ -105,5 +105,9 @@ def quote_page(
         context["method_options"] = [(m.value, _(VALUE_LABELS[m.value])) for m in terms.methods]
         grades = " · ".join(f"{grade} {rate}%" for grade, rate in terms.grade_rates.items())
         span = f"{terms.min_rate}% – {terms.max_rate}%"
-        context["grade_hint"] = f"{span}; {_('by grade')}: {grades}" if grades else span
+        context["grade_hint"] = (
+            _("%(span)s; by grade: %(grades)s") % {"span": span, "grades": grades}
+            if grades
+            else span
+        )
     return render_page(request, "products/quote.html", context, notices=notices)

@@ -7,13 +7,16 @@ from decimal import Decimal
 import pytest
 
 from microlend.kernel.errors import ValidationFailed
+from microlend.origination import pages_decision
 from microlend.origination.decision_model import Facts, Outcome
 from microlend.origination.rules_model import (
     DEFAULT_RULES,
+    HIT_MESSAGES,
     Rule,
     evaluate_rules,
     industry_matches,
     parse_rules,
+    read_hit_message,
 )
 
 D = Decimal
@@ -155,3 +158,44 @@ def test_a_bad_rule_names_its_place(document: list[dict[str, object]], field: st
     with pytest.raises(ValidationFailed) as refused:
         parse_rules(document)
     assert refused.value.field == field
+
+
+# Everything fires: the hits' sentences as decisions have stored them (a replay of an older
+# decision compares them word for word).
+EVERYTHING = Facts(customer_kind="individual", amount=D("100000"), age=70, dti=D("0.8000"),
+                   max_dpd=120, blacklisted=True, watchlisted=True, related_party_in_default=True,
+                   industry_code="K7010", product_max_amount=D("99999.99"),
+                   office_max_amount=D("50000"), eligible_kinds=("enterprise",))  # fmt: skip
+STORED = {
+    "AGE_RANGE": "age 70 is outside 18-65",
+    "BLACKLISTED": "the applicant is on the blacklist",
+    "WATCH_LIST": "the applicant is on the watch list",
+    "RELATED_PARTY_DEFAULT": "a related party is in default",
+    "DPD_OVER_90": "days past due in the history 120 > 90",
+    "DPD_OVER_30": "days past due in the history 120 > 30",
+    "DTI_OVER_70": "DTI 0.8000 > 0.70",
+    "DTI_OVER_50": "DTI 0.8000 > 0.50",
+    "INDUSTRY_EXCLUDED": "industry K7010 is excluded",
+    "OVER_PRODUCT_MAX": "amount 100000 > product maximum 99999.99",
+    "OVER_OFFICE_MAX": "amount 100000 > office maximum 50000",
+    "KIND_NOT_ELIGIBLE": "the product does not lend to individual",
+    "GRADE_E": "scorecard grade E",
+}
+
+
+def test_the_hits_say_what_decisions_have_stored() -> None:
+    fired = evaluate_rules(DEFAULT_RULES, EVERYTHING, grade="E")
+    assert {hit.code: hit.message for hit in fired} == STORED
+
+
+def test_a_stored_hit_message_is_read_back_for_the_catalog() -> None:
+    """The decision page shows a stored sentence in the reader's language: it reads the template
+    and its values back; every template is marked for the catalog."""
+    assert set(HIT_MESSAGES.values()) == set(pages_decision.HIT_MESSAGES)
+    for message in [*STORED.values(), HIT_MESSAGES["missing"]]:
+        read = read_hit_message(message)
+        assert read is not None, message
+        template, values = read
+        assert template % values == message
+    assert read_hit_message("age 70 is outside 18-65")[1] == {"age": "70", "min": "18", "max": "65"}  # type: ignore[index]
+    assert read_hit_message("a sentence a user wrote") is None

@@ -7,12 +7,15 @@ from decimal import Decimal
 import pytest
 
 from microlend.kernel.errors import ValidationFailed
+from microlend.origination import pages_decision_admin
 from microlend.origination.decision_model import Facts
 from microlend.origination.scorecards_model import (
     DEFAULT_ENTERPRISE,
     DEFAULT_INDIVIDUAL,
+    DEFAULTS,
     grade_of,
     parse_scorecard,
+    points_of,
     score,
     scorecard_document,
 )
@@ -114,3 +117,18 @@ def test_a_bad_scorecard_names_its_place(change: dict[str, object], field: str) 
     with pytest.raises(ValidationFailed) as refused:
         parse_scorecard({**DEFAULT_INDIVIDUAL, **change})
     assert refused.value.field == field
+
+
+def test_every_text_of_the_default_scorecards_is_marked_for_the_catalog() -> None:
+    """Their names and bin labels are stored as English and shown through the ``catalogued``
+    filter: a text the pages do not mark would stay English in the Chinese UI (the labels made
+    of digits and signs alone read the same in both)."""
+    texts = {card["name"] for card in DEFAULTS.values()}
+    for card in DEFAULTS.values():
+        for characteristic in card["characteristics"]:
+            texts |= {b["label"] for b in characteristic["bins"]}
+    worded = {text for text in texts if any(c.isalpha() for c in text)}
+    assert worded == set(pages_decision_admin.DEFAULT_SCORECARD_TEXTS)
+    education = INDIVIDUAL.characteristics[1]
+    unbinned = {points_of(education, value).bin_label for value in (None, "小学")}
+    assert unbinned == set(pages_decision_admin.UNBINNED_LABELS)
