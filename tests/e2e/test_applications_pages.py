@@ -148,6 +148,8 @@ def test_an_officer_walks_the_wizard_and_investigates(ui_client: TestClient, wor
     assert review.status_code == 200 and 'id="submit-application"' in review.text
     submitted = ui_client.post(f"/applications/{application_id}/submit", data={"csrf_token": csrf})
     assert submitted.status_code == 303
+    listed = ui_client.get("/applications", params={"status": "submitted"}, headers=ZH).text
+    assert "已提交" in listed and "提交时间" not in listed  # the status, not a column's time
     start = ui_client.post(
         f"/applications/{application_id}/investigation/start", data={"csrf_token": csrf}
     )
