@@ -20,6 +20,15 @@ def test_a_message_with_values_is_translated_then_filled() -> None:
     assert error_text.describe(error, EN) == "Please check Purpose of the loan: " + error.detail
 
 
+def test_a_value_the_catalog_knows_is_translated_with_the_message() -> None:
+    error = RuleViolation(
+        "loan %(number)s is %(status)s", params={"number": "DK7", "status": "overdue"}
+    )
+    assert error.detail == "loan DK7 is overdue"  # the API's detail keeps the code
+    assert error_text.problem(error, ZH) == "贷款 DK7 的状态为 逾期"
+    assert error_text.problem(error, EN) == "loan DK7 is overdue"
+
+
 def test_a_message_without_values_is_translated_and_never_formatted() -> None:
     assert error_text.describe(ValidationFailed("must be positive", field="amount"), ZH) == (
         "请检查“金额”：必须大于零"

@@ -105,8 +105,12 @@ def _minutes(error: errors.DomainError) -> int:
 
 
 def translated(template: str, params: Mapping[str, object], gettext: Gettext) -> str:
-    """A service's English message in the reader's language: translated, then filled."""
-    return errors.filled(gettext(template), params) if template else template
+    """A service's English message in the reader's language: translated, then filled; a value
+    the catalog knows (a status or kind code such as ``overdue``) is translated too."""
+    if not template:
+        return template
+    values = {k: gettext(v) if isinstance(v, str) and v else v for k, v in params.items()}
+    return errors.filled(gettext(template), values)
 
 
 def problem(error: errors.DomainError, gettext: Gettext) -> str:
