@@ -25,19 +25,19 @@ L7, 14,000.00. Branch A alone: 29,000.00, 18,000.00 at risk (62.07 %), L7 disbur
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
 
 from microlend.db.uow import SessionFactory
-from microlend.eod.runner import run_close_of_business
 from microlend.loans.calculator.servicing_terms import PenaltyTerms
 from microlend.origination import approvals
 from tests.e2e.pages_support import HTML, ZH, sign_in, ui_client
 from tests.integration.applications_support import apply, make_product, register
 from tests.integration.approvals_support import resident_id, under_review
 from tests.integration.loans_support import disbursed
+from tests.integration.test_loan_close import close
 from tests.seed import World
 
 __all__ = ["ui_client"]
@@ -53,17 +53,6 @@ BOOK = (  # code, office, officer, principal, disbursed on
     ("L7", "a", "officer_a", "5000.00", date(2025, 2, 20)),
 )
 SECTIONS = ("my-applications", "due-soon", "overdue-buckets", "portfolio", "books")
-
-
-def clock() -> datetime:
-    return datetime.now(UTC)
-
-
-def close(session_factory: SessionFactory, world: World, target: date) -> None:
-    summary = run_close_of_business(
-        session_factory, company_id=world.company_id, target_date=target, now=clock
-    )
-    assert summary.status in ("done", "nothing"), summary
 
 
 def the_book(world: World, session_factory: SessionFactory) -> dict[str, str]:
