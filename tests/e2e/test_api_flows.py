@@ -264,3 +264,19 @@ def test_once_switched_off_a_waiver_over_the_api_posts_at_once(
     )
     assert done.status_code == 201 and done.json()["event"]["kind"] == "waiver"
     assert done.json()["event"]["amount"] == "20.00"
+
+
+def test_the_loan_list_searches_by_number_and_borrower(client: TestClient, world: World) -> None:
+    loan = disbursed(world)  # borrower 李四
+    headers = log_in(client, "finance")
+
+    def found(q: str) -> list[str]:
+        response = client.get("/api/v1/loans", params={"q": q}, headers=headers)
+        assert response.status_code == 200, response.text
+        return [row["number"] for row in response.json()]
+
+    assert found(loan.number.lower()) == [loan.number]
+    assert found(loan.contract_number) == [loan.number]
+    assert found("李") == [loan.number] and found("王") == []
+    refused = client.get("/api/v1/loans", params={"q": "12345678901"}, headers=headers)
+    assert (refused.status_code, refused.json()["field"]) == (422, "q")

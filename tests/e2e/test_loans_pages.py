@@ -245,3 +245,61 @@ def test_a_reschedule_from_the_page_waits_then_restructures_the_loan(
     csrf = _as(ui_client, "manager")
     page = _post(ui_client, f"/inbox/{pending}/approve", {"csrf_token": csrf, "next": url})
     assert "Restructured" in page and f'data-pending-id="{pending}"' not in page
+
+
+def test_the_loan_page_names_the_borrower_and_shows_the_position_on_a_chosen_date(
+    ui_client: TestClient, world: World
+) -> None:
+    """12,000.00 at 12% a year (1% a month), 12 months, equal principal, 30/360, disbursed on
+    15 Jan 2025: installment 1 on 15 Feb is 1,000.00 principal and 120.00 interest, installment
+    2 on 15 Mar 1,000.00 and 110.00 (1% of 11,000.00). On 25 Jan the first period has run 10 of
+    its 30 days: 120.00 x 10/30 = 40.00 accrued, nothing owed. On 20 Feb, nothing paid,
+    installment 1's 1,000.00 + 120.00 is 5 days past due and installment 2 has accrued
+    110.00 x 5/30 = 18.33."""
+    loan = disbursed(world)
+    sign_in(ui_client, "finance")
+    url = f"/loans/{loan.id}"
+    early = ui_client.get(url, params={"position_date": "2025-01-25"}, headers=HTML).text
+    borrower = f'<a href="/customers/{loan.customer_id}">李四</a>'
+    assert borrower in early
+    assert "Position at the end of 2025-01-25" in early
+    assert re.search(r'id="position-principal">12,000\.00<', early)
+    assert re.search(r'id="position-interest-owed">0\.00<', early)
+    assert re.search(r'id="position-accrued">40\.00<', early)
+    assert re.search(r'id="position-overdue">0\.00 · DPD 0<', early)
+    assert "2025-02-15 (1,120.00)" in early
+    late = ui_client.get(url, params={"position_date": "2025-02-20"}, headers=HTML).text
+    assert re.search(r'id="position-interest-owed">120\.00<', late)
+    assert re.search(r'id="position-accrued">18\.33<', late)
+    assert re.search(r'id="position-overdue">1,1\d\d\.\d\d · DPD 5<', late)
+    before = ui_client.get(url, params={"position_date": "2024-12-01"}, headers=HTML)
+    assert before.status_code == 200 and 'id="position-principal"' not in before.text
+    assert "is before the disbursement date" in before.text
+    chinese = ui_client.get(url, params={"position_date": "2025-01-25"}, headers={**HTML, **ZH})
+    assert "2025-01-25 日终头寸" in chinese.text
+    assert f"借款人 {borrower}" in chinese.text
+
+
+def test_the_list_names_borrowers_finds_loans_and_pages(
+    ui_client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = disbursed(world)
+    second = disbursed(world, code="L2", id_number="110105198002020013", customer="王五")
+    sign_in(ui_client, "finance")
+    listing = ui_client.get("/loans", headers=HTML).text
+    assert ">李四</a>" in listing and ">王五</a>" in listing
+    by_number = ui_client.get("/loans", params={"q": second.number.lower()}, headers=HTML).text
+    assert second.number in by_number and first.number not in by_number
+    by_name = ui_client.get("/loans", params={"q": "王"}, headers=HTML).text
+    assert second.number in by_name and first.number not in by_name
+    none = ui_client.get("/loans", params={"q": "赵"}, headers=HTML).text
+    assert "No loan matches the search." in none and first.number not in none
+    refused = ui_client.get("/loans", params={"q": "12345678901"}, headers=HTML)  # no mobile
+    assert refused.status_code == 200 and "notice-error" in refused.text
+    monkeypatch.setattr("microlend.loans.pages.PAGE_SIZE", 1)
+    page_one = ui_client.get("/loans", params={"status": "active"}, headers=HTML).text
+    assert first.number in page_one and second.number not in page_one
+    found = re.search(r'href="/loans\?([^"]+)">Next page', page_one)
+    assert found, page_one
+    page_two = ui_client.get("/loans?" + found.group(1).replace("&amp;", "&"), headers=HTML).text
+    assert second.number in page_two and first.number not in page_two

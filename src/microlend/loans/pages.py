@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
@@ -30,7 +31,7 @@ from microlend.loans.writeoffs import RECOVER, WRITE_OFF_CODE
 from microlend.web.kit import error_text
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
-from microlend.web.kit.forms import optional_date
+from microlend.web.kit.forms import feedback, optional_date
 from microlend.web.kit.notices import Notice
 from microlend.web.kit.page_guard import permitted
 from microlend.web.kit.page_routes import page_router
@@ -64,6 +65,9 @@ def dpd_key(low: int, high: int | None) -> str:
 DPD_RANGES = {dpd_key(low, high): (low, high) for low, high in DPD_BUCKETS}
 
 
+PAGE_SIZE = 100
+
+
 @router.get("/loans")
 def loans_page(
     request: Request,
@@ -71,33 +75,54 @@ def loans_page(
     overdue: str = "",
     due_by: str = "",
     dpd: str = "",
+    q: str = "",
+    after: str = "",
     viewer: Viewer = Depends(permitted(VIEW)),
 ) -> Response:
-    """The loan list; the home page links to it with ``due_by`` (an installment owing by that
-    date) and ``dpd`` (a days-past-due bucket) for the loans its figures count."""
+    """The loan list, a page of ``PAGE_SIZE`` at a time (``after``: the last id of the page
+    before), searched by loan or contract number or the borrower (``q``); the home page links
+    to it with ``due_by`` (an installment owing by that date) and ``dpd`` (a days-past-due
+    bucket) for the loans its figures count."""
     chosen = status if status in STATUSES else None
     late = True if overdue == "1" else None
     due_through = optional_date(due_by, "due_by")
     dpd_range = DPD_RANGES.get(dpd)
-    with page_uow(request, read_only=True) as uow:
-        rows = service.list_loans(
-            uow,
-            viewer.principal,
-            status=chosen,
-            overdue=late,
-            due_through=due_through,
-            dpd_range=dpd_range,
-            limit=200,
-        )
+    rows: list[LoanView] = []
+    names: dict[int, str] = {}
+    notices: list[Notice] = []
+    try:
+        with page_uow(request, read_only=True) as uow:
+            rows = service.list_loans(
+                uow,
+                viewer.principal,
+                status=chosen,
+                overdue=late,
+                due_through=due_through,
+                dpd_range=dpd_range,
+                search=q,
+                after_id=int(after) if after.isdigit() else None,
+                limit=PAGE_SIZE,
+            )
+            names = service.customer_names(uow, rows)
+    except ValidationFailed as error:
+        notices = feedback(error, (), gettext_for(request))[1]
+    filters = {"status": chosen or "", "overdue": overdue, "due_by": due_by, "dpd": dpd, "q": q}
     context = {
         "loans": rows,
+        "names": names,
         "status": chosen or "",
         "overdue": overdue,
         "statuses": STATUSES,
         "due_by": due_through,
         "dpd_range": dpd_range,
+        "q": q,
+        "next_page": (
+            urlencode({**{k: v for k, v in filters.items() if v}, "after": rows[-1].id})
+            if len(rows) == PAGE_SIZE
+            else ""
+        ),
     }
-    return render_page(request, "loans/list.html", context)
+    return render_page(request, "loans/list.html", context, notices=notices)
 
 
 def _quote(
@@ -116,11 +141,27 @@ def _quote(
     return {"quote": quote, "quote_problem": "", "quote_date": quote.as_of}
 
 
+def _position(
+    request: Request, uow: UnitOfWork, actor: Principal, loan: LoanView, day: str
+) -> dict[str, Any]:
+    """The loan's position at the end of ``day`` (default the business date), replayed from its
+    events, or why there is none."""
+    try:
+        here = service.loan_position(
+            uow, actor, loan_id=loan.id, as_of=optional_date(day, "position_date")
+        )
+    except DomainError as error:
+        problem = error_text.describe(error, gettext_for(request))
+        return {"position": None, "position_problem": problem, "position_date": day}
+    return {"position": here, "position_problem": "", "position_date": here.as_of}
+
+
 @router.get("/loans/{loan_id}")
 def loan_page(
     request: Request,
     loan_id: int,
     quote_date: str = "",
+    position_date: str = "",
     viewer: Viewer = Depends(permitted(VIEW)),
 ) -> Response:
     actor = viewer.principal
@@ -147,6 +188,8 @@ def loan_page(
             "postings": postings,
             "vouchers": vouchers,
             "usages": service.fund_usages(uow, actor, loan_id=loan_id),
+            "borrower": service.customer_names(uow, [loan]).get(loan.customer_id, ""),
+            **_position(request, uow, actor, loan, position_date),
             **_quote(request, uow, actor, loan, quote_date),
             "pending": pending_requests(uow, actor, loan_id=loan_id),
             "request_kinds": REQUEST_KINDS,

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 
+from microlend.customers import service as customers
+from microlend.customers.tables import Customer
 from microlend.db.scope import apply_scope, get_scoped
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import ValidationFailed
@@ -49,12 +51,13 @@ def list_loans(
     customer_id: int | None = None,
     due_through: date | None = None,
     dpd_range: tuple[int, int | None] | None = None,
+    search: str | None = None,
     limit: int = 100,
     after_id: int | None = None,
 ) -> list[LoanView]:
     """Loans in the actor's scope, filtered: ``due_through`` keeps those with an installment
     owing on or before that date, ``dpd_range`` those so many days past due (``(91, None)``:
-    over 90)."""
+    over 90), ``search`` those it finds (``search_condition``)."""
     require(actor, VIEW)
     if status is not None and status not in STATUSES:
         raise ValidationFailed(
@@ -75,10 +78,33 @@ def list_loans(
         stmt = stmt.where(due_by(due_through))
     if dpd_range is not None:
         stmt = stmt.where(dpd_between(*dpd_range))
+    if search is not None and search.strip():
+        stmt = stmt.where(search_condition(uow, search.strip()))
     if after_id is not None:
         stmt = stmt.where(tables.Loan.id > after_id)
     rows = uow.session.scalars(stmt.order_by(tables.Loan.id).limit(min(max(limit, 1), 500)))
     return [loan_view(row) for row in rows]
+
+
+def search_condition(uow: UnitOfWork, text: str) -> ColumnElement[bool]:
+    """The loans a search box's ``text`` finds: letters with digits are a loan or contract
+    number (any case, spaces ignored); anything else finds the borrower as the customer search
+    does (name prefix, pinyin or initials, identity or credit code, mobile number)."""
+    mode = customers.search_mode(text, "auto")
+    if mode == "loan_number":
+        number = text.replace(" ", "").upper()
+        return or_(tables.Loan.number == number, tables.Loan.contract_number == number)
+    found = select(Customer.id).where(customers.search_condition(text, mode, uow.dialect))
+    return tables.Loan.customer_id.in_(found)
+
+
+def customer_names(uow: UnitOfWork, loans: list[LoanView]) -> dict[int, str]:
+    """The names of the borrowers of ``loans`` (read already, so in the actor's scope)."""
+    ids = sorted({loan.customer_id for loan in loans})
+    if not ids:
+        return {}
+    rows = uow.session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids)))
+    return {customer_id: name for customer_id, name in rows}
 
 
 def loan_position(

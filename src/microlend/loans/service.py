@@ -8,6 +8,7 @@ from microlend.loans.fund_usage import record_usage
 from microlend.loans.notes import NoteView, add_note, notes
 from microlend.loans.portfolio import due_soon, overdue_by_dpd, portfolio
 from microlend.loans.queries import (
+    customer_names,
     events,
     fund_usages,
     get_loan,
@@ -31,6 +32,7 @@ __all__ = [
     "add_note",
     "awaiting_disbursement",
     "business_date",
+    "customer_names",
     "disburse",
     "disburse_tranche",
     "due_soon",

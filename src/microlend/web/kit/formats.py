@@ -1,10 +1,14 @@
-"""How values look in the UI: timestamps in the deployment's time zone, dates as ISO days."""
+"""How values look in the UI: timestamps in the deployment's time zone, dates as ISO days, amounts
+with their currency's decimal places and thousands separators."""
 
 from __future__ import annotations
 
 import os
 from datetime import UTC, date, datetime, timezone
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from microlend.kernel.money import minor_digits, quantum
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -27,3 +31,9 @@ def format_when(value: datetime | None) -> str:
 
 def format_day(value: date | None) -> str:
     return value.isoformat() if value else ""
+
+
+def format_amount(value: Decimal, currency: str = "CNY") -> str:
+    """``4,555.74``; a zero reads ``0.00`` (not ``0``): the currency's decimal places, exactly
+    (the amounts shown are already rounded to them, so nothing is rounded here)."""
+    return f"{value.quantize(quantum(minor_digits(currency))):,}"

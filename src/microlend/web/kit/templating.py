@@ -120,6 +120,7 @@ def build_environment() -> Environment:
         )
     environment.filters["datetime"] = formats.format_when
     environment.filters["day"] = formats.format_day
+    environment.filters["amount"] = formats.format_amount
     environment.filters["catalogued"] = catalogued
     return environment
 
