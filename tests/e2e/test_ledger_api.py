@@ -73,6 +73,10 @@ def test_manual_voucher_idempotency_and_reversal(
     voucher = first.json()
     assert voucher["number"] == "2025-03-000001"
     assert [line["amount"] for line in voucher["lines"]] == ["3000.00", "3000.00"]
+    assert [(line["account_name"], line["account_name_en"]) for line in voucher["lines"]] == [
+        ("管理费用", "Administrative expenses"),
+        ("银行存款", "Bank deposits"),
+    ]
     again = client.post(f"{API}/vouchers", headers=finance, json=manual(world))
     assert (
         again.headers.get("Idempotent-Replayed") == "true" and again.json()["id"] == voucher["id"]
@@ -166,6 +170,7 @@ def test_periods_and_reports(
     assert sheet.json()["balanced"] is True and sheet.json()["total_assets"] == "-3000.00"
     detail = client.get(f"{API}/accounts/1002/detail", headers=finance, params=window).json()
     assert [e["balance"] for e in detail["entries"]] == ["-3000.00"]
+    assert (detail["name_zh"], detail["name_en"]) == ("银行存款", "Bank deposits")
     exported = client.get(f"{API}/vouchers-export", headers=finance, params=window)
     lines = list(csv.DictReader(io.StringIO(exported.text.lstrip("\ufeff"))))
     assert [(r["voucher_no"], r["account_code"], r["debit"], r["credit"]) for r in lines] == [

@@ -25,7 +25,7 @@ def test_vouchers_trial_balance_and_chart(ui_client: TestClient, world: World) -
     listing = ui_client.get("/accounting/vouchers?period=2025-03").text
     assert voucher.number in listing and "2500.00" in listing
     detail = ui_client.get(f"/accounting/vouchers/{voucher.id}").text
-    assert "130301 正常贷款" in detail and "1002 银行存款" in detail
+    assert "130301 Loans - performing" in detail and "1002 Bank deposits" in detail
     report = ui_client.get("/accounting/trial-balance?date_from=2025-03-01&date_to=2025-03-31")
     assert report.status_code == 200 and "Balanced" in report.text
     assert "format=xlsx" in report.text
@@ -95,6 +95,6 @@ def test_a_manual_voucher_is_entered_on_the_web(ui_client: TestClient, world: Wo
     posted = ui_client.post("/accounting/vouchers/new", data=data)
     assert posted.status_code == 303
     page = ui_client.get(posted.headers["location"]).text
-    assert "Voucher 2025-03-000001 posted." in page and "6602 管理费用" in page
+    assert "Voucher 2025-03-000001 posted." in page and "6602 Administrative expenses" in page
     statements = ui_client.get("/accounting/statements?date_to=2025-03-31").text
     assert "Net profit: -120.50" in statements and "Balanced" in statements

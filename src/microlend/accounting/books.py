@@ -87,6 +87,7 @@ class Postable:
     id: int
     code: str
     name_zh: str
+    name_en: str
 
 
 AccountState = tuple[Postable, bool, bool]  # the account, active, has sub-accounts
@@ -103,7 +104,7 @@ def postable_accounts(
     whole = uow.session.info.get(CACHE_KEY, {}).get(company_id)
     if whole is not None:
         found = {code: whole.postable(code) for code in wanted}
-        return {code: Postable(a.id, a.code, a.name_zh) for code, a in found.items()}
+        return {code: Postable(a.id, a.code, a.name_zh, a.name_en) for code, a in found.items()}
     found = account_states(uow, company_id, wanted)
     return {code: postable_of(code, found.get(code)) for code in wanted}
 
@@ -134,8 +135,9 @@ def _remember(uow: UnitOfWork, company_id: int, codes: list[str]) -> None:
     """Read the accounts of ``codes`` (with whether each has sub-accounts) into the cache."""
     rows = uow.session.execute(_ACCOUNTS, {"company_id": company_id, "codes": codes})
     known: dict[tuple[int, str], _Found] = uow.session.info.setdefault(ACCOUNTS_KEY, {})
-    for account_id, code, name, active, parent in rows:
-        known[(company_id, code)] = (Postable(account_id, code, name), bool(active), bool(parent))
+    for account_id, code, name_zh, name_en, active, parent in rows:
+        account = Postable(account_id, code, name_zh, name_en)
+        known[(company_id, code)] = (account, bool(active), bool(parent))
 
 
 def chart(uow: UnitOfWork, company_id: int) -> Chart:
@@ -228,17 +230,20 @@ def rules_for(
 
 
 def _described(account: Any) -> tuple[Any, ...]:
-    """An account's id, code, name, active flag and whether it has sub-accounts."""
+    """An account's id, code, names, active flag and whether it has sub-accounts
+    (``_WIDTH`` columns)."""
     child = ACCOUNTS.alias()
     return (
         account.c.id,
         account.c.code,
         account.c.name_zh,
+        account.c.name_en,
         account.c.active,
         exists().where(child.c.parent_id == account.c.id),
     )
 
 
+_WIDTH = 6
 ACCOUNTS, RULES = table_of(LedgerAccount), table_of(PostingRule)
 _DEBIT, _CREDIT = ACCOUNTS.alias(), ACCOUNTS.alias()
 _DESCRIBED = (*_described(_DEBIT), *_described(_CREDIT))
@@ -278,11 +283,13 @@ def _rules_of(
     account ``_described``), the product's own over the default; the accounts are kept."""
     known: dict[tuple[int, str], _Found] = uow.session.info.setdefault(ACCOUNTS_KEY, {})
     found: dict[str, tuple[str, str]] = {}
+    debit, credit = 2, 2 + _WIDTH
     for row in sorted(rows, key=lambda rule: rule[1] != DEFAULT_PRODUCT):
-        for start in (2, 7):
-            account_id, code, name, active, parent = row[start : start + 5]
-            known[(company_id, code)] = (Postable(account_id, code, name), active, parent)
-        found[row[0]] = (row[3], row[8])
+        for start in (debit, credit):
+            account_id, code, name_zh, name_en, active, parent = row[start : start + _WIDTH]
+            account = Postable(account_id, code, name_zh, name_en)
+            known[(company_id, code)] = (account, active, parent)
+        found[row[0]] = (row[debit + 1], row[credit + 1])
     return found
 
 

@@ -31,7 +31,7 @@ from microlend.accounting.model import (
     period_of,
     voucher_number,
 )
-from microlend.accounting.tables import LedgerPeriod, Voucher, VoucherLine
+from microlend.accounting.tables import LedgerAccount, LedgerPeriod, Voucher, VoucherLine
 from microlend.accounting.views import LineView, VoucherView
 from microlend.db.bulk import Writes, allocate_ids, table_of
 from microlend.db.conflicts import dialect_insert
@@ -347,10 +347,7 @@ def _stage_voucher(
     rows = [{"voucher_id": voucher_id, **row} for row in line_rows(draft, lines, accounts)]
     writes.insert(VOUCHERS, [voucher])
     writes.insert(LINES, rows)
-    views = tuple(
-        _line_view(row, account.code, account.name_zh)
-        for row, account in zip(rows, accounts, strict=True)
-    )
+    views = tuple(_line_view(row, account) for row, account in zip(rows, accounts, strict=True))
     return _view_of_values(voucher, views)
 
 
@@ -377,11 +374,12 @@ def line_rows(
     ]
 
 
-def _line_view(row: dict[str, Any], code: str, name: str) -> LineView:
+def _line_view(row: dict[str, Any], account: books.Postable | LedgerAccount) -> LineView:
     return LineView(
         line_no=row["line_no"],
-        account_code=code,
-        account_name=name,
+        account_code=account.code,
+        account_name=account.name_zh,
+        account_name_en=account.name_en,
         side=row["side"],
         amount=Money.from_minor(row["amount_minor"], row["currency"]).amount,
         currency=row["currency"],
@@ -408,15 +406,10 @@ def voucher_view(voucher: Voucher, rows: list[VoucherLine], chart: books.Chart) 
     ]
     ordered = sorted(rows, key=lambda row: row.line_no)
     lines = tuple(
-        _line_view({f: getattr(row, f) for f in fields}, *_names(chart, row.account_id))
+        _line_view({f: getattr(row, f) for f in fields}, chart.by_id[row.account_id])
         for row in ordered
     )
     return _view_of(voucher, lines)
-
-
-def _names(chart: books.Chart, account_id: int) -> tuple[str, str]:
-    account = chart.by_id[account_id]
-    return account.code, account.name_zh
 
 
 _VOUCHER_FIELDS = (

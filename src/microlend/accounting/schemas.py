@@ -78,6 +78,7 @@ class LineOut(BaseModel):
     line_no: int
     account_code: str
     account_name: str
+    account_name_en: str
     side: str
     amount: Amount
     currency: str
@@ -246,6 +247,7 @@ class AccountDetailOut(BaseModel):
 
     code: str
     name_zh: str
+    name_en: str
     currency: str
     date_from: date
     date_to: date

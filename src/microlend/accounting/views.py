@@ -34,7 +34,8 @@ class RuleView:
 class LineView:
     line_no: int
     account_code: str
-    account_name: str
+    account_name: str  # the Chinese (statutory) name
+    account_name_en: str
     side: str
     amount: Decimal
     currency: str

@@ -41,6 +41,7 @@ class DetailEntry:
 class AccountDetail:
     code: str
     name_zh: str
+    name_en: str
     currency: str
     date_from: date
     date_to: date
@@ -196,6 +197,7 @@ def account_detail(
     return AccountDetail(
         code,
         chart[code].name_zh,
+        chart[code].name_en,
         currency,
         date_from,
         date_to,

@@ -25,6 +25,7 @@ from microlend.products.schemas import document_of
 from microlend.products.views import ProductView
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
+from microlend.web.kit.i18n import bilingual
 from microlend.web.kit.notices import Notice
 from microlend.web.kit.page_guard import permitted
 from microlend.web.kit.page_routes import page_router
@@ -49,11 +50,13 @@ class MappingRow:
 
 
 def gl_mapping(
-    uow: UnitOfWork, actor: Principal, product: ProductView, *, zh: bool
+    uow: UnitOfWork, actor: Principal, product: ProductView, *, locale: str
 ) -> list[MappingRow]:
-    """The posting rules loans of ``product`` post with: its own, else the company's defaults."""
+    """The posting rules loans of ``product`` post with: its own, else the company's defaults
+    (the accounts named in ``locale``)."""
     rules = ledger.list_rules(uow, actor)
-    names = {a.code: (a.name_zh if zh else a.name_en) for a in ledger.list_accounts(uow, actor)}
+    accounts = ledger.list_accounts(uow, actor)
+    names = {a.code: bilingual(locale, en=a.name_en, zh=a.name_zh) for a in accounts}
     effective: dict[tuple[str, str], tuple[str, str, bool]] = {}
     for rule in sorted(rules, key=lambda r: r.product_code != ""):
         if rule.product_code in ("", product.code):
@@ -84,8 +87,8 @@ def product_page(
     with page_uow(request, read_only=True) as uow:
         product = service.get_product(uow, actor, product_id=product_id)
         own_books = product.company_id == actor.company_id and actor.can("accounting.view")
-        zh = locale_of(request).startswith("zh")
-        mapping = gl_mapping(uow, actor, product, zh=zh) if own_books else []
+        locale = locale_of(request)
+        mapping = gl_mapping(uow, actor, product, locale=locale) if own_books else []
     documents = [document_of(v.terms) for v in product.versions]
     history = [
         (version, version_changes(documents[i + 1], documents[i], _)

@@ -115,8 +115,9 @@ def negotiate_locale(
 
 
 def bilingual(locale: str, *, en: str, zh: str) -> str:
-    """Pick the text of a record kept in both languages (role names, permission names)."""
-    return zh if locale.startswith("zh") and zh else en
+    """Pick the text of a record kept in both languages (role names, permission names, ledger
+    account names): the one of ``locale``, else the other when that one is blank."""
+    return zh if locale.startswith("zh") and zh else en or zh
 
 
 def compiled_catalogs(

@@ -79,6 +79,13 @@ def catalogued(text: str) -> str:
     return _active_translations().gettext(text) if text else text
 
 
+def bilingual(*, en: str, zh: str) -> str:
+    """The text of a record kept in both languages (a ledger account's ``name_en`` and
+    ``name_zh``) in the language of the page: ``{{ bilingual(en=a.name_en, zh=a.name_zh) }}``."""
+    active = _active.get(None)
+    return i18n.bilingual(active.locale if active else i18n.DEFAULT_LOCALE, en=en, zh=zh)
+
+
 @contextmanager
 def language_active(locale: str) -> Iterator[None]:
     """Make ``locale`` the language of templates rendered inside the block."""
@@ -112,6 +119,7 @@ def build_environment() -> Environment:
         gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext, newstyle=True
     )
     environment.globals["static_url"] = static_url
+    environment.globals["bilingual"] = bilingual
     # Shared macros are globals, so that a block rendered alone (an htmx fragment) has them too.
     for library in MACRO_LIBRARIES:
         module = environment.get_template(library).module
