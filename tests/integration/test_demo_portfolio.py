@@ -85,6 +85,10 @@ def test_demo_builds_a_portfolio_once(db_url: str, make_uow: MakeUow) -> None:
         )
         gl_loans = ledger.account_balance(uow, admin, code="1303", as_of=company.business_date)
         sub_ledger = loans.principal_outstanding(uow, company.id)
+        impairment = {
+            code: ledger.account_balance(uow, admin, code=code, as_of=company.business_date)
+            for code in ("1304", "6701", "6702")
+        }
     # Customers of both kinds with valid identity numbers and related parties.
     kinds = Counter(kind for kind, _number in people)
     assert kinds["individual"] >= LOANS and kinds["enterprise"] >= 1
@@ -118,6 +122,9 @@ def test_demo_builds_a_portfolio_once(db_url: str, make_uow: MakeUow) -> None:
     assert f"{EOD_DAYS} days closed by close of business" in output
     # Every loan still open has been classified (五级分类) by close of business.
     assert open_loans and classified == open_loans
+    # Their allowance was provided as credit impairment (6702, the new company's default rule);
+    # nothing was written off, so 6702 mirrors 1304 and 6701 资产减值损失 is untouched.
+    assert impairment["6702"] == -impairment["1304"] > 0 and impairment["6701"] == 0
 
     again = run_demo(db_url)
     assert "portfolio is already there" in again

@@ -4,6 +4,13 @@ rules, seeded per company (after 《企业会计准则——应用指南》 acco
 Loans are kept by status in sub-accounts of 1303 贷款; fees and penalty interest receivable sit in
 1221 其他应收款; interest of a non-accruing loan (非应计贷款) is memorandum only, in the
 off-balance pair 7001/7002 (kept double-entry so that every voucher balances).
+
+Loan loss provisions go to 6702 信用减值损失, not 6701 资产减值损失: under the expected credit loss
+model of the revised CAS 22 (财会〔2017〕7号) the impairment of loans at amortised cost is a credit
+impairment loss, shown on its own income-statement line (财会〔2018〕15号, 财会〔2018〕36号 for
+financial enterprises); 6701 stays for the impairment of other assets (e.g. repossessed
+collateral). These are the books of a company when it is founded: a company's own chart and
+rules are never changed by a new default (its accountants repoint the rules themselves).
 """
 
 from __future__ import annotations
@@ -33,7 +40,8 @@ DEFAULT_CHART: tuple[AccountSpec, ...] = (
     AccountSpec("6021", "手续费及佣金收入", "Fee and commission income", INC),
     AccountSpec("6051", "其他业务收入", "Other operating income (penalty interest)", INC),
     AccountSpec("6602", "管理费用", "Administrative expenses", X),
-    AccountSpec("6701", "资产减值损失", "Impairment losses", X),
+    AccountSpec("6701", "资产减值损失", "Asset impairment losses", X),
+    AccountSpec("6702", "信用减值损失", "Credit impairment losses", X),
     AccountSpec("7001", "表外应收利息", "Off-balance interest receivable", OFF),
     AccountSpec("7002", "表外应收利息备查", "Off-balance contra", OFF, None, Side.CREDIT),
 )
@@ -69,6 +77,6 @@ DEFAULT_RULES: tuple[RuleSpec, ...] = (
     RuleSpec(_D.WRITE_OFF, "interest_off_balance", "7001", "7002"),
     RuleSpec(_D.RECOVERY, "principal", BANK, "1304"),
     RuleSpec(_D.RECOVERY, "interest", BANK, "6011"),
-    RuleSpec(_D.PROVISION, "provision", "6701", "1304"),
-    RuleSpec(_D.PROVISION_RELEASE, "provision", "1304", "6701"),
+    RuleSpec(_D.PROVISION, "provision", "6702", "1304"),
+    RuleSpec(_D.PROVISION_RELEASE, "provision", "1304", "6702"),
 )

@@ -1,9 +1,13 @@
 """Provisions posted (company step of PROVISIONS): the allowance of every loan, summed per
 currency and category into ``loan_provisions`` for the date, and the change of the allowance
 against the ledger's 1304 贷款损失准备 posted as one voucher per company, currency and day:
-Dr 6701 资产减值损失 / Cr 1304 when it grows (``provision``), the reverse when it falls
-(``provision_release``). Measured against the GL balance, write-offs and recoveries (which
-move 1304 too) are taken into account, and a re-run finds nothing to post."""
+Dr 6702 信用减值损失 / Cr 1304 when it grows (``provision``), the reverse when it falls
+(``provision_release``), by the company's posting rules. 6702, not 6701 资产减值损失: the expected
+credit losses of loans at amortised cost are credit impairment losses under the revised CAS 22
+(财会〔2017〕7号) and a line of their own in the income statement (财会〔2018〕36号); companies
+founded before that default keep their rules until their accountants repoint them. Measured
+against the GL balance, write-offs and recoveries (which move 1304 too) are taken into account,
+and a re-run finds nothing to post."""
 
 from __future__ import annotations
 

@@ -107,7 +107,21 @@ def test_the_default_rules_name_accounts_of_the_default_chart() -> None:
     for rule in DEFAULT_RULES:
         assert {rule.debit, rule.credit} <= codes - parents, rule
     required = {"1001", "1002", "1303", "1304", "1132", "2241", "4001", "4103", "4104", "6011"}
-    assert required | {"6021", "6051", "6701", "6602", "7001"} <= codes
+    assert required | {"6021", "6051", "6701", "6702", "6602", "7001"} <= codes
+
+
+def test_provisions_default_to_credit_impairment_and_6701_stays_for_other_assets() -> None:
+    # revised CAS 22 (财会〔2017〕7号): a loan's expected credit loss is 信用减值损失, its own
+    # income-statement line (财会〔2018〕36号); 6701 资产减值损失 remains a postable expense account
+    chart = {spec.code: spec for spec in DEFAULT_CHART}
+    credit, other = chart["6702"], chart["6701"]
+    assert (credit.name_zh, credit.name_en) == ("信用减值损失", "Credit impairment losses")
+    assert (credit.type, credit.side, credit.parent_code) == (other.type, other.side, None)
+    assert other.type is AccountType.EXPENSE and other.name_zh == "资产减值损失"
+    rules = {(str(rule.event_type), rule.role): (rule.debit, rule.credit) for rule in DEFAULT_RULES}
+    assert rules[("provision", "provision")] == ("6702", "1304")
+    assert rules[("provision_release", "provision")] == ("1304", "6702")
+    assert all("6701" not in pair for pair in rules.values())
 
 
 def test_year_end_closing_lines_zero_income_and_expense_into_retained_earnings() -> None:
