@@ -84,6 +84,14 @@ class NotFound(DomainError):
     title = "Not found"
 
 
+class Gone(DomainError):
+    """The record is there, but what it stands for is no longer available (a stored file lost)."""
+
+    status = 410
+    default_code = "gone"
+    title = "Gone"
+
+
 class Unauthenticated(DomainError):
     status = 401
     default_code = "unauthenticated"
