@@ -96,7 +96,7 @@ def test_a_document_is_uploaded_from_the_360(ui_client: TestClient, world: World
     assert uploaded.status_code == 303
     page = ui_client.get(uploaded.headers["location"]).text
     assert "Document 身份证.png uploaded." in page and "ID copy" in page
-    link = re.search(rf'href="(/api/v1/customers/{customer_id}/documents/\d+)"', page)
+    link = re.search(rf'href="(/customers/{customer_id}/documents/\d+)"', page)
     assert link and ui_client.get(link.group(1)).content == b"\x89PNG scan"
 
 

@@ -134,7 +134,7 @@ def test_referred_application_is_approved_at_two_levels_and_contracted(world: Wo
     # the fee lifts the APR above the 12 % nominal rate (IRR of 49,500 against 12 x 4,442.44)
     assert Decimal("13.5") < contract.apr < Decimal("14.5")
     assert [p["name"] for p in disclosure["parties"]] == ["李四"]
-    pdf = documents.read(contract.pdf_hash)
+    pdf = documents.read(documents.StoredDocument("contract PDF", contract.id, contract.pdf_hash))
     assert pdf.startswith(b"%PDF")
     with world.make_uow(read_only=True) as uow:
         html = origination.contract_html(uow, world.principal("officer_a"), application_id=view.id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -13,6 +12,7 @@ from microlend.accounting import service
 from microlend.accounting.api import DONE
 from microlend.kernel.ids import Id
 from microlend.web.kit.deps import PrincipalDep, UowDep
+from microlend.web.kit.downloads import file_response
 from microlend.web.kit.idempotency import CommandDep
 
 router = APIRouter(prefix="/api/v1/accounting", tags=["accounting"])
@@ -71,7 +71,4 @@ def download_attachment(
     attachment, content = service.read_attachment(
         uow, actor, voucher_id=voucher_id, attachment_id=attachment_id
     )
-    disposition = f"attachment; filename*=UTF-8''{quote(attachment.filename, safe='')}"
-    return Response(
-        content, media_type=attachment.media_type, headers={"Content-Disposition": disposition}
-    )
+    return file_response(content, attachment.media_type, attachment.filename, inline=False)

@@ -22,6 +22,7 @@ from microlend.kernel.principal import Principal, require
 ATTACH = "accounting.voucher.attach"
 POST = "accounting.voucher.post"
 VIEW = "accounting.view"
+ATTACHMENT = "voucher attachment"
 
 
 def attachment_view(row: VoucherAttachment) -> AttachmentView:
@@ -106,4 +107,11 @@ def read_attachment(
             code="attachment_not_found",
             params={"attachment_id": attachment_id},
         )
-    return attachment_view(row), documents.read(row.content_hash)
+    stored = documents.StoredDocument(ATTACHMENT, row.id, row.content_hash, row.size)
+    return attachment_view(row), documents.read(stored)
+
+
+def stored_attachments(uow: UnitOfWork, actor: Principal) -> list[documents.StoredDocument]:
+    """The vouchers' attachments of the actor's companies, as the document store checks them."""
+    require(actor, VIEW)
+    return documents.stored_in(uow.session, ATTACHMENT, VoucherAttachment, actor.company_ids)

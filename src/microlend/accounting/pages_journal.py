@@ -1,5 +1,5 @@
-"""Ledger pages on the journal: one voucher (its lines, attachments and the reversal button) and
-an account's detail (明细账) with its running balance."""
+"""Ledger pages on the journal: one voucher (its lines, attachments and the reversal button), an
+attachment's file, and an account's detail (明细账) with its running balance."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from microlend.db.commands import Pending
 from microlend.kernel.errors import DomainError
 from microlend.web.kit import error_text
 from microlend.web.kit.deps import request_now
+from microlend.web.kit.downloads import file_response
 from microlend.web.kit.edge import page_uow
 from microlend.web.kit.notices import Notice
 from microlend.web.kit.page_guard import permitted
@@ -52,6 +53,18 @@ def voucher_page(
     voucher_id: int, request: Request, viewer: Viewer = Depends(permitted(VIEW))
 ) -> Response:
     return render_voucher(request, viewer, voucher_id)
+
+
+@router.get("/accounting/vouchers/{voucher_id}/attachments/{attachment_id}")
+def attachment_file(
+    voucher_id: int, attachment_id: int, request: Request, viewer: Viewer = Depends(permitted(VIEW))
+) -> Response:
+    """The attachment's file; a file lost from storage is an error page saying so."""
+    with page_uow(request, read_only=True) as uow:
+        attachment, content = service.read_attachment(
+            uow, viewer.principal, voucher_id=voucher_id, attachment_id=attachment_id
+        )
+    return file_response(content, attachment.media_type, attachment.filename, inline=False)
 
 
 @router.post("/accounting/vouchers/{voucher_id}/reverse")

@@ -18,6 +18,7 @@ def _register() -> None:
     from microlend.cli import (  # noqa: F401
         audit,
         demo,
+        documents,
         eod,
         import_customers,
         import_repayments,

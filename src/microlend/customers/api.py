@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -34,6 +33,7 @@ from microlend.customers.schemas import (
 )
 from microlend.kernel.ids import Id
 from microlend.web.kit.deps import PrincipalDep, UowDep
+from microlend.web.kit.downloads import file_response
 from microlend.web.kit.idempotency import CommandDep, CommandRequest, PendingOut
 from microlend.web.kit.pagination import CursorParam, LimitParam, PageOut, page_out
 
@@ -280,13 +280,7 @@ def download_document(customer_id: Id, document_id: Id, uow: UowDep,
                       actor: PrincipalDep) -> Response:  # fmt: skip
     document, content = credit_file.read_document(uow, actor, customer_id=customer_id,
                                                   document_id=document_id)  # fmt: skip
-    disposition = f"attachment; filename*=UTF-8''{_quoted(document.filename)}"
-    return Response(content, media_type=document.media_type,
-                    headers={"Content-Disposition": disposition})  # fmt: skip
-
-
-def _quoted(name: str) -> str:
-    return quote(name, safe="")
+    return file_response(content, document.media_type, document.filename, inline=False)
 
 
 @router.get("/customer-lists", response_model=list[ListEntryOut])

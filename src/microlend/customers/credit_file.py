@@ -228,6 +228,8 @@ def list_entries(uow: UnitOfWork, actor: Principal) -> list[ListEntryView]:
 
 # --- documents -----------------------------------------------------------------------------------
 
+DOCUMENT = "customer document"
+
 
 def document_view(row: CustomerDocument) -> DocumentView:
     return DocumentView(id=row.id, doc_type=row.doc_type, filename=row.filename,
@@ -281,4 +283,11 @@ def read_document(uow: UnitOfWork, actor: Principal, *, customer_id: int,
             code="document_not_found",
             params={"document_id": document_id},
         )
-    return document_view(row), documents.read(row.content_hash)
+    stored = documents.StoredDocument(DOCUMENT, row.id, row.content_hash, row.size)
+    return document_view(row), documents.read(stored)
+
+
+def stored_documents(uow: UnitOfWork, actor: Principal) -> list[documents.StoredDocument]:
+    """The customers' documents of the actor's companies, as the document store checks them."""
+    require(actor, "customers.view")
+    return documents.stored_in(uow.session, DOCUMENT, CustomerDocument, actor.company_ids)

@@ -1,5 +1,5 @@
 """Editing pages of a customer: the edit form (errors beside their fields), the related-party
-editor with its graph, and the document upload of the 360."""
+editor with its graph, and the documents of the 360 (upload, download)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from microlend.db.documents import MAX_DOCUMENT_BYTES
 from microlend.kernel.errors import DomainError, ValidationFailed
 from microlend.web.kit import error_text
 from microlend.web.kit.deps import request_now
+from microlend.web.kit.downloads import file_response
 from microlend.web.kit.edge import page_uow
 from microlend.web.kit.forms import feedback, form_texts, optional_int
 from microlend.web.kit.notices import Notice
@@ -182,3 +183,18 @@ async def upload(
         return see_other(request, url, Notice("error", error_text.describe(error, _)))
     notice = Notice("success", _("Document %(name)s uploaded.") % {"name": document.filename})
     return see_other(request, url, notice)
+
+
+@router.get("/customers/{customer_id:int}/documents/{document_id:int}")
+def download(
+    request: Request,
+    customer_id: int,
+    document_id: int,
+    viewer: Viewer = Depends(permitted("customers.view")),
+) -> Response:
+    """The document's file; a file lost from storage is an error page saying so."""
+    with page_uow(request, read_only=True) as uow:
+        document, content = credit_file.read_document(
+            uow, viewer.principal, customer_id=customer_id, document_id=document_id
+        )
+    return file_response(content, document.media_type, document.filename, inline=False)

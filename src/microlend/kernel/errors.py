@@ -13,6 +13,7 @@ field="purpose", params={"limit": 200})``. ``detail`` is the English text with t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 
@@ -50,6 +51,25 @@ class DomainError(Exception):
         return f"{self.field}: {self.detail}" if self.field else self.detail
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A domain error's message kept as a value, to be raised or shown later: its English
+    template, ``params`` (name, value pairs, so that the value compares and hashes) and field.
+    Kept rather than the filled ``detail``, so that the UI can show it in the reader's language."""
+
+    template: str
+    params: tuple[tuple[str, object], ...] = ()
+    field: str | None = None
+
+    @classmethod
+    def of(cls, error: DomainError) -> Refusal:
+        return cls(error.template, tuple(sorted(error.params.items())), error.field)
+
+    def __str__(self) -> str:
+        detail = filled(self.template, dict(self.params))
+        return f"{self.field}: {detail}" if self.field else detail
+
+
 class ValidationFailed(DomainError):
     """Input that cannot be accepted as it is (names the offending field)."""
 
@@ -62,6 +82,14 @@ class NotFound(DomainError):
     status = 404
     default_code = "not_found"
     title = "Not found"
+
+
+class Gone(DomainError):
+    """The record is there, but what it stands for is no longer available (a stored file lost)."""
+
+    status = 410
+    default_code = "gone"
+    title = "Gone"
 
 
 class Unauthenticated(DomainError):

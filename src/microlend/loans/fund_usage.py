@@ -15,7 +15,7 @@ from microlend.db import documents
 from microlend.db.commands import Done, Payload, Pending, command, run_command, value_or_pending
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import RuleViolation, ValidationFailed
-from microlend.kernel.principal import Principal
+from microlend.kernel.principal import Principal, require
 from microlend.loans import tables
 from microlend.loans.account import business_date, locked_loan
 from microlend.loans.records import minor, money
@@ -155,3 +155,16 @@ def record_usage(
         "document_name": evidence_name,
     }
     return value_or_pending(run_command(uow, actor, RECORD, payload, now=now), FundUsageView)
+
+
+def stored_evidence(uow: UnitOfWork, actor: Principal) -> list[documents.StoredDocument]:
+    """The usage records' evidence of the actor's companies, as the document store checks it."""
+    require(actor, "loans.view")
+    return documents.stored_in(
+        uow.session,
+        "fund usage evidence",
+        tables.FundUsage,
+        actor.company_ids,
+        hash_column="document_hash",
+        sized=False,
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote as url_quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -34,6 +33,7 @@ from microlend.origination.schemas import (
 from microlend.products import pricing
 from microlend.products.schemas import InstallmentOut
 from microlend.web.kit.deps import PrincipalDep, UowDep
+from microlend.web.kit.downloads import file_response
 from microlend.web.kit.idempotency import CommandDep, CommandRequest, PendingOut
 from microlend.web.kit.pagination import CursorParam, LimitParam, PageOut, page_out
 
@@ -323,15 +323,6 @@ def complete_report(report_id: Id, command: CommandDep) -> Response:
         ),
         ReportOut.model_validate,
         status_code=200,
-    )
-
-
-def file_response(content: bytes, media_type: str, filename: str, *, inline: bool) -> Response:
-    disposition = "inline" if inline else "attachment"
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f"{disposition}; filename*=UTF-8''{url_quote(filename)}"},
     )
 
 

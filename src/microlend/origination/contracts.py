@@ -43,6 +43,8 @@ from microlend.products import service as products
 from microlend.products.model import ProductTerms, fee_on
 from microlend.products.views import ProductVersionView
 
+CONTRACT = "contract PDF"  # what names one in the document store's log
+
 
 def contract_view(row: Contract) -> ContractView:
     return ContractView(
@@ -296,7 +298,15 @@ def contract_pdf(
     """The stored PDF (it carries full identity numbers: ``pii.view`` is required)."""
     require(actor, "pii.view")
     view = get_contract(uow, actor, application_id=application_id)
-    return view, documents.read(view.pdf_hash)
+    return view, documents.read(documents.StoredDocument(CONTRACT, view.id, view.pdf_hash))
+
+
+def stored_contracts(uow: UnitOfWork, actor: Principal) -> list[documents.StoredDocument]:
+    """The contracts' PDFs of the actor's companies, as the document store checks them."""
+    require(actor, "origination.view")
+    return documents.stored_in(
+        uow.session, CONTRACT, Contract, actor.company_ids, hash_column="pdf_hash", sized=False
+    )
 
 
 def preview_quote(

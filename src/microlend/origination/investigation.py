@@ -37,6 +37,7 @@ from microlend.products import service as products
 
 DRAFT, COMPLETED = "draft", "completed"
 ATTACHMENT_KINDS = ("photo", "document")
+ATTACHMENT = "investigation attachment"  # what names one in the document store's log
 
 
 def investigator_ids(uow: UnitOfWork, *, application_id: int) -> frozenset[int]:
@@ -361,7 +362,14 @@ def read_attachment(
             code="attachment_not_found",
             params={"attachment_id": attachment_id},
         )
-    return attachment_view(row), documents.read(row.content_hash)
+    stored = documents.StoredDocument(ATTACHMENT, row.id, row.content_hash, row.size)
+    return attachment_view(row), documents.read(stored)
+
+
+def stored_attachments(uow: UnitOfWork, actor: Principal) -> list[documents.StoredDocument]:
+    """The investigation reports' files of the actor's companies, as the store checks them."""
+    require(actor, "origination.view")
+    return documents.stored_in(uow.session, ATTACHMENT, InvestigationAttachment, actor.company_ids)
 
 
 @command(

@@ -15,9 +15,9 @@ from fastapi.responses import HTMLResponse, Response
 from microlend.db.commands import Pending
 from microlend.kernel.errors import DomainError
 from microlend.origination import service
-from microlend.origination.api import file_response
 from microlend.origination.model import Status
 from microlend.web.kit.deps import request_now
+from microlend.web.kit.downloads import file_response
 from microlend.web.kit.edge import page_uow
 from microlend.web.kit.error_text import N_
 from microlend.web.kit.forms import feedback, optional_date

@@ -16,7 +16,7 @@ from itertools import pairwise
 import pytest
 
 from microlend.kernel.daycount import DayCount
-from microlend.kernel.errors import ValidationFailed
+from microlend.kernel.errors import Refusal, ValidationFailed
 from microlend.loans.calculator.model import InterestBasis, RepaymentMethod, Terms
 from microlend.loans.calculator.servicing_terms import (
     Component,
@@ -377,6 +377,27 @@ def test_reschedule_of_a_paid_off_loan_is_refused() -> None:
     payoff = Prepayment("p", DUE1, 1, payoff_quote(loan(), [], DUE1).total)
     with pytest.raises(ValidationFailed, match="no principal"):
         post(loan(), [payoff], Reschedule("s", DUE2, 2, term=3), DUE2)
+
+
+def test_a_reschedule_the_calculator_refuses_keeps_its_message_to_translate() -> None:
+    # a back-dated prepayment leaves 0.10 of principal, too little for 12 installments: the
+    # replay falls back to a single one and keeps the calculator's template, values and field
+    # (the page translates them); posting the reschedule is refused with them
+    prepayment = Prepayment("p", DUE1, 1, payoff_quote(loan(), [], DUE1).total - D("0.10"))
+    event = Reschedule("s", date(2025, 3, 1), 2, term=12)
+    own = replay(loan(), [prepayment, event], date(2025, 3, 1)).postings[-1]
+    assert own.new_principal == D("0.10") and own.refused == Refusal(
+        "is too small to spread over %(term)s installments at %(digits)s digits",
+        (("digits", 2), ("term", 12)),
+        "principal",
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        post(loan(), [prepayment], event, date(2025, 3, 1))
+    assert (refused.value.template, refused.value.params) == (
+        own.refused.template,
+        dict(own.refused.params),
+    )
+    assert refused.value.field == "principal"
 
 
 def test_daily_accrual_adds_up_to_the_scheduled_interest() -> None:

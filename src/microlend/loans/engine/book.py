@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
+from microlend.kernel.errors import Refusal
 from microlend.loans.calculator.model import Installment, Terms
 from microlend.loans.calculator.servicing_terms import Bucket, Component, PenaltyBase
 from microlend.loans.engine.contract import LoanContract
@@ -109,7 +110,7 @@ class Posting:
     prepaid_principal: Decimal = ZERO
     new_principal: Decimal = ZERO  # a reschedule or tranche: the principal of the new schedule
     disbursed: Decimal = ZERO  # a tranche: the amount paid out
-    refused: str = ""  # a reschedule replayed on a fallback (see reschedule.py), and why
+    refused: Refusal | None = None  # a reschedule replayed on a fallback (reschedule.py): why
 
     @property
     def allocated(self) -> Decimal:

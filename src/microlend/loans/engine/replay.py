@@ -214,8 +214,11 @@ def check_posting(event: LoanEvent, own: Posting | None) -> None:
     if isinstance(event, Reschedule) and own is not None:
         if own.new_principal <= 0:
             raise ValidationFailed("there is no principal left to reschedule", field="value_date")
-        if own.refused:
-            raise ValidationFailed(own.refused, field="reschedule")
+        if own.refused is not None:  # the calculator's refusal, naming the term it refused
+            why = own.refused
+            raise ValidationFailed(
+                why.template, field=why.field or "reschedule", params=dict(why.params)
+            )
     if isinstance(event, Tranche) and own is not None and own.disbursed <= 0:
         raise ValidationFailed("is after the last due date", field="value_date")
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from microlend.kernel.errors import ValidationFailed
+from microlend.kernel.errors import Refusal, ValidationFailed
 from microlend.loans.calculator.schedule import build_schedule
 from microlend.loans.calculator.servicing_terms import Component
 from microlend.loans.engine.accrual import accrued_interest
@@ -52,7 +52,7 @@ def apply_reschedule(book: LoanBook, event: Reschedule) -> Posting:
                     )
         forgive_grace_penalty(book)
     rebuilt: list[Row] = []
-    refused = ""
+    refused: Refusal | None = None
     if principal > 0:
         terms = dataclasses.replace(
             book.terms,
@@ -70,7 +70,7 @@ def apply_reschedule(book: LoanBook, event: Reschedule) -> Posting:
         try:
             schedule = build_schedule(terms)
         except ValidationFailed as error:  # only after a back-dated change: post() refuses it
-            refused = f"{error.field}: {error.detail}" if error.field else error.detail
+            refused = Refusal.of(error)  # its template: the page shows it translated
             terms = dataclasses.replace(terms, term=1, grace_principal_periods=0)
             schedule = build_schedule(terms)
         rebuilt = [Row.of(0, i) for i in schedule.installments]

@@ -84,6 +84,7 @@ ERROR_KEYWORDS: dict[str, tuple[int, ...]] = {
             "DomainError",
             "ValidationFailed",
             "NotFound",
+            "Gone",
             "Unauthenticated",
             "Forbidden",
             "Conflict",

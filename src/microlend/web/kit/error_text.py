@@ -49,6 +49,10 @@ BY_CODE: dict[str, str] = {
     "own_account": N_("You cannot change your own account here."),
     "builtin_role": N_("Built-in roles cannot be changed."),
     "role_not_found": N_("This role does not exist."),
+    "document_content_missing": N_(
+        "The file of this document is missing or damaged in storage. The problem has been "
+        "logged; ask your administrator to restore it from a backup."
+    ),
 }
 
 BY_FIELD: dict[str, str] = {
@@ -91,6 +95,7 @@ FIELD_NAMES: dict[str, str] = {  # the forms' own labels, so already translated
 BY_CLASS: tuple[tuple[type[errors.DomainError], str], ...] = (
     (errors.ValidationFailed, N_("Please check the input.")),
     (errors.NotFound, N_("Not found.")),
+    (errors.Gone, N_("This is no longer available.")),
     (errors.Unauthenticated, N_("Please sign in again.")),
     (errors.Forbidden, N_("You do not have permission to do this.")),
     (errors.Conflict, N_("This conflicts with the current state; reload the page and try again.")),

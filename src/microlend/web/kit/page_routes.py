@@ -31,6 +31,7 @@ TITLES: dict[int, str] = {
     403: N_("Not allowed"),
     404: N_("Page not found"),
     409: N_("Conflict"),
+    410: N_("No longer available"),
     422: N_("Cannot be done"),
     429: N_("Too many attempts"),
     500: N_("Something went wrong"),
