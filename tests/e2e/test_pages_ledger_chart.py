@@ -8,8 +8,10 @@ from collections.abc import Callable
 from datetime import date
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from microlend.accounting import service as ledger
+from microlend.db.tables import AuditRecord
 from tests.e2e.pages_support import ZH, sign_in, ui_client
 from tests.ledger_support import event, post
 from tests.seed import World
@@ -31,6 +33,15 @@ def open_books(world: World) -> None:
     with world.make_uow() as uow:
         ledger.open_books(uow, world.principal("admin"), now=world.now)
         uow.commit()
+
+
+def audited(world: World, command: str) -> list[tuple[str, str, str | None]]:
+    """(username, outcome, error code) of each audit record of ``command``, oldest first."""
+    with world.make_uow() as uow:
+        rows = uow.session.scalars(
+            select(AuditRecord).where(AuditRecord.command == command).order_by(AuditRecord.seq)
+        )
+        return [(row.username, row.outcome, row.error_code) for row in rows]
 
 
 def account_row(html: str, code: str) -> str:
@@ -124,6 +135,8 @@ def test_a_posting_rule_is_set_on_the_web(
         assert refused.status_code == 422 and problem in refused.text
         assert "notice notice-error" in refused.text
     assert provision_rule(ui_client, admin) == {"debit": "670201", "credit": "1304"}
+    outcomes = [outcome for _, outcome, _ in audited(world, "accounting.rule.set")]
+    assert outcomes == ["ok", "failed", "failed"]  # the page's commands are audited
 
 
 def test_without_the_permission_there_are_no_forms(
@@ -137,9 +150,13 @@ def test_without_the_permission_there_are_no_forms(
     assert rules.status_code == 200 and 'data-rule="provision/provision/"' in rules.text
     assert 'id="set-rule"' not in rules.text
     rule = {"csrf_token": csrf, **PROVISION, "debit_code": "6701", "credit_code": "1304"}
-    assert ui_client.post("/accounting/rules", data=rule).status_code == 403
+    refused = ui_client.post("/accounting/rules", data=rule)
+    assert refused.status_code == 403 and "You do not have permission to do this." in refused.text
     added = ui_client.post("/accounting/accounts", data={"csrf_token": csrf, **NEW_ACCOUNT})
     assert added.status_code == 403
     off = {"csrf_token": csrf, "action": "deactivate"}
     assert ui_client.post("/accounting/accounts/1002", data=off).status_code == 403
     assert provision_rule(ui_client, bearer("admin")) == {"debit": "6702", "credit": "1304"}
+    denied = ("finance", "denied", "permission_denied")
+    assert audited(world, "accounting.rule.set") == [denied]
+    assert audited(world, "accounting.account.create") == [denied]

@@ -24,7 +24,6 @@ from microlend.web.kit.viewer import Viewer
 
 router = page_router()
 VIEW = "accounting.view"
-MANAGE = "accounting.coa.manage"
 CHART_URL = "/accounting/accounts"
 ACCOUNT_FIELDS = ("code", "name_zh", "name_en", "type", "parent_code", "normal_side")
 LABELS = {  # the forms' names of the fields the service names
@@ -73,7 +72,7 @@ def accounts_page(request: Request, viewer: Viewer = Depends(permitted(VIEW))) -
 @router.post(CHART_URL)
 def add_account(
     request: Request,
-    viewer: Viewer = Depends(permitted(MANAGE)),
+    viewer: Viewer = Depends(permitted(VIEW)),
     code: str = Form(""),
     name_zh: str = Form(""),
     name_en: str = Form(""),
@@ -113,7 +112,7 @@ def add_account(
 def change_account(
     code: str,
     request: Request,
-    viewer: Viewer = Depends(permitted(MANAGE)),
+    viewer: Viewer = Depends(permitted(VIEW)),
     action: str = Form("rename"),
     name_zh: str = Form(""),
     name_en: str = Form(""),

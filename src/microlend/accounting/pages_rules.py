@@ -22,7 +22,6 @@ from microlend.web.kit.viewer import Viewer
 
 router = page_router()
 VIEW = "accounting.view"
-MANAGE = "accounting.coa.manage"
 RULES_URL = "/accounting/rules"
 RULE_FIELDS = ("event_type", "role", "product_code", "debit_code", "credit_code")
 
@@ -73,14 +72,15 @@ def rules_page(request: Request, viewer: Viewer = Depends(permitted(VIEW))) -> R
 @router.post(RULES_URL)
 def set_rule(
     request: Request,
-    viewer: Viewer = Depends(permitted(MANAGE)),
+    viewer: Viewer = Depends(permitted(VIEW)),
     event_type: str = Form(""),
     role: str = Form(""),
     product_code: str = Form(""),
     debit_code: str = Form(""),
     credit_code: str = Form(""),
 ) -> Response:
-    """Create or repoint the rule of (event type, role, product or the default)."""
+    """Create or repoint the rule of (event type, role, product or the default); the service
+    checks the permission (and audits a refusal)."""
     _ = gettext_for(request)
     form = RuleForm(event_type, role, product_code, debit_code, credit_code)
     try:
