@@ -59,6 +59,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "/accounting/trial-balance": LEDGER,
     "/accounting/statements": LEDGER,
     "/accounting/periods": LEDGER,
+    "/accounting/rules": LEDGER,
     "/customers": CUSTOMERS,
     "/customers/new": frozenset({"loan_officer"}),
     "/customers/{customer_id}": CUSTOMERS,

@@ -1,5 +1,6 @@
-"""Ledger pages: chart of accounts, vouchers and manual entry, trial balance, statements, period
-close. One voucher and an account's detail are in ``pages_journal``."""
+"""Ledger pages: vouchers and manual entry, trial balance, statements, period close. One voucher
+and an account's detail are in ``pages_journal``, the chart of accounts in ``pages_chart``, the
+posting rules in ``pages_rules``."""
 
 from __future__ import annotations
 
@@ -32,13 +33,6 @@ LINE_ROWS = 4
 
 def parse_day(text: str | None, default: date, field: str) -> date:
     return optional_date(text, field) or default
-
-
-@router.get("/accounting/accounts")
-def accounts_page(request: Request, viewer: Viewer = Depends(permitted(VIEW))) -> Response:
-    with page_uow(request, read_only=True) as uow:
-        accounts = service.list_accounts(uow, viewer.principal)
-    return render_page(request, "accounting/accounts.html", {"accounts": accounts})
 
 
 @router.get("/accounting/vouchers")

@@ -1,5 +1,6 @@
 """Ledger pages on the journal: one voucher (its lines, attachments and the reversal button), an
-attachment's file, and an account's detail (明细账) with its running balance."""
+attachment's file, and an account's detail (明细账) with its running balance (its edit form posts
+to ``pages_chart``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from microlend.web.kit import error_text
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.downloads import file_response
 from microlend.web.kit.edge import page_uow
+from microlend.web.kit.forms import FieldErrors
 from microlend.web.kit.notices import Notice
 from microlend.web.kit.page_guard import permitted
 from microlend.web.kit.page_routes import page_router
@@ -23,6 +25,7 @@ from microlend.web.kit.viewer import Viewer
 router = page_router()
 VIEW = "accounting.view"
 REVERSE = "accounting.voucher.reverse"
+MANAGE = "accounting.coa.manage"
 
 
 def render_voucher(
@@ -99,6 +102,41 @@ def reverse_voucher(
     return see_other(request, f"/accounting/vouchers/{outcome.id}", notice)
 
 
+def render_account(
+    request: Request,
+    viewer: Viewer,
+    code: str,
+    *,
+    date_from: str = "",
+    date_to: str = "",
+    names: tuple[str, str] | None = None,
+    errors: FieldErrors | None = None,
+    notices: list[Notice] | None = None,
+    status: int = 200,
+) -> Response:
+    """The account's detail, with the form to rename or (de)activate it for who may (``names``:
+    the Chinese and English names as posted, shown again when the change was refused)."""
+    today = request_now(request).date()
+    first = parse_day(date_from, today.replace(day=1), "date_from")
+    last = parse_day(date_to, today, "date_to")
+    with page_uow(request, read_only=True) as uow:
+        detail = service.account_detail(
+            uow, viewer.principal, code=code, date_from=first, date_to=last
+        )
+        chart = service.list_accounts(uow, viewer.principal) if viewer.can(MANAGE) else []
+    account = next((row for row in chart if row.code == code), None)
+    context = {
+        "detail": detail,
+        "query": f"date_from={first}&date_to={last}",
+        "account": account,
+        "names": names or (detail.name_zh, detail.name_en),
+        "errors": errors or {},
+    }
+    return render_page(
+        request, "accounting/account.html", context, notices=notices, status_code=status
+    )
+
+
 @router.get("/accounting/accounts/{code}")
 def account_page(
     code: str,
@@ -108,12 +146,4 @@ def account_page(
     date_to: str = "",
 ) -> Response:
     """明细账: the account's lines (and its sub-accounts') with the running balance."""
-    today = request_now(request).date()
-    first = parse_day(date_from, today.replace(day=1), "date_from")
-    last = parse_day(date_to, today, "date_to")
-    with page_uow(request, read_only=True) as uow:
-        detail = service.account_detail(
-            uow, viewer.principal, code=code, date_from=first, date_to=last
-        )
-    query = f"date_from={first}&date_to={last}"
-    return render_page(request, "accounting/account.html", {"detail": detail, "query": query})
+    return render_account(request, viewer, code, date_from=date_from, date_to=date_to)

@@ -11,7 +11,9 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from microlend.accounting import pages as accounting_pages
+from microlend.accounting import pages_chart as accounting_chart_pages
 from microlend.accounting import pages_journal as accounting_journal_pages
+from microlend.accounting import pages_rules as accounting_rules_pages
 from microlend.auth import pages as auth_pages
 from microlend.customers import pages as customers_pages
 from microlend.customers import pages_edit as customer_edit_pages
@@ -44,6 +46,8 @@ PAGE_ROUTERS = (
     orgs_pages.router,
     accounting_pages.router,
     accounting_journal_pages.router,
+    accounting_chart_pages.router,
+    accounting_rules_pages.router,
     customer_pool_pages.router,  # before customers_pages: /customers/pool
     customer_edit_pages.router,
     customers_pages.router,

@@ -135,13 +135,15 @@ def describe(
     error: errors.DomainError, gettext: Gettext, labels: Mapping[str, str] | None = None
 ) -> str:
     """One sentence for the user, in their language; ``labels`` names fields as the form does
-    where it differs from ``FIELD_NAMES`` (an enterprise's ``id_number`` is its credit code)."""
+    where it differs from ``FIELD_NAMES`` (an enterprise's ``id_number`` is its credit code; an
+    account's ``code`` is not an office's, whose sentence ``BY_FIELD`` has)."""
     if error.code in BY_CODE:
         sentence = gettext(BY_CODE[error.code])
         return sentence % {"minutes": _minutes(error)} if "%(minutes)s" in sentence else sentence
-    if isinstance(error, errors.ValidationFailed) and error.field in BY_FIELD:
+    own = labels or {}
+    if isinstance(error, errors.ValidationFailed) and error.field in set(BY_FIELD) - set(own):
         return gettext(BY_FIELD[error.field])
-    names = {**FIELD_NAMES, **(labels or {})}
+    names = {**FIELD_NAMES, **own}
     if isinstance(error, (errors.ValidationFailed, errors.RuleViolation)) and error.field in names:
         return gettext("Please check %(field)s: %(problem)s") % {
             "field": gettext(names[error.field]),
