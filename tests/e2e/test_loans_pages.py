@@ -119,6 +119,8 @@ def test_the_loan_page_and_list_read_in_chinese(ui_client: TestClient, world: Wo
     assert '<span class="badge badge-neutral">正常</span>' in page  # the loan's status
     assert "<td>放款" in page and "<td>disbursement" not in page  # the event's kind
     assert "(借款人)" in page and "(borrower)" not in page  # the payee
+    assert '<option value="bank">银行转账</option>' in page  # a repayment's channel
+    assert '<option value="deduction">代扣</option>' in page
     assert "营业日期 2025-" in page  # the system's date, not a voucher's 记账日期
     customer = ui_client.get(f"/customers/{loan.customer_id}", headers={**HTML, **ZH}).text
     assert "<td>正常</td>" in customer and "<td>active</td>" not in customer  # the 360's loans

@@ -402,4 +402,5 @@ CODE_WORDS = (
     N_("securities"), N_("futures"), N_("real_estate_speculation"), N_("equity_investment"),
     N_("lending_on"), N_("gambling"),
     N_("borrower"), N_("seller"),
+    N_("bank"), N_("cash"), N_("wechat"), N_("alipay"), N_("deduction"),  # repayment channels
 )  # fmt: skip
