@@ -72,8 +72,17 @@ def test_the_runs_and_a_stopped_run_with_its_report(
     assert 'data-step="scratch.first"' in page and "items 5" in page
     assert ui_client.get("/eod/runs/999999", headers=HTML).status_code == 404
 
+    assert (
+        '<p id="eod-reason">The reconciliation of 2025-03-04 failed: 0 voucher(s) do not balance'
+        " and 1 account(s) differ between the loan sub-ledger and the general ledger.</p>"
+    ) in page
+
     chinese = ui_client.get(f"/eod/runs/{stopped_run}", headers={**HTML, **ZH})
     assert chinese.status_code == 200 and 'lang="zh-CN"' in chinese.text
+    assert (
+        '<p id="eod-reason">2025-03-04 对账未通过：0 张凭证借贷不平，'
+        "1 个科目的贷款分户账与总账不一致。</p>"
+    ) in chinese.text
 
 
 def test_a_run_of_the_real_steps_reads_in_chinese(

@@ -18,6 +18,7 @@ from microlend.db.eod import Step, id_range
 from microlend.db.uow import SessionFactory, UnitOfWork
 from microlend.eod import partitions as stored
 from microlend.eod.discovery import STEP_MODULES_VARIABLE, StepBook
+from microlend.eod.readable import RECONCILIATION_FAILED
 from microlend.eod.runner import Progress, run_close_of_business
 from microlend.eod.summary import RunSummary
 from microlend.eod.tables import EodPartition, EodRun
@@ -186,6 +187,10 @@ def test_a_reconciliation_difference_stops_the_run_with_a_report(
         "differences": [
             {"account": "1303", "subledger": "1500.00", "gl": "0.00", "difference": "1500.00"}
         ],
+        "reason": {
+            "template": RECONCILIATION_FAILED,
+            "params": {"day": "2025-03-03", "vouchers": 0, "accounts": 1},
+        },
     }
     assert day.error is not None
     assert day.error.startswith("eod.reconcile partition 0: reconciliation of 2025-03-03 failed")

@@ -6,10 +6,11 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from microlend.eod import service
+from microlend.web.kit import error_text
 from microlend.web.kit.edge import page_uow
 from microlend.web.kit.page_guard import permitted
 from microlend.web.kit.page_routes import page_router
-from microlend.web.kit.templating import render_page
+from microlend.web.kit.templating import gettext_for, render_page
 from microlend.web.kit.viewer import Viewer
 
 router = page_router()
@@ -30,4 +31,10 @@ def run_page(
 ) -> Response:
     with page_uow(request, read_only=True) as uow:
         detail = service.get_run(uow, viewer.principal, run_id=run_id)
-    return render_page(request, "eod/run.html", {"detail": detail})
+    kept = detail.summary.failure.get("reason") or {}
+    reason = (
+        error_text.translated(kept["template"], kept.get("params", {}), gettext_for(request))
+        if kept.get("template")
+        else ""
+    )
+    return render_page(request, "eod/run.html", {"detail": detail, "reason": reason})

@@ -24,6 +24,7 @@ from microlend.auth import service as auth
 from microlend.db.eod import Counts, RunStopped, SubledgerBalances
 from microlend.db.uow import UnitOfWork
 from microlend.eod.discovery import STEP_MODULES_VARIABLE, load_steps
+from microlend.eod.readable import RECONCILIATION_FAILED, reason
 from microlend.orgs.tables import Company
 
 GL_VIEW = frozenset({"accounting.view"})
@@ -65,6 +66,10 @@ class ReconciliationFailed(RunStopped):
                 }
                 for d in differences
             ],
+            "reason": reason(
+                RECONCILIATION_FAILED,
+                {"day": business_date, "vouchers": len(unbalanced), "accounts": len(differences)},
+            ),
         }
         super().__init__("\n".join(lines), report)
 

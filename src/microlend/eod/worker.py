@@ -21,6 +21,7 @@ from microlend.db.uow import SessionFactory, UnitOfWork, is_retryable
 from microlend.eod import partitions
 from microlend.eod.discovery import StepBook
 from microlend.eod.partitions import Claim
+from microlend.eod.readable import reason_of
 from microlend.eod.tables import EodRun
 
 Clock = Callable[[], datetime]
@@ -131,10 +132,14 @@ def _record_failure(
     else:
         lines = traceback.format_exception_only(type(error), error)
         message = "".join(lines).strip()
+    report = dict(error.report) if isinstance(error, RunStopped) else {}
+    readable = reason_of(error)
+    if readable is not None:
+        report["reason"] = readable
     with UnitOfWork(session_factory) as uow:
         partitions.fail(uow, claim, message[:MAX_ERROR], now())
-        if isinstance(error, RunStopped):
-            _keep_report(uow, claim, error.report)
+        if report:
+            _keep_report(uow, claim, report)
         uow.commit()
 
 
