@@ -22,6 +22,7 @@ from tests.e2e import (
     test_decisions_permissions,
     test_eod_pages,
     test_loans_pages,
+    test_pages_downloads,
     test_products_pages,
 )
 from tests.e2e.pages_support import (
@@ -78,6 +79,7 @@ CONTEXT_MATRICES: dict[str, dict[str, frozenset[str]]] = {
     "approvals": test_approvals_pages.EXPECTED,
     "loans": test_loans_pages.PAGES,
     "eod": test_eod_pages.PAGES,
+    "downloads": test_pages_downloads.PAGES,
 }
 
 
