@@ -193,3 +193,23 @@ def test_the_file_goes_back_through_the_repayment_import_once(world: World, tmp_
         assert isinstance(outcome, EventOutcome)
     assert outcome.replayed and outcome.loan.outstanding_principal == D("11000.00")
     assert run(world).lines == ()
+
+
+def test_the_payout_account_serves_when_the_customer_registered_none(world: World) -> None:
+    """Paid out to the borrower's 6222020200007654321, no account registered: that account is
+    debited, its holder the borrower (no bank name known)."""
+    loan = disbursed(world)
+    with world.make_uow() as uow:
+        uow.session.execute(
+            update(Loan).where(Loan.id == loan.id).values(payee_account="6222020200007654321")
+        )
+        uow.commit()
+    set_business_date(world, FEB_15)
+    result = run(world)
+    assert result.without_account == ()
+    [line] = result.lines
+    assert (line.account.bank_name, line.account.account_no, line.account.account_name) == (
+        "",
+        "6222020200007654321",
+        "李四",
+    )
