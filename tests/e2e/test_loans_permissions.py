@@ -1,8 +1,9 @@
 """Every loans API route x every default role: allowed or denied, as this table says.
 
 Written by hand from auth/permissions.py: every role but the administrator reads loans
-(``loans.view``); finance disburses, takes repayments, reverses and refunds; finance and the
-manager waive; the manager reschedules and writes off; the loan officer records fund usage.
+(``loans.view``); finance disburses, takes repayments (and draws the auto-debit file), reverses
+and refunds; finance and the manager waive; the manager reschedules and writes off; the loan
+officer records fund usage.
 Waivers, reschedules and write-offs wait for a checker by default: an allowed role gets 202.
 """
 
@@ -26,6 +27,7 @@ FINANCE = frozenset({"finance"})
 L = "/api/v1/loans/{loan_id}"
 MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/loans"): VIEWERS,
+    ("GET", "/api/v1/loans/auto-debit"): FINANCE,  # loans.repay
     ("GET", L): VIEWERS,
     ("GET", f"{L}/position"): VIEWERS,
     ("GET", f"{L}/installments"): VIEWERS,

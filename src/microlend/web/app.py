@@ -21,6 +21,7 @@ from microlend.customers import api as customers_api
 from microlend.db.engine import create_engine_for
 from microlend.db.uow import UnitOfWork, make_session_factory
 from microlend.loans import api as loans_api
+from microlend.loans import api_autodebit as loans_autodebit_api
 from microlend.orgs import api as orgs_api
 from microlend.origination import api as applications_api
 from microlend.origination import api_approvals as approvals_api
@@ -43,6 +44,7 @@ API_ROUTERS = (
     decisions_api.router,
     applications_api.router,
     approvals_api.router,
+    loans_autodebit_api.router,  # before /loans/{loan_id}
     loans_api.router,
 )
 
