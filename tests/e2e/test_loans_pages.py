@@ -22,6 +22,7 @@ PAGES = {
     "/loans/{loan_id}": VIEWERS,
     "/loans/{loan_id}/repayment-preview": VIEWERS,
     "/loans/disbursements": frozenset({"finance"}),  # loans.disburse
+    "/loans/repayment-imports": frozenset({"finance"}),  # loans.repay
 }
 
 
