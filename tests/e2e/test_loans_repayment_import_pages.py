@@ -178,7 +178,11 @@ def test_confirm_reads_the_file_again_and_refuses_a_line_with_a_problem(
     assert len(_events(world, loan.id)) == 2  # the disbursement and the single repayment
 
 
-def test_a_status_column_skips_the_failed_debits(ui_client: TestClient, world: World) -> None:
+def test_a_status_column_skips_the_failed_debits(
+    ui_client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(The file goes back in parts of 40 bytes here, cut inside the Chinese words.)"""
+    monkeypatch.setattr(pages_repayment_import, "PART_BYTES", 40)
     loan = disbursed(world)
     set_business_date(world, date(2025, 2, 15))
     csrf = sign_in(ui_client, "finance")
@@ -192,6 +196,7 @@ def test_a_status_column_skips_the_failed_debits(ui_client: TestClient, world: W
         )
     )
     preview = _upload(ui_client, csrf, text)
+    assert len(PARTS.findall(preview.text)) > 5
     assert "skipped: 余额不足" in _row(preview.text, 2)
     assert "skipped: failed" in _row(preview.text, 4)
     assert re.search(r"Skipped</dt><dd[^>]*>2<", preview.text)
@@ -258,3 +263,16 @@ def test_the_page_reads_in_chinese(ui_client: TestClient, world: World) -> None:
     page = _upload(ui_client, csrf, f"{HEADER}\n{loan.number},100.00,,bank,ZH-1\n", {**HTML, **ZH})
     assert "Preview" not in page.text and "to post" not in page.text
     assert "银行转账" in _row(page.text, 1)
+
+
+def test_a_file_that_does_not_come_back_whole_is_not_posted(
+    ui_client: TestClient, world: World
+) -> None:
+    csrf = sign_in(ui_client, "finance")
+    for parts in (["@@@"], ["//79"]):  # not base64; not UTF-8
+        page = ui_client.post(
+            PAGE + "/confirm", data={"csrf_token": csrf, "file_text": parts}, headers=HTML
+        )
+        assert page.status_code == 200 and "did not come back whole" in page.text
+    refused = ui_client.post(PAGE + "/confirm", data={"file_text": ["x"]}, headers=HTML)
+    assert refused.status_code == 403  # no CSRF token

@@ -126,7 +126,7 @@ def _packed(found: service.FilePreview) -> list[str]:
 
 def _unpacked(parts: list[Any]) -> str:
     try:
-        raw = b"".join(base64.urlsafe_b64decode(str(part)) for part in parts)
+        raw = b"".join(base64.b64decode(str(part), b"-_", validate=True) for part in parts)
         return raw.decode("utf-8")
     except (binascii.Error, ValueError):
         raise ValidationFailed(
