@@ -23,6 +23,7 @@ PAGES = {
     "/loans/{loan_id}/repayment-preview": VIEWERS,
     "/loans/disbursements": frozenset({"finance"}),  # loans.disburse
     "/loans/auto-debit": frozenset({"finance"}),  # loans.repay
+    "/loans/repayment-imports": frozenset({"finance"}),  # loans.repay
 }
 
 

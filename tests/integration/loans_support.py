@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import update
 
+from microlend.auth import service as auth
 from microlend.loans import service as loans
 from microlend.loans.views import LoanView
 from microlend.orgs.tables import Company
@@ -80,3 +81,12 @@ def disbursed(world: World, *, on: date = date(2025, 1, 15), **kw: Any) -> LoanV
         uow.commit()
     assert isinstance(view, LoanView)
     return view
+
+
+def repayments_checked(world: World) -> None:
+    """Maker-checker on for ``loans.repay``: every repayment waits for a second person."""
+    with world.make_uow() as uow:
+        auth.configure_maker_checker(
+            uow, world.principal("admin"), command_name="loans.repay", enabled=True, now=world.now
+        )
+        uow.commit()

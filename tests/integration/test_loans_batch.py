@@ -23,7 +23,7 @@ from microlend.loans import service as loans
 from microlend.loans import tables
 from microlend.loans.batch import read_repayments, repay_batch
 from microlend.loans.views import EventOutcome
-from tests.integration.loans_support import D, disbursed, set_business_date
+from tests.integration.loans_support import D, disbursed, repayments_checked, set_business_date
 from tests.integration.test_loans import _balances
 from tests.seed import World
 
@@ -199,11 +199,7 @@ def test_each_line_is_audited_scoped_and_permission_checked(world: World) -> Non
 def test_with_maker_checker_each_line_waits_for_its_checker(world: World) -> None:
     loan = disbursed(world)
     set_business_date(world, date(2025, 2, 15))
-    with world.make_uow() as uow:
-        auth.configure_maker_checker(
-            uow, world.principal("admin"), command_name="loans.repay", enabled=True, now=world.now
-        )
-        uow.commit()
+    repayments_checked(world)
     before = _events(world)
     line = {"loan_id": str(loan.id), "amount": "100.00", "external_reference": "MC-1"}
     with world.make_uow() as uow:

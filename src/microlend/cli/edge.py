@@ -44,7 +44,8 @@ def reported() -> Iterator[None]:
         yield
     except DomainError as error:
         where = f"{error.field}: " if error.field else ""
-        typer.echo(f"error: {where}{error.detail}", err=True)
+        notes = "".join(f" ({note})" for note in getattr(error, "__notes__", ()))
+        typer.echo(f"error: {where}{error.detail}{notes}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
 
 

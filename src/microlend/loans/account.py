@@ -287,13 +287,21 @@ def history(uow: UnitOfWork, loan: tables.Loan) -> tuple[LoanContract, list[Loan
 
 
 def require_serviceable(loan: tables.Loan) -> None:
-    if loan.status not in SERVICEABLE:
-        raise RuleViolation(
-            "loan %(number)s is %(status)s",
-            code="loan_not_serviceable",
-            extra={"current_status": loan.status},
-            params={"number": loan.number, "status": loan.status},
-        )
+    refusal = unserviceable(loan.number, loan.status)
+    if refusal is not None:
+        raise refusal
+
+
+def unserviceable(number: str, status: str) -> RuleViolation | None:
+    """Why loan ``number`` of ``status`` takes no command (None: it does)."""
+    if status in SERVICEABLE:
+        return None
+    return RuleViolation(
+        "loan %(number)s is %(status)s",
+        code="loan_not_serviceable",
+        extra={"current_status": status},
+        params={"number": number, "status": status},
+    )
 
 
 def existing_request(

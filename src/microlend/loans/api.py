@@ -12,16 +12,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from microlend.auth.schemas import PendingItemOut
+from microlend.db.commands import Pending
 from microlend.kernel.ids import AfterId, Id
 from microlend.loans import service
 from microlend.loans.adjustments import pending_requests
+from microlend.loans.batch_file import MAX_LINES
 from microlend.loans.schemas import (
     AmountIn,
+    BatchRepaymentIn,
     DisburseIn,
     EventOut,
     FundUsageIn,
@@ -182,6 +185,33 @@ def pending(loan_id: Id, uow: UowDep, actor: PrincipalDep) -> list[PendingItemOu
 def repay(loan_id: Id, body: RepaymentIn, command: CommandDep) -> Response:
     """还款 (idempotent by Idempotency-Key and by channel + external reference)."""
     return _on_loan(command, service.repay, loan_id, request_key=command.key, **body.model_dump())
+
+
+@router.post(
+    "/loans/repayment-batches",
+    status_code=201,
+    response_model=list[OutcomeOut | PendingOut],
+    responses={201: {"description": "Each line's outcome, in the order of the lines"}},
+)
+def repay_batch(
+    command: CommandDep,
+    body: list[BatchRepaymentIn] = Body(min_length=1, max_length=MAX_LINES),
+) -> Response:
+    """批量还款: the lines in one transaction, all or nothing (a refusal names its ``line``,
+    numbered from 1); each line's outcome as a single repayment answers it, a line whose
+    channel + external reference was posted already replayed, a line waiting for a checker
+    (maker-checker) as its pending request."""
+    items = [line.model_dump() for line in body]
+    return command.respond(
+        lambda: service.repay_batch(command.uow, command.actor, items, now=command.now),
+        lambda done: [_answer(outcome) for outcome in done],
+    )
+
+
+def _answer(outcome: Any) -> BaseModel:
+    if isinstance(outcome, Pending):
+        return PendingOut.of(outcome)
+    return OutcomeOut.model_validate(outcome)
 
 
 @_posts(LOAN + "/tranches")

@@ -17,7 +17,6 @@ When the company has maker-checker on for ``loans.repay``, each line waits for i
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -45,6 +44,8 @@ from microlend.loans.account import (
     require_serviceable,
 )
 from microlend.loans.account_store import EVENTS, LedgerQueue
+from microlend.loans.batch_file import COLUMNS as COLUMNS
+from microlend.loans.batch_file import named, rows_of
 from microlend.loans.batch_replays import Replays, existing
 from microlend.loans.engine import Repayment
 from microlend.loans.repayments import (
@@ -57,8 +58,6 @@ from microlend.loans.repayments import (
     value_date_of,
 )
 from microlend.loans.views import EventOutcome
-
-COLUMNS = ("loan_number", "amount", "value_date", "channel", "external_reference")
 
 
 @dataclass
@@ -110,7 +109,7 @@ def repay_batch(
         failed = current.payload if current is not None else {}
         audit_refusal(uow, Actor.of(actor), REPAY, digest(failed), error, now=now)
         if current is not None:
-            error.add_note(f"line {current.number}")
+            named(error, current.number)
         raise
     return done
 
@@ -198,7 +197,7 @@ class _Poster:
                 raise Conflict(
                     "the external reference was used for another request",
                     code="request_reused",
-                    extra={"line": first.number},
+                    extra={"first_line": first.number},
                 )
             self._audit(line, loan.id, {"replayed_event": done.event.id})
             return EventOutcome(done.loan, done.event, done.posting, True)
@@ -255,9 +254,9 @@ def _lines(uow: UnitOfWork, actor: Principal, rows: list[Mapping[str, Any]]) -> 
     lines = []
     for number, item in enumerate(rows, start=1):
         try:
-            lines.append(_line(number, item, by_number, visible))
+            lines.append(line_of(number, item, by_number, visible))
         except DomainError as error:
-            error.add_note(f"line {number}")
+            named(error, number)
             raise
     return lines
 
@@ -269,9 +268,11 @@ def _visible(uow: UnitOfWork, actor: Principal, ids: set[int]) -> set[int]:
     return set(uow.session.scalars(stmt.where(tables.Loan.id.in_(sorted(ids)))))
 
 
-def _line(
+def line_of(
     number: int, item: Mapping[str, Any], by_number: dict[str, int], visible: set[int]
 ) -> Line:
+    """Item ``number`` as the ``loans.repay`` payload of its line: its loan found by number in
+    ``by_number`` or by id among the ``visible`` ones, the value date read, the channel known."""
     if item.get("loan_id"):
         loan_id = int(item["loan_id"])
         if loan_id not in visible:
@@ -339,21 +340,12 @@ def _one_by_one(
                 )
             )
         except DomainError as error:
-            error.add_note(f"line {line.number}")
+            named(error, line.number)
             raise
     return done
 
 
 def read_repayments(path: Path) -> list[dict[str, str]]:
     """The rows of a UTF-8 CSV file with the header ``COLUMNS`` (``value_date`` and the rest
-    may be empty)."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"loan_number", "amount"} - set(reader.fieldnames or ())
-        if missing:
-            raise ValidationFailed(
-                "the header lacks %(missing)s",
-                field="file",
-                params={"missing": ", ".join(sorted(missing))},
-            )
-        return [dict(row) for row in reader]
+    may be empty; ``batch_file.rows_of``)."""
+    return rows_of(path.read_text(encoding="utf-8-sig"))

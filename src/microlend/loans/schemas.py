@@ -62,6 +62,13 @@ class RepaymentIn(BaseModel):
     external_reference: str | None = Field(None, max_length=100)
 
 
+class BatchRepaymentIn(RepaymentIn):
+    """A line of a batch (``POST /loans/repayment-batches``): its loan by id or by number."""
+
+    loan_id: Id | None = None
+    loan_number: str | None = Field(None, max_length=40, examples=["DK2025000001"])
+
+
 class PrepaymentIn(RepaymentIn):
     mode: Literal["shorten_term", "lower_installment"] | None = None
     fee: Amount | None = None

@@ -3,6 +3,8 @@ contexts. Every state change is a command (permission, scope, audit, maker-check
 
 from microlend.loans.account import business_date
 from microlend.loans.adjustments import reschedule, waive
+from microlend.loans.batch import repay_batch
+from microlend.loans.batch_preview import FilePreview, preview_repayments
 from microlend.loans.disbursement import disburse
 from microlend.loans.fund_usage import record_usage
 from microlend.loans.notes import NoteView, add_note, notes
@@ -25,6 +27,7 @@ from microlend.loans.writeoffs import recover, write_off
 
 __all__ = [
     "EventOutcome",
+    "FilePreview",
     "FundUsageView",
     "InstallmentView",
     "LoanView",
@@ -48,12 +51,14 @@ __all__ = [
     "postings",
     "prepay",
     "preview",
+    "preview_repayments",
     "principal_outstanding",
     "quote_payoff",
     "record_usage",
     "recover",
     "refund",
     "repay",
+    "repay_batch",
     "reschedule",
     "reverse",
     "undisbursed",
