@@ -58,3 +58,30 @@ def a_voucher(world: World) -> int:
     return post(
         world, finance, event(world, "fee_charge", "page-probe", date(2025, 3, 3), fee="1")
     ).id
+
+
+def an_attachment(world: World, content: bytes) -> tuple[int, ledger.AttachmentView]:
+    """A manual voucher of head office (office supplies, 50.00) with ``content`` attached as
+    收据.png by finance: the voucher's id and the attachment."""
+    finance = world.principal("finance")
+    with world.make_uow() as uow:
+        voucher = ledger.post_manual_voucher(
+            uow,
+            finance,
+            office_id=world.offices["hq"],
+            business_date=date(2025, 3, 3),
+            summary="办公用品",
+            lines=[
+                {"account_code": "6602", "side": "D", "amount": Decimal("50")},
+                {"account_code": "1002", "side": "C", "amount": Decimal("50")},
+            ],
+            now=world.now,
+        )
+        assert isinstance(voucher, ledger.VoucherView)
+        attached = ledger.attach_file(
+            uow, finance, voucher_id=voucher.id, filename="收据.png", media_type="image/png",
+            content=content, now=world.now,
+        )  # fmt: skip
+        uow.commit()
+    assert isinstance(attached, ledger.AttachmentView)
+    return voucher.id, attached

@@ -3,17 +3,15 @@ may fetch them. They are in the page matrix (``test_pages_permissions``) through
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from microlend.accounting import service as ledger
 from microlend.customers import credit_file
 from tests.e2e.pages_support import CUSTOMERS, LEDGER, ROLES, sign_in, ui_client
 from tests.integration.applications_support import register
+from tests.ledger_support import an_attachment
 from tests.seed import World
 
 __all__ = ["ui_client"]
@@ -27,34 +25,16 @@ def stored_files(world: World) -> dict[str, str]:
     """A document of a branch-A customer (officer_a's) and an attachment of a head-office
     voucher: the URL of each page."""
     customer_id = register(world, "officer_a", "11010519491231002X", "张三")
-    finance = world.principal("finance")
     with world.make_uow() as uow:
         document = credit_file.upload_document(
             uow, world.principal("officer_a"), customer_id=customer_id, doc_type="id_copy",
             filename="正面.txt", media_type="text/plain", content=b"front", now=world.now,
         )  # fmt: skip
-        voucher = ledger.post_manual_voucher(
-            uow,
-            finance,
-            office_id=world.offices["hq"],
-            business_date=date(2025, 3, 3),
-            summary="办公用品",
-            lines=[
-                {"account_code": "6602", "side": "D", "amount": Decimal("50")},
-                {"account_code": "1002", "side": "C", "amount": Decimal("50")},
-            ],
-            now=world.now,
-        )
-        assert isinstance(voucher, ledger.VoucherView)
-        attached = ledger.attach_file(
-            uow, finance, voucher_id=voucher.id, filename="收据.png", media_type="image/png",
-            content=b"receipt", now=world.now,
-        )  # fmt: skip
         uow.commit()
-    assert isinstance(attached, ledger.AttachmentView)
+    voucher_id, attached = an_attachment(world, b"receipt")
     return {
         CUSTOMER_DOCUMENT: f"/customers/{customer_id}/documents/{document.id}",  # type: ignore[union-attr]
-        VOUCHER_ATTACHMENT: f"/accounting/vouchers/{voucher.id}/attachments/{attached.id}",
+        VOUCHER_ATTACHMENT: f"/accounting/vouchers/{voucher_id}/attachments/{attached.id}",
     }
 
 

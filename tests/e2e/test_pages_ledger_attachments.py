@@ -3,16 +3,14 @@ lost from storage: an error page saying so)."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from microlend.accounting import service as ledger
 from microlend.db import documents
 from tests.e2e.pages_support import HTML, ZH, sign_in, ui_client
+from tests.ledger_support import an_attachment
 from tests.seed import World
 
 __all__ = ["ui_client"]
@@ -22,30 +20,10 @@ def test_attachments_are_linked_from_the_voucher_page(
     ui_client: TestClient, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MICROLEND_DOCUMENT_DIR", str(tmp_path))
-    finance = world.principal("finance")
-    with world.make_uow() as uow:
-        voucher = ledger.post_manual_voucher(
-            uow,
-            finance,
-            office_id=world.offices["hq"],
-            business_date=date(2025, 3, 3),
-            summary="办公用品",
-            lines=[
-                {"account_code": "6602", "side": "D", "amount": Decimal("50")},
-                {"account_code": "1002", "side": "C", "amount": Decimal("50")},
-            ],
-            now=world.now,
-        )
-        assert isinstance(voucher, ledger.VoucherView)
-        attached = ledger.attach_file(
-            uow, finance, voucher_id=voucher.id, filename="收据.png", media_type="image/png",
-            content=b"\x89PNG receipt", now=world.now,
-        )  # fmt: skip
-        uow.commit()
-    assert isinstance(attached, ledger.AttachmentView)
+    voucher_id, attached = an_attachment(world, b"\x89PNG receipt")
     sign_in(ui_client, "auditor")
-    page = ui_client.get(f"/accounting/vouchers/{voucher.id}", headers=ZH).text
-    link = f"/accounting/vouchers/{voucher.id}/attachments/{attached.id}"
+    page = ui_client.get(f"/accounting/vouchers/{voucher_id}", headers=ZH).text
+    link = f"/accounting/vouchers/{voucher_id}/attachments/{attached.id}"
     assert "附件" in page and f'href="{link}"' in page and "收据.png" in page
     assert ui_client.get(link).content == b"\x89PNG receipt"
     assert ui_client.get(f"/api/v1{link}").content == b"\x89PNG receipt"
