@@ -21,6 +21,7 @@ from microlend.db.uow import make_session_factory
 from microlend.eod import discovery
 from microlend.eod.connections import pooled
 from microlend.eod.partitions import _is_dead_here, cut
+from microlend.eod.readable import RECONCILIATION_FAILED
 from microlend.eod.reconciliation import Difference, ReconciliationFailed
 from microlend.eod.summary import DaySummary, RunSummary, StepSummary
 
@@ -145,6 +146,10 @@ def test_the_reconciliation_report_lists_account_subledger_gl_and_difference() -
         "differences": [
             {"account": "1303", "subledger": "1500.00", "gl": "1499.99", "difference": "0.01"}
         ],
+        "reason": {
+            "template": RECONCILIATION_FAILED,
+            "params": {"day": "2025-03-03", "vouchers": 1, "accounts": 1},
+        },
     }
     lines = str(failed).splitlines()
     assert lines[0] == "reconciliation of 2025-03-03 failed"
