@@ -57,8 +57,10 @@ def remove_account(
     _ = gettext_for(request)
     try:
         with page_uow(request) as uow:
-            service.remove_bank_account(uow, viewer.principal, customer_id=customer_id,
-                                        account_id=account_id, now=request_now(request))  # fmt: skip
+            service.remove_bank_account(
+                uow, viewer.principal, customer_id=customer_id, account_id=account_id,
+                now=request_now(request),
+            )  # fmt: skip
             uow.commit()
     except DomainError as error:
         notice = Notice("error", error_text.describe(error, _))
