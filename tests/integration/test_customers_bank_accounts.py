@@ -28,9 +28,7 @@ def add(world: World, customer_id: int, username: str = "officer_a", **fields: s
 
 def accounts(world: World, customer_id: int, username: str) -> list[BankAccountView]:
     with world.make_uow(read_only=True) as uow:
-        return customers.list_bank_accounts(
-            uow, world.principal(username), customer_id=customer_id
-        )
+        return customers.list_bank_accounts(uow, world.principal(username), customer_id=customer_id)
 
 
 def test_an_account_is_added_in_the_customers_name_and_masked_without_pii_view(
