@@ -178,3 +178,34 @@ def test_a_replayed_registration_returns_the_first_response(
     second = client.post("/api/v1/customers/individuals", headers=headers, json=body)
     assert (first.status_code, second.status_code) == (201, 201)
     assert second.headers["Idempotent-Replayed"] == "true" and second.json() == first.json()
+
+
+def test_bank_accounts_round_trip_with_an_idempotency_key(
+    client: TestClient, bearer: Callable[[str], Headers]
+) -> None:
+    customer = register(client, bearer("officer_a"))
+    url = f"/api/v1/customers/{customer['id']}/bank-accounts"
+    headers = {**bearer("officer_a"), "Idempotency-Key": "bank-1"}
+    body = {"bank_name": "中国建设银行", "account_no": "6217 0000 1111 2222 333"}
+    first = client.post(url, headers=headers, json=body)
+    second = client.post(url, headers=headers, json=body)
+    assert (first.status_code, second.status_code) == (201, 201), first.text
+    assert second.headers["Idempotent-Replayed"] == "true" and second.json() == first.json()
+    assert first.json()["account_no"] == "6217000011112222333"
+    assert first.json()["account_name"] == "张三"
+    listed = client.get(url, headers=bearer("manager")).json()
+    assert [a["account_no"] for a in listed] == ["*" * 15 + "2333"]
+    other_name = client.post(url, headers=bearer("officer_a"),
+                             json={**body, "account_no": "6217000011112222334",
+                                   "account_name": "李四"})  # fmt: skip
+    assert other_name.status_code == 422, other_name.text
+    assert other_name.json()["field"] == "account_name"
+    assert other_name.headers["content-type"].startswith("application/problem+json")
+    again = client.post(url, headers=bearer("officer_a"), json=body)
+    assert again.status_code == 409 and again.json()["code"] == "duplicate_bank_account"
+    removed = client.delete(
+        f"{url}/{first.json()['id']}", headers={**bearer("officer_a"), "Idempotency-Key": "bank-2"}
+    )
+    assert removed.status_code == 200 and removed.json() == []
+    denied = client.post(url, headers=bearer("manager"), json=body)
+    assert denied.status_code == 403

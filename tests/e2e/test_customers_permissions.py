@@ -17,7 +17,12 @@ from fastapi.testclient import TestClient
 
 from microlend.customers import credit_file, pool, transfers
 from microlend.customers import service as customers
-from microlend.customers.views import CustomerView, DocumentView, TransferRequestView
+from microlend.customers.views import (
+    BankAccountView,
+    CustomerView,
+    DocumentView,
+    TransferRequestView,
+)
 from microlend.db.commands import Done
 from tests.e2e.permissions_support import api_routes, mismatches, not_401
 from tests.e2e.test_permission_matrix import ROLES, USER_OF_ROLE, fresh_token
@@ -39,6 +44,9 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", f"{C}/related-parties"): VIEWERS,
     ("POST", f"{C}/related-parties"): OFFICER,
     ("DELETE", f"{C}/related-parties/{{link_id}}"): OFFICER,
+    ("GET", f"{C}/bank-accounts"): VIEWERS,
+    ("POST", f"{C}/bank-accounts"): OFFICER,
+    ("DELETE", f"{C}/bank-accounts/{{account_id}}"): OFFICER,
     ("GET", f"{C}/financials"): VIEWERS,
     ("POST", f"{C}/financials"): OFFICER,
     ("POST", f"{C}/documents"): OFFICER,
@@ -64,6 +72,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", C): {"address": "福州"},
     ("POST", f"{C}/financials"): {"period": "2024", "total_assets": "100"},
     ("POST", f"{C}/documents"): {"scan": "page 1"},
+    ("POST", f"{C}/bank-accounts"): {"bank_name": "招商银行", "account_no": "6225880000000002"},
     ("POST", "/api/v1/customers/{pool_id}/claim"): {},
     ("POST", "/api/v1/customer-transfers/{approve_id}/approve"): {"opinion": "ok"},
     ("POST", "/api/v1/customer-transfers/{reject_id}/reject"): {"opinion": "no"},
@@ -145,9 +154,13 @@ def prepare(world: World) -> Targets:
                                           to_id=ids["release_id"], relation="family",
                                           now=world.now)  # fmt: skip
         assert isinstance(link, Done)
+        account = customers.add_bank_account(uow, officer, customer_id=ids["customer_id"],
+                                             bank_name="招商银行", account_no="6225880000000001",
+                                             now=world.now)  # fmt: skip
+        assert isinstance(account, BankAccountView)
         uow.commit()
     return Targets({**ids, "document_id": document.id, "officer_b": world.user_ids["officer_b"],
-                    "link_id": int(link.value)})  # fmt: skip
+                    "link_id": int(link.value), "account_id": account.id})  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -188,5 +201,5 @@ def test_each_role_is_allowed_exactly_what_the_matrix_says(
 
 def test_without_credentials_every_customers_route_is_401(client: TestClient) -> None:
     ids = dict.fromkeys(("customer_id", "pool_id", "release_id", "transfer_id", "document_id",
-                         "approve_id", "reject_id", "link_id"), 1)  # fmt: skip
+                         "approve_id", "reject_id", "link_id", "account_id"), 1)  # fmt: skip
     assert not_401(client, MATRIX, lambda path: path.format(**ids)) == {}

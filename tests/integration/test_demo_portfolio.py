@@ -19,8 +19,9 @@ from microlend.auth import service as auth
 from microlend.cli import app
 from microlend.cli.demo import ADMIN, DEMO_PASSWORD
 from microlend.customers.model import parse_resident_id, parse_uscc
-from microlend.customers.tables import Customer, CustomerLink
+from microlend.customers.tables import Customer, CustomerBankAccount, CustomerLink
 from microlend.eod.tables import EodRun
+from microlend.loans import autodebit
 from microlend.loans import service as loans
 from microlend.loans.tables import Loan, LoanEvent
 from microlend.loans.tables_close import LoanAccrual, LoanRisk
@@ -73,6 +74,11 @@ def test_demo_builds_a_portfolio_once(db_url: str, make_uow: MakeUow) -> None:
             for username in ("approver", "risk")
         }
         problems = check_ledger(uow, admin)
+        accounts = Counter(uow.session.scalars(select(CustomerBankAccount.customer_id)))
+        finance = auth.authenticate(
+            uow, username="finance", password=DEMO_PASSWORD, address="test", now=NOW
+        )
+        debits = autodebit.deduction_run(uow, finance, on=company.business_date)
         runs = uow.session.execute(select(EodRun.business_date, EodRun.status)).all()
         accrual_days = set(uow.session.scalars(select(LoanAccrual.business_date).distinct()))
         open_loans = uow.session.scalar(
@@ -98,6 +104,10 @@ def test_demo_builds_a_portfolio_once(db_url: str, make_uow: MakeUow) -> None:
         else:
             assert parse_uscc(number) == number
     assert links["actual_controller"] >= 1 and links["legal_representative"] >= 1
+    # Each customer has one bank account in its name, so the auto-debit file has every loan
+    # owing on the business date and none is left without an account.
+    assert len(accounts) == len(people) and set(accounts.values()) == {1}
+    assert debits.lines and not debits.without_account
     # Every loan went through origination; the pipeline holds every other state.
     assert statuses["disbursed"] == len(loan_rows)
     for state in ("draft", "submitted", "investigating", "under_review", "approved", "contracted"):

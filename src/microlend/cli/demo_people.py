@@ -22,6 +22,8 @@ from microlend.customers.views import CustomerView
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.principal import Principal
 
+BANKS = ("中国工商银行", "中国农业银行", "中国银行", "中国建设银行", "交通银行", "招商银行",
+         "中国邮政储蓄银行", "兴业银行")  # fmt: skip
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程"
 )
@@ -173,6 +175,7 @@ class People:
             now=self.now,
         )
         assert isinstance(view, CustomerView)
+        self.bank_account(uow, view)
         self.documents(
             uow, view.id, ("id_copy", "statement", "business_licence", "site_visit_photo")
         )
@@ -219,6 +222,7 @@ class People:
             now=self.now,
         )
         assert isinstance(view, CustomerView)
+        self.bank_account(uow, view)
         self.documents(uow, view.id, ("id_copy", "business_licence", "statement"))
         self.documents(uow, owner.customer_id, ("business_licence",))
         assets = revenue * Decimal("0.8")
@@ -262,6 +266,19 @@ class People:
     def link(self, uow: UnitOfWork, from_id: int, to_id: int, relation: str) -> None:
         credit_file.link_customers(
             uow, self.officer, from_id=from_id, to_id=to_id, relation=relation, now=self.now
+        )
+
+    def bank_account(self, uow: UnitOfWork, customer: CustomerView) -> None:
+        """One account in the customer's name, its bank and 19-digit number drawn from the
+        customer number (not from the generator, so the rest of the demo is as before)."""
+        customers.add_bank_account(
+            uow,
+            self.officer,
+            customer_id=customer.id,
+            bank_name=BANKS[customer.id % len(BANKS)],
+            account_no=f"6217{customer.id * 7919 % 10**15:015d}",
+            account_name=customer.name,
+            now=self.now,
         )
 
     def documents(self, uow: UnitOfWork, customer_id: int, kinds: tuple[str, ...]) -> None:

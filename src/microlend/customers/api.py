@@ -9,6 +9,8 @@ from fastapi.responses import Response
 
 from microlend.customers import credit_file, file360, pool, pool_lists, service, transfers
 from microlend.customers.schemas import (
+    BankAccountIn,
+    BankAccountOut,
     CollisionOut,
     CustomerFileOut,
     CustomerOut,
@@ -129,6 +131,37 @@ def unlink_customer(customer_id: Id, link_id: Id, command: CommandDep) -> Respon
                                              link_id=link_id, now=command.now),
         lambda _done: [LinkOut.model_validate(link) for link in file360.related_parties(
             command.uow, command.actor, customer_id=customer_id)[0]],
+        status_code=200,
+    )  # fmt: skip
+
+
+@router.get("/customers/{customer_id}/bank-accounts", response_model=list[BankAccountOut])
+def bank_accounts(customer_id: Id, uow: UowDep, actor: PrincipalDep) -> list[BankAccountOut]:
+    """The customer's bank accounts, numbers masked without ``pii.view``."""
+    rows = service.list_bank_accounts(uow, actor, customer_id=customer_id)
+    return [BankAccountOut.model_validate(row) for row in rows]
+
+
+@router.post("/customers/{customer_id}/bank-accounts", status_code=201,
+             response_model=BankAccountOut, responses=CREATED)  # fmt: skip
+def add_bank_account(customer_id: Id, body: BankAccountIn, command: CommandDep) -> Response:
+    """Register an account for payouts and auto-debit: an individual's is in its own name."""
+    return command.respond(
+        lambda: service.add_bank_account(command.uow, command.actor, customer_id=customer_id,
+                                         now=command.now, **body.model_dump()),
+        BankAccountOut.model_validate,
+    )  # fmt: skip
+
+
+@router.delete("/customers/{customer_id}/bank-accounts/{account_id}",
+               response_model=list[BankAccountOut], responses=CREATED)  # fmt: skip
+def remove_bank_account(customer_id: Id, account_id: Id, command: CommandDep) -> Response:
+    """Remove one bank account; answers the customer's remaining accounts."""
+    return command.respond(
+        lambda: service.remove_bank_account(command.uow, command.actor, customer_id=customer_id,
+                                            account_id=account_id, now=command.now),
+        lambda _done: [BankAccountOut.model_validate(row) for row in service.list_bank_accounts(
+            command.uow, command.actor, customer_id=customer_id)],
         status_code=200,
     )  # fmt: skip
 

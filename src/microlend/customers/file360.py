@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 
 from microlend.customers import extensions, graph_layout, model
+from microlend.customers.bank_accounts import account_view
 from microlend.customers.credit_file import document_view, list_entry_view
 from microlend.customers.records import (
     business_date,
@@ -34,7 +35,6 @@ from microlend.customers.tables import (
     FinancialStatement,
 )
 from microlend.customers.views import (
-    BankAccountView,
     ContactView,
     CustomerFile,
     FinancialView,
@@ -139,8 +139,7 @@ def customer_file(uow: UnitOfWork, actor: Principal, *, customer_id: int,
 
     contacts = [ContactView(c.id, c.kind, shown(c.value, PiiKind.PHONE, may_view=pii or c.kind
                 != "phone") or "", c.label) for c in of(CustomerContact)]  # fmt: skip
-    accounts = [BankAccountView(a.id, a.bank_name, shown(a.account_no, PiiKind.BANK_ACCOUNT,
-                may_view=pii) or "", a.account_name) for a in of(CustomerBankAccount)]  # fmt: skip
+    accounts = [account_view(a, may_view=pii) for a in of(CustomerBankAccount)]
     members = related_group_ids(uow, row)
     amounts = exposures(uow, members)
     names = dict(session.execute(select(Customer.id, Customer.name)

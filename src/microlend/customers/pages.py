@@ -178,10 +178,20 @@ async def register_customer(
     return see_other(request, f"{LIST_URL}/{created.id}", notice)
 
 
-@router.get(LIST_URL + "/{customer_id:int}")
-def customer_page(
-    request: Request, customer_id: int, viewer: Viewer = Depends(permitted("customers.view"))
+BANK_FIELDS = ("bank_name", "account_no", "account_name")
+
+
+def render_customer(
+    request: Request,
+    viewer: Viewer,
+    customer_id: int,
+    *,
+    bank_form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    notices: list[Notice] | None = None,
+    status_code: int = 200,
 ) -> Response:
+    """The customer 360; the bank-account form as submitted, with its errors, when refused."""
     _ = gettext_for(request)
     with page_uow(request, read_only=True) as uow:
         card = file360.customer_file(uow, viewer.principal, customer_id=customer_id)
@@ -190,4 +200,12 @@ def customer_page(
     return render_page(request, "customers/detail.html", {
         "card": card, "c": card.customer, "document_types": document_types,
         "transfer_candidates": [(i, n) for i, n in candidates if i != card.holder.owner_id],
-    })  # fmt: skip
+        "bank_form": bank_form or dict.fromkeys(BANK_FIELDS, ""), "errors": errors or {},
+    }, notices=notices, status_code=status_code)  # fmt: skip
+
+
+@router.get(LIST_URL + "/{customer_id:int}")
+def customer_page(
+    request: Request, customer_id: int, viewer: Viewer = Depends(permitted("customers.view"))
+) -> Response:
+    return render_customer(request, viewer, customer_id)

@@ -180,6 +180,16 @@ class BankAccountOut(BaseModel):
     pass
 
 
+class BankAccountIn(BaseModel):
+    """A bank account in the customer's name (an individual's must be; empty: the customer's)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    bank_name: str = Field(examples=["中国工商银行"])
+    account_no: str = Field(examples=["6222 0212 3456 7890 123"])
+    account_name: str = ""
+
+
 @from_view(RepaymentBehaviour)
 class RepaymentBehaviourOut(BaseModel):
     pass

@@ -14,6 +14,11 @@ from sqlalchemy import and_, delete, or_, select
 
 from microlend.customers import extensions, model
 from microlend.customers.applicant import check_applicant
+from microlend.customers.bank_accounts import (
+    add_bank_account,
+    list_bank_accounts,
+    remove_bank_account,
+)
 from microlend.customers.extensions import repayment_behaviour
 from microlend.customers.model import IdKind
 from microlend.customers.pinyin_keys import pinyin_keys
@@ -39,11 +44,14 @@ from microlend.orgs.tables import Office
 __all__ = [
     "ApplicantCheck",
     "RepaymentBehaviour",
+    "add_bank_account",
     "check_applicant",
     "check_registration",
     "get_customer",
+    "list_bank_accounts",
     "listed",
     "register_customer",
+    "remove_bank_account",
     "repayment_behaviour",
     "search_customers",
     "update_customer",

@@ -16,6 +16,7 @@ from microlend.accounting import pages_journal as accounting_journal_pages
 from microlend.accounting import pages_rules as accounting_rules_pages
 from microlend.auth import pages as auth_pages
 from microlend.customers import pages as customers_pages
+from microlend.customers import pages_bank as customer_bank_pages
 from microlend.customers import pages_edit as customer_edit_pages
 from microlend.customers import pages_pool as customer_pool_pages
 from microlend.eod import pages as eod_pages
@@ -52,6 +53,7 @@ PAGE_ROUTERS = (
     accounting_rules_pages.router,
     customer_pool_pages.router,  # before customers_pages: /customers/pool
     customer_edit_pages.router,
+    customer_bank_pages.router,
     customers_pages.router,
     product_quote_pages.router,  # before products_pages: /products/quote
     product_form_pages.router,

@@ -89,6 +89,9 @@ FIELD_NAMES: dict[str, str] = {  # the forms' own labels, so already translated
     "registered_capital": N_("Registered capital (CNY)"),
     "id_number": N_("Document number"),
     "phone": N_("Phone"),
+    "bank_name": N_("Bank"),
+    "account_no": N_("Account number"),
+    "account_name": N_("Account name"),
     "purpose": N_("Purpose of the loan"),
 }
 
