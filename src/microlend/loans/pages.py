@@ -125,35 +125,17 @@ def loans_page(
     return render_page(request, "loans/list.html", context, notices=notices)
 
 
-def _quote(
-    request: Request, uow: UnitOfWork, actor: Principal, loan: LoanView, day: str
+def _dated(
+    request: Request, name: str, day: str, figure: Callable[[date | None], Any]
 ) -> dict[str, Any]:
-    """The payoff quote for ``day`` (default the business date), or why there is none."""
-    if loan.status in ("closed", "written_off"):
-        return {"quote": None, "quote_problem": "", "quote_date": ""}
+    """A figure of the loan for ``day`` (its form field ``{name}_date``; empty: the business
+    date), or why there is none: the context ``name``, ``{name}_problem``, ``{name}_date``."""
     try:
-        quote = service.quote_payoff(
-            uow, actor, loan_id=loan.id, as_of=optional_date(day, "quote_date")
-        )
+        found = figure(optional_date(day, f"{name}_date"))
     except DomainError as error:
         problem = error_text.describe(error, gettext_for(request))
-        return {"quote": None, "quote_problem": problem, "quote_date": day}
-    return {"quote": quote, "quote_problem": "", "quote_date": quote.as_of}
-
-
-def _position(
-    request: Request, uow: UnitOfWork, actor: Principal, loan: LoanView, day: str
-) -> dict[str, Any]:
-    """The loan's position at the end of ``day`` (default the business date), replayed from its
-    events, or why there is none."""
-    try:
-        here = service.loan_position(
-            uow, actor, loan_id=loan.id, as_of=optional_date(day, "position_date")
-        )
-    except DomainError as error:
-        problem = error_text.describe(error, gettext_for(request))
-        return {"position": None, "position_problem": problem, "position_date": day}
-    return {"position": here, "position_problem": "", "position_date": here.as_of}
+        return {name: None, f"{name}_problem": problem, f"{name}_date": day}
+    return {name: found, f"{name}_problem": "", f"{name}_date": found.as_of}
 
 
 @router.get("/loans/{loan_id}")
@@ -189,8 +171,23 @@ def loan_page(
             "vouchers": vouchers,
             "usages": service.fund_usages(uow, actor, loan_id=loan_id),
             "borrower": service.customer_names(uow, [loan]).get(loan.customer_id, ""),
-            **_position(request, uow, actor, loan, position_date),
-            **_quote(request, uow, actor, loan, quote_date),
+            # the position at the end of a day, replayed from the events; the payoff quote
+            **_dated(
+                request,
+                "position",
+                position_date,
+                lambda day: service.loan_position(uow, actor, loan_id=loan.id, as_of=day),
+            ),
+            **(
+                {"quote": None, "quote_problem": "", "quote_date": ""}
+                if loan.status in ("closed", "written_off")
+                else _dated(
+                    request,
+                    "quote",
+                    quote_date,
+                    lambda day: service.quote_payoff(uow, actor, loan_id=loan.id, as_of=day),
+                )
+            ),
             "pending": pending_requests(uow, actor, loan_id=loan_id),
             "request_kinds": REQUEST_KINDS,
             "checked": {
