@@ -50,6 +50,14 @@ _CLOSED_AFTER = (
     "SELECT {column} FROM ledger_periods AS later WHERE later.company_id = {of}.company_id "
     "AND later.period > {of}.period AND later.status = 'closed'"
 )
+# The voucher a key made, probed once per voucher through the (company, key) unique index: a
+# subquery with LIMIT is not flattened into a join, so a plan cannot hash the company's whole
+# table of vouchers instead, as plans made while the table was small did (their cost grew with
+# every voucher posted until the plan was made again).
+_MADE_BY_KEY = (
+    "SELECT {column} FROM vouchers AS old WHERE old.company_id = s.company_id "
+    "AND old.idempotency_key = s.idempotency_key LIMIT 1"
+)
 _SAME_RULE = (
     "SELECT FROM (SELECT r.debit_account_id, r.credit_account_id FROM posting_rules AS r "
     "WHERE r.company_id = u.company_id AND r.event_type = u.event_type AND r.role = u.role "
@@ -72,8 +80,7 @@ STATEMENT = (
     # 2: the vouchers to write, numbered within their period
     "SELECT s.*, row_number() OVER (PARTITION BY s.company_id, s.period ORDER BY s.n) AS k, "
     "count(*) OVER (PARTITION BY s.company_id, s.period) AS total FROM {0} AS s "
-    "WHERE NOT EXISTS (SELECT FROM {1}) AND NOT EXISTS (SELECT FROM vouchers AS old "
-    "WHERE old.company_id = s.company_id AND old.idempotency_key = s.idempotency_key)",
+    f"WHERE NOT EXISTS (SELECT FROM {{1}}) AND ({_MADE_BY_KEY.format(column='old.id')}) IS NULL",
     # 3: the periods' counters moved past them (an open period only)
     "INSERT INTO ledger_periods AS p (company_id, period, status, last_number) "
     "SELECT f.company_id, f.period, 'open', max(f.total) FROM {2} AS f "
@@ -103,9 +110,8 @@ STATEMENT = (
     "FROM (SELECT DISTINCT company_id, period FROM {2}) AS g WHERE NOT EXISTS "
     "(SELECT FROM {3} AS p WHERE p.company_id = g.company_id AND p.period = g.period) "
     "UNION ALL SELECT 'reused', old.company_id, old.idempotency_key, old.number FROM {0} AS s "
-    "JOIN vouchers AS old ON old.company_id = s.company_id "
-    "AND old.idempotency_key = s.idempotency_key WHERE old.fingerprint IS DISTINCT FROM "
-    "s.fingerprint",
+    f"CROSS JOIN LATERAL ({_MADE_BY_KEY.format(column='old.*')}) AS old "
+    "WHERE old.fingerprint IS DISTINCT FROM s.fingerprint",
 )
 
 

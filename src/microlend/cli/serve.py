@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from microlend.cli import app
 
-APP_FACTORY = "microlend.web.app:create_app"
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+APP_FACTORY = "microlend.cli.serve:served_app"
+
+
+def served_app() -> FastAPI:
+    """The app as ``serve`` runs it: built, then the heap settled (``kernel.heap``)."""
+    from microlend.kernel.heap import settle_heap
+    from microlend.web.app import create_app
+
+    built = create_app()
+    settle_heap()
+    return built
 
 
 @app.command()
