@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from microlend.auth import service as auth
 from tests.e2e.conftest import Clock
-from tests.integration.loans_support import disbursed, set_business_date
+from tests.integration.loans_support import contracted, disbursed, set_business_date
 from tests.seed import PASSWORD, World
 
 
@@ -280,3 +280,25 @@ def test_the_loan_list_searches_by_number_and_borrower(client: TestClient, world
     assert found("李") == [loan.number] and found("王") == []
     refused = client.get("/api/v1/loans", params={"q": "12345678901"}, headers=headers)
     assert (refused.status_code, refused.json()["field"]) == (422, "q")
+
+
+def test_a_disbursement_to_an_unregistered_account_is_a_problem_naming_the_field(
+    client: TestClient, world: World
+) -> None:
+    app_id = contracted(world)
+    set_business_date(world, date(2025, 1, 15))
+    finance = log_in(client, "finance")
+    body = {"application_id": app_id, "payee_account": "6222020200001234567"}
+    refused = client.post("/api/v1/loans", headers=finance, json=body)
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert (refused.json()["code"], refused.json()["field"]) == (
+        "payee_account_not_registered",
+        "payee_account",
+    )
+    bad_id = client.post(
+        "/api/v1/loans", headers=finance, json={"application_id": app_id, "payee_account_id": 0}
+    )
+    assert bad_id.status_code == 422, bad_id.text
+    done = client.post("/api/v1/loans", headers=finance, json={"application_id": app_id})
+    assert done.status_code == 201, done.text

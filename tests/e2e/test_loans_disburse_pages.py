@@ -10,6 +10,9 @@ from datetime import date
 
 from fastapi.testclient import TestClient
 
+from microlend.customers.tables import CustomerBankAccount
+from microlend.loans.tables import Loan
+from microlend.origination.tables import Application
 from tests.e2e.pages_support import HTML, sign_in, ui_client
 from tests.integration.loans_support import contracted, set_business_date
 from tests.seed import World
@@ -76,3 +79,75 @@ def test_a_note_added_on_the_loan_page_shows_with_its_author(
     page = ui_client.get(loan_url, headers=HTML)
     assert "客户来电，约定月底还款" in page.text
     assert world.principal("finance").display_name in page.text
+
+
+def _with_account(world: World) -> tuple[int, int]:
+    """A contracted application of 李四 with his registered account (…4567)."""
+    app_id = contracted(world)
+    set_business_date(world, date(2025, 1, 15))
+    with world.make_uow() as uow:
+        customer_id = uow.session.get_one(Application, app_id).customer_id
+        row = CustomerBankAccount(
+            company_id=world.company_id,
+            customer_id=customer_id,
+            bank_name="工商银行",
+            account_no="6222020200001234567",
+            account_name="李四",
+            created_at=world.now,
+        )
+        uow.session.add(row)
+        uow.session.flush()
+        account_id = row.id
+        uow.commit()
+    return app_id, account_id
+
+
+def _payee_of(world: World, loan_url: str) -> tuple[str, str, str]:
+    with world.make_uow(read_only=True) as uow:
+        loan = uow.session.get_one(Loan, int(loan_url.rsplit("/", 1)[1]))
+        return loan.payee, loan.payee_name, loan.payee_account
+
+
+def test_the_queue_offers_the_borrowers_account_masked_and_pays_into_it(
+    ui_client: TestClient, world: World
+) -> None:
+    app_id, account_id = _with_account(world)
+    csrf = sign_in(ui_client, "finance")  # finance has no pii.view: the number is masked
+    queue = ui_client.get("/loans/disbursements", headers=HTML).text
+    assert f'<option value="{account_id}" selected>工商银行 ' in queue
+    assert "6222020200001234567" not in queue and "4567" in queue
+    done = ui_client.post(
+        f"/loans/disbursements/{app_id}",
+        data={
+            "csrf_token": csrf,
+            "payee": "borrower",
+            "payee_account_id": str(account_id),
+            "payee_name": "ignored",
+            "payee_account": "ignored",
+        },
+        headers=HTML,
+    )
+    assert done.status_code == 303
+    assert _payee_of(world, done.headers["location"]) == (
+        "borrower",
+        "李四",
+        "6222020200001234567",
+    )
+
+
+def test_entrusted_payment_from_the_queue_ignores_the_borrowers_account(
+    ui_client: TestClient, world: World
+) -> None:
+    app_id, account_id = _with_account(world)
+    csrf = sign_in(ui_client, "finance")
+    form = {"csrf_token": csrf, "payee": "seller", "payee_account_id": str(account_id)}
+    refused = ui_client.post(f"/loans/disbursements/{app_id}", data=form, headers=HTML)
+    assert refused.headers["location"].endswith("/loans/disbursements")  # no seller named
+    assert "notice-error" in ui_client.get("/loans/disbursements", headers=HTML).text
+    form |= {"payee_name": "某某农机公司", "payee_account": "3100 1234 5678 9012"}
+    done = ui_client.post(f"/loans/disbursements/{app_id}", data=form, headers=HTML)
+    assert _payee_of(world, done.headers["location"]) == (
+        "seller",
+        "某某农机公司",
+        "3100123456789012",
+    )

@@ -7,9 +7,11 @@ is refused. Account numbers are masked for users without ``pii.view``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from microlend.customers import model
 from microlend.customers.records import may_view_pii
@@ -30,14 +32,32 @@ def account_view(row: CustomerBankAccount, *, may_view: bool) -> BankAccountView
     return BankAccountView(row.id, row.bank_name, number, row.account_name)
 
 
-def checked_account_no(raw: object) -> str:
+def registered_accounts(
+    session: Session, customer_ids: Iterable[int]
+) -> dict[int, list[CustomerBankAccount]]:
+    """The registered bank accounts of the customers, oldest first, by customer."""
+    found: dict[int, list[CustomerBankAccount]] = {}
+    wanted = sorted(set(customer_ids))
+    if not wanted:
+        return found
+    rows = session.scalars(
+        select(CustomerBankAccount)
+        .where(CustomerBankAccount.customer_id.in_(wanted))
+        .order_by(CustomerBankAccount.id)
+    )
+    for row in rows:
+        found.setdefault(row.customer_id, []).append(row)
+    return found
+
+
+def checked_account_no(raw: object, *, field: str = "account_no") -> str:
     """The account number as digits only (spaces removed), 8 to 30 of them."""
     number = str(raw or "").replace(" ", "").replace("\u3000", "")
     low, high = ACCOUNT_DIGITS
     if not (number.isascii() and number.isdigit() and low <= len(number) <= high):
         raise ValidationFailed(
             "an account number has %(low)s to %(high)s digits",
-            field="account_no",
+            field=field,
             params={"low": low, "high": high},
         )
     return number

@@ -21,6 +21,7 @@ from microlend.loans.account import business_date, refresh
 from microlend.loans.contract_document import contract_document
 from microlend.loans.engine import replay
 from microlend.loans.ledger_roles import ensure_loan_rules
+from microlend.loans.payee import payee_of
 from microlend.loans.records import DISBURSEMENT, minor, money
 from microlend.loans.tranches import first_tranche, later_tranche
 from microlend.loans.views import LoanView, loan_view
@@ -33,7 +34,6 @@ from microlend.products.tables import Product, ProductVersion
 DISBURSE = "loans.disburse"
 LOAN_PREFIX = "DK"  # 贷款
 FUND_USAGE_DAYS = 30  # 贷后资金用途核查 within a month of disbursement
-PAYEES = ("borrower", "seller")
 
 
 def _date(raw: Any, name: str) -> date | None:
@@ -64,11 +64,7 @@ def _disburse(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datet
     on = _date(payload.get("disbursement_date"), "disbursement_date") or today
     if on > today:
         raise ValidationFailed("is after the business date", field="disbursement_date")
-    payee = str(payload.get("payee") or "borrower")
-    if payee not in PAYEES:
-        raise ValidationFailed("borrower or seller (受托支付)", field="payee")
-    if payee == "seller" and not str(payload.get("payee_name") or "").strip():
-        raise ValidationFailed("name the seller paid under entrusted payment", field="payee_name")
+    payee = payee_of(uow.session, app.customer_id, payload)
     contract_row = uow.session.scalars(
         select(Contract).where(Contract.application_id == app.id)
     ).one_or_none()
@@ -115,9 +111,9 @@ def _disburse(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datet
         first_due_date=schedule.installments[0].due_date,
         maturity_date=schedule.installments[-1].due_date,
         upfront_fee_minor=minor(schedule.upfront_fee, app.currency),
-        payee=payee,
-        payee_name=str(payload.get("payee_name") or ""),
-        payee_account=str(payload.get("payee_account") or ""),
+        payee=payee.kind,
+        payee_name=payee.name,
+        payee_account=payee.account,
         contract=document,
         status="active",
         restructured=False,
@@ -150,7 +146,7 @@ def _disburse(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datet
                 "paid_out": str(net),
                 "upfront_fee": str(schedule.upfront_fee),
                 "fee_mode": fee_mode,
-                "payee": payee,
+                "payee": payee.kind,
                 "payee_name": loan.payee_name,
             },
             channel=str(payload.get("channel") or "bank"),
@@ -223,6 +219,7 @@ def disburse(
     payee: str = "borrower",
     payee_name: str = "",
     payee_account: str = "",
+    payee_account_id: int | str | None = None,
     fee_mode: str = "deducted",
     channel: str = "bank",
     amount: Decimal | str | None = None,
@@ -230,7 +227,8 @@ def disburse(
 ) -> LoanView | Pending:
     """Disburse a contracted application in full, or its first tranche (``amount`` below the
     approved amount; later tranches: ``tranches.disburse_tranche``). ``payee`` ``seller`` for
-    受托支付."""
+    受托支付; the borrower's account is one of its registered accounts (``payee_account_id``, or
+    its number as ``payee_account``: ``loans.payee``)."""
     payload = {
         "application_id": application_id,
         "disbursement_date": disbursement_date.isoformat() if disbursement_date else None,
@@ -238,6 +236,7 @@ def disburse(
         "payee": payee,
         "payee_name": payee_name,
         "payee_account": payee_account,
+        "payee_account_id": payee_account_id,
         "fee_mode": fee_mode,
         "channel": channel,
     }

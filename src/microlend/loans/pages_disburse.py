@@ -44,6 +44,10 @@ async def disburse(
     _ = gettext_for(request)
     form = await request.form()
     now = request_now(request)
+    payee = _field(form, "payee") or "borrower"
+    # the form offers both: the borrower's registered accounts, and the seller's name and account
+    # for entrusted payment; only the chosen payee's fields are sent on
+    seller = payee == "seller"
     try:
         with page_uow(request) as uow:
             done = service.disburse(
@@ -54,9 +58,10 @@ async def disburse(
                 disbursement_date=optional_date(
                     _field(form, "disbursement_date"), "disbursement_date"
                 ),
-                payee=_field(form, "payee") or "borrower",
-                payee_name=_field(form, "payee_name"),
-                payee_account=_field(form, "payee_account"),
+                payee=payee,
+                payee_name=_field(form, "payee_name") if seller else "",
+                payee_account=_field(form, "payee_account") if seller else "",
+                payee_account_id=None if seller else _field(form, "payee_account_id") or None,
                 fee_mode=_field(form, "fee_mode") or "deducted",
                 now=now,
             )

@@ -37,7 +37,12 @@ class DisburseIn(BaseModel):
     first_due_date: date | None = None
     payee: Literal["borrower", "seller"] = "borrower"
     payee_name: str = ""
-    payee_account: str = ""
+    payee_account: str = Field(
+        "", description="Digits; the borrower's must be one of its registered accounts."
+    )
+    payee_account_id: Id | None = Field(
+        None, description="A registered account of the borrower (instead of payee_account)."
+    )
     fee_mode: Literal["deducted", "collected"] = "deducted"
     channel: str = "bank"
     amount: Amount | None = Field(

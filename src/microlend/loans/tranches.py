@@ -13,7 +13,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from microlend.customers.bank_accounts import account_view, registered_accounts
+from microlend.customers.records import may_view_pii
 from microlend.customers.tables import Customer
+from microlend.customers.views import BankAccountView
 from microlend.db.commands import Done, Payload, Pending, run_command, value_or_pending
 from microlend.db.scope import apply_scope
 from microlend.db.uow import UnitOfWork
@@ -144,6 +147,7 @@ class AwaitingDisbursement:
     approved_amount: Decimal
     term_count: int
     annual_rate: Decimal
+    accounts: tuple[BankAccountView, ...] = ()  # the borrower's registered accounts, oldest first
 
 
 def awaiting_disbursement(uow: UnitOfWork, actor: Principal) -> list[AwaitingDisbursement]:
@@ -156,6 +160,9 @@ def awaiting_disbursement(uow: UnitOfWork, actor: Principal) -> list[AwaitingDis
         .where(Application.status == "contracted")
         .order_by(Application.id)
     )
+    found = uow.session.execute(stmt).all()
+    accounts = registered_accounts(uow.session, (app.customer_id for app, _ in found))
+    may_view = may_view_pii(actor)
     return [
         AwaitingDisbursement(
             application_id=app.id,
@@ -167,6 +174,9 @@ def awaiting_disbursement(uow: UnitOfWork, actor: Principal) -> list[AwaitingDis
             annual_rate=app.approved_annual_rate
             if app.approved_annual_rate is not None
             else app.annual_rate,
+            accounts=tuple(
+                account_view(row, may_view=may_view) for row in accounts.get(app.customer_id, [])
+            ),
         )
-        for app, name in uow.session.execute(stmt).all()
+        for app, name in found
     ]
