@@ -133,6 +133,8 @@ def test_the_queue_offers_the_borrowers_account_masked_and_pays_into_it(
         "李四",
         "6222020200001234567",
     )
+    page = ui_client.get(done.headers["location"], headers=HTML).text
+    assert '<span id="paid-into">***************4567</span>' in page  # 19 digits, 4 shown
 
 
 def test_entrusted_payment_from_the_queue_ignores_the_borrowers_account(
