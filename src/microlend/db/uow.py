@@ -7,7 +7,9 @@
 Leaving the block without ``commit()`` rolls back. Services never commit. A write that must
 survive a failed command (the audit record of a refused command, a failed login attempt) is
 registered with ``uow.durable(write)``: it joins the transaction when it commits, and runs in a
-fresh transaction of its own after a rollback.
+fresh transaction of its own after a rollback. A write that must be kept before the caller goes
+on, whatever becomes of the unit of work (the audit record of a read that hands out personal data,
+in a read-only unit of work that cannot commit), is committed at once with ``uow.write_apart``.
 
 Rows a command stages in ``uow.staged`` (``db.bulk.Writes``) are written by ``flush_staged``
 (the command runner calls it when the command ends; ``flush`` and ``commit`` do too). A command
@@ -89,6 +91,14 @@ class UnitOfWork:
     def durable(self, write: DurableWrite) -> None:
         """Register a write that is kept whether or not the command commits."""
         self._durable.append(write)
+
+    def write_apart(self, write: DurableWrite) -> None:
+        """Commit ``write`` now, in a session and transaction of its own; this unit of work's
+        transaction is left as it is. For a read-only unit of work: on SQLite a writing one holds
+        the write lock that ``write`` would wait for."""
+        with self._factory() as session:
+            write(session)
+            session.commit()
 
     def commit(self) -> None:
         if self.read_only:

@@ -1,100 +1,49 @@
 """``GET /api/v1/loans/auto-debit?on=YYYY-MM-DD``: the deduction request file of a collection date
 (批量代扣, ``loans.autodebit``) as JSON, or with ``format=csv`` the file itself (UTF-8 with BOM),
-whose columns the repayment import takes once the bank adds its ``status`` column."""
+whose columns the repayment import takes once the bank adds its ``status`` column.
+
+Both carry whole account numbers: each answer is audited (``loans.autodebit_export``) before it
+leaves, the record holding the SHA-256 of the very bytes answered."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from fastapi.responses import Response
 
-from microlend.accounting.api_reports import CSV, csv_response
-from microlend.accounting.exports import rows_csv
-from microlend.loans.autodebit import DebitRun, deduction_run, file_rows
-from microlend.web.kit.deps import PrincipalDep, UowDep
+from microlend.accounting.api_reports import CSV
+from microlend.loans.autodebit import DebitRun
+from microlend.loans.autodebit_export import csv_bytes, export_run
+from microlend.loans.schemas import DebitRunOut
+from microlend.web.kit.deps import NowDep, PrincipalDep, UowDep
 
 router = APIRouter(prefix="/api/v1", tags=["loans"])
 Format = Annotated[Literal["json", "csv"], Query(description="json, or csv (UTF-8 with BOM)")]
 
 
-class DebitLineOut(BaseModel):
-    reference: str
-    loan_id: int
-    loan_number: str
-    borrower: str
-    bank_name: str
-    account_no: str
-    account_name: str
-    amount: Decimal
-    currency: str
-    value_date: date
-    channel: str
-    external_reference: str
-
-
-class OwingOut(BaseModel):
-    loan_id: int
-    loan_number: str
-    customer_id: int
-    borrower: str
-    amount: Decimal
-    currency: str
-
-
-class TotalOut(BaseModel):
-    currency: str
-    count: int
-    amount: Decimal
-
-
-class DebitRunOut(BaseModel):
-    on: date
-    lines: list[DebitLineOut]
-    totals: list[TotalOut]
-    without_account: list[OwingOut]
-
-    @classmethod
-    def of(cls, run: DebitRun) -> DebitRunOut:
-        lines = [
-            DebitLineOut(
-                reference=line.reference,
-                loan_id=line.owing.loan_id,
-                loan_number=line.owing.loan_number,
-                borrower=line.owing.borrower,
-                bank_name=line.account.bank_name,
-                account_no=line.account.account_no,
-                account_name=line.account.account_name,
-                amount=line.owing.amount,
-                currency=line.owing.currency,
-                value_date=line.value_date,
-                channel=line.channel,
-                external_reference=line.external_reference,
-            )
-            for line in run.lines
-        ]
-        return cls(
-            on=run.on,
-            lines=lines,
-            totals=[
-                TotalOut(currency=t.currency, count=t.count, amount=t.amount) for t in run.totals
-            ],
-            without_account=[OwingOut(**vars(owing)) for owing in run.without_account],
-        )
+def _json_bytes(run: DebitRun) -> bytes:
+    return DebitRunOut.of(run).model_dump_json().encode("utf-8")
 
 
 @router.get("/loans/auto-debit", response_model=DebitRunOut, responses=CSV)
 def auto_debit(
     uow: UowDep,
     actor: PrincipalDep,
+    now: NowDep,
     on: date | None = None,
     format: Format = "json",
-) -> Any:
+) -> Response:
     """The lines to debit on ``on`` (default the business date) and the loans owing without a
     bank account; ``format=csv`` downloads the file for the bank."""
-    run = deduction_run(uow, actor, on=on)
     if format == "csv":
-        return csv_response(rows_csv(file_rows(run)), f"auto-debit-{run.on:%Y%m%d}.csv")
-    return DebitRunOut.of(run)
+        run, content = export_run(uow, actor, on=on, format="csv", render=csv_bytes, now=now)
+        disposition = f'attachment; filename="auto-debit-{run.on:%Y%m%d}.csv"'
+        return Response(
+            content,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": disposition},
+        )
+    _, content = export_run(uow, actor, on=on, format="json", render=_json_bytes, now=now)
+    return Response(content, media_type="application/json")

@@ -16,8 +16,9 @@ The debit account: the account the loan was paid out to when the borrower was th
 its bank from the customer's registered accounts when it is one of them), else the customer's
 most recently registered bank account. Loans with neither are listed apart, not in the file.
 
-A read, not a command: nothing is stored or audited (like the other exports). The file carries
-whole account numbers, which the bank needs; the page masks them without ``pii.view``.
+A read, not a command: nothing is stored. The file carries whole account numbers, which the bank
+needs; the page masks them without ``pii.view``, and each export of them (the CSV file, the API's
+JSON) is audited by ``loans.autodebit_export``.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from microlend.kernel.ids import Id
+from microlend.loans.autodebit import DebitRun
 from microlend.loans.notes import NoteView
 from microlend.loans.views import (
     AllocationView,
@@ -226,3 +227,71 @@ class PreviewOut(BaseModel):
     credit_change: Decimal
     prepaid_principal: Decimal
     lines: list[AllocationOut]
+
+
+# --- the auto-debit file (loans.api_autodebit) ---------------------------------------------------
+
+
+class DebitLineOut(BaseModel):
+    reference: str
+    loan_id: int
+    loan_number: str
+    borrower: str
+    bank_name: str
+    account_no: str
+    account_name: str
+    amount: Decimal
+    currency: str
+    value_date: date
+    channel: str
+    external_reference: str
+
+
+class OwingOut(BaseModel):
+    loan_id: int
+    loan_number: str
+    customer_id: int
+    borrower: str
+    amount: Decimal
+    currency: str
+
+
+class TotalOut(BaseModel):
+    currency: str
+    count: int
+    amount: Decimal
+
+
+class DebitRunOut(BaseModel):
+    on: date
+    lines: list[DebitLineOut]
+    totals: list[TotalOut]
+    without_account: list[OwingOut]
+
+    @classmethod
+    def of(cls, run: DebitRun) -> DebitRunOut:
+        lines = [
+            DebitLineOut(
+                reference=line.reference,
+                loan_id=line.owing.loan_id,
+                loan_number=line.owing.loan_number,
+                borrower=line.owing.borrower,
+                bank_name=line.account.bank_name,
+                account_no=line.account.account_no,
+                account_name=line.account.account_name,
+                amount=line.owing.amount,
+                currency=line.owing.currency,
+                value_date=line.value_date,
+                channel=line.channel,
+                external_reference=line.external_reference,
+            )
+            for line in run.lines
+        ]
+        return cls(
+            on=run.on,
+            lines=lines,
+            totals=[
+                TotalOut(currency=t.currency, count=t.count, amount=t.amount) for t in run.totals
+            ],
+            without_account=[OwingOut(**vars(owing)) for owing in run.without_account],
+        )
