@@ -30,6 +30,7 @@ from decimal import Decimal
 
 from sqlalchemy import and_, exists, or_, select
 
+from microlend.customers.bank_accounts import registered_accounts
 from microlend.customers.tables import Customer, CustomerBankAccount
 from microlend.db.scope import scope_condition
 from microlend.db.uow import UnitOfWork
@@ -146,7 +147,7 @@ def deduction_run(uow: UnitOfWork, actor: Principal, *, on: date | None = None) 
             "is before the business date %(date)s", field="on", params={"date": today.isoformat()}
         )
     loans = _candidates(uow, actor, day)
-    accounts = _accounts(uow, {loan.customer_id for loan, _ in loans})
+    accounts = registered_accounts(uow.session, (loan.customer_id for loan, _ in loans))
     lines: list[DebitLine] = []
     missing: list[Owing] = []
     for loan, borrower in loans:
@@ -182,21 +183,6 @@ def _candidates(uow: UnitOfWork, actor: Principal, day: date) -> list[tuple[Loan
         .order_by(Loan.number, Loan.id)
     ).all()
     return [(loan, name) for loan, name in rows]
-
-
-def _accounts(uow: UnitOfWork, customer_ids: set[int]) -> dict[int, list[CustomerBankAccount]]:
-    """The registered bank accounts of the customers, oldest first."""
-    found: dict[int, list[CustomerBankAccount]] = {}
-    if not customer_ids:
-        return found
-    rows = uow.session.scalars(
-        select(CustomerBankAccount)
-        .where(CustomerBankAccount.customer_id.in_(sorted(customer_ids)))
-        .order_by(CustomerBankAccount.id)
-    )
-    for row in rows:
-        found.setdefault(row.customer_id, []).append(row)
-    return found
 
 
 def _digits(account_no: str) -> str:
