@@ -307,3 +307,29 @@ def test_the_list_names_borrowers_finds_loans_and_pages(
     assert found, page_one
     page_two = ui_client.get("/loans?" + found.group(1).replace("&amp;", "&"), headers=HTML).text
     assert second.number in page_two and first.number not in page_two
+
+
+def test_an_overpayment_is_refunded_from_the_loan_page(ui_client: TestClient, world: World) -> None:
+    """1,200.00 paid on 2025-02-15 against 1,120.00 due leaves 80.00 of credit; 50.00 of it is
+    paid back, then 30.01 is refused (only 30.00 is left)."""
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 15))
+    csrf = sign_in(ui_client, "finance")
+    assert 'id="refund"' not in ui_client.get(f"/loans/{loan.id}", headers=HTML).text
+    paid = {"csrf_token": csrf, "amount": "1200.00", "value_date": "2025-02-15"}
+    ui_client.post(f"/loans/{loan.id}/repay", data=paid, headers=HTML)
+    page = ui_client.get(f"/loans/{loan.id}", headers=HTML).text
+    assert '<span class="num" id="credit-balance">80.00</span>' in page
+    done = ui_client.post(
+        f"/loans/{loan.id}/refund", data={"csrf_token": csrf, "amount": "50.00"}, headers=HTML
+    )
+    assert done.status_code == 303
+    page = ui_client.get(f"/loans/{loan.id}", headers=HTML).text
+    assert '<span class="num" id="credit-balance">30.00</span>' in page
+    assert "notice-error" not in page
+    ui_client.post(
+        f"/loans/{loan.id}/refund", data={"csrf_token": csrf, "amount": "30.01"}, headers=HTML
+    )
+    page = ui_client.get(f"/loans/{loan.id}", headers=HTML).text
+    assert "notice-error" in page
+    assert '<span class="num" id="credit-balance">30.00</span>' in page

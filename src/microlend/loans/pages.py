@@ -314,6 +314,11 @@ async def repay(form: Any) -> dict[str, Any]:
     }
 
 
+@_loan_form("refund", "loans.repay", service.refund, N_("The refund is recorded."))
+async def refund(form: Any) -> dict[str, Any]:
+    return {"amount": _field(form, "amount")}
+
+
 @_loan_form("waive", WAIVE, service.waive, N_("The waiver is recorded."))
 async def waive(form: Any) -> dict[str, Any]:
     names = ("component", "amount", "reason")
