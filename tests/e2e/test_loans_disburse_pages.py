@@ -7,12 +7,15 @@ equal principal; a first tranche of 6,000.00 on 2025-01-15 leaves 6,000.00 undis
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from microlend.customers.tables import CustomerBankAccount
-from microlend.loans.tables import Loan
+from microlend.loans.tables import Loan, LoanEvent
 from microlend.origination.tables import Application
+from microlend.products.model import ProductFee
 from tests.e2e.pages_support import HTML, sign_in, ui_client
 from tests.integration.loans_support import contracted, set_business_date
 from tests.seed import World
@@ -152,4 +155,37 @@ def test_entrusted_payment_from_the_queue_ignores_the_borrowers_account(
         "seller",
         "某某农机公司",
         "3100123456789012",
+    )
+
+
+def test_an_upfront_fee_is_deducted_or_collected_as_the_form_says(
+    ui_client: TestClient, world: World
+) -> None:
+    """A 1 % upfront fee on 12,000.00 is 120.00: collected apart, the whole 12,000.00 is paid out;
+    a product without an upfront fee offers no choice."""
+    plain = contracted(world)
+    with_fee = contracted(
+        world,
+        code="FEE",
+        id_number="110105198001010032",
+        customer="王五",
+        fees=(ProductFee("服务费", "upfront", percent=Decimal("1")),),
+    )
+    set_business_date(world, date(2025, 1, 15))
+    csrf = sign_in(ui_client, "finance")
+    queue = ui_client.get("/loans/disbursements", headers=HTML).text
+    forms = {
+        app_id: queue.split(f'action="/loans/disbursements/{app_id}"')[1].split("</form>")[0]
+        for app_id in (plain, with_fee)
+    }
+    assert 'name="fee_mode"' in forms[with_fee] and 'name="fee_mode"' not in forms[plain]
+    form = {"csrf_token": csrf, "fee_mode": "collected"}
+    done = ui_client.post(f"/loans/disbursements/{with_fee}", data=form, headers=HTML)
+    loan_id = int(done.headers["location"].rsplit("/", 1)[1])
+    with world.make_uow(read_only=True) as uow:
+        event = uow.session.scalars(select(LoanEvent).where(LoanEvent.loan_id == loan_id)).one()
+    assert (event.detail["fee_mode"], event.detail["upfront_fee"], event.detail["paid_out"]) == (
+        "collected",
+        "120.00",
+        "12000.00",
     )

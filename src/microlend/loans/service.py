@@ -6,6 +6,7 @@ from microlend.loans.adjustments import reschedule, waive
 from microlend.loans.batch import repay_batch
 from microlend.loans.batch_preview import FilePreview, preview_repayments
 from microlend.loans.disbursement import disburse
+from microlend.loans.disbursement_queue import awaiting_disbursement
 from microlend.loans.fund_usage import record_usage
 from microlend.loans.notes import NoteView, add_note, notes
 from microlend.loans.portfolio import due_soon, overdue_by_dpd, portfolio
@@ -21,7 +22,7 @@ from microlend.loans.queries import (
     principal_outstanding,
 )
 from microlend.loans.repayments import prepay, preview, quote_payoff, refund, repay, reverse
-from microlend.loans.tranches import awaiting_disbursement, disburse_tranche, undisbursed
+from microlend.loans.tranches import disburse_tranche, undisbursed
 from microlend.loans.views import EventOutcome, FundUsageView, InstallmentView, LoanView
 from microlend.loans.writeoffs import recover, write_off
 

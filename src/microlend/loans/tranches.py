@@ -6,23 +6,15 @@ due) with its own disbursement voucher (Dr 130301 / Cr 1002). Same command as th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
-from microlend.customers.bank_accounts import account_view, registered_accounts
-from microlend.customers.records import may_view_pii
-from microlend.customers.tables import Customer
-from microlend.customers.views import BankAccountView
 from microlend.db.commands import Done, Payload, Pending, run_command, value_or_pending
-from microlend.db.scope import apply_scope
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import RuleViolation, ValidationFailed
 from microlend.kernel.money import minor_units_of
-from microlend.kernel.principal import Principal, require
+from microlend.kernel.principal import Principal
 from microlend.loans import tables
 from microlend.loans.account import (
     business_date,
@@ -134,49 +126,3 @@ def disburse_tranche(
         "request_key": request_key,
     }
     return value_or_pending(run_command(uow, actor, DISBURSE, payload, now=now), EventOutcome)
-
-
-@dataclass(frozen=True)
-class AwaitingDisbursement:
-    """A contracted application not yet disbursed (the disbursement queue)."""
-
-    application_id: int
-    number: str
-    customer_name: str
-    currency: str
-    approved_amount: Decimal
-    term_count: int
-    annual_rate: Decimal
-    accounts: tuple[BankAccountView, ...] = ()  # the borrower's registered accounts, oldest first
-
-
-def awaiting_disbursement(uow: UnitOfWork, actor: Principal) -> list[AwaitingDisbursement]:
-    """Contracted applications in the actor's scope (needs ``loans.disburse``)."""
-    require(actor, DISBURSE)
-    stmt = (
-        apply_scope(select(Application), actor, Application)
-        .add_columns(Customer.name)
-        .join(Customer, Customer.id == Application.customer_id)
-        .where(Application.status == "contracted")
-        .order_by(Application.id)
-    )
-    found = uow.session.execute(stmt).all()
-    accounts = registered_accounts(uow.session, (app.customer_id for app, _ in found))
-    may_view = may_view_pii(actor)
-    return [
-        AwaitingDisbursement(
-            application_id=app.id,
-            number=app.number,
-            customer_name=name,
-            currency=app.currency,
-            approved_amount=money(app.approved_amount_minor or app.amount_minor, app.currency),
-            term_count=app.approved_term_count or app.term_count,
-            annual_rate=app.approved_annual_rate
-            if app.approved_annual_rate is not None
-            else app.annual_rate,
-            accounts=tuple(
-                account_view(row, may_view=may_view) for row in accounts.get(app.customer_id, [])
-            ),
-        )
-        for app, name in found
-    ]
