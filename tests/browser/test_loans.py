@@ -131,7 +131,8 @@ def test_finance_disburses_repays_part_and_opens_the_voucher(
     page.get_by_role("link", name="Disbursements").click()
     row = page.locator(f'tr[data-application="{NUMBER}"]')
     expect(row).to_contain_text("12,000.00")
-    row.get_by_role("button", name="Disburse").click()
+    form = page.locator(f'tr[data-application="{NUMBER}"] + tr.form-row form')
+    form.get_by_role("button", name="Disburse").click()
     expect(page.locator(".notice-success")).to_contain_text("is disbursed")
     loan_number = re.search(r"DK\d{10}", page.locator(".notice-success").inner_text())
     assert loan_number is not None
