@@ -14,10 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from microlend.auth import service as auth
-from microlend.customers.tables import CustomerBankAccount
 from microlend.db.tables import AuditRecord
 from tests.e2e.pages_support import HTML, sign_in, ui_client
-from tests.integration.loans_support import disbursed, set_business_date
+from tests.integration.loans_support import add_bank_account, disbursed, set_business_date
 from tests.seed import World
 
 __all__ = ["ui_client"]
@@ -30,18 +29,7 @@ def _owing(world: World) -> str:
     """A loan whose installment of 1,120.00 falls due on the business date, 2025-02-15, with an
     account to debit."""
     loan = disbursed(world)
-    with world.make_uow() as uow:
-        uow.session.add(
-            CustomerBankAccount(
-                company_id=world.company_id,
-                customer_id=loan.customer_id,
-                bank_name="工商银行",
-                account_no=ACCOUNT_NO,
-                account_name="李四",
-                created_at=world.now,
-            )
-        )
-        uow.commit()
+    add_bank_account(world, loan.customer_id, ACCOUNT_NO)
     set_business_date(world, date(2025, 2, 15))
     return loan.number
 

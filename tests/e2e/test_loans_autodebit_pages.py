@@ -11,9 +11,8 @@ from datetime import date
 
 from fastapi.testclient import TestClient
 
-from microlend.customers.tables import CustomerBankAccount
 from tests.e2e.pages_support import HTML, ZH, sign_in, ui_client
-from tests.integration.loans_support import disbursed, set_business_date
+from tests.integration.loans_support import add_bank_account, disbursed, set_business_date
 from tests.seed import World
 
 __all__ = ["ui_client"]
@@ -28,18 +27,7 @@ def _two_loans(world: World) -> tuple[str, str]:
     """One loan whose borrower has a bank account, one whose borrower has none."""
     first = disbursed(world)
     second = disbursed(world, code="L2", id_number="110105198501010012", customer="王五")
-    with world.make_uow() as uow:
-        uow.session.add(
-            CustomerBankAccount(
-                company_id=world.company_id,
-                customer_id=first.customer_id,
-                bank_name="工商银行",
-                account_no="6222020200001234567",
-                account_name="李四",
-                created_at=world.now,
-            )
-        )
-        uow.commit()
+    add_bank_account(world, first.customer_id, "6222020200001234567")
     set_business_date(world, date(2025, 2, 15))
     return first.number, second.number
 

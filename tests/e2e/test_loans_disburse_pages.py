@@ -12,12 +12,11 @@ from decimal import Decimal
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from microlend.customers.tables import CustomerBankAccount
 from microlend.loans.tables import Loan, LoanEvent
 from microlend.origination.tables import Application
 from microlend.products.model import ProductFee
 from tests.e2e.pages_support import HTML, sign_in, ui_client
-from tests.integration.loans_support import contracted, set_business_date
+from tests.integration.loans_support import add_bank_account, contracted, set_business_date
 from tests.seed import World
 
 __all__ = ["ui_client"]
@@ -88,20 +87,9 @@ def _with_account(world: World) -> tuple[int, int]:
     """A contracted application of 李四 with his registered account (…4567)."""
     app_id = contracted(world)
     set_business_date(world, date(2025, 1, 15))
-    with world.make_uow() as uow:
+    with world.make_uow(read_only=True) as uow:
         customer_id = uow.session.get_one(Application, app_id).customer_id
-        row = CustomerBankAccount(
-            company_id=world.company_id,
-            customer_id=customer_id,
-            bank_name="工商银行",
-            account_no="6222020200001234567",
-            account_name="李四",
-            created_at=world.now,
-        )
-        uow.session.add(row)
-        uow.session.flush()
-        account_id = row.id
-        uow.commit()
+    account_id = add_bank_account(world, customer_id)
     return app_id, account_id
 
 

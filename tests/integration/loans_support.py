@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import update
 
 from microlend.auth import service as auth
+from microlend.customers.tables import CustomerBankAccount
 from microlend.loans import service as loans
 from microlend.loans.views import LoanView
 from microlend.orgs.tables import Company
@@ -90,3 +91,29 @@ def repayments_checked(world: World) -> None:
             uow, world.principal("admin"), command_name="loans.repay", enabled=True, now=world.now
         )
         uow.commit()
+
+
+def add_bank_account(
+    world: World,
+    customer_id: int,
+    account_no: str = "6222020200001234567",
+    *,
+    holder: str = "李四",
+    bank: str = "工商银行",
+) -> int:
+    """A registered bank account of the customer (written straight, as the customer page's
+    command leaves it); its id."""
+    with world.make_uow() as uow:
+        row = CustomerBankAccount(
+            company_id=world.company_id,
+            customer_id=customer_id,
+            bank_name=bank,
+            account_no=account_no,
+            account_name=holder,
+            created_at=world.now,
+        )
+        uow.session.add(row)
+        uow.session.flush()
+        made = row.id
+        uow.commit()
+    return made

@@ -16,33 +16,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from microlend.customers.tables import CustomerBankAccount
 from microlend.kernel.errors import Forbidden, ValidationFailed
 from microlend.kernel.principal import DataScope, Principal
 from microlend.loans import service as loans
 from microlend.loans.autodebit import COLUMNS, DebitRun, deduction_run, file_rows
 from microlend.loans.batch import read_repayments, repay_batch
 from microlend.loans.tables import Loan
-from microlend.loans.views import EventOutcome, LoanView
-from tests.integration.loans_support import D, disbursed, set_business_date
+from microlend.loans.views import EventOutcome
+from tests.integration.loans_support import D, add_bank_account, disbursed, set_business_date
 from tests.seed import World
 
 FEB_15 = date(2025, 2, 15)
-
-
-def add_account(world: World, loan: LoanView, account_no: str, bank: str = "工商银行") -> None:
-    with world.make_uow() as uow:
-        uow.session.add(
-            CustomerBankAccount(
-                company_id=world.company_id,
-                customer_id=loan.customer_id,
-                bank_name=bank,
-                account_no=account_no,
-                account_name="李四",
-                created_at=world.now,
-            )
-        )
-        uow.commit()
 
 
 def run(world: World, on: date | None = None, actor: Principal | None = None) -> DebitRun:
@@ -58,7 +42,7 @@ def test_the_installment_due_on_the_date_is_one_line(world: World) -> None:
     """On 2025-02-15 the line is installment 1: 1,000.00 + 120.00 = 1,120.00; the day before
     nothing is owing. The reference is the same every time the file is produced."""
     loan = disbursed(world)
-    add_account(world, loan, "6222020200001234567")
+    add_bank_account(world, loan.customer_id, "6222020200001234567")
     set_business_date(world, date(2025, 2, 14))
     assert run(world).lines == () and run(world).on == date(2025, 2, 14)
     due = run(world, FEB_15)
@@ -75,7 +59,7 @@ def test_after_a_partial_repayment_the_line_is_what_is_left(world: World) -> Non
     """1,120.00 due, 500.00 paid on the due date: 620.00 is left (the 500.00 pays the 120.00
     interest first, then 380.00 of principal)."""
     loan = disbursed(world)
-    add_account(world, loan, "6222020200001234567")
+    add_bank_account(world, loan.customer_id, "6222020200001234567")
     set_business_date(world, FEB_15)
     with world.make_uow() as uow:
         loans.repay(
@@ -91,7 +75,7 @@ def test_overdue_plus_due_and_penalty_to_the_date(world: World) -> None:
     penalty accrued on installment 1 to that date, as the engine's position says (and so more
     than 2,230.00)."""
     loan = disbursed(world)
-    add_account(world, loan, "6222020200001234567")
+    add_bank_account(world, loan.customer_id, "6222020200001234567")
     set_business_date(world, date(2025, 3, 15))
     with world.make_uow(read_only=True) as uow:
         here = loans.loan_position(uow, world.principal("finance"), loan_id=loan.id)
@@ -105,7 +89,7 @@ def test_overdue_plus_due_and_penalty_to_the_date(world: World) -> None:
 def test_a_closed_loan_has_no_line(world: World) -> None:
     """Paid off on 2025-02-15 with 12,000.00 principal + 120.00 interest: nothing is owing."""
     loan = disbursed(world)
-    add_account(world, loan, "6222020200001234567")
+    add_bank_account(world, loan.customer_id, "6222020200001234567")
     set_business_date(world, FEB_15)
     with world.make_uow(read_only=True) as uow:
         quote = loans.quote_payoff(uow, world.principal("finance"), loan_id=loan.id)
@@ -124,7 +108,7 @@ def test_out_of_scope_loans_and_loans_without_an_account(world: World) -> None:
     """A loan of branch A with an account, one of branch B without: branch B's finance staff sees
     only the second, listed apart (not in the file); the company's finance sees both."""
     first = disbursed(world)
-    add_account(world, first, "6222020200001234567")
+    add_bank_account(world, first.customer_id, "6222020200001234567")
     second = disbursed(world, code="L2", id_number="110105198501010012", office="b",
                        officer="officer_b")  # fmt: skip
     set_business_date(world, FEB_15)
@@ -145,8 +129,8 @@ def test_the_newest_account_is_debited_unless_the_loan_paid_the_borrower_to_one(
     world: World,
 ) -> None:
     loan = disbursed(world)
-    add_account(world, loan, "6222020200000000001", bank="农业银行")
-    add_account(world, loan, "6222020200000000002", bank="建设银行")
+    add_bank_account(world, loan.customer_id, "6222020200000000001", bank="农业银行")
+    add_bank_account(world, loan.customer_id, "6222020200000000002", bank="建设银行")
     set_business_date(world, FEB_15)
     assert run(world).lines[0].account.account_no == "6222020200000000002"
     with world.make_uow() as uow:  # paid out to the borrower's older account
@@ -172,7 +156,7 @@ def test_the_file_goes_back_through_the_repayment_import_once(world: World, tmp_
     """The file with a bank's status column added is what the repayment import takes; posted
     twice, the line is paid once (same channel and reference)."""
     loan = disbursed(world)
-    add_account(world, loan, "6222020200001234567")
+    add_bank_account(world, loan.customer_id, "6222020200001234567")
     set_business_date(world, FEB_15)
     buffer = io.StringIO()
     csv.writer(buffer).writerows(file_rows(run(world)))

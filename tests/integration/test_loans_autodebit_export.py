@@ -11,11 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from microlend.auth import service as auth
-from microlend.customers.tables import CustomerBankAccount
 from microlend.db.tables import AuditRecord
 from microlend.kernel.errors import Forbidden
 from microlend.loans.autodebit_export import EXPORT_COMMAND, csv_bytes, export_run
-from tests.integration.loans_support import disbursed, set_business_date
+from tests.integration.loans_support import add_bank_account, disbursed, set_business_date
 from tests.seed import World
 
 
@@ -27,18 +26,7 @@ def _exports(world: World) -> list[AuditRecord]:
 
 def test_the_record_outlives_the_read_only_unit_of_work(world: World) -> None:
     loan = disbursed(world)
-    with world.make_uow() as uow:
-        uow.session.add(
-            CustomerBankAccount(
-                company_id=world.company_id,
-                customer_id=loan.customer_id,
-                bank_name="工商银行",
-                account_no="6222020200001234567",
-                account_name="李四",
-                created_at=world.now,
-            )
-        )
-        uow.commit()
+    add_bank_account(world, loan.customer_id, "6222020200001234567")
     set_business_date(world, date(2025, 2, 15))
     finance = world.principal("finance")
     with world.make_uow(read_only=True) as uow:

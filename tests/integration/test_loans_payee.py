@@ -10,35 +10,17 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from microlend.customers.tables import CustomerBankAccount
 from microlend.kernel.errors import DomainError, RuleViolation, ValidationFailed
 from microlend.loans import service as loans
 from microlend.loans.tables import Loan
 from microlend.loans.views import LoanView
 from microlend.origination.tables import Application
 from tests.integration.applications_support import register
-from tests.integration.loans_support import contracted, set_business_date
+from tests.integration.loans_support import add_bank_account, contracted, set_business_date
 from tests.seed import World
 
 OWN = "6222020200001234567"
 OTHER = "6217000010002223334"
-
-
-def account(world: World, customer_id: int, number: str, holder: str) -> int:
-    with world.make_uow() as uow:
-        row = CustomerBankAccount(
-            company_id=world.company_id,
-            customer_id=customer_id,
-            bank_name="工商银行",
-            account_no=number,
-            account_name=holder,
-            created_at=world.now,
-        )
-        uow.session.add(row)
-        uow.session.flush()
-        made = row.id
-        uow.commit()
-    return made
 
 
 def application(world: World) -> tuple[int, int]:
@@ -47,7 +29,7 @@ def application(world: World) -> tuple[int, int]:
     set_business_date(world, date(2025, 1, 15))
     with world.make_uow(read_only=True) as uow:
         customer_id = uow.session.get_one(Application, app_id).customer_id
-    return app_id, account(world, customer_id, OWN, "李四")
+    return app_id, add_bank_account(world, customer_id, OWN)
 
 
 def disburse(world: World, app_id: int, **payee: Any) -> Loan:
@@ -99,7 +81,7 @@ def test_an_account_the_borrower_has_not_registered_is_refused(world: World) -> 
 def test_another_customers_account_cannot_be_chosen(world: World) -> None:
     app_id, _ = application(world)
     stranger = register(world, "officer_a", "110105198001010032", "王五")
-    theirs = account(world, stranger, OTHER, "王五")
+    theirs = add_bank_account(world, stranger, OTHER, holder="王五")
     error = refused(world, app_id, payee_account_id=theirs)
     assert isinstance(error, ValidationFailed)
     assert error.field == "payee_account_id"
