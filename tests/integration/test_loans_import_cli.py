@@ -51,3 +51,24 @@ def test_failed_debits_are_skipped_and_a_refusal_names_the_files_line(
     assert code == 0, output
     assert "1 repayments: 1 posted, 0 already there; 1 skipped" in output
     assert _repayments(world, loan.id) == ["1120.00"]
+
+
+def test_a_line_without_the_banks_reference_is_refused_before_anything_is_posted(
+    db_url: str, world: World, tmp_path: Path
+) -> None:
+    """Without a reference a file imported twice would pay twice: line 3 (the failed line 2 is
+    not posted and needs none) has none, so nothing is posted and line 3 is named."""
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 15))
+    path = tmp_path / "result.csv"
+    lines = [
+        HEADER,
+        f"{loan.number},1120.00,2025-02-15,deduction,DD-1,成功",
+        f"{loan.number},50.00,2025-02-15,deduction,,余额不足",
+        f"{loan.number},100.00,2025-02-15,deduction,,成功",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    code, output = _run(db_url, path)
+    assert code != 0
+    assert "external_reference" in output and "(line 3)" in output
+    assert _repayments(world, loan.id) == []

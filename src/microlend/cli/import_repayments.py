@@ -12,7 +12,7 @@ from microlend.cli.edge import operator, reported, unit_of_work, wall_clock
 from microlend.cli.import_customers import import_app
 from microlend.kernel.errors import DomainError
 from microlend.loans.batch import read_repayments, repay_batch
-from microlend.loans.batch_file import renumber, succeeded
+from microlend.loans.batch_file import renumber, require_references, succeeded
 from microlend.loans.views import EventOutcome
 
 
@@ -23,10 +23,13 @@ def import_repayments(
 ) -> None:
     """Post the repayments of FILE (columns loan_number, amount, value_date, channel,
     external_reference, and optionally status: a line whose status is not success, ok or 成功
-    is skipped) in one transaction."""
+    is skipped) in one transaction. Every line posted names the bank's reference, so that a
+    file imported twice posts nothing the second time."""
     with reported():
         rows = read_repayments(file)
     numbers = [number for number, row in enumerate(rows, start=1) if succeeded(row)]
+    with reported():
+        require_references([rows[n - 1] for n in numbers], numbers)
     with unit_of_work() as uow:
         actor = operator(uow, company)
         try:

@@ -70,6 +70,19 @@ def text_of(rows: Iterable[Mapping[str, str]]) -> str:
     return out.getvalue()
 
 
+NO_REFERENCE = "give the bank's reference: without one, a file sent twice is paid twice"
+
+
+def require_references(rows: Sequence[Mapping[str, str]], numbers: Sequence[int]) -> None:
+    """Every line of a bank file names the bank's reference (a file imported again then posts
+    nothing new): the first without one is refused, named by its number in ``numbers``."""
+    for number, row in zip(numbers, rows, strict=True):
+        if not (row.get("external_reference") or "").strip():
+            error = ValidationFailed(NO_REFERENCE, field="external_reference")
+            named(error, number)
+            raise error
+
+
 def named(error: DomainError, number: int) -> None:
     """Name line ``number`` as the one refused: in ``error``'s notes (``line N``) and in its
     ``extra`` (the API's problem member ``line``)."""

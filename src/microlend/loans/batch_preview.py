@@ -29,7 +29,7 @@ from microlend.kernel.principal import Principal, require
 from microlend.loans import tables
 from microlend.loans.account import business_date, unserviceable
 from microlend.loans.batch import Line, line_of
-from microlend.loans.batch_file import COLUMNS, succeeded
+from microlend.loans.batch_file import COLUMNS, NO_REFERENCE, succeeded
 from microlend.loans.batch_replays import existing
 from microlend.loans.repayments import REPAY, amount_of, value_date_of
 
@@ -159,10 +159,7 @@ def _checked(
         problems.append(error)
     if not line.reference:
         problems.append(
-            ValidationFailed(
-                "give the bank's reference: without one, a file sent twice is paid twice",
-                field="external_reference",
-            )
+            ValidationFailed(NO_REFERENCE, field="external_reference")
         )
     elif first != line.number:
         problems.append(
