@@ -158,9 +158,7 @@ def _checked(
     except DomainError as error:
         problems.append(error)
     if not line.reference:
-        problems.append(
-            ValidationFailed(NO_REFERENCE, field="external_reference")
-        )
+        problems.append(ValidationFailed(NO_REFERENCE, field="external_reference"))
     elif first != line.number:
         problems.append(
             Conflict(
