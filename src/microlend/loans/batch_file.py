@@ -70,7 +70,12 @@ def text_of(rows: Iterable[Mapping[str, str]]) -> str:
     return out.getvalue()
 
 
-NO_REFERENCE = "give the bank's reference: without one, a file sent twice is paid twice"
+def no_reference() -> ValidationFailed:
+    """The refusal of a line without the bank's reference."""
+    return ValidationFailed(
+        "give the bank's reference: without one, a file sent twice is paid twice",
+        field="external_reference",
+    )
 
 
 def require_references(rows: Sequence[Mapping[str, str]], numbers: Sequence[int]) -> None:
@@ -78,7 +83,7 @@ def require_references(rows: Sequence[Mapping[str, str]], numbers: Sequence[int]
     nothing new): the first without one is refused, named by its number in ``numbers``."""
     for number, row in zip(numbers, rows, strict=True):
         if not (row.get("external_reference") or "").strip():
-            error = ValidationFailed(NO_REFERENCE, field="external_reference")
+            error = no_reference()
             named(error, number)
             raise error
 

@@ -23,13 +23,13 @@ from sqlalchemy import select
 from microlend.customers.tables import Customer
 from microlend.db.scope import apply_scope
 from microlend.db.uow import UnitOfWork
-from microlend.kernel.errors import Conflict, DomainError, Refusal, ValidationFailed
+from microlend.kernel.errors import Conflict, DomainError, Refusal
 from microlend.kernel.fingerprint import digest
 from microlend.kernel.principal import Principal, require
 from microlend.loans import tables
 from microlend.loans.account import business_date, unserviceable
 from microlend.loans.batch import Line, line_of
-from microlend.loans.batch_file import COLUMNS, NO_REFERENCE, succeeded
+from microlend.loans.batch_file import COLUMNS, no_reference, succeeded
 from microlend.loans.batch_replays import existing
 from microlend.loans.repayments import REPAY, amount_of, value_date_of
 
@@ -158,7 +158,7 @@ def _checked(
     except DomainError as error:
         problems.append(error)
     if not line.reference:
-        problems.append(ValidationFailed(NO_REFERENCE, field="external_reference"))
+        problems.append(no_reference())
     elif first != line.number:
         problems.append(
             Conflict(
