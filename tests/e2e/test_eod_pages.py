@@ -3,6 +3,7 @@ stopped run's reconciliation report (the Chinese strings wait in .i18n-pending/e
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import Engine
 from microlend.db.uow import SessionFactory
 from microlend.eod.discovery import STEP_MODULES_VARIABLE
 from microlend.eod.runner import run_close_of_business
-from tests.e2e.pages_support import HTML, ROLES, ZH, sign_in, ui_client
+from tests.e2e.pages_support import HTML, LEDGER, ROLES, ZH, sign_in, ui_client
 from tests.integration.eod_scratch_steps import create_scratch, set_control
 from tests.integration.loans_support import disbursed
 from tests.seed import World
@@ -20,7 +21,7 @@ from tests.seed import World
 __all__ = ["ui_client"]
 
 RUNNERS = frozenset({"admin", "finance"})  # eod.run
-PAGES = {"/eod": RUNNERS, "/eod/runs/{run_id}": RUNNERS}
+PAGES = {"/eod": RUNNERS, "/eod/runs/{run_id}": RUNNERS, "/accounting/reconciliation": LEDGER}
 
 
 def clock() -> datetime:
@@ -104,3 +105,29 @@ def test_a_run_of_the_real_steps_reads_in_chinese(
     assert "<td>Accrue interest</td>" in english and "days advanced 1" in english
     vouchers = ui_client.get("/accounting/vouchers?period=2025-01", headers={**HTML, **ZH}).text
     assert "日终 计提利息 2025-01-16" in vouchers and "interest_accrual" not in vouchers
+
+
+def test_the_live_reconciliation_of_a_disbursed_loan(ui_client: TestClient, world: World) -> None:
+    """12,000.00 disbursed: 1303 holds it in the loans' rows and in the ledger alike."""
+    disbursed(world)
+    sign_in(ui_client, "finance")
+    home = ui_client.get("/", headers=HTML).text
+    assert 'href="/accounting/reconciliation" id="reconcile-now"' in home
+    page = ui_client.get("/accounting/reconciliation", headers={**HTML, **ZH}).text
+    assert '<span class="badge badge-success" id="reconciled">已平</span>' in page
+    row = page.split('<tr data-account="1303">')[1].split("</tr>")[0]
+    figures = re.findall(r'<td class="num[^"]*">([^<]*)</td>', row)
+    assert figures == ["12,000.00", "12,000.00", "0.00"]
+    assert "贷款" in row
+
+
+def test_the_live_reconciliation_shows_a_difference(
+    ui_client: TestClient, world: World, stopped_run: int
+) -> None:
+    """The scratch sub-ledger says 1303 holds 12.34; the ledger holds nothing there."""
+    sign_in(ui_client, "finance")
+    page = ui_client.get("/accounting/reconciliation", headers=HTML).text
+    assert 'id="reconciled">Differences found<' in page
+    row = page.split('<tr data-account="1303">')[1].split("</tr>")[0]
+    assert re.findall(r'<td class="num[^"]*">([^<]*)</td>', row) == ["12.34", "0.00", "12.34"]
+    assert 'class="num differs"' in row

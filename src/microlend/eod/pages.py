@@ -1,4 +1,5 @@
-"""Close-of-business pages (read-only): the latest runs, and one run's steps and report."""
+"""Close-of-business pages (read-only): the latest runs, one run's steps and report, and the
+reconciliation of the business date as it stands."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from microlend.eod import service
+from microlend.eod.reconciliation import GL_PERMISSION, live_reconciliation
 from microlend.web.kit import error_text
 from microlend.web.kit.edge import page_uow
 from microlend.web.kit.page_guard import permitted
@@ -38,3 +40,13 @@ def run_page(
         else ""
     )
     return render_page(request, "eod/run.html", {"detail": detail, "reason": reason})
+
+
+@router.get("/accounting/reconciliation")
+def reconciliation_page(
+    request: Request, viewer: Viewer = Depends(permitted(GL_PERMISSION))
+) -> Response:
+    """对账: the loan sub-ledger against the general ledger as they stand now."""
+    with page_uow(request, read_only=True) as uow:
+        found = live_reconciliation(uow, viewer.principal)
+    return render_page(request, "eod/reconciliation.html", {"check": found})

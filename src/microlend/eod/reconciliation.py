@@ -20,14 +20,18 @@ from typing import Any
 from sqlalchemy import select
 
 from microlend.accounting import service as ledger
+from microlend.accounting.report_model import TrialBalanceRow
 from microlend.auth import service as auth
 from microlend.db.eod import Counts, RunStopped, SubledgerBalances
 from microlend.db.uow import UnitOfWork
 from microlend.eod.discovery import STEP_MODULES_VARIABLE, load_steps
 from microlend.eod.readable import RECONCILIATION_FAILED, reason
+from microlend.kernel.principal import Principal, require
 from microlend.orgs.tables import Company
 
-GL_VIEW = frozenset({"accounting.view"})
+GL_PERMISSION = "accounting.view"
+GL_VIEW = frozenset({GL_PERMISSION})
+ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -76,17 +80,18 @@ class ReconciliationFailed(RunStopped):
 
 def reconcile(uow: UnitOfWork, company_id: int, business_date: date, *, now: datetime) -> Counts:
     """The reconciliation step: raises ``ReconciliationFailed`` on any difference."""
-    unbalanced = [
-        f"{problem.number}: {problem.message}"
-        for problem in ledger.unbalanced_vouchers(
-            uow, company_id=company_id, business_date=business_date
-        )
-    ]
+    unbalanced = _unbalanced(uow, company_id, business_date)
     expected = subledger_totals(uow, company_id, business_date)
     differences = _differences(uow, company_id, business_date, expected)
     if unbalanced or differences:
         raise ReconciliationFailed(business_date, unbalanced, differences)
     return {"accounts_reconciled": len(expected)}
+
+
+def _unbalanced(uow: UnitOfWork, company_id: int, day: date) -> list[str]:
+    """ "number: problem" of the vouchers of ``day`` that do not balance."""
+    found = ledger.unbalanced_vouchers(uow, company_id=company_id, business_date=day)
+    return [f"{problem.number}: {problem.message}" for problem in found]
 
 
 def subledger_totals(uow: UnitOfWork, company_id: int, as_of: date) -> dict[str, Decimal]:
@@ -110,6 +115,22 @@ def _differences(
 ) -> list[Difference]:
     if not expected:
         return []
+    closing = _gl_closing(uow, company_id, as_of)
+    return [
+        Difference(account, expected[account], closing.get(account, ZERO))
+        for account in sorted(expected)
+        if closing.get(account, ZERO) != expected[account]
+    ]
+
+
+def _gl_closing(uow: UnitOfWork, company_id: int, as_of: date) -> dict[str, Decimal]:
+    """Every GL account's balance at the end of ``as_of`` (debit-positive), company-wide."""
+    return {
+        row.code: row.closing_debit - row.closing_credit for row in _trial(uow, company_id, as_of)
+    }
+
+
+def _trial(uow: UnitOfWork, company_id: int, as_of: date) -> list[TrialBalanceRow]:
     currency = uow.session.scalar(select(Company.currency).where(Company.id == company_id))
     actor = auth.system_principal(
         uow, company_id=company_id, permissions=GL_VIEW, name="system@eod"
@@ -122,10 +143,50 @@ def _differences(
         currency=currency or "CNY",
         company_id=company_id,
     )  # one pass over the journal for every account, parents rolled up
-    closing = {row.code: row.closing_debit - row.closing_credit for row in report.rows}
-    differences = []
-    for account in sorted(expected):
-        gl = closing.get(account, Decimal("0.00"))
-        if gl != expected[account]:
-            differences.append(Difference(account, expected[account], gl))
-    return differences
+    return list(report.rows)
+
+
+@dataclass(frozen=True)
+class AccountCheck:
+    """One GL account a sub-ledger keeps: both balances, debit-positive."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    subledger: Decimal
+    gl: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.subledger - self.gl
+
+
+@dataclass(frozen=True)
+class LiveReconciliation:
+    """The reconciliation of the business date as it stands, before its close of business."""
+
+    as_of: date
+    accounts: list[AccountCheck]
+    unbalanced: list[str]  # "number: problem" of the date's vouchers that do not balance
+
+    @property
+    def reconciled(self) -> bool:
+        return not self.unbalanced and all(a.difference == 0 for a in self.accounts)
+
+
+def live_reconciliation(uow: UnitOfWork, actor: Principal) -> LiveReconciliation:
+    """What the close of business's reconciliation would find now, for the actor's company at
+    its business date: every account the sub-ledgers keep (equal or not) and the date's vouchers
+    that do not balance. Read-only; the whole company (the sub-ledgers are summed company-wide)."""
+    require(actor, GL_PERMISSION)
+    company_id = actor.company_id
+    as_of = uow.session.scalars(select(Company.business_date).where(Company.id == company_id)).one()
+    expected = subledger_totals(uow, company_id, as_of)
+    rows = {row.code: row for row in _trial(uow, company_id, as_of)} if expected else {}
+    accounts = []
+    for code in sorted(expected):
+        row = rows.get(code)
+        gl = row.closing_debit - row.closing_credit if row is not None else ZERO
+        names = (row.name_zh, row.name_en) if row is not None else ("", "")
+        accounts.append(AccountCheck(code, *names, expected[code], gl))
+    return LiveReconciliation(as_of, accounts, _unbalanced(uow, company_id, as_of))
