@@ -230,7 +230,7 @@ def _watch(uow: UnitOfWork, staff: Staff, customer_id: int, clock: Clock) -> Non
         id_number=row.id_number,
         name=row.name,
         reason="涉诉信息：民间借贷纠纷被告（已结案）",
-        source="court records",
+        source="中国裁判文书网",
         now=clock(),
     )
 
