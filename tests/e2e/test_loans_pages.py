@@ -4,11 +4,13 @@ quote, and the waiver and write-off requests that wait for a second person (make
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from tests.e2e.pages_support import HTML, ROLES, ZH, sign_in, ui_client
 from tests.integration.loans_support import disbursed, set_business_date
@@ -21,6 +23,7 @@ PAGES = {
     "/loans": VIEWERS,
     "/loans/{loan_id}": VIEWERS,
     "/loans/{loan_id}/repayment-preview": VIEWERS,
+    "/loans/{loan_id}/schedule.xlsx": VIEWERS,
     "/loans/disbursements": frozenset({"finance"}),  # loans.disburse
     "/loans/auto-debit": frozenset({"finance"}),  # loans.repay
     "/loans/repayment-imports": frozenset({"finance"}),  # loans.repay
@@ -333,3 +336,22 @@ def test_an_overpayment_is_refunded_from_the_loan_page(ui_client: TestClient, wo
     page = ui_client.get(f"/loans/{loan.id}", headers=HTML).text
     assert "notice-error" in page
     assert '<span class="num" id="credit-balance">30.00</span>' in page
+
+
+def test_the_schedule_downloads_as_a_workbook_in_the_readers_language(
+    ui_client: TestClient, world: World
+) -> None:
+    """12,000.00 equal principal over 12 months at 12 %: installment 1 is 1,000.00 principal and
+    12,000.00 x 1 % = 120.00 interest; the last, 1,000.00 and 1,000.00 x 1 % = 10.00."""
+    loan = disbursed(world)
+    sign_in(ui_client, "officer_a")
+    page = ui_client.get(f"/loans/{loan.id}", headers={**HTML, **ZH}).text
+    assert f'href="/loans/{loan.id}/schedule.xlsx"' in page
+    answer = ui_client.get(f"/loans/{loan.id}/schedule.xlsx", headers={**HTML, **ZH})
+    assert answer.status_code == 200
+    assert f'filename="{loan.number}-schedule.xlsx"' in answer.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(answer.content)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0][:3] == ["期次", "到期日", "本金"] and len(rows) == 13
+    assert rows[1][:4] == [1, "2025-02-15", 1000, 120] and rows[1][-1] == "未到期"
+    assert rows[12][:4] == [12, "2026-01-15", 1000, 10]

@@ -24,6 +24,7 @@ from microlend.loans import pages as loans_pages
 from microlend.loans import pages_autodebit as loans_autodebit_pages
 from microlend.loans import pages_disburse as loans_disburse_pages
 from microlend.loans import pages_repayment_import as repayment_import_pages
+from microlend.loans import pages_schedule as loans_schedule_pages
 from microlend.orgs import pages as orgs_pages
 from microlend.origination import pages as application_pages
 from microlend.origination import pages_approval_chains as approval_chain_pages
@@ -68,6 +69,7 @@ PAGE_ROUTERS = (
     eod_pages.router,
     loans_disburse_pages.router,  # before /loans/{loan_id}
     loans_autodebit_pages.router,  # before /loans/{loan_id}
+    loans_schedule_pages.router,
     repayment_import_pages.router,  # before /loans/{loan_id}
     loans_pages.router,
 )
