@@ -122,6 +122,7 @@ def test_entrusted_payment_goes_to_the_named_seller(world: World) -> None:
             {"payee": "seller", "payee_name": "某某农机公司", "payee_account_id": 1},
             "payee_account_id",
         ),
+        ({"payee": "seller", "payee_name": "某" * 201}, "payee_name"),
         ({"payee": "bank"}, "payee"),
         ({"payee_account": "12345"}, "payee_account"),
     ],

@@ -14,6 +14,7 @@ from microlend.db.commands import Payload
 from microlend.kernel.errors import RuleViolation, ValidationFailed
 
 PAYEES = ("borrower", "seller")
+NAME_LENGTH = 200  # loans.payee_name
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,12 @@ def payee_of(session: Session, customer_id: int, payload: Payload) -> Payee:
     chosen = payload.get("payee_account_id")
     typed = str(payload.get("payee_account") or "").strip()
     name = str(payload.get("payee_name") or "").strip()
+    if len(name) > NAME_LENGTH:
+        raise ValidationFailed(
+            "at most %(max_length)s characters",
+            field="payee_name",
+            params={"max_length": NAME_LENGTH},
+        )
     if chosen not in (None, "") and typed:
         raise ValidationFailed(
             "choose a registered account or type one, not both", field="payee_account"
