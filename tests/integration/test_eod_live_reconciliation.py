@@ -8,6 +8,7 @@ close of business classifies the loan)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy import update
 
 from microlend.eod.reconciliation import live_reconciliation
 from microlend.kernel.errors import Forbidden
+from microlend.kernel.principal import DataScope
 from microlend.loans.tables import Loan
 from tests.integration.loans_support import disbursed
 from tests.seed import World
@@ -56,3 +58,14 @@ def test_a_sub_ledger_that_drifted_from_the_ledger_shows_its_difference(world: W
 def test_it_needs_the_ledger_view(world: World) -> None:
     with world.make_uow(read_only=True) as uow, pytest.raises(Forbidden):
         live_reconciliation(uow, world.principal("officer_a"))
+
+
+def test_an_office_scoped_viewer_gets_no_company_wide_figures(world: World) -> None:
+    branch = replace(
+        world.principal("finance"),
+        scope=DataScope.OFFICE,
+        office_ids=frozenset({world.offices["a"]}),
+    )
+    with world.make_uow(read_only=True) as uow, pytest.raises(Forbidden) as refused:
+        live_reconciliation(uow, branch)
+    assert refused.value.code == "company_scope_needed"

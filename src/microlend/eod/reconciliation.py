@@ -26,7 +26,8 @@ from microlend.db.eod import Counts, RunStopped, SubledgerBalances
 from microlend.db.uow import UnitOfWork
 from microlend.eod.discovery import STEP_MODULES_VARIABLE, load_steps
 from microlend.eod.readable import RECONCILIATION_FAILED, reason
-from microlend.kernel.principal import Principal, require
+from microlend.kernel.errors import Forbidden
+from microlend.kernel.principal import DataScope, Principal, require
 from microlend.orgs.tables import Company
 
 GL_PERMISSION = "accounting.view"
@@ -177,8 +178,14 @@ class LiveReconciliation:
 def live_reconciliation(uow: UnitOfWork, actor: Principal) -> LiveReconciliation:
     """What the close of business's reconciliation would find now, for the actor's company at
     its business date: every account the sub-ledgers keep (equal or not) and the date's vouchers
-    that do not balance. Read-only; the whole company (the sub-ledgers are summed company-wide)."""
+    that do not balance. Read-only; the whole company (the sub-ledgers are summed company-wide), so
+only for a viewer whose data scope is the company or the group."""
     require(actor, GL_PERMISSION)
+    if actor.scope not in (DataScope.COMPANY, DataScope.GROUP):
+        raise Forbidden(
+            "the reconciliation covers the whole company: it needs a company-wide data scope",
+            code="company_scope_needed",
+        )
     company_id = actor.company_id
     as_of = uow.session.scalars(select(Company.business_date).where(Company.id == company_id)).one()
     expected = subledger_totals(uow, company_id, as_of)
