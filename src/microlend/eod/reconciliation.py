@@ -177,9 +177,9 @@ class LiveReconciliation:
 
 def live_reconciliation(uow: UnitOfWork, actor: Principal) -> LiveReconciliation:
     """What the close of business's reconciliation would find now, for the actor's company at
-        its business date: every account the sub-ledgers keep (equal or not) and the date's vouchers
-        that do not balance. Read-only; the whole company (the sub-ledgers are summed company-wide), so
-    only for a viewer whose data scope is the company or the group."""
+    its business date: every account the sub-ledgers keep (equal or not) and the date's vouchers
+    that do not balance. Read-only and company-wide (the sub-ledgers are summed company-wide),
+    so only for a viewer whose data scope is the company or the group."""
     require(actor, GL_PERMISSION)
     if actor.scope not in (DataScope.COMPANY, DataScope.GROUP):
         raise Forbidden(
