@@ -6,6 +6,8 @@ processes and ``microlend eod`` subprocesses use them too). Behaviour is steered
 
 - ``fail_item``: the ``scratch.first`` step raises when it reaches this item id;
 - ``sleep``: seconds ``scratch.first`` sleeps per partition (to kill a run in the middle);
+- ``sleep_second``: the same for ``scratch.second`` (to kill a run in the middle of its second
+  step: without it the rest of the run can end before the kill arrives);
 - ``busy_once``: a file path; ``scratch.first`` raises SQLite's "database is locked" once (when
   the file does not exist yet, creating it), a transient error the runner retries;
 - ``subledger``: JSON ``{"account": "amount"}`` that ``subledger_balances`` reports.
@@ -129,6 +131,9 @@ def second(
     items = _items(uow, company_id, low, high)
     for item in items:
         _write(uow, "second", business_date, item, int(seen))
+    pause = _control(uow, "sleep_second")
+    if pause is not None:
+        time.sleep(float(pause))
     return {"items": len(items)}
 
 

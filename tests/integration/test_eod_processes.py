@@ -84,6 +84,7 @@ def test_a_killed_close_of_business_resumes_to_the_same_result(
     kill_after: int,
 ) -> None:
     control(engine, "sleep", "0.4")
+    control(engine, "sleep_second", "0.4")  # partition 6 done, four of 0.4 s are left to kill in
     process = start_cli(db_url, "eod", "--company", "MLC", "--partition-size", "5")
     wait_for(lambda: done_partitions(session_factory) >= kill_after or process.poll() is not None)
     process.send_signal(signal.SIGKILL)
