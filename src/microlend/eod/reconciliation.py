@@ -36,8 +36,12 @@ ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
-class Difference:
-    account: str
+class AccountCheck:
+    """One GL account a sub-ledger keeps: both balances, debit-positive."""
+
+    code: str
+    name_zh: str
+    name_en: str
     subledger: Decimal
     gl: Decimal
 
@@ -49,7 +53,7 @@ class Difference:
 class ReconciliationFailed(RunStopped):
     """Vouchers that do not balance, or sub-ledger balances that differ from the GL."""
 
-    def __init__(self, business_date: date, unbalanced: list[str], differences: list[Difference]):
+    def __init__(self, business_date: date, unbalanced: list[str], differences: list[AccountCheck]):
         self.unbalanced = unbalanced
         self.differences = differences
         lines = [f"reconciliation of {business_date} failed"]
@@ -57,14 +61,13 @@ class ReconciliationFailed(RunStopped):
         if differences:
             lines.append(f"  {'account':<10} {'sub-ledger':>18} {'GL':>18} {'difference':>18}")
         lines += [
-            f"  {d.account:<10} {d.subledger:>18} {d.gl:>18} {d.difference:>18}"
-            for d in differences
+            f"  {d.code:<10} {d.subledger:>18} {d.gl:>18} {d.difference:>18}" for d in differences
         ]
         report: dict[str, Any] = {
             "unbalanced_vouchers": unbalanced,
             "differences": [
                 {
-                    "account": d.account,
+                    "account": d.code,
                     "subledger": str(d.subledger),
                     "gl": str(d.gl),
                     "difference": str(d.difference),
@@ -82,15 +85,15 @@ class ReconciliationFailed(RunStopped):
 def reconcile(uow: UnitOfWork, company_id: int, business_date: date, *, now: datetime) -> Counts:
     """The reconciliation step: raises ``ReconciliationFailed`` on any difference."""
     unbalanced = _unbalanced(uow, company_id, business_date)
-    expected = subledger_totals(uow, company_id, business_date)
-    differences = _differences(uow, company_id, business_date, expected)
+    checks = _account_checks(uow, company_id, business_date)
+    differences = [check for check in checks if check.difference]
     if unbalanced or differences:
         raise ReconciliationFailed(business_date, unbalanced, differences)
-    return {"accounts_reconciled": len(expected)}
+    return {"accounts_reconciled": len(checks)}
 
 
 def _unbalanced(uow: UnitOfWork, company_id: int, day: date) -> list[str]:
-    """ "number: problem" of the vouchers of ``day`` that do not balance."""
+    """The vouchers of ``day`` that do not balance, each as "number: problem"."""
     found = ledger.unbalanced_vouchers(uow, company_id=company_id, business_date=day)
     return [f"{problem.number}: {problem.message}" for problem in found]
 
@@ -111,26 +114,6 @@ def _contributors(_modules: str) -> tuple[SubledgerBalances, ...]:
     return load_steps().subledgers
 
 
-def _differences(
-    uow: UnitOfWork, company_id: int, as_of: date, expected: dict[str, Decimal]
-) -> list[Difference]:
-    if not expected:
-        return []
-    closing = _gl_closing(uow, company_id, as_of)
-    return [
-        Difference(account, expected[account], closing.get(account, ZERO))
-        for account in sorted(expected)
-        if closing.get(account, ZERO) != expected[account]
-    ]
-
-
-def _gl_closing(uow: UnitOfWork, company_id: int, as_of: date) -> dict[str, Decimal]:
-    """Every GL account's balance at the end of ``as_of`` (debit-positive), company-wide."""
-    return {
-        row.code: row.closing_debit - row.closing_credit for row in _trial(uow, company_id, as_of)
-    }
-
-
 def _trial(uow: UnitOfWork, company_id: int, as_of: date) -> list[TrialBalanceRow]:
     currency = uow.session.scalar(select(Company.currency).where(Company.id == company_id))
     actor = auth.system_principal(
@@ -143,23 +126,8 @@ def _trial(uow: UnitOfWork, company_id: int, as_of: date) -> list[TrialBalanceRo
         date_to=as_of,
         currency=currency or "CNY",
         company_id=company_id,
-    )  # one pass over the journal for every account, parents rolled up
+    )
     return list(report.rows)
-
-
-@dataclass(frozen=True)
-class AccountCheck:
-    """One GL account a sub-ledger keeps: both balances, debit-positive."""
-
-    code: str
-    name_zh: str
-    name_en: str
-    subledger: Decimal
-    gl: Decimal
-
-    @property
-    def difference(self) -> Decimal:
-        return self.subledger - self.gl
 
 
 @dataclass(frozen=True)
@@ -188,12 +156,21 @@ def live_reconciliation(uow: UnitOfWork, actor: Principal) -> LiveReconciliation
         )
     company_id = actor.company_id
     as_of = uow.session.scalars(select(Company.business_date).where(Company.id == company_id)).one()
+    checks = _account_checks(uow, company_id, as_of)
+    return LiveReconciliation(as_of, checks, _unbalanced(uow, company_id, as_of))
+
+
+def _account_checks(uow: UnitOfWork, company_id: int, as_of: date) -> list[AccountCheck]:
+    """Every account the sub-ledgers keep, by code, with its GL balance at the end of
+    ``as_of`` (one trial balance: one pass over the journal, parents rolled up)."""
     expected = subledger_totals(uow, company_id, as_of)
-    rows = {row.code: row for row in _trial(uow, company_id, as_of)} if expected else {}
-    accounts = []
+    if not expected:
+        return []
+    rows = {row.code: row for row in _trial(uow, company_id, as_of)}
+    checks = []
     for code in sorted(expected):
         row = rows.get(code)
         gl = row.closing_debit - row.closing_credit if row is not None else ZERO
         names = (row.name_zh, row.name_en) if row is not None else ("", "")
-        accounts.append(AccountCheck(code, *names, expected[code], gl))
-    return LiveReconciliation(as_of, accounts, _unbalanced(uow, company_id, as_of))
+        checks.append(AccountCheck(code, *names, expected[code], gl))
+    return checks

@@ -22,7 +22,7 @@ from microlend.eod import discovery
 from microlend.eod.connections import pooled
 from microlend.eod.partitions import _is_dead_here, cut
 from microlend.eod.readable import RECONCILIATION_FAILED
-from microlend.eod.reconciliation import Difference, ReconciliationFailed
+from microlend.eod.reconciliation import AccountCheck, ReconciliationFailed
 from microlend.eod.summary import DaySummary, RunSummary, StepSummary
 
 
@@ -138,7 +138,7 @@ def test_the_reconciliation_report_lists_account_subledger_gl_and_difference() -
     failed = ReconciliationFailed(
         date(2025, 3, 3),
         ["2025-03-000007: CNY off by 5 minor units"],
-        [Difference("1303", Decimal("1500.00"), Decimal("1499.99"))],
+        [AccountCheck("1303", "贷款", "Loans", Decimal("1500.00"), Decimal("1499.99"))],
     )
     assert failed.differences[0].difference == Decimal("0.01")
     assert failed.report == {
