@@ -132,6 +132,12 @@ def test_finance_disburses_repays_part_and_opens_the_voucher(
     row = page.locator(f'tr[data-application="{NUMBER}"]')
     expect(row).to_contain_text("12,000.00")
     form = page.locator(f'tr[data-application="{NUMBER}"] + tr.form-row form')
+    seller = form.locator("input[name=payee_name]")
+    expect(seller).to_be_hidden()  # paid to the borrower: the seller's fields are not shown
+    form.locator("select[name=payee]").select_option("seller")
+    expect(seller).to_be_visible()
+    expect(form.locator("select[name=payee_account_id]")).to_be_hidden()
+    form.locator("select[name=payee]").select_option("borrower")
     form.get_by_role("button", name="Disburse").click()
     expect(page.locator(".notice-success")).to_contain_text("is disbursed")
     loan_number = re.search(r"DK\d{10}", page.locator(".notice-success").inner_text())

@@ -143,13 +143,18 @@ class LiveReconciliation:
         return not self.unbalanced and all(a.difference == 0 for a in self.accounts)
 
 
+def may_reconcile(actor: Principal) -> bool:
+    """Whether ``actor`` may see the live reconciliation: the ledger, company- or group-wide."""
+    return actor.can(GL_PERMISSION) and actor.scope in (DataScope.COMPANY, DataScope.GROUP)
+
+
 def live_reconciliation(uow: UnitOfWork, actor: Principal) -> LiveReconciliation:
     """What the close of business's reconciliation would find now, for the actor's company at
     its business date: every account the sub-ledgers keep (equal or not) and the date's vouchers
     that do not balance. Read-only and company-wide (the sub-ledgers are summed company-wide),
     so only for a viewer whose data scope is the company or the group."""
     require(actor, GL_PERMISSION)
-    if actor.scope not in (DataScope.COMPANY, DataScope.GROUP):
+    if not may_reconcile(actor):
         raise Forbidden(
             "the reconciliation covers the whole company: it needs a company-wide data scope",
             code="company_scope_needed",

@@ -26,6 +26,7 @@ from typing import Any
 from microlend.accounting import service as accounting
 from microlend.db.uow import UnitOfWork
 from microlend.eod import service as eod
+from microlend.eod.reconciliation import may_reconcile
 from microlend.loans import service as loans
 from microlend.loans.pages import dpd_key
 from microlend.origination import service as origination
@@ -45,6 +46,7 @@ class Books:
     open_periods: list[str] | None  # None: no accounting.view
     current_period: str
     awaiting_disbursement: int | None  # None: no loans.disburse
+    may_reconcile: bool = False  # the live reconciliation's link (company-wide ledger viewers)
 
 
 def _books(uow: UnitOfWork, viewer: Viewer, today: date) -> Books | None:
@@ -61,7 +63,14 @@ def _books(uow: UnitOfWork, viewer: Viewer, today: date) -> Books | None:
         else None
     )
     queue = len(loans.awaiting_disbursement(uow, actor)) if disburses else None
-    return Books(last[0] if last else None, runs, periods, f"{today:%Y-%m}", queue)
+    return Books(
+        last[0] if last else None,
+        runs,
+        periods,
+        f"{today:%Y-%m}",
+        queue,
+        may_reconcile=may_reconcile(actor),
+    )
 
 
 def _loan_sections(uow: UnitOfWork, viewer: Viewer, today: date) -> dict[str, Any]:
