@@ -31,7 +31,7 @@ CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}, XLSX_T
 
 def csv_response(chunks: Iterable[str], filename: str) -> StreamingResponse:
     def body() -> Iterator[str]:
-        yield "\ufeff"  # Excel opens UTF-8 (Chinese account names) only with the BOM
+        yield exports.BOM
         yield from chunks
 
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}

@@ -11,6 +11,7 @@ from microlend.accounting.report_model import BalanceSheet, IncomeStatement, Tri
 from microlend.accounting.views import VoucherView
 from microlend.accounting.vouchers import AccountDetail
 
+BOM = "\ufeff"  # starts a UTF-8 CSV: Excel reads Chinese text right only with it
 VOUCHER_COLUMNS = (
     "voucher_no",
     "business_date",

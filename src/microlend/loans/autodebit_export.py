@@ -25,7 +25,7 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from microlend.accounting.exports import rows_csv
+from microlend.accounting.exports import BOM, rows_csv
 from microlend.db.audit import Actor, append_audit
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.fingerprint import digest, sha256_hex
@@ -34,7 +34,6 @@ from microlend.loans.autodebit import PERMISSION, DebitRun, deduction_run, file_
 
 EXPORT_COMMAND = "loans.autodebit.export"
 ENTITY_TYPE = "company"
-BOM = "\ufeff"  # Excel opens UTF-8 (Chinese account names) only with it
 
 Format = Literal["csv", "json"]
 Render = Callable[[DebitRun], bytes]

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
-from microlend.accounting.exports import rows_xlsx
+from microlend.accounting.api_reports import download
 from microlend.loans import service
 from microlend.loans.views import InstallmentView
 from microlend.web.kit.edge import page_uow
@@ -59,9 +59,5 @@ def schedule_download(
     with page_uow(request, read_only=True) as uow:
         loan = service.get_loan(uow, viewer.principal, loan_id=loan_id)
         installments = service.installments(uow, viewer.principal, loan_id=loan_id)
-    content = rows_xlsx(schedule_rows(installments, gettext_for(request)), loan.number)
-    return Response(
-        content,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{loan.number}-schedule.xlsx"'},
-    )
+    rows = schedule_rows(installments, gettext_for(request))
+    return download(rows, "xlsx", f"{loan.number}-schedule")
