@@ -11,8 +11,14 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 
 from microlend.auth import service as auth
+from microlend.origination.tables import Application
 from tests.e2e.conftest import Clock
-from tests.integration.loans_support import contracted, disbursed, set_business_date
+from tests.integration.loans_support import (
+    add_bank_account,
+    contracted,
+    disbursed,
+    set_business_date,
+)
 from tests.seed import PASSWORD, World
 
 
@@ -302,3 +308,24 @@ def test_a_disbursement_to_an_unregistered_account_is_a_problem_naming_the_field
     assert bad_id.status_code == 422, bad_id.text
     done = client.post("/api/v1/loans", headers=finance, json={"application_id": app_id})
     assert done.status_code == 201, done.text
+
+
+def test_the_account_paid_into_is_whole_only_for_a_reader_with_pii_view(
+    client: TestClient, world: World
+) -> None:
+    app_id = contracted(world)
+    set_business_date(world, date(2025, 1, 15))
+    with world.make_uow(read_only=True) as uow:
+        customer_id = uow.session.get_one(Application, app_id).customer_id
+    account_id = add_bank_account(world, customer_id, "6222020200001234567")
+    finance = log_in(client, "finance")  # no pii.view
+    body = {"application_id": app_id, "payee_account_id": account_id}
+    done = client.post("/api/v1/loans", headers=finance, json=body)
+    assert done.status_code == 201, done.text
+    assert done.json()["payee_account"] == "***************4567"  # 19 digits, 4 shown
+    url = f"/api/v1/loans/{done.json()['id']}"
+    assert client.get(url, headers=finance).json()["payee_account"] == "***************4567"
+    risk = log_in(client, "risk")  # pii.view, company-wide
+    assert client.get(url, headers=risk).json()["payee_account"] == "6222020200001234567"
+    listed = client.get("/api/v1/loans", headers=risk).json()
+    assert [row["payee_account"] for row in listed] == ["***************4567"]  # lists mask

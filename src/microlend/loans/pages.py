@@ -19,7 +19,6 @@ from microlend.accounting.tables import Voucher
 from microlend.db.commands import Pending, needs_checker
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import DomainError, ValidationFailed
-from microlend.kernel.pii import PiiKind, shown
 from microlend.kernel.principal import Principal
 from microlend.loans import service
 from microlend.loans.adjustments import RESCHEDULE, WAIVE, pending_requests
@@ -139,13 +138,6 @@ def _dated(
     return {name: found, f"{name}_problem": "", f"{name}_date": found.as_of}
 
 
-def _paid_into(uow: UnitOfWork, actor: Principal, loan: LoanView) -> str:
-    """The account the loan was paid into, masked without ``pii.view`` (the loan is in scope:
-    ``get_loan`` read it)."""
-    number = uow.session.get_one(Loan, loan.id).payee_account
-    return shown(number, PiiKind.BANK_ACCOUNT, may_view=actor.can("pii.view")) or ""
-
-
 @router.get("/loans/{loan_id}")
 def loan_page(
     request: Request,
@@ -179,7 +171,6 @@ def loan_page(
             "vouchers": vouchers,
             "usages": service.fund_usages(uow, actor, loan_id=loan_id),
             "borrower": service.customer_names(uow, [loan]).get(loan.customer_id, ""),
-            "paid_into": _paid_into(uow, actor, loan),
             # the position at the end of a day, replayed from the events; the payoff quote
             **_dated(
                 request,

@@ -3,12 +3,14 @@ engine's replay of the stored events), installments, events, postings, fund usag
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, func, or_, select
 
 from microlend.customers import service as customers
+from microlend.customers.records import may_view_pii
 from microlend.customers.tables import Customer
 from microlend.db.scope import apply_scope, get_scoped
 from microlend.db.uow import UnitOfWork
@@ -37,7 +39,11 @@ STATUSES = ("approved_not_disbursed", "active", "overdue", "closed", "written_of
 
 def get_loan(uow: UnitOfWork, actor: Principal, *, loan_id: int) -> LoanView:
     require(actor, VIEW)
-    return loan_view(get_scoped(uow.session, actor, tables.Loan, loan_id))
+    row = get_scoped(uow.session, actor, tables.Loan, loan_id)
+    view = loan_view(row)
+    if may_view_pii(actor):  # the account paid into, whole (masked for everyone else)
+        return replace(view, payee_account=row.payee_account)
+    return view
 
 
 def list_loans(

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from microlend.kernel.pii import PiiKind, mask
 from microlend.loans import tables
 from microlend.loans.engine import Posting
 from microlend.loans.records import fresh_minor, minor, money
@@ -35,6 +36,7 @@ class LoanView:
     upfront_fee: Decimal
     payee: str
     payee_name: str
+    payee_account: str  # masked; ``queries.get_loan`` shows it whole to a reader with pii.view
     status: str
     restructured: bool
     purpose: str
@@ -98,6 +100,7 @@ def loan_view(row: tables.Loan) -> LoanView:
         upfront_fee=money(r["upfront_fee_minor"], c),
         payee=r["payee"],
         payee_name=r["payee_name"],
+        payee_account=mask(r["payee_account"], PiiKind.BANK_ACCOUNT),
         status=r["status"],
         restructured=r["restructured"],
         purpose=r["purpose"],
