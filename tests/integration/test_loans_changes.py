@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from microlend.accounting.tables import Voucher, VoucherLine
 from microlend.db.commands import Pending
 from microlend.db.makerchecker import approve_pending, configure_maker_checker
 from microlend.db.tables import AuditRecord
@@ -231,3 +232,66 @@ def test_a_bad_request_is_refused_at_once_not_when_a_checker_approves(world: Wor
             select(AuditRecord.outcome).where(AuditRecord.command.in_(CHECKED))
         ).all()
     assert refusals == ["failed", "failed"]
+
+
+def test_a_payment_dated_before_a_restructuring_replays_it(world: World) -> None:
+    # tests/cases/loan_backdated_payment_before_reschedule.json through the service and the
+    # ledger: the figures are that file's, worked by hand
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 3, 1))
+    with world.make_uow() as uow:
+        request = loans.reschedule(
+            uow,
+            world.principal("manager_a"),
+            loan_id=loan.id,
+            term=12,
+            annual_rate="10",
+            first_due_date=date(2025, 4, 1),
+            capitalise_arrears=True,
+            reason="经营困难",
+            now=world.now,
+        )
+        uow.commit()
+    done = approved(world, request)
+    assert done.loan.outstanding_principal == D("12185.67")
+    assert _gl_loans(world, date(2025, 3, 1)) == D("12185.67")
+    # Dr loans 1,185.67 / Cr interest income 120.00 + 58.67, penalty income 7.00, principal
+    # 1,000.00 (on top of the disbursement's Dr loans 12,000.00 / Cr bank)
+    capitalised = {"130301": 1218567, "1002": -1200000, "6011": -17867, "6051": -700}
+    assert _balances(world, loan.id) == capitalised
+    with world.make_uow() as uow:
+        paid = loans.repay(
+            uow,
+            world.principal("finance"),
+            loan_id=loan.id,
+            amount="1122.50",
+            value_date=date(2025, 2, 20),
+            now=world.now,
+        )
+        uow.commit()
+    assert isinstance(paid, EventOutcome)
+    assert paid.loan.outstanding_principal == D("11058.67")
+    assert _gl_loans(world, date(2025, 3, 1)) == D("11058.67")
+    # the payment took installment 1 (penalty 2.50): the restructuring's voucher is reversed
+    # and posted again capitalising only period 2's 58.67
+    assert _balances(world, loan.id) == {
+        "130301": 1105867,
+        "1002": -1200000 + 112250,
+        "6011": -17867,
+        "6051": -250,
+    }
+    with world.make_uow(read_only=True) as uow:
+        rows = loans.installments(uow, world.principal("finance"), loan_id=loan.id)
+        reversals = uow.session.scalars(
+            select(Voucher.id)
+            .join(VoucherLine, VoucherLine.voucher_id == Voucher.id)
+            .where(VoucherLine.loan_id == loan.id, Voucher.reverses_id.is_not(None))
+            .distinct()
+        ).all()
+    assert len(reversals) == 1  # the restructuring's first voucher
+    first = next(r for r in rows if r.status == "future")
+    assert (first.due_date, first.principal_due, first.interest_due) == (
+        date(2025, 4, 1),
+        D("921.56"),
+        D("92.16"),
+    )
