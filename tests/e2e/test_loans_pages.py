@@ -287,6 +287,49 @@ def test_the_loan_page_names_the_borrower_and_shows_the_position_on_a_chosen_dat
     assert f"借款人 {borrower}" in chinese.text
 
 
+def test_the_schedule_is_shown_as_of_the_positions_day(ui_client: TestClient, world: World) -> None:
+    """The loan of the test above, nothing paid. At the end of 20 Feb installment 1 (1,000.00 +
+    120.00, due 15 Feb) is 5 days past due with 5 x 0.50 = 2.50 penalty (1,000.00 x 12 % x 1.5
+    / 360 a day): 1,122.50 owed. At the end of 25 Jan it is not yet due: 1,120.00."""
+    loan = disbursed(world)
+    sign_in(ui_client, "finance")
+    url = f"/loans/{loan.id}"
+
+    def first_row(page: str) -> list[str]:
+        found = re.search(r'<td class="num">1</td><td>2025-02-15</td>(.*?)</tr>', page, re.S)
+        assert found is not None
+        return re.sub(r"<[^>]+>|\s+", " ", found.group(1)).split()
+
+    late = ui_client.get(url, params={"position_date": "2025-02-20"}, headers=HTML).text
+    assert 'id="schedule-as-of">at the end of 2025-02-20<' in late
+    # principal, interest, fee, penalty, paid, waived, outstanding, status, DPD
+    assert first_row(late) == [
+        "1,000.00",
+        "120.00",
+        "0.00",
+        "2.50",
+        "0.00",
+        "0.00",
+        "1,122.50",
+        "overdue",
+        "5",
+    ]
+    early = ui_client.get(url, params={"position_date": "2025-01-25"}, headers=HTML).text
+    assert first_row(early) == [
+        "1,000.00",
+        "120.00",
+        "0.00",
+        "0.00",
+        "0.00",
+        "0.00",
+        "1,120.00",
+        "future",
+    ]
+    refused = ui_client.get(url, params={"position_date": "2024-12-01"}, headers=HTML).text
+    assert 'id="schedule-as-of"' not in refused  # the stored schedule, as of its last refresh
+    assert first_row(refused)[:3] == ["1,000.00", "120.00", "0.00"]
+
+
 def test_the_list_names_borrowers_finds_loans_and_pages(
     ui_client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:

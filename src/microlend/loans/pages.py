@@ -26,7 +26,7 @@ from microlend.loans.fund_usage import CATEGORIES, PROHIBITED
 from microlend.loans.portfolio import DPD_BUCKETS
 from microlend.loans.queries import STATUSES
 from microlend.loans.tables import Loan
-from microlend.loans.views import LoanView
+from microlend.loans.views import LoanView, installment_at
 from microlend.loans.writeoffs import RECOVER, WRITE_OFF_CODE
 from microlend.web.kit import error_text
 from microlend.web.kit.deps import request_now
@@ -163,21 +163,28 @@ def loan_page(
             if keys
             else {}
         )
+        # the position at the end of a day, replayed from the events; the schedule as of it
+        # (as last stored when the day is refused)
+        dated = _dated(
+            request,
+            "position",
+            position_date,
+            lambda day: service.loan_position(uow, actor, loan_id=loan.id, as_of=day),
+        )
+        here = dated["position"]
         context: dict[str, Any] = {
             "loan": loan,
-            "installments": service.installments(uow, actor, loan_id=loan_id),
+            "installments": (
+                [installment_at(row) for row in here.installments]
+                if here is not None
+                else service.installments(uow, actor, loan_id=loan_id)
+            ),
             "events": service.events(uow, actor, loan_id=loan_id),
             "postings": postings,
             "vouchers": vouchers,
             "usages": service.fund_usages(uow, actor, loan_id=loan_id),
             "borrower": service.customer_names(uow, [loan]).get(loan.customer_id, ""),
-            # the position at the end of a day, replayed from the events; the payoff quote
-            **_dated(
-                request,
-                "position",
-                position_date,
-                lambda day: service.loan_position(uow, actor, loan_id=loan.id, as_of=day),
-            ),
+            **dated,
             **(
                 {"quote": None, "quote_problem": "", "quote_date": ""}
                 if loan.status in ("closed", "written_off")

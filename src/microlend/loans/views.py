@@ -9,7 +9,7 @@ from typing import Any
 
 from microlend.kernel.pii import PiiKind, mask
 from microlend.loans import tables
-from microlend.loans.engine import Posting
+from microlend.loans.engine import InstallmentPosition, Posting
 from microlend.loans.records import fresh_minor, minor, money
 
 
@@ -181,6 +181,25 @@ class InstallmentView:
     waived: Decimal
     outstanding: Decimal
     days_past_due: int
+
+
+def installment_at(row: InstallmentPosition) -> InstallmentView:
+    """An installment as the engine's position has it at the end of a day, in the stored view's
+    terms (what was waived and what a reschedule capitalised are both settled unpaid)."""
+    charged = row.charged
+    return InstallmentView(
+        row.n,
+        row.due_date,
+        str(row.status),
+        charged.principal,
+        charged.interest,
+        charged.fee,
+        charged.penalty,
+        row.paid.total,
+        row.waived.total + row.capitalised.total,
+        row.outstanding.total,
+        row.days_past_due,
+    )
 
 
 @dataclass(frozen=True)
