@@ -12,7 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from microlend.loans import service as loans
+from microlend.loans.views import LoanView
 from tests.e2e.pages_support import HTML, ROLES, ZH, sign_in, ui_client
+from tests.integration.applications_support import contracted as contracted_through_origination
 from tests.integration.loans_support import disbursed, set_business_date
 from tests.seed import World
 
@@ -328,6 +331,32 @@ def test_the_schedule_is_shown_as_of_the_positions_day(ui_client: TestClient, wo
     refused = ui_client.get(url, params={"position_date": "2024-12-01"}, headers=HTML).text
     assert 'id="schedule-as-of"' not in refused  # the stored schedule, as of its last refresh
     assert first_row(refused)[:3] == ["1,000.00", "120.00", "0.00"]
+
+
+def test_the_loan_page_shows_the_apr_its_contract_disclosed(
+    ui_client: TestClient, world: World
+) -> None:
+    """The contract number opens the contract for a reader of applications (risk); a collector
+    reads loans only, and sees the APR without the link."""
+    application_id, contract = contracted_through_origination(world)
+    set_business_date(world, contract.disbursement_date)
+    with world.make_uow() as uow:
+        loan = loans.disburse(
+            uow, world.principal("finance"), application_id=application_id, now=world.now
+        )
+        uow.commit()
+    assert isinstance(loan, LoanView)
+    url = f"/loans/{loan.id}"
+    sign_in(ui_client, "risk")
+    page = ui_client.get(url, headers=HTML).text
+    assert f'id="loan-apr">{contract.apr}% ' in page
+    link = f'<a href="/applications/{application_id}/contract">{contract.number}</a>'
+    assert link in page
+    assert ui_client.get(f"/applications/{application_id}/contract").status_code == 200
+    ui_client.cookies.clear()
+    sign_in(ui_client, "collector")
+    page = ui_client.get(url, headers=HTML).text
+    assert f'id="loan-apr">{contract.apr}% ' in page and link not in page
 
 
 def test_the_list_names_borrowers_finds_loans_and_pages(

@@ -28,6 +28,7 @@ from microlend.loans.queries import STATUSES
 from microlend.loans.tables import Loan
 from microlend.loans.views import LoanView, installment_at
 from microlend.loans.writeoffs import RECOVER, WRITE_OFF_CODE
+from microlend.origination.contracts import contract_of
 from microlend.web.kit import error_text
 from microlend.web.kit.deps import request_now
 from microlend.web.kit.edge import page_uow
@@ -202,6 +203,8 @@ def loan_page(
                 for name in CHECKED_FORMS
             },
             "business_date": service.business_date(uow, loan.company_id),
+            "contract": contract_of(uow, loan.application_id),  # its disclosed APR (年化利率)
+            "may_open_contract": actor.can("origination.view"),
             "undisbursed": service.undisbursed(uow, uow.session.get_one(Loan, loan_id)),
             "notes": service.notes(uow, actor, loan_id=loan_id),
             "categories": CATEGORIES + PROHIBITED,
