@@ -74,3 +74,17 @@ def test_the_catalog_compiles_and_translates() -> None:
     zh = i18n.translations("zh_CN")
     assert zh.gettext("Sign in") != "Sign in"
     assert i18n.translations("en").gettext("Sign in") == "Sign in"
+
+
+def test_english_names_the_code_words_and_nothing_else() -> None:
+    """The source language's catalog turns the codes the loan pages show (loans.pages.CODE_WORDS)
+    into words; every other message stays as written."""
+    from microlend.loans.pages import CODE_WORDS
+
+    named = {m.id: m.string for m in catalog.read_catalog("en") if m.id}
+    assert set(named) <= set(CODE_WORDS), "the English catalog names only code words"
+    assert {code for code in CODE_WORDS if "_" in code} <= set(named), "a code reads as a code"
+    assert all(word and "_" not in word for word in named.values())
+    en = i18n.translations("en")
+    assert en.gettext("partially_paid") == "partially paid"
+    assert en.gettext("overdue") == "overdue" and en.gettext("Payoff quote") == "Payoff quote"

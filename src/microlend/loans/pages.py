@@ -401,7 +401,9 @@ async def reverse(
 
 
 # The codes the loan templates show through ``_(code)``, marked so that the catalog translates
-# them: loan and installment statuses, event kinds, allocation components, fund usage, payees.
+# them: loan and installment statuses, event kinds, allocation components, fund usage, payees,
+# repayment channels. English reads those that are not words as the words the ``en`` catalog
+# gives them (web/locale/en: ``partially_paid`` is "partially paid").
 CODE_WORDS = (
     N_("approved_not_disbursed"), N_("active"), N_("overdue"), N_("closed"), N_("written_off"),
     N_("rescheduled"), N_("paid"), N_("due"), N_("partially_paid"), N_("future"),

@@ -1,6 +1,7 @@
 """Languages of the web UI: message catalogs and the choice of a locale per request.
 
-Message ids are English; ``zh_CN`` translates them (``web/locale/zh_CN/LC_MESSAGES/messages.po``).
+Message ids are English; ``zh_CN`` translates them (``web/locale/zh_CN/LC_MESSAGES/messages.po``),
+and ``en`` names the code words among them in English words (``web/locale/en/...``).
 The ``.po`` files are the only committed form: they are compiled to ``.mo`` in memory the first time
 a locale is asked for, so a stale binary catalog can never be served.
 """
@@ -54,11 +55,11 @@ def catalog_path(locale: str) -> Path:
 
 @functools.cache
 def translations(locale: str) -> stdlib_gettext.NullTranslations:
-    """The compiled catalog of ``locale`` (identity for the source language)."""
+    """The compiled catalog of ``locale``. The source language's messages are English already;
+    its catalog only names the code words the services store and the pages show through ``_()``
+    (a loan status ``partially_paid`` reads "partially paid"): any other message is itself."""
     if locale not in LOCALES:
         raise KeyError(locale)
-    if locale == SOURCE_LOCALE:
-        return stdlib_gettext.NullTranslations()
     with catalog_path(locale).open("rb") as po_file:
         catalog = read_po(po_file, locale=locale, domain=DOMAIN)
     compiled = BytesIO()
