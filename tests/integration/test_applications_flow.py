@@ -143,6 +143,7 @@ def test_referred_application_is_approved_at_two_levels_and_contracted(world: Wo
         with pytest.raises(Forbidden):
             origination.contract_pdf(uow, world.principal("manager"), application_id=view.id)
     assert "HT2025000001" in html and ZHAO in html and "赵六" in html
+    assert f"赵六（居民身份证 {ZHAO}）" in html  # the document kind in the contract's words
     assert ZHAO not in masked and "赵六" in masked
     assert app.status == "contracted"
     with world.make_uow() as uow, pytest.raises(Conflict) as twice:

@@ -26,6 +26,14 @@ METHODS = {
     "flat": "等本等息 flat",
 }
 ROLES = {"co_borrower": "共同借款人 co-borrower", "guarantor": "保证人 guarantor"}
+ID_KINDS = {  # customers.model.IdKind, as the document names it (the party's 证件类型)
+    "resident_id": "居民身份证",
+    "passport": "护照",
+    "hk_macao_permit": "港澳居民来往内地通行证",
+    "taiwan_permit": "台湾居民来往大陆通行证",
+    "foreigner_permanent": "外国人永久居留身份证",
+    "uscc": "统一社会信用代码",
+}
 
 
 @cache
@@ -34,7 +42,7 @@ def _environment() -> Environment:
         loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html"])
     )
     environment.globals.update(
-        FEE_CHARGED=FEE_CHARGED, METHODS=METHODS, ROLES=ROLES, CJK_FONT=CJK_FONT
+        FEE_CHARGED=FEE_CHARGED, METHODS=METHODS, ROLES=ROLES, ID_KINDS=ID_KINDS, CJK_FONT=CJK_FONT
     )
     return environment
 
