@@ -57,4 +57,3 @@ def test_a_value_marshal_does_not_write_falls_back_to_repr() -> None:
     key = content_key({"amount": Decimal("1.00")})
     assert key == repr({"amount": Decimal("1.00")})
     assert key != content_key({"amount": "1.00"})
-
