@@ -418,12 +418,20 @@ def test_the_schedule_downloads_as_a_workbook_in_the_readers_language(
     loan = disbursed(world)
     sign_in(ui_client, "officer_a")
     page = ui_client.get(f"/loans/{loan.id}", headers={**HTML, **ZH}).text
-    assert f'href="/loans/{loan.id}/schedule.xlsx"' in page
-    answer = ui_client.get(f"/loans/{loan.id}/schedule.xlsx", headers={**HTML, **ZH})
+    link = f"/loans/{loan.id}/schedule.xlsx?as_of=2025-01-15"  # the day the page shows
+    assert f'href="{link}"' in page
+    answer = ui_client.get(link, headers={**HTML, **ZH})
     assert answer.status_code == 200
-    assert f'filename="{loan.number}-schedule.xlsx"' in answer.headers["content-disposition"]
+    disposition = answer.headers["content-disposition"]
+    assert f'filename="{loan.number}-schedule-2025-01-15.xlsx"' in disposition
     sheet = load_workbook(io.BytesIO(answer.content)).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0][:3] == ["期次", "到期日", "本金"] and len(rows) == 13
     assert rows[1][:4] == [1, "2025-02-15", 1000, 120] and rows[1][-1] == "未到期"
     assert rows[12][:4] == [12, "2026-01-15", 1000, 10]
+    # at the end of 20 Feb, nothing paid: 5 nights of penalty at 0.50 (the page's figures)
+    later = ui_client.get(f"/loans/{loan.id}/schedule.xlsx?as_of=2025-02-20", headers=HTML)
+    row = [cell.value for cell in list(load_workbook(io.BytesIO(later.content)).active)[1]]
+    assert row[5] == 2.5 and row[-2] == 1122.5 and row[-1] == "overdue"
+    refused = ui_client.get(f"/loans/{loan.id}/schedule.xlsx?as_of=2025-02-30", headers=HTML)
+    assert refused.status_code == 422

@@ -1,6 +1,7 @@
 """还款计划表: a loan's schedule as an Excel workbook for the borrower (who asks for it at
 signing and after every change), its headers and statuses in the reader's language: each
-installment's due date, what it charges, what is paid, waived and left, and its status."""
+installment's due date, what it charges, what is paid, waived and left, and its status, at the
+end of a day (``as_of``, default the business date: the loan page links the day it shows)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from fastapi.responses import Response
 
 from microlend.accounting.api_reports import download
 from microlend.loans import service
-from microlend.loans.views import InstallmentView
+from microlend.loans.views import InstallmentView, installment_at
 from microlend.web.kit.edge import page_uow
+from microlend.web.kit.forms import optional_date
 from microlend.web.kit.page_guard import permitted
 from microlend.web.kit.page_routes import page_router
 from microlend.web.kit.templating import gettext_for
@@ -54,10 +56,12 @@ def schedule_rows(
 
 @router.get("/loans/{loan_id}/schedule.xlsx")
 def schedule_download(
-    request: Request, loan_id: int, viewer: Viewer = Depends(permitted(VIEW))
+    request: Request, loan_id: int, as_of: str = "", viewer: Viewer = Depends(permitted(VIEW))
 ) -> Response:
+    actor = viewer.principal
     with page_uow(request, read_only=True) as uow:
-        loan = service.get_loan(uow, viewer.principal, loan_id=loan_id)
-        installments = service.installments(uow, viewer.principal, loan_id=loan_id)
-    rows = schedule_rows(installments, gettext_for(request))
-    return download(rows, "xlsx", f"{loan.number}-schedule")
+        loan = service.get_loan(uow, actor, loan_id=loan_id)
+        day = optional_date(as_of, "as_of")
+        here = service.loan_position(uow, actor, loan_id=loan_id, as_of=day)
+    rows = schedule_rows([installment_at(row) for row in here.installments], gettext_for(request))
+    return download(rows, "xlsx", f"{loan.number}-schedule-{here.as_of.isoformat()}")
