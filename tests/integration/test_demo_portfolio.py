@@ -60,6 +60,11 @@ def test_demo_builds_a_portfolio_once(db_url: str, make_uow: MakeUow) -> None:
         links = Counter(uow.session.scalars(select(CustomerLink.relation)))
         statuses = Counter(uow.session.scalars(select(Application.status)))
         loan_rows = uow.session.execute(select(Loan.status, Loan.disbursement_date)).all()
+        paid_into = uow.session.execute(
+            select(Loan.payee_account, CustomerBankAccount.account_no).outerjoin(
+                CustomerBankAccount, CustomerBankAccount.customer_id == Loan.customer_id
+            )
+        ).all()
         payments = uow.session.scalar(
             select(func.count(LoanEvent.id)).where(LoanEvent.kind.in_(("repayment", "prepayment")))
         )
@@ -108,6 +113,8 @@ def test_demo_builds_a_portfolio_once(db_url: str, make_uow: MakeUow) -> None:
     # owing on the business date and none is left without an account.
     assert len(accounts) == len(people) and set(accounts.values()) == {1}
     assert debits.lines and not debits.without_account
+    # ... and every loan was paid into it
+    assert paid_into and all(loan == account for loan, account in paid_into)
     # Every loan went through origination; the pipeline holds every other state.
     assert statuses["disbursed"] == len(loan_rows)
     for state in ("draft", "submitted", "investigating", "under_review", "approved", "contracted"):

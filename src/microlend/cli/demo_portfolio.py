@@ -44,6 +44,7 @@ from microlend.cli.demo_origination import (
 from microlend.cli.demo_people import People
 from microlend.cli.demo_requests import draw_request, pick_product
 from microlend.customers import credit_file
+from microlend.customers.bank_accounts import registered_accounts
 from microlend.customers.tables import Customer
 from microlend.db.uow import SessionFactory, UnitOfWork
 from microlend.eod.runner import run_close_of_business
@@ -191,7 +192,16 @@ def _lend(run: _Run, day: date) -> None:
         return  # declined by the decision, or an approval the demo's staff cannot give
     with run.uow() as uow:
         contract(uow, run.staff, app_id, day, run.clock)
-        view = loans.disburse(uow, run.staff["finance"], application_id=app_id, now=run.clock())
+        # paid into the borrower's registered account (the newest, as the queue's form offers)
+        accounts = registered_accounts(uow.session, [request.customer_id])
+        paid_into = [row.id for row in accounts.get(request.customer_id, [])][-1:]
+        view = loans.disburse(
+            uow,
+            run.staff["finance"],
+            application_id=app_id,
+            payee_account_id=paid_into[0] if paid_into else None,
+            now=run.clock(),
+        )
         assert isinstance(view, LoanView)
         schedule = loans.installments(uow, run.staff["finance"], loan_id=view.id)
         uow.commit()
