@@ -384,6 +384,41 @@ def test_the_list_names_borrowers_finds_loans_and_pages(
     assert second.number in page_two and first.number not in page_two
 
 
+def test_the_list_shows_one_branch_with_its_sub_branches_or_ones_own_loans(
+    ui_client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at_a = disbursed(world)  # officer_a at branch A
+    at_a1 = disbursed(
+        world, code="L2", id_number="110105198002020013", office="a1", officer="officer_a1"
+    )
+    at_b = disbursed(
+        world, code="L3", id_number="110105198003030010", office="b", officer="officer_b"
+    )
+    numbers = {at_a.number, at_a1.number, at_b.number}
+
+    def listed(**params: str) -> set[str]:
+        page = ui_client.get("/loans", params=params, headers=HTML).text
+        return {n for n in numbers if n in page}
+
+    sign_in(ui_client, "manager")  # the whole company
+    assert listed() == numbers
+    page = ui_client.get("/loans", params={"office": world.offices["a"]}, headers=HTML).text
+    a, b = world.offices["a"], world.offices["b"]
+    assert f'<option value="{a}" selected>\u3000Branch A</option>' in page  # indented by depth
+    assert f'<option value="{b}">\u3000Branch B</option>' in page
+    assert listed(office=str(world.offices["a"])) == {at_a.number, at_a1.number}
+    assert listed(office=str(world.offices["b"])) == {at_b.number}
+    assert listed(office="999999") == numbers  # not an office the viewer sees: no filter
+    assert listed(mine="1") == set()  # the manager made none of them
+    monkeypatch.setattr("microlend.loans.pages.PAGE_SIZE", 1)
+    page_one = ui_client.get("/loans", params={"office": world.offices["a"]}, headers=HTML).text
+    found = re.search(r'href="/loans\?([^"]+)">Next page', page_one)
+    assert found is not None and f"office={world.offices['a']}" in found.group(1)
+    ui_client.cookies.clear()
+    sign_in(ui_client, "officer_a")
+    assert listed(mine="1") == {at_a.number}
+
+
 def test_an_overpayment_is_refunded_from_the_loan_page(ui_client: TestClient, world: World) -> None:
     """1,200.00 paid on 2025-02-15 against 1,120.00 due leaves 80.00 of credit; 50.00 of it is
     paid back, then 30.01 is refused (only 30.00 is left)."""

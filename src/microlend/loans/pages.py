@@ -6,7 +6,7 @@ forms (each a command: waivers, reschedules and write-offs wait for a checker by
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -28,6 +28,8 @@ from microlend.loans.queries import STATUSES
 from microlend.loans.tables import Loan
 from microlend.loans.views import LoanView, installment_at
 from microlend.loans.writeoffs import RECOVER, WRITE_OFF_CODE
+from microlend.orgs import service as orgs
+from microlend.orgs.model import OfficeNode, OfficeView
 from microlend.origination.contracts import contract_of
 from microlend.web.kit import error_text
 from microlend.web.kit.deps import request_now
@@ -69,6 +71,11 @@ DPD_RANGES = {dpd_key(low, high): (low, high) for low, high in DPD_BUCKETS}
 PAGE_SIZE = 100
 
 
+def _flattened(nodes: Sequence[OfficeNode]) -> list[OfficeView]:
+    """The office tree in order, each office before the ones below it."""
+    return [view for node in nodes for view in (node.office, *_flattened(node.children))]
+
+
 @router.get("/loans")
 def loans_page(
     request: Request,
@@ -77,13 +84,17 @@ def loans_page(
     due_by: str = "",
     dpd: str = "",
     q: str = "",
+    office: str = "",
+    mine: str = "",
     after: str = "",
     viewer: Viewer = Depends(permitted(VIEW)),
 ) -> Response:
     """The loan list, a page of ``PAGE_SIZE`` at a time (``after``: the last id of the page
-    before), searched by loan or contract number or the borrower (``q``); the home page links
-    to it with ``due_by`` (an installment owing by that date) and ``dpd`` (a days-past-due
-    bucket) for the loans its figures count."""
+    before), searched by loan or contract number or the borrower (``q``), of one office and
+    those below it (``office``, one the viewer sees) or the viewer's own (``mine``); the home
+    page links to it with ``due_by`` (an installment owing by that date) and ``dpd`` (a
+    days-past-due bucket) for the loans its figures count."""
+    actor = viewer.principal
     chosen = status if status in STATUSES else None
     late = True if overdue == "1" else None
     due_through = optional_date(due_by, "due_by")
@@ -91,12 +102,21 @@ def loans_page(
     rows: list[LoanView] = []
     names: dict[int, str] = {}
     notices: list[Notice] = []
+    offices: list[OfficeView] = []
+    office_id: int | None = None
     try:
         with page_uow(request, read_only=True) as uow:
+            if actor.can("orgs.office.view"):
+                offices = _flattened(orgs.office_tree(uow, actor))
+            office_id = next((o.id for o in offices if str(o.id) == office), None)
             rows = service.list_loans(
                 uow,
-                viewer.principal,
+                actor,
                 status=chosen,
+                within_offices=(
+                    orgs.office_subtree_ids(uow, office_id=office_id) if office_id else None
+                ),
+                owner_id=actor.user_id if mine == "1" else None,
                 overdue=late,
                 due_through=due_through,
                 dpd_range=dpd_range,
@@ -107,12 +127,23 @@ def loans_page(
             names = service.customer_names(uow, rows)
     except ValidationFailed as error:
         notices = feedback(error, (), gettext_for(request))[1]
-    filters = {"status": chosen or "", "overdue": overdue, "due_by": due_by, "dpd": dpd, "q": q}
+    filters = {
+        "status": chosen or "",
+        "overdue": overdue,
+        "due_by": due_by,
+        "dpd": dpd,
+        "q": q,
+        "office": str(office_id or ""),
+        "mine": "1" if mine == "1" else "",
+    }
     context = {
         "loans": rows,
         "names": names,
         "status": chosen or "",
         "overdue": overdue,
+        "offices": offices,
+        "office": office_id,
+        "mine": mine == "1",
         "statuses": STATUSES,
         "due_by": due_through,
         "dpd_range": dpd_range,

@@ -3,6 +3,7 @@ engine's replay of the stored events), installments, events, postings, fund usag
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -52,6 +53,7 @@ def list_loans(
     *,
     status: str | None = None,
     office_id: int | None = None,
+    within_offices: Collection[int] | None = None,
     owner_id: int | None = None,
     overdue: bool | None = None,
     customer_id: int | None = None,
@@ -61,9 +63,11 @@ def list_loans(
     limit: int = 100,
     after_id: int | None = None,
 ) -> list[LoanView]:
-    """Loans in the actor's scope, filtered: ``due_through`` keeps those with an installment
-    owing on or before that date, ``dpd_range`` those so many days past due (``(91, None)``:
-    over 90), ``search`` those it finds (``search_condition``)."""
+    """Loans in the actor's scope, filtered: ``office_id`` booked at that office,
+    ``within_offices`` at any of those (an office and the ones below it, for the list page),
+    ``due_through`` those with an installment owing on or before that date, ``dpd_range`` those
+    so many days past due (``(91, None)``: over 90), ``search`` those it finds
+    (``search_condition``)."""
     require(actor, VIEW)
     if status is not None and status not in STATUSES:
         raise ValidationFailed(
@@ -74,6 +78,8 @@ def list_loans(
         stmt = stmt.where(tables.Loan.status == status)
     if office_id is not None:
         stmt = stmt.where(tables.Loan.office_id == office_id)
+    if within_offices is not None:
+        stmt = stmt.where(tables.Loan.office_id.in_(sorted(within_offices)))
     if owner_id is not None:
         stmt = stmt.where(tables.Loan.owner_id == owner_id)
     if customer_id is not None:
