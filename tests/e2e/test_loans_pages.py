@@ -30,6 +30,7 @@ PAGES = {
     "/loans/disbursements": frozenset({"finance"}),  # loans.disburse
     "/loans/auto-debit": frozenset({"finance"}),  # loans.repay
     "/loans/repayment-imports": frozenset({"finance"}),  # loans.repay
+    "/loans/ledger.xlsx": frozenset({"finance", "manager"}),  # and reports.export
 }
 
 

@@ -7,8 +7,9 @@ forms (each a command: waivers, reschedules and write-offs wait for a checker by
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Request
@@ -23,6 +24,7 @@ from microlend.kernel.principal import Principal
 from microlend.loans import service
 from microlend.loans.adjustments import RESCHEDULE, WAIVE, pending_requests
 from microlend.loans.fund_usage import CATEGORIES, PROHIBITED
+from microlend.loans.ledger_export import PERMISSION as LEDGER_EXPORT
 from microlend.loans.portfolio import DPD_BUCKETS
 from microlend.loans.queries import STATUSES
 from microlend.loans.tables import Loan
@@ -76,83 +78,94 @@ def _flattened(nodes: Sequence[OfficeNode]) -> list[OfficeView]:
     return [view for node in nodes for view in (node.office, *_flattened(node.children))]
 
 
+@dataclass(frozen=True)
+class ListQuery:
+    """The loan list's query as its address carries it (the page, its workbook): ``q`` a loan
+    or contract number or the borrower; ``office`` one the viewer sees, with those below it;
+    ``mine`` the viewer's own; ``due_by`` (an installment owing by that date) and ``dpd`` (a
+    days-past-due bucket) come from the home page's figures."""
+
+    status: str = ""
+    overdue: str = ""
+    due_by: str = ""
+    dpd: str = ""
+    q: str = ""
+    office: str = ""
+    mine: str = ""
+
+    def filters(
+        self, uow: UnitOfWork, actor: Principal
+    ) -> tuple[service.LoanFilters, list[OfficeView], int | None]:
+        """What the list keeps, the offices the viewer may choose from, the office chosen."""
+        offices = _flattened(orgs.office_tree(uow, actor)) if actor.can("orgs.office.view") else []
+        office_id = next((o.id for o in offices if str(o.id) == self.office), None)
+        filters = service.LoanFilters(
+            status=self.status if self.status in STATUSES else None,
+            overdue=True if self.overdue == "1" else None,
+            within_offices=orgs.office_subtree_ids(uow, office_id=office_id) if office_id else None,
+            owner_id=actor.user_id if self.mine == "1" else None,
+            due_through=optional_date(self.due_by, "due_by"),
+            dpd_range=DPD_RANGES.get(self.dpd),
+            search=self.q.strip() or None,
+        )
+        return filters, offices, office_id
+
+    def address(self, office_id: int | None) -> dict[str, str]:
+        """The query's non-empty parameters, as the next page's and the workbook's links carry
+        them (an office the viewer does not see left out)."""
+        kept = {
+            "status": self.status if self.status in STATUSES else "",
+            "overdue": "1" if self.overdue == "1" else "",
+            "due_by": self.due_by,
+            "dpd": self.dpd if self.dpd in DPD_RANGES else "",
+            "q": self.q,
+            "office": str(office_id or ""),
+            "mine": "1" if self.mine == "1" else "",
+        }
+        return {key: value for key, value in kept.items() if value}
+
+
 @router.get("/loans")
 def loans_page(
     request: Request,
-    status: str = "",
-    overdue: str = "",
-    due_by: str = "",
-    dpd: str = "",
-    q: str = "",
-    office: str = "",
-    mine: str = "",
+    query: Annotated[ListQuery, Depends()],
     after: str = "",
     viewer: Viewer = Depends(permitted(VIEW)),
 ) -> Response:
-    """The loan list, a page of ``PAGE_SIZE`` at a time (``after``: the last id of the page
-    before), searched by loan or contract number or the borrower (``q``), of one office and
-    those below it (``office``, one the viewer sees) or the viewer's own (``mine``); the home
-    page links to it with ``due_by`` (an installment owing by that date) and ``dpd`` (a
-    days-past-due bucket) for the loans its figures count."""
+    """The loan list (``ListQuery``), a page of ``PAGE_SIZE`` at a time (``after``: the last id
+    of the page before)."""
     actor = viewer.principal
-    chosen = status if status in STATUSES else None
-    late = True if overdue == "1" else None
-    due_through = optional_date(due_by, "due_by")
-    dpd_range = DPD_RANGES.get(dpd)
     rows: list[LoanView] = []
     names: dict[int, str] = {}
     notices: list[Notice] = []
     offices: list[OfficeView] = []
     office_id: int | None = None
+    filters = service.LoanFilters()
     try:
         with page_uow(request, read_only=True) as uow:
-            if actor.can("orgs.office.view"):
-                offices = _flattened(orgs.office_tree(uow, actor))
-            office_id = next((o.id for o in offices if str(o.id) == office), None)
-            rows = service.list_loans(
-                uow,
-                actor,
-                status=chosen,
-                within_offices=(
-                    orgs.office_subtree_ids(uow, office_id=office_id) if office_id else None
-                ),
-                owner_id=actor.user_id if mine == "1" else None,
-                overdue=late,
-                due_through=due_through,
-                dpd_range=dpd_range,
-                search=q,
-                after_id=int(after) if after.isdigit() else None,
-                limit=PAGE_SIZE,
-            )
+            filters, offices, office_id = query.filters(uow, actor)
+            after_id = int(after) if after.isdigit() else None
+            rows = service.filtered_loans(uow, actor, filters, after_id=after_id, limit=PAGE_SIZE)
             names = service.customer_names(uow, rows)
     except ValidationFailed as error:
         notices = feedback(error, (), gettext_for(request))[1]
-    filters = {
-        "status": chosen or "",
-        "overdue": overdue,
-        "due_by": due_by,
-        "dpd": dpd,
-        "q": q,
-        "office": str(office_id or ""),
-        "mine": "1" if mine == "1" else "",
-    }
+    address = query.address(office_id)
     context = {
         "loans": rows,
         "names": names,
-        "status": chosen or "",
-        "overdue": overdue,
+        "status": filters.status or "",
+        "overdue": query.overdue,
         "offices": offices,
         "office": office_id,
-        "mine": mine == "1",
+        "mine": query.mine == "1",
         "statuses": STATUSES,
-        "due_by": due_through,
-        "dpd_range": dpd_range,
-        "q": q,
+        "due_by": filters.due_through,
+        "dpd_range": filters.dpd_range,
+        "q": query.q,
         "next_page": (
-            urlencode({**{k: v for k, v in filters.items() if v}, "after": rows[-1].id})
-            if len(rows) == PAGE_SIZE
-            else ""
+            urlencode({**address, "after": rows[-1].id}) if len(rows) == PAGE_SIZE else ""
         ),
+        "ledger": urlencode(address) if actor.can(LEDGER_EXPORT) else None,
     }
     return render_page(request, "loans/list.html", context, notices=notices)
 

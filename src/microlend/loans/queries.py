@@ -4,7 +4,7 @@ engine's replay of the stored events), installments, events, postings, fund usag
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -96,6 +96,56 @@ def list_loans(
         stmt = stmt.where(tables.Loan.id > after_id)
     rows = uow.session.scalars(stmt.order_by(tables.Loan.id).limit(min(max(limit, 1), 500)))
     return [loan_view(row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class LoanFilters:
+    """What the loan list keeps of the loans in scope (its page and its workbook), as
+    ``list_loans`` takes it; ``within_offices``: an office and those below it."""
+
+    status: str | None = None
+    overdue: bool | None = None
+    within_offices: frozenset[int] | None = None
+    owner_id: int | None = None
+    due_through: date | None = None
+    dpd_range: tuple[int, int | None] | None = None
+    search: str | None = None
+
+    def request(self) -> dict[str, object]:
+        """The filters as plain values (an audit record's request)."""
+        return {
+            "status": self.status,
+            "overdue": self.overdue,
+            "within_offices": sorted(self.within_offices) if self.within_offices else None,
+            "owner_id": self.owner_id,
+            "due_through": self.due_through.isoformat() if self.due_through else None,
+            "dpd_range": list(self.dpd_range) if self.dpd_range else None,
+            "search": self.search,
+        }
+
+
+def filtered_loans(
+    uow: UnitOfWork,
+    actor: Principal,
+    filters: LoanFilters,
+    *,
+    after_id: int | None = None,
+    limit: int = 100,
+) -> list[LoanView]:
+    """``list_loans`` with ``filters``."""
+    return list_loans(
+        uow,
+        actor,
+        status=filters.status,
+        overdue=filters.overdue,
+        within_offices=filters.within_offices,
+        owner_id=filters.owner_id,
+        due_through=filters.due_through,
+        dpd_range=filters.dpd_range,
+        search=filters.search,
+        after_id=after_id,
+        limit=limit,
+    )
 
 
 def search_condition(uow: UnitOfWork, text: str) -> ColumnElement[bool]:

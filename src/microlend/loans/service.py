@@ -8,11 +8,14 @@ from microlend.loans.batch_preview import FilePreview, preview_repayments
 from microlend.loans.disbursement import disburse
 from microlend.loans.disbursement_queue import awaiting_disbursement
 from microlend.loans.fund_usage import record_usage
+from microlend.loans.ledger_export import export_ledger
 from microlend.loans.notes import NoteView, add_note, notes
 from microlend.loans.portfolio import due_soon, overdue_by_dpd, portfolio
 from microlend.loans.queries import (
+    LoanFilters,
     customer_names,
     events,
+    filtered_loans,
     fund_usages,
     get_loan,
     installments,
@@ -31,6 +34,7 @@ __all__ = [
     "FilePreview",
     "FundUsageView",
     "InstallmentView",
+    "LoanFilters",
     "LoanView",
     "NoteView",
     "add_note",
@@ -41,6 +45,8 @@ __all__ = [
     "disburse_tranche",
     "due_soon",
     "events",
+    "export_ledger",
+    "filtered_loans",
     "fund_usages",
     "get_loan",
     "installments",

@@ -1,0 +1,88 @@
+"""贷款台账: the loan list's workbook, every loan its query keeps (all pages), the reader's
+language, for those who may export reports; each download leaves one audit record of its bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from microlend.db.tables import AuditRecord
+from tests.e2e.pages_support import HTML, ZH, sign_in, ui_client
+from tests.integration.loans_support import disbursed
+from tests.seed import World
+
+__all__ = ["ui_client"]
+
+
+def _last_seq(world: World) -> int:
+    with world.make_uow(read_only=True) as uow:
+        return int(uow.session.scalar(select(func.max(AuditRecord.seq))) or 0)
+
+
+def _records_after(world: World, seq: int) -> list[AuditRecord]:
+    with world.make_uow(read_only=True) as uow:
+        query = select(AuditRecord).where(AuditRecord.seq > seq).order_by(AuditRecord.seq)
+        return list(uow.session.scalars(query))
+
+
+def _rows(content: bytes) -> list[list[object]]:
+    sheet = load_workbook(io.BytesIO(content)).active
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def test_the_ledger_holds_every_loan_of_the_lists_query_and_is_audited(
+    ui_client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at_a = disbursed(world)  # 李四 at branch A: 12,000.00 at 12 %, 12 months from 2025-01-15
+    at_b = disbursed(
+        world, code="L3", id_number="110105198003030010", office="b", officer="officer_b",
+        customer="王五",
+    )  # fmt: skip
+    monkeypatch.setattr("microlend.loans.ledger_export._BATCH", 1)  # one loan a query
+    sign_in(ui_client, "finance")
+    listing = ui_client.get("/loans", params={"office": world.offices["a"]}, headers=HTML).text
+    link = f"/loans/ledger.xlsx?office={world.offices['a']}"
+    assert f'id="ledger-download" href="{link}"' in listing
+    before = _last_seq(world)
+    whole = ui_client.get("/loans/ledger.xlsx", headers={**HTML, **ZH})
+    assert whole.status_code == 200
+    rows = _rows(whole.content)
+    assert rows[0][:4] == ["贷款编号", "合同编号", "借款人", "机构"]
+    by_number = {row[0]: row for row in rows[1:]}
+    assert set(by_number) == {at_a.number, at_b.number}  # both pages of one loan each
+    first = by_number[at_a.number]
+    assert first[2:4] == ["李四", "Branch A"]
+    assert first[6:10] == [12000, 12, "2025-01-15", "2026-01-15"]
+    assert first[10:14] == [12000, 0, 0, "2025-02-15"]
+    assert first[14] == 1120 and first[16] == "正常"  # 1,000.00 + 120.00; active
+    branch = ui_client.get(link, headers=HTML)
+    assert [row[0] for row in _rows(branch.content)[1:]] == [at_a.number]
+    records = _records_after(world, before)
+    assert [r.command for r in records] == ["loans.ledger.export"] * 2
+    assert [r.change_digest for r in records] == [
+        hashlib.sha256(whole.content).hexdigest(),
+        hashlib.sha256(branch.content).hexdigest(),
+    ]
+    request = {
+        "status": None, "overdue": None, "within_offices": None, "owner_id": None,
+        "due_through": None, "dpd_range": None, "search": None, "format": "xlsx",
+    }  # fmt: skip
+    text = json.dumps(request, sort_keys=True, separators=(",", ":"))
+    assert records[0].input_digest == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_only_those_who_may_export_reports_see_the_link_or_get_the_file(
+    ui_client: TestClient, world: World
+) -> None:
+    disbursed(world)
+    sign_in(ui_client, "officer_a")  # loans.view without reports.export
+    before = _last_seq(world)
+    assert 'id="ledger-download"' not in ui_client.get("/loans", headers=HTML).text
+    assert ui_client.get("/loans/ledger.xlsx", headers=HTML).status_code == 403
+    assert _records_after(world, before) == []
