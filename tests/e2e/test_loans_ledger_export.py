@@ -52,6 +52,8 @@ def test_the_ledger_holds_every_loan_of_the_lists_query_and_is_audited(
     before = _last_seq(world)
     whole = ui_client.get("/loans/ledger.xlsx", headers={**HTML, **ZH})
     assert whole.status_code == 200
+    disposition = whole.headers["content-disposition"]
+    assert 'filename="loan-ledger-2025-01-15.xlsx"' in disposition  # the business date
     rows = _rows(whole.content)
     assert rows[0][:4] == ["贷款编号", "合同编号", "借款人", "机构"]
     by_number = {row[0]: row for row in rows[1:]}

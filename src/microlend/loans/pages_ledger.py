@@ -84,5 +84,6 @@ def ledger_download(
             render=lambda lines: rows_xlsx(ledger_rows(lines, translate), "ledger"),
             now=request_now(request),
         )
-    headers = {"Content-Disposition": 'attachment; filename="loan-ledger.xlsx"'}
+        day = service.business_date(uow, actor.company_id)
+    headers = {"Content-Disposition": f'attachment; filename="loan-ledger-{day.isoformat()}.xlsx"'}
     return Response(content, media_type=XLSX_TYPE, headers=headers)
