@@ -11,10 +11,9 @@ from collections.abc import Callable
 from datetime import date
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 
 from microlend.auth import service as auth
-from microlend.db.tables import AuditRecord
+from tests.e2e.audit_support import last_seq, records_after
 from tests.e2e.pages_support import HTML, sign_in, ui_client
 from tests.integration.loans_support import add_bank_account, disbursed, set_business_date
 from tests.seed import World
@@ -32,17 +31,6 @@ def _owing(world: World) -> str:
     add_bank_account(world, loan.customer_id, ACCOUNT_NO)
     set_business_date(world, date(2025, 2, 15))
     return loan.number
-
-
-def _last_seq(world: World) -> int:
-    with world.make_uow(read_only=True) as uow:
-        return int(uow.session.scalar(select(func.max(AuditRecord.seq))) or 0)
-
-
-def _after(world: World, seq: int) -> list[AuditRecord]:
-    with world.make_uow(read_only=True) as uow:
-        query = select(AuditRecord).where(AuditRecord.seq > seq).order_by(AuditRecord.seq)
-        return list(uow.session.scalars(query))
 
 
 def _sha256(data: bytes) -> str:
@@ -65,15 +53,15 @@ def test_the_csv_download_appends_one_record_of_its_bytes(
 ) -> None:
     number = _owing(world)
     sign_in(ui_client, "finance")
-    before = _last_seq(world)
+    before = last_seq(world)
     page = ui_client.get("/loans/auto-debit", headers=HTML)
     assert page.status_code == 200 and DOWNLOAD in page.text
     assert "*4567" in page.text and ACCOUNT_NO not in page.text  # masked: not an export
-    assert _after(world, before) == []
+    assert records_after(world, before) == []
     download = ui_client.get(DOWNLOAD.replace("&amp;", "&"))
     assert download.status_code == 200 and ACCOUNT_NO in download.content.decode("utf-8-sig")
     assert f"AD20250215-{number}" in download.text
-    [record] = _after(world, before)
+    [record] = records_after(world, before)
     assert (record.command, record.outcome, record.error_code) == (
         "loans.autodebit.export",
         "ok",
@@ -96,11 +84,11 @@ def test_the_json_answer_appends_one_record_of_its_bytes(
 ) -> None:
     _owing(world)
     headers = bearer("finance")
-    before = _last_seq(world)
+    before = last_seq(world)
     answer = client.get("/api/v1/loans/auto-debit", headers=headers)  # the business date
     assert answer.status_code == 200
     assert [line["account_no"] for line in answer.json()["lines"]] == [ACCOUNT_NO]
-    [record] = _after(world, before)
+    [record] = records_after(world, before)
     assert (record.command, record.outcome, record.username) == (
         "loans.autodebit.export",
         "ok",
@@ -110,7 +98,7 @@ def test_the_json_answer_appends_one_record_of_its_bytes(
     assert record.change_digest == _sha256(answer.content)
     again = client.get("/api/v1/loans/auto-debit", params={"format": "csv"}, headers=headers)
     assert again.status_code == 200
-    json_record, csv_record = _after(world, before)
+    json_record, csv_record = records_after(world, before)
     assert csv_record.change_digest == _sha256(again.content) != json_record.change_digest
     _intact(world)
 
@@ -121,10 +109,10 @@ def test_refused_requests_append_nothing(
     """Without ``loans.repay``, or for a date before the business date: nothing is handed out."""
     _owing(world)
     officer, finance = bearer("officer_a"), bearer("finance")
-    before = _last_seq(world)
+    before = last_seq(world)
     forbidden = client.get("/api/v1/loans/auto-debit", params={"format": "csv"}, headers=officer)
     assert forbidden.status_code == 403
     past = client.get("/api/v1/loans/auto-debit", params={"on": "2025-02-14"}, headers=finance)
     assert past.status_code == 422
-    assert [r.command for r in _after(world, before)] == []
+    assert [r.command for r in records_after(world, before)] == []
     _intact(world)

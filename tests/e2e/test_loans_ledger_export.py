@@ -10,25 +10,13 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlalchemy import func, select
 
-from microlend.db.tables import AuditRecord
+from tests.e2e.audit_support import last_seq, records_after
 from tests.e2e.pages_support import HTML, ZH, sign_in, ui_client
 from tests.integration.loans_support import disbursed
 from tests.seed import World
 
 __all__ = ["ui_client"]
-
-
-def _last_seq(world: World) -> int:
-    with world.make_uow(read_only=True) as uow:
-        return int(uow.session.scalar(select(func.max(AuditRecord.seq))) or 0)
-
-
-def _records_after(world: World, seq: int) -> list[AuditRecord]:
-    with world.make_uow(read_only=True) as uow:
-        query = select(AuditRecord).where(AuditRecord.seq > seq).order_by(AuditRecord.seq)
-        return list(uow.session.scalars(query))
 
 
 def _rows(content: bytes) -> list[list[object]]:
@@ -49,7 +37,7 @@ def test_the_ledger_holds_every_loan_of_the_lists_query_and_is_audited(
     listing = ui_client.get("/loans", params={"office": world.offices["a"]}, headers=HTML).text
     link = f"/loans/ledger.xlsx?office={world.offices['a']}"
     assert f'id="ledger-download" href="{link}"' in listing
-    before = _last_seq(world)
+    before = last_seq(world)
     whole = ui_client.get("/loans/ledger.xlsx", headers={**HTML, **ZH})
     assert whole.status_code == 200
     disposition = whole.headers["content-disposition"]
@@ -65,7 +53,7 @@ def test_the_ledger_holds_every_loan_of_the_lists_query_and_is_audited(
     assert first[14] == 1120 and first[16] == "正常"  # 1,000.00 + 120.00; active
     branch = ui_client.get(link, headers=HTML)
     assert [row[0] for row in _rows(branch.content)[1:]] == [at_a.number]
-    records = _records_after(world, before)
+    records = records_after(world, before)
     assert [r.command for r in records] == ["loans.ledger.export"] * 2
     assert [r.change_digest for r in records] == [
         hashlib.sha256(whole.content).hexdigest(),
@@ -84,7 +72,7 @@ def test_only_those_who_may_export_reports_see_the_link_or_get_the_file(
 ) -> None:
     disbursed(world)
     sign_in(ui_client, "officer_a")  # loans.view without reports.export
-    before = _last_seq(world)
+    before = last_seq(world)
     assert 'id="ledger-download"' not in ui_client.get("/loans", headers=HTML).text
     assert ui_client.get("/loans/ledger.xlsx", headers=HTML).status_code == 403
-    assert _records_after(world, before) == []
+    assert records_after(world, before) == []
