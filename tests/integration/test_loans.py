@@ -25,7 +25,7 @@ from microlend.loans.views import EventOutcome, LoanView
 from microlend.origination.tables import Application
 from microlend.products.model import ProductFee
 from tests.integration.checker_support import approved
-from tests.integration.loans_support import D, disbursed, set_business_date
+from tests.integration.loans_support import D, contracted, disbursed, set_business_date
 from tests.seed import World
 
 FIN = "finance"
@@ -375,6 +375,46 @@ def test_fund_usage_status(world: World, monkeypatch: pytest.MonkeyPatch, tmp_pa
             loans.get_loan(uow, world.principal(FIN), loan_id=loan.id).fund_usage_status
             == "misused"
         )
+
+
+def test_fund_usage_is_verified_against_what_the_borrower_received(
+    world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """12,000.00 with a 1 % upfront fee (120.00): deducted from the payout the borrower got
+    11,880.00, which evidence of 11,880.00 verifies fully; collected apart the borrower got the
+    whole 12,000.00, of which 11,880.00 is only part."""
+    from microlend.products.model import ProductFee
+
+    monkeypatch.setenv("MICROLEND_DOCUMENT_DIR", str(tmp_path / "docs"))
+    fee = (ProductFee("服务费", "upfront", percent=D("1")),)
+    deducted = disbursed(world, fees=fee)
+    apart = contracted(world, code="L2", id_number="110105198002020013", fees=fee)
+    with world.make_uow() as uow:
+        collected = loans.disburse(
+            uow, world.principal(FIN), application_id=apart, fee_mode="collected", now=world.now
+        )
+        uow.commit()
+    assert isinstance(collected, LoanView)
+    statuses = {}
+    for loan in (deducted, collected):
+        with world.make_uow() as uow:
+            loans.record_usage(
+                uow,
+                world.principal("officer_a"),
+                loan_id=loan.id,
+                amount="11880.00",
+                used_on=date(2025, 1, 15),
+                counterparty="批发市场",
+                category="inventory",
+                evidence=b"invoice",
+                evidence_name="fp.pdf",
+                now=world.now,
+            )
+            uow.commit()
+        with world.make_uow(read_only=True) as uow:
+            view = loans.get_loan(uow, world.principal(FIN), loan_id=loan.id)
+            statuses[loan.id] = view.fund_usage_status
+    assert statuses == {deducted.id: "fully_verified", collected.id: "partially_verified"}
 
 
 def test_scope_hides_loans_of_other_offices(world: World) -> None:

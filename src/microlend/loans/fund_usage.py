@@ -1,7 +1,8 @@
 """资金用途: usage records against the disbursed amount, with evidence (invoices, photos) in the
 shared document store. Prohibited categories (securities, real-estate speculation, ...) mark the
 loan ``misused``; otherwise the loan is ``unverified`` (no evidenced record), ``partially``
-or ``fully`` verified by the evidenced amount against the amount paid out. Risk warnings read
+or ``fully`` verified by the evidenced amount against what the borrower received (the principal
+paid out, less an upfront fee deducted from it: ``paid_out_minor``). Risk warnings read
 ``loans.fund_usage_status`` and ``fund_usage_deadline``."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from microlend.kernel.errors import RuleViolation, ValidationFailed
 from microlend.kernel.principal import Principal, require
 from microlend.loans import tables
 from microlend.loans.account import business_date, locked_loan
-from microlend.loans.records import minor, money
+from microlend.loans.records import DISBURSEMENT, minor, money
 from microlend.loans.repayments import amount_of
 from microlend.loans.views import FundUsageView
 
@@ -61,11 +62,23 @@ def usage_view(row: tables.FundUsage, currency: str) -> FundUsageView:
     )
 
 
-def usage_status(loan: tables.Loan, rows: list[tables.FundUsage]) -> str:
+def paid_out_minor(uow: UnitOfWork, loan: tables.Loan) -> int:
+    """What the borrower received: the principal paid out (every tranche), less the upfront fee
+    when it was deducted from the payout; a fee collected apart left the principal whole."""
+    detail = uow.session.scalar(
+        select(tables.LoanEvent.detail).where(
+            tables.LoanEvent.loan_id == loan.id, tables.LoanEvent.kind == DISBURSEMENT
+        )
+    )
+    deducted = (detail or {}).get("fee_mode", "deducted") == "deducted"
+    return loan.principal_minor - (loan.upfront_fee_minor if deducted else 0)
+
+
+def usage_status(rows: list[tables.FundUsage], paid_out: int) -> str:
+    """The loan's usage status from its records, ``paid_out`` (minor units) to evidence."""
     if any(row.prohibited for row in rows):
         return "misused"
     evidenced = sum(row.amount_minor for row in rows if row.document_hash)
-    paid_out = loan.principal_minor - loan.upfront_fee_minor
     if evidenced <= 0:
         return "unverified"
     return "fully_verified" if evidenced >= paid_out else "partially_verified"
@@ -118,7 +131,7 @@ def _record(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetim
             select(tables.FundUsage).where(tables.FundUsage.loan_id == loan.id)
         ).all()
     )
-    loan.fund_usage_status = usage_status(loan, rows)
+    loan.fund_usage_status = usage_status(rows, paid_out_minor(uow, loan))
     loan.row_version += 1
     loan.updated_at = now
     return Done(
