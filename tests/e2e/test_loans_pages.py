@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -358,6 +359,34 @@ def test_the_loan_page_shows_the_apr_its_contract_disclosed(
     sign_in(ui_client, "collector")
     page = ui_client.get(url, headers=HTML).text
     assert f'id="loan-apr">{contract.apr}% ' in page and link not in page
+
+
+def test_the_fund_usage_panel_shows_the_evidence_against_what_was_received(
+    ui_client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("MICROLEND_DOCUMENT_DIR", str(tmp_path / "docs"))
+    loan = disbursed(world)  # 12,000.00, no fee: all of it received
+    sign_in(ui_client, "officer_a")
+    url = f"/loans/{loan.id}"
+    page = ui_client.get(url, headers=HTML).text
+    assert 'id="usage-evidenced">evidenced 0.00 of 12,000.00 received<' in page
+    for amount, evidence in (("5000.00", b"invoice"), ("1000.00", None)):  # one unevidenced
+        with world.make_uow() as uow:
+            loans.record_usage(
+                uow,
+                world.principal("officer_a"),
+                loan_id=loan.id,
+                amount=amount,
+                used_on=date(2025, 1, 15),
+                counterparty="批发市场",
+                category="inventory",
+                evidence=evidence,
+                evidence_name="fp.pdf" if evidence else None,
+                now=world.now,
+            )
+            uow.commit()
+    page = ui_client.get(url, headers={**HTML, **ZH}).text
+    assert 'id="usage-evidenced">已凭证 5,000.00 / 实收 12,000.00<' in page
 
 
 def test_the_list_names_borrowers_finds_loans_and_pages(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -23,10 +24,11 @@ from microlend.kernel.errors import DomainError, ValidationFailed
 from microlend.kernel.principal import Principal
 from microlend.loans import service
 from microlend.loans.adjustments import RESCHEDULE, WAIVE, pending_requests
-from microlend.loans.fund_usage import CATEGORIES, PROHIBITED
+from microlend.loans.fund_usage import CATEGORIES, PROHIBITED, paid_out_minor
 from microlend.loans.ledger_export import PERMISSION as LEDGER_EXPORT
 from microlend.loans.portfolio import DPD_BUCKETS
 from microlend.loans.queries import STATUSES
+from microlend.loans.records import money
 from microlend.loans.tables import Loan
 from microlend.loans.views import LoanView, installment_at
 from microlend.loans.writeoffs import RECOVER, WRITE_OFF_CODE
@@ -217,6 +219,7 @@ def loan_page(
             lambda day: service.loan_position(uow, actor, loan_id=loan.id, as_of=day),
         )
         here = dated["position"]
+        usages = service.fund_usages(uow, actor, loan_id=loan_id)
         context: dict[str, Any] = {
             "loan": loan,
             "installments": (
@@ -227,7 +230,12 @@ def loan_page(
             "events": service.events(uow, actor, loan_id=loan_id),
             "postings": postings,
             "vouchers": vouchers,
-            "usages": service.fund_usages(uow, actor, loan_id=loan_id),
+            "usages": usages,
+            # evidenced usage against what the borrower received (what verifies it)
+            "evidenced": sum((u.amount for u in usages if u.document_hash), Decimal(0)),
+            "paid_out": money(
+                paid_out_minor(uow, uow.session.get_one(Loan, loan.id)), loan.currency
+            ),
             "borrower": service.customer_names(uow, [loan]).get(loan.customer_id, ""),
             **dated,
             **(
