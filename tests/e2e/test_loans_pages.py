@@ -17,7 +17,7 @@ from microlend.loans import service as loans
 from microlend.loans.views import LoanView
 from tests.e2e.pages_support import HTML, ROLES, ZH, sign_in, ui_client
 from tests.integration.applications_support import contracted as contracted_through_origination
-from tests.integration.loans_support import disbursed, set_business_date
+from tests.integration.loans_support import disbursed, record_usage, set_business_date
 from tests.seed import World
 
 __all__ = ["ui_client"]
@@ -370,21 +370,8 @@ def test_the_fund_usage_panel_shows_the_evidence_against_what_was_received(
     url = f"/loans/{loan.id}"
     page = ui_client.get(url, headers=HTML).text
     assert 'id="usage-evidenced">evidenced 0.00 of 12,000.00 received<' in page
-    for amount, evidence in (("5000.00", b"invoice"), ("1000.00", None)):  # one unevidenced
-        with world.make_uow() as uow:
-            loans.record_usage(
-                uow,
-                world.principal("officer_a"),
-                loan_id=loan.id,
-                amount=amount,
-                used_on=date(2025, 1, 15),
-                counterparty="批发市场",
-                category="inventory",
-                evidence=evidence,
-                evidence_name="fp.pdf" if evidence else None,
-                now=world.now,
-            )
-            uow.commit()
+    record_usage(world, loan.id, "5000.00", evidence=b"invoice")
+    record_usage(world, loan.id, "1000.00")  # no evidence: not counted
     page = ui_client.get(url, headers={**HTML, **ZH}).text
     assert 'id="usage-evidenced">已凭证 5,000.00 / 实收 12,000.00<' in page
 

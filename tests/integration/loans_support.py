@@ -11,7 +11,7 @@ from sqlalchemy import update
 from microlend.auth import service as auth
 from microlend.customers.tables import CustomerBankAccount
 from microlend.loans import service as loans
-from microlend.loans.views import LoanView
+from microlend.loans.views import FundUsageView, LoanView
 from microlend.orgs.tables import Company
 from microlend.origination.tables import Application
 from tests.integration.applications_support import make_product, register
@@ -117,3 +117,31 @@ def add_bank_account(
         made = row.id
         uow.commit()
     return made
+
+
+def record_usage(
+    world: World,
+    loan_id: int,
+    amount: str,
+    *,
+    category: str = "inventory",
+    counterparty: str = "批发市场",
+    evidence: bytes | None = None,
+) -> FundUsageView:
+    """A use of the funds on 2025-01-15 recorded by officer_a, with ``evidence`` (a file named
+    fp.pdf) or none. The document store must be set (``MICROLEND_DOCUMENT_DIR``)."""
+    with world.make_uow() as uow:
+        view = loans.record_usage(
+            uow,
+            world.principal("officer_a"),
+            loan_id=loan_id,
+            amount=amount,
+            used_on=date(2025, 1, 15),
+            counterparty=counterparty,
+            category=category,
+            evidence=evidence,
+            evidence_name="fp.pdf" if evidence else None,
+            now=world.now,
+        )
+        uow.commit()
+    return view

@@ -25,7 +25,13 @@ from microlend.loans.views import EventOutcome, LoanView
 from microlend.origination.tables import Application
 from microlend.products.model import ProductFee
 from tests.integration.checker_support import approved
-from tests.integration.loans_support import D, contracted, disbursed, set_business_date
+from tests.integration.loans_support import (
+    D,
+    contracted,
+    disbursed,
+    record_usage,
+    set_business_date,
+)
 from tests.seed import World
 
 FIN = "finance"
@@ -339,37 +345,13 @@ def test_prepayment_without_a_fee_charges_the_products_fee(world: World) -> None
 def test_fund_usage_status(world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("MICROLEND_DOCUMENT_DIR", str(tmp_path / "docs"))
     loan = disbursed(world)
-    with world.make_uow() as uow:
-        loans.record_usage(
-            uow,
-            world.principal("officer_a"),
-            loan_id=loan.id,
-            amount="5000.00",
-            used_on=date(2025, 1, 15),
-            counterparty="批发市场",
-            category="inventory",
-            evidence=b"invoice-1",
-            evidence_name="fp.pdf",
-            now=world.now,
-        )
-        uow.commit()
+    record_usage(world, loan.id, "5000.00", evidence=b"invoice-1")
     with world.make_uow(read_only=True) as uow:
         assert (
             loans.get_loan(uow, world.principal(FIN), loan_id=loan.id).fund_usage_status
             == "partially_verified"
         )
-    with world.make_uow() as uow:
-        loans.record_usage(
-            uow,
-            world.principal("officer_a"),
-            loan_id=loan.id,
-            amount="1000.00",
-            used_on=date(2025, 1, 15),
-            counterparty="券商",
-            category="securities",
-            now=world.now,
-        )
-        uow.commit()
+    record_usage(world, loan.id, "1000.00", category="securities", counterparty="券商")
     with world.make_uow(read_only=True) as uow:
         assert (
             loans.get_loan(uow, world.principal(FIN), loan_id=loan.id).fund_usage_status
@@ -397,20 +379,7 @@ def test_fund_usage_is_verified_against_what_the_borrower_received(
     assert isinstance(collected, LoanView)
     statuses = {}
     for loan in (deducted, collected):
-        with world.make_uow() as uow:
-            loans.record_usage(
-                uow,
-                world.principal("officer_a"),
-                loan_id=loan.id,
-                amount="11880.00",
-                used_on=date(2025, 1, 15),
-                counterparty="批发市场",
-                category="inventory",
-                evidence=b"invoice",
-                evidence_name="fp.pdf",
-                now=world.now,
-            )
-            uow.commit()
+        record_usage(world, loan.id, "11880.00", evidence=b"invoice")
         with world.make_uow(read_only=True) as uow:
             view = loans.get_loan(uow, world.principal(FIN), loan_id=loan.id)
             statuses[loan.id] = view.fund_usage_status

@@ -6,6 +6,7 @@ tests/integration/test_loans.py: 12,000.00, equal principal, 12 x 1 % a month, f
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -20,7 +21,7 @@ from microlend.loans.adjustments import pending_requests
 from microlend.loans.views import EventOutcome
 from tests.integration.checker_support import approved, rejected
 from tests.integration.loans_support import D, disbursed, set_business_date
-from tests.integration.test_loans import _balances, _gl_loans
+from tests.integration.test_loans import _balances, _gl_loans, _repay
 from tests.seed import World
 
 CHECKED = ("loans.waive", "loans.reschedule", "loans.writeoff")
@@ -64,17 +65,7 @@ def test_partial_prepayment_shortens_the_term_or_lowers_the_installment(world: W
 def test_restructuring_capitalises_arrears_and_flags_the_loan(world: World) -> None:
     loan = disbursed(world)
     set_business_date(world, date(2025, 3, 1))  # installment 1 (1,120) 14 days overdue
-    with world.make_uow() as uow:
-        request = loans.reschedule(
-            uow,
-            world.principal("manager_a"),
-            loan_id=loan.id,
-            term=18,
-            capitalise_arrears=True,
-            reason="经营困难",
-            now=world.now,
-        )
-        uow.commit()
+    request = _reschedule(world, loan.id, term=18, capitalise_arrears=True)
     assert isinstance(request, Pending)  # a reschedule waits for a checker by default
     assert _kinds(world, loan.id) == ["disbursement"]
     done = approved(world, request)
@@ -98,6 +89,17 @@ def test_upfront_fee_deducted_at_disbursement(world: World) -> None:
     assert loan.upfront_fee == D("120.00")
     # Dr 130301 12,000 / Cr 1002 12,000; Dr 1002 120 / Cr 6021 120
     assert _balances(world, loan.id) == {"130301": 1200000, "1002": -1188000, "6021": -12000}
+
+
+def _reschedule(world: World, loan_id: int, **terms: Any) -> EventOutcome | Pending:
+    """A restructuring asked for by the branch manager (it waits for a checker by default)."""
+    with world.make_uow() as uow:
+        request = loans.reschedule(
+            uow, world.principal("manager_a"), loan_id=loan_id, reason="经营困难", now=world.now,
+            **terms,
+        )  # fmt: skip
+        uow.commit()
+    return request
 
 
 def _kinds(world: World, loan_id: int) -> list[str]:
@@ -239,19 +241,14 @@ def test_a_payment_dated_before_a_restructuring_replays_it(world: World) -> None
     # ledger: the figures are that file's, worked by hand
     loan = disbursed(world)
     set_business_date(world, date(2025, 3, 1))
-    with world.make_uow() as uow:
-        request = loans.reschedule(
-            uow,
-            world.principal("manager_a"),
-            loan_id=loan.id,
-            term=12,
-            annual_rate="10",
-            first_due_date=date(2025, 4, 1),
-            capitalise_arrears=True,
-            reason="经营困难",
-            now=world.now,
-        )
-        uow.commit()
+    request = _reschedule(
+        world,
+        loan.id,
+        term=12,
+        annual_rate="10",
+        first_due_date=date(2025, 4, 1),
+        capitalise_arrears=True,
+    )
     done = approved(world, request)
     assert done.loan.outstanding_principal == D("12185.67")
     assert _gl_loans(world, date(2025, 3, 1)) == D("12185.67")
@@ -259,17 +256,7 @@ def test_a_payment_dated_before_a_restructuring_replays_it(world: World) -> None
     # 1,000.00 (on top of the disbursement's Dr loans 12,000.00 / Cr bank)
     capitalised = {"130301": 1218567, "1002": -1200000, "6011": -17867, "6051": -700}
     assert _balances(world, loan.id) == capitalised
-    with world.make_uow() as uow:
-        paid = loans.repay(
-            uow,
-            world.principal("finance"),
-            loan_id=loan.id,
-            amount="1122.50",
-            value_date=date(2025, 2, 20),
-            now=world.now,
-        )
-        uow.commit()
-    assert isinstance(paid, EventOutcome)
+    paid = _repay(world, loan.id, "1122.50", date(2025, 2, 20))
     assert paid.loan.outstanding_principal == D("11058.67")
     assert _gl_loans(world, date(2025, 3, 1)) == D("11058.67")
     # the payment took installment 1 (penalty 2.50): the restructuring's voucher is reversed

@@ -74,14 +74,32 @@ def paid_out_minor(uow: UnitOfWork, loan: tables.Loan) -> int:
     return loan.principal_minor - (loan.upfront_fee_minor if deducted else 0)
 
 
+def _evidenced_minor(rows: list[tables.FundUsage]) -> int:
+    """What the records with evidence account for (minor units)."""
+    return sum(row.amount_minor for row in rows if row.document_hash)
+
+
+def _usages(uow: UnitOfWork, loan: tables.Loan) -> list[tables.FundUsage]:
+    stmt = select(tables.FundUsage).where(tables.FundUsage.loan_id == loan.id)
+    return list(uow.session.scalars(stmt).all())
+
+
 def usage_status(rows: list[tables.FundUsage], paid_out: int) -> str:
     """The loan's usage status from its records, ``paid_out`` (minor units) to evidence."""
     if any(row.prohibited for row in rows):
         return "misused"
-    evidenced = sum(row.amount_minor for row in rows if row.document_hash)
+    evidenced = _evidenced_minor(rows)
     if evidenced <= 0:
         return "unverified"
     return "fully_verified" if evidenced >= paid_out else "partially_verified"
+
+
+def usage_evidence(uow: UnitOfWork, loan: tables.Loan) -> tuple[Decimal, Decimal]:
+    """(what the evidenced records account for, what the borrower received): the two amounts
+    the status compares (the loan was read in scope)."""
+    currency = loan.currency
+    evidenced = _evidenced_minor(_usages(uow, loan))
+    return money(evidenced, currency), money(paid_out_minor(uow, loan), currency)
 
 
 @command(
@@ -126,12 +144,7 @@ def _record(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetim
     )
     uow.session.add(row)
     uow.session.flush()
-    rows = list(
-        uow.session.scalars(
-            select(tables.FundUsage).where(tables.FundUsage.loan_id == loan.id)
-        ).all()
-    )
-    loan.fund_usage_status = usage_status(rows, paid_out_minor(uow, loan))
+    loan.fund_usage_status = usage_status(_usages(uow, loan), paid_out_minor(uow, loan))
     loan.row_version += 1
     loan.updated_at = now
     return Done(

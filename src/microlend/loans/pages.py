@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -24,11 +23,10 @@ from microlend.kernel.errors import DomainError, ValidationFailed
 from microlend.kernel.principal import Principal
 from microlend.loans import service
 from microlend.loans.adjustments import RESCHEDULE, WAIVE, pending_requests
-from microlend.loans.fund_usage import CATEGORIES, PROHIBITED, paid_out_minor
+from microlend.loans.fund_usage import CATEGORIES, PROHIBITED, usage_evidence
 from microlend.loans.ledger_export import PERMISSION as LEDGER_EXPORT
 from microlend.loans.portfolio import DPD_BUCKETS
 from microlend.loans.queries import STATUSES
-from microlend.loans.records import money
 from microlend.loans.tables import Loan
 from microlend.loans.views import LoanView, installment_at
 from microlend.loans.writeoffs import RECOVER, WRITE_OFF_CODE
@@ -219,7 +217,8 @@ def loan_page(
             lambda day: service.loan_position(uow, actor, loan_id=loan.id, as_of=day),
         )
         here = dated["position"]
-        usages = service.fund_usages(uow, actor, loan_id=loan_id)
+        row = uow.session.get_one(Loan, loan.id)  # in scope: get_loan read it
+        evidenced, paid_out = usage_evidence(uow, row)
         context: dict[str, Any] = {
             "loan": loan,
             "installments": (
@@ -230,12 +229,9 @@ def loan_page(
             "events": service.events(uow, actor, loan_id=loan_id),
             "postings": postings,
             "vouchers": vouchers,
-            "usages": usages,
-            # evidenced usage against what the borrower received (what verifies it)
-            "evidenced": sum((u.amount for u in usages if u.document_hash), Decimal(0)),
-            "paid_out": money(
-                paid_out_minor(uow, uow.session.get_one(Loan, loan.id)), loan.currency
-            ),
+            "usages": service.fund_usages(uow, actor, loan_id=loan_id),
+            "evidenced": evidenced,  # what verifies the use of the funds: against what was paid out
+            "paid_out": paid_out,
             "borrower": service.customer_names(uow, [loan]).get(loan.customer_id, ""),
             **dated,
             **(
@@ -257,7 +253,7 @@ def loan_page(
             "business_date": service.business_date(uow, loan.company_id),
             "contract": contract_of(uow, loan.application_id),  # its disclosed APR (年化利率)
             "may_open_contract": actor.can("origination.view"),
-            "undisbursed": service.undisbursed(uow, uow.session.get_one(Loan, loan_id)),
+            "undisbursed": service.undisbursed(uow, row),
             "notes": service.notes(uow, actor, loan_id=loan_id),
             "categories": CATEGORIES + PROHIBITED,
         }

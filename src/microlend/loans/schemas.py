@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from microlend.kernel.ids import Id
-from microlend.loans.autodebit import DebitRun
+from microlend.loans.autodebit import DebitRun, Owing, Total
 from microlend.loans.notes import NoteView
 from microlend.loans.views import (
     AllocationView,
@@ -247,19 +247,14 @@ class DebitLineOut(BaseModel):
     external_reference: str
 
 
+@from_view(Owing)
 class OwingOut(BaseModel):
-    loan_id: int
-    loan_number: str
-    customer_id: int
-    borrower: str
-    amount: Decimal
-    currency: str
+    pass
 
 
+@from_view(Total)
 class TotalOut(BaseModel):
-    currency: str
-    count: int
-    amount: Decimal
+    pass
 
 
 class DebitRunOut(BaseModel):
@@ -290,8 +285,6 @@ class DebitRunOut(BaseModel):
         return cls(
             on=run.on,
             lines=lines,
-            totals=[
-                TotalOut(currency=t.currency, count=t.count, amount=t.amount) for t in run.totals
-            ],
-            without_account=[OwingOut(**vars(owing)) for owing in run.without_account],
+            totals=[TotalOut.model_validate(total) for total in run.totals],
+            without_account=[OwingOut.model_validate(owing) for owing in run.without_account],
         )
