@@ -40,7 +40,7 @@ def test_without_a_check_the_last_part_is_the_main_query() -> None:
     assert "w1 AS (SELECT id FROM w0)" in statement
     assert statement.endswith(
         ") INSERT INTO events (id, note) SELECT id, note FROM "
-        "json_populate_recordset(NULL::events, CAST(:p1 AS json))"
+        "json_populate_record(NULL::events, CAST(:p1 AS json)) AS r"
     )
 
 
