@@ -3,8 +3,10 @@
 Written by hand from auth/permissions.py: every role but the administrator reads loans
 (``loans.view``); finance disburses, takes repayments (and draws the auto-debit file), reverses
 and refunds; finance and the manager waive; the manager reschedules and writes off; the loan
-officer records fund usage.
+officer records fund usage; the loan officer and finance issue payoff certificates, whose PDF
+(with the identity number) needs ``pii.view`` too.
 Waivers, reschedules and write-offs wait for a checker by default: an allowed role gets 202.
+The payoff certificate routes run on a second loan, paid off, with a certificate issued.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from tests.seed import World
 
 VIEWERS = frozenset(ROLES) - {"admin"}
 FINANCE = frozenset({"finance"})
+PII_VIEWERS = frozenset({"loan_officer", "risk_officer", "approver", "collector"})
 L = "/api/v1/loans/{loan_id}"
+CERTIFICATES = f"{L}/payoff-certificates"
 MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/loans"): VIEWERS,
     ("GET", "/api/v1/loans/auto-debit"): FINANCE,  # loans.repay
@@ -51,12 +55,16 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", f"{L}/tranches"): FINANCE,
     ("GET", f"{L}/notes"): VIEWERS,
     ("POST", f"{L}/notes"): VIEWERS,
+    ("GET", CERTIFICATES): VIEWERS,
+    ("POST", CERTIFICATES): frozenset({"loan_officer", "finance"}),
+    ("GET", f"{CERTIFICATES}/{{certificate_id}}.pdf"): PII_VIEWERS,
 }
 # the order the routes are tried in (a write-off comes last but one; a recovery needs it)
 ORDER = [route for route in MATRIX if route[0] == "GET"] + [
     ("POST", "/api/v1/loans"),
     ("POST", f"{L}/tranches"),
     ("POST", f"{L}/notes"),
+    ("POST", CERTIFICATES),
     ("POST", f"{L}/waivers"),
     ("POST", f"{L}/repayments"),
     ("POST", "/api/v1/loans/repayment-batches"),
@@ -89,6 +97,7 @@ def prepare(world: World) -> tuple[dict[str, int], dict[tuple[str, str], Any]]:
         )
         uow.commit()
     assert isinstance(paid, EventOutcome)
+    paid_off, certificate = _paid_off_with_a_certificate(world)
     bodies: dict[tuple[str, str], Any] = {
         ("POST", "/api/v1/loans"): {"application_id": second},
         ("POST", f"{L}/waivers"): {"component": "interest", "amount": "10.00", "reason": "减免"},
@@ -109,7 +118,38 @@ def prepare(world: World) -> tuple[dict[str, int], dict[tuple[str, str], Any]]:
         ("POST", f"{L}/tranches"): {"amount": "100.00"},
         ("POST", f"{L}/notes"): {"body": "客户来电"},
     }
-    return {"loan_id": loan.id, "event_id": paid.event.id}, bodies
+    ids = {"loan_id": loan.id, "event_id": paid.event.id, "certificate_id": certificate}
+    return {**ids, "paid_off_id": paid_off}, bodies
+
+
+def _paid_off_with_a_certificate(world: World) -> tuple[int, int]:
+    """A loan of 1,000.00 over one month (at 1 %), disbursed 15 Jan and paid off on its due
+    day (entered later), and its certificate."""
+    application = contracted(
+        world, code="M3", id_number="110105199001010010", amount="1000.00", term=1
+    )
+    finance = world.principal("finance")
+    today = date(2025, 3, 1)
+    set_business_date(world, date(2025, 1, 15))
+    with world.make_uow() as uow:
+        loan = loans.disburse(uow, finance, application_id=application, now=world.now)
+        assert isinstance(loan, LoanView)
+        uow.commit()
+    set_business_date(world, today)
+    with world.make_uow() as uow:
+        loans.repay(
+            uow, finance, loan_id=loan.id, amount="1010.00", value_date=date(2025, 2, 15),
+            now=world.now,
+        )  # fmt: skip
+        certificate = loans.issue_certificate(uow, finance, loan_id=loan.id, now=world.now)
+        assert isinstance(certificate, loans.CertificateView)
+        uow.commit()
+    return loan.id, certificate.id
+
+
+def _ids_for(path: str, ids: dict[str, int]) -> dict[str, int]:
+    """The loan a route is tried on: the paid-off one for the certificates."""
+    return {**ids, "loan_id": ids["paid_off_id"]} if path.startswith(CERTIFICATES) else ids
 
 
 def test_the_matrix_covers_every_loans_route(app: FastAPI) -> None:
@@ -138,7 +178,7 @@ def test_each_role_is_allowed_exactly_what_the_matrix_says(
             allowed = frozenset()
         response = client.request(
             method,
-            path.format(**ids),
+            path.format(**_ids_for(path, ids)),
             headers=headers,
             json=bodies.get((method, path)),
             params=QUERIES.get((method, path)),
@@ -155,6 +195,6 @@ def test_each_role_is_allowed_exactly_what_the_matrix_says(
 
 
 def test_without_credentials_every_loans_route_is_401(client: TestClient) -> None:
-    ids = {"loan_id": 1, "event_id": 1}
+    ids = {"loan_id": 1, "event_id": 1, "certificate_id": 1}
     answers = {(m, p): client.request(m, p.format(**ids), json={}).status_code for m, p in MATRIX}
     assert {route: status for route, status in answers.items() if status != 401} == {}

@@ -50,7 +50,7 @@ from microlend.db.uow import SessionFactory, UnitOfWork
 from microlend.eod.runner import run_close_of_business
 from microlend.loans import service as loans
 from microlend.loans.tables import Loan
-from microlend.loans.views import LoanView
+from microlend.loans.views import EventOutcome, LoanView
 from microlend.orgs.tables import Company
 from microlend.origination.tables import Application
 from microlend.products.tables import Product, ProductVersion
@@ -67,6 +67,7 @@ class PortfolioSummary:
     loans: Counter[str] = field(default_factory=Counter)
     behaviours: Counter[str] = field(default_factory=Counter)
     payments: int = 0
+    certificates: int = 0
     eod_days: int = 0
     eod_failed: bool = False
     business_date: date | None = None
@@ -80,7 +81,8 @@ class PortfolioSummary:
             f"  customers:    {show(self.customers)}",
             f"  applications: {show(self.applications)}",
             f"  loans:        {show(self.loans)}",
-            f"  behaviour:    {show(self.behaviours)}; {self.payments} payments",
+            f"  behaviour:    {show(self.behaviours)}; {self.payments} payments,"
+            f" {self.certificates} payoff certificates",
             f"  business date {self.business_date}; {self.eod_days} days closed by close of"
             f" business{' (then it failed)' if self.eod_failed else ''};"
             f" built in {self.seconds:.1f} s",
@@ -218,10 +220,14 @@ def _pay(run: _Run, loan_id: int, payment: Payment) -> None:
         if payment.payoff:
             quote = loans.quote_payoff(uow, finance, loan_id=loan_id)
             if quote.amount_to_pay > 0:
-                loans.prepay(
+                paid = loans.prepay(
                     uow, finance, loan_id=loan_id, amount=quote.amount_to_pay, now=run.clock()
                 )
                 run.summary.payments += 1
+                if isinstance(paid, EventOutcome) and paid.loan.status == "closed":
+                    # the borrower who paid early asks for the letter saying so (结清证明)
+                    loans.issue_certificate(uow, finance, loan_id=loan_id, now=run.clock())
+                    run.summary.certificates += 1
         else:
             owed = loans.loan_position(uow, finance, loan_id=loan_id).due_amount
             if owed > 0:

@@ -12,11 +12,12 @@ from microlend.cli import app
 from microlend.cli.edge import operator, unit_of_work
 from microlend.customers import credit_file
 from microlend.db import documents
-from microlend.loans import fund_usage
+from microlend.loans import fund_usage, payoff_certificates
 from microlend.origination import contracts, investigation
 
 documents_app = typer.Typer(
-    help="The document store (attachments, evidence, contracts).", no_args_is_help=True
+    help="The document store (attachments, evidence, contracts, certificates).",
+    no_args_is_help=True,
 )
 app.add_typer(documents_app, name="documents")
 
@@ -26,6 +27,7 @@ LISTS = (
     investigation.stored_attachments,
     contracts.stored_contracts,
     fund_usage.stored_evidence,
+    payoff_certificates.stored_certificates,
 )
 
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, update
 
 from microlend.accounting import service as ledger
 from microlend.db.bulk import Writes, table_of
@@ -47,6 +47,7 @@ from microlend.loans.records import (
     row_signature_text,
     signature_text,
 )
+from microlend.loans.tables_certificates import REOPENED, LoanPayoffCertificate
 from microlend.loans.tables_state import LoanEngineState
 
 EVENTS = table_of(tables.LoanEvent)
@@ -386,6 +387,8 @@ def refresh(
     if loan.status != "written_off":
         status = columns["status"] = _status(str(here.status), restructured)
         columns["closed_on"] = here.as_of if status == "closed" else None
+        if loan.status == "closed" and status != "closed":
+            _void_certificate(uow, loan, here.as_of)
     columns["row_version"] = loan.row_version + 1
     columns["updated_at"] = now
     stage_loan(writes, loan, columns)
@@ -393,6 +396,16 @@ def refresh(
         uow.session.flush()
         writes.flush(uow.session)
     return now_rows
+
+
+def _void_certificate(uow: UnitOfWork, loan: tables.Loan, day: date) -> None:
+    """A change has reopened the paid-off ``loan``: its payoff certificate in force no longer
+    states the truth and is voided (``payoff_certificates``), in the change's transaction."""
+    uow.session.execute(
+        update(LoanPayoffCertificate)
+        .where(LoanPayoffCertificate.loan_id == loan.id, LoanPayoffCertificate.voided_on.is_(None))
+        .values(voided_on=day, void_reason=REOPENED)
+    )
 
 
 def installment_values(row: InstallmentPosition, units: Kept[Decimal, int]) -> tuple[Any, ...]:

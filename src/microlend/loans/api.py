@@ -1,6 +1,6 @@
 """``/api/v1/loans`` routes: disbursement, the loan and its position, repayments, prepayments,
-reversals, refunds, waivers, reschedules, write-off, recoveries, fund usage, notes, and the loan's
-requests waiting for a checker.
+reversals, refunds, waivers, reschedules, write-off, recoveries, fund usage, notes, payoff
+certificates, and the loan's requests waiting for a checker.
 
 Every command answers 201 with what it did, or 202 with the pending request (``PendingOut``) when
 it waits for a checker: waivers, reschedules and write-offs do by default (maker-checker)."""
@@ -25,6 +25,7 @@ from microlend.loans.batch_file import MAX_LINES
 from microlend.loans.schemas import (
     AmountIn,
     BatchRepaymentIn,
+    CertificateOut,
     DisburseIn,
     EventOut,
     FundUsageIn,
@@ -47,6 +48,7 @@ from microlend.loans.schemas import (
     WriteOffIn,
 )
 from microlend.web.kit.deps import PrincipalDep, UowDep
+from microlend.web.kit.downloads import file_response
 from microlend.web.kit.idempotency import CommandDep, CommandRequest, PendingOut
 
 router = APIRouter(prefix="/api/v1", tags=["loans"])
@@ -286,3 +288,28 @@ def notes(loan_id: Id, uow: UowDep, actor: PrincipalDep) -> list[NoteOut]:
 def add_note(loan_id: Id, body: NoteIn, command: CommandDep) -> Response:
     """Append a note (append-only; anyone who may see the loan)."""
     return _on_loan(command, service.add_note, loan_id, NoteOut, body=body.body)
+
+
+@router.get(LOAN + "/payoff-certificates", response_model=list[CertificateOut])
+def payoff_certificates(loan_id: Id, uow: UowDep, actor: PrincipalDep) -> list[CertificateOut]:
+    """The loan's payoff certificates (结清证明), newest first, voided ones too."""
+    listed = service.certificates(uow, actor, loan_id=loan_id)
+    return [CertificateOut.model_validate(row) for row in listed]
+
+
+@_posts(LOAN + "/payoff-certificates", CertificateOut)
+def issue_payoff_certificate(loan_id: Id, command: CommandDep) -> Response:
+    """The payoff certificate of a paid-off loan: written now, or the one in force (a
+    reprint); 422 ``loan_not_paid_off`` while anything is owed."""
+    return _on_loan(command, service.issue_certificate, loan_id, CertificateOut)
+
+
+@router.get(LOAN + "/payoff-certificates/{certificate_id}.pdf", response_class=Response)
+def payoff_certificate_pdf(
+    loan_id: Id, certificate_id: Id, uow: UowDep, actor: PrincipalDep
+) -> Response:
+    """The certificate's PDF as stored (it carries the identity number: ``pii.view``)."""
+    view, content = service.certificate_pdf(
+        uow, actor, loan_id=loan_id, certificate_id=certificate_id
+    )
+    return file_response(content, "application/pdf", f"{view.number}.pdf", inline=False)

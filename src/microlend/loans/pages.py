@@ -255,6 +255,7 @@ def loan_page(
             "may_open_contract": actor.can("origination.view"),
             "undisbursed": service.undisbursed(uow, row),
             "notes": service.notes(uow, actor, loan_id=loan_id),
+            "certificates": service.certificates(uow, actor, loan_id=loan_id),
             "categories": CATEGORIES + PROHIBITED,
         }
     return render_page(request, "loans/detail.html", context)
@@ -422,6 +423,16 @@ async def fund_usage(form: Any) -> dict[str, Any]:
         "evidence": content or None,
         "evidence_name": getattr(upload, "filename", None) if content else None,
     }
+
+
+@_loan_form(
+    "payoff-certificate",
+    "loans.certificate.issue",
+    service.issue_certificate,
+    N_("The payoff certificate is issued."),
+)
+async def payoff_certificate(form: Any) -> dict[str, Any]:
+    return {}
 
 
 @router.post("/loans/{loan_id}/events/{event_id}/reverse")

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from microlend.kernel.ids import Id
 from microlend.loans.autodebit import DebitRun, Owing, Total
 from microlend.loans.notes import NoteView
+from microlend.loans.payoff_certificates import CertificateView
 from microlend.loans.views import (
     AllocationView,
     EventOutcome,
@@ -176,6 +177,12 @@ class FundUsageOut(BaseModel):
 @from_view(NoteView)
 class NoteOut(BaseModel):
     pass
+
+
+@from_view(CertificateView)
+class CertificateOut(BaseModel):
+    """A payoff certificate (结清证明): ``facts`` is what it states (the borrower's identity
+    number masked without ``pii.view``)."""
 
 
 class AmountsOut(BaseModel):

@@ -10,6 +10,13 @@ from microlend.loans.disbursement_queue import awaiting_disbursement
 from microlend.loans.fund_usage import record_usage
 from microlend.loans.ledger_export import export_ledger
 from microlend.loans.notes import NoteView, add_note, notes
+from microlend.loans.payoff_certificates import (
+    CertificateView,
+    certificate_html,
+    certificate_pdf,
+    certificates,
+    issue_certificate,
+)
 from microlend.loans.portfolio import due_soon, overdue_by_dpd, portfolio
 from microlend.loans.queries import (
     LoanFilters,
@@ -30,6 +37,7 @@ from microlend.loans.views import EventOutcome, FundUsageView, InstallmentView, 
 from microlend.loans.writeoffs import recover, write_off
 
 __all__ = [
+    "CertificateView",
     "EventOutcome",
     "FilePreview",
     "FundUsageView",
@@ -40,6 +48,9 @@ __all__ = [
     "add_note",
     "awaiting_disbursement",
     "business_date",
+    "certificate_html",
+    "certificate_pdf",
+    "certificates",
     "customer_names",
     "disburse",
     "disburse_tranche",
@@ -50,6 +61,7 @@ __all__ = [
     "fund_usages",
     "get_loan",
     "installments",
+    "issue_certificate",
     "list_loans",
     "loan_position",
     "notes",

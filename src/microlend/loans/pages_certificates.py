@@ -1,0 +1,48 @@
+"""结清证明 pages: a payoff certificate as its own printable page (identity number masked
+without ``pii.view``, "VOID" across a voided one) and its stored PDF (``pii.view``). Issuing it
+is a form on the loan page (``pages.py``, ``loans.certificate.issue``)."""
+
+from __future__ import annotations
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from microlend.loans import service
+from microlend.web.kit.downloads import file_response
+from microlend.web.kit.edge import page_uow
+from microlend.web.kit.page_guard import permitted
+from microlend.web.kit.page_routes import page_router
+from microlend.web.kit.viewer import Viewer
+
+router = page_router()
+VIEW = "loans.view"
+PAGE = "/loans/{loan_id}/certificates/{certificate_id}"
+DOCUMENT_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+}
+
+
+@router.get(PAGE + ".pdf")
+def certificate_pdf(
+    request: Request, loan_id: int, certificate_id: int, viewer: Viewer = Depends(permitted(VIEW))
+) -> Response:
+    with page_uow(request, read_only=True) as uow:
+        view, content = service.certificate_pdf(
+            uow, viewer.principal, loan_id=loan_id, certificate_id=certificate_id
+        )
+    return file_response(content, "application/pdf", f"{view.number}.pdf", inline=False)
+
+
+# after the PDF's route: ``{certificate_id}`` would take "1.pdf"
+@router.get(PAGE)
+def certificate_page(
+    request: Request, loan_id: int, certificate_id: int, viewer: Viewer = Depends(permitted(VIEW))
+) -> Response:
+    with page_uow(request, read_only=True) as uow:
+        html = service.certificate_html(
+            uow, viewer.principal, loan_id=loan_id, certificate_id=certificate_id
+        )
+    return HTMLResponse(html, headers=DOCUMENT_HEADERS)
