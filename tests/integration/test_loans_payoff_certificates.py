@@ -144,3 +144,30 @@ def test_a_certificate_needs_the_permission_and_the_loan_in_scope(world: World) 
     with world.make_uow(read_only=True) as uow, pytest.raises(Forbidden):
         loans.certificate_pdf(uow, world.principal(FIN), loan_id=loan.id, certificate_id=1)
     assert _issue(world, loan.id, FIN).number == "JQ2025000001"
+
+
+def test_a_loan_keeps_the_day_it_closed_through_later_commands(world: World) -> None:
+    loan = disbursed(world, amount="1000.00", term=1)
+    closing = _repay(world, loan.id, "1015.00", date(2025, 2, 15))  # 5.00 more than owed
+    assert (closing.loan.status, closing.loan.closed_on) == ("closed", date(2025, 2, 15))
+    set_business_date(world, date(2025, 3, 2))
+    with world.make_uow() as uow:  # the credit balance given back a fortnight later
+        refunded = loans.refund(
+            uow, world.principal(FIN), loan_id=loan.id, amount="5.00", now=world.now
+        )
+        uow.commit()
+    assert isinstance(refunded, EventOutcome)
+    assert (refunded.loan.status, refunded.loan.closed_on) == ("closed", date(2025, 2, 15))
+    with world.make_uow() as uow:
+        loans.reverse(
+            uow,
+            world.principal(FIN),
+            loan_id=loan.id,
+            event_id=refunded.event.id,
+            reason="退回",
+            now=world.now,
+        )
+        uow.commit()
+        assert loans.get_loan(uow, world.principal(FIN), loan_id=loan.id).closed_on == date(
+            2025, 2, 15
+        )

@@ -386,9 +386,12 @@ def refresh(
     }
     if loan.status != "written_off":
         status = columns["status"] = _status(str(here.status), restructured)
-        columns["closed_on"] = here.as_of if status == "closed" else None
-        if loan.status == "closed" and status != "closed":
-            _void_certificate(uow, loan, here.as_of)
+        if status != "closed":
+            columns["closed_on"] = None
+            if loan.status == "closed":
+                _void_certificate(uow, loan, here.as_of)
+        elif loan.status != "closed" or loan.closed_on is None:
+            columns["closed_on"] = here.as_of  # the business day it closed, kept while closed
     columns["row_version"] = loan.row_version + 1
     columns["updated_at"] = now
     stage_loan(writes, loan, columns)

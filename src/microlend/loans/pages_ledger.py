@@ -34,7 +34,7 @@ COLUMNS = (
     N_("Currency"), N_("Principal"), N_("Annual rate (%)"), N_("Disbursed on"),
     N_("Maturity date"), N_("Outstanding principal"), N_("Overdue amount"), N_("Days past due"),
     N_("Next due date"), N_("Next due amount"), N_("Credit balance"), N_("Status"),
-    N_("Position as of"),
+    N_("Closed on"), N_("Position as of"),
 )  # fmt: skip
 
 
@@ -61,6 +61,7 @@ def ledger_rows(lines: list[LedgerLine], translate: Callable[[str], str]) -> Ite
             loan.next_due_amount,
             loan.credit_balance,
             translate(loan.status),
+            loan.closed_on.isoformat() if loan.closed_on else "",
             loan.position_as_of.isoformat(),
         ]
 

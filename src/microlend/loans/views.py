@@ -38,6 +38,7 @@ class LoanView:
     payee_name: str
     payee_account: str  # masked; ``queries.get_loan`` shows it whole to a reader with pii.view
     status: str
+    closed_on: date | None  # the business day a paid-off loan closed
     restructured: bool
     purpose: str
     fund_usage_status: str
@@ -102,6 +103,7 @@ def loan_view(row: tables.Loan) -> LoanView:
         payee_name=r["payee_name"],
         payee_account=mask(r["payee_account"], PiiKind.BANK_ACCOUNT),
         status=r["status"],
+        closed_on=r["closed_on"],
         restructured=r["restructured"],
         purpose=r["purpose"],
         fund_usage_status=r["fund_usage_status"],
