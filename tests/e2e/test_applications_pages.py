@@ -215,6 +215,8 @@ def test_the_contract_preview_and_pdf(ui_client: TestClient, world: World) -> No
     preview = ui_client.get(f"/applications/{application_id}/contract")
     assert preview.status_code == 200 and "借款合同" in preview.text
     assert f"{contract.apr}%" in preview.text
+    assert str(contract.amount) == "50000.00"  # in capitals (金额大写) beside the figure:
+    assert 'id="amount-capitals">人民币伍万元整<' in preview.text
     pdf = ui_client.get(f"/applications/{application_id}/contract.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-type"] == "application/pdf"

@@ -21,7 +21,7 @@ from tests.e2e import (
     test_approvals_pages,
     test_decisions_permissions,
     test_eod_pages,
-    test_loans_certificate_pages,
+    test_loans_document_pages,
     test_loans_pages,
     test_pages_downloads,
     test_products_pages,
@@ -79,7 +79,7 @@ CONTEXT_MATRICES: dict[str, dict[str, frozenset[str]]] = {
     "decisions": test_decisions_permissions.PAGES,
     "approvals": test_approvals_pages.EXPECTED,
     "loans": test_loans_pages.PAGES,
-    "payoff certificates": test_loans_certificate_pages.PAGES,
+    "loan documents": test_loans_document_pages.PAGES,
     "eod": test_eod_pages.PAGES,
     "downloads": test_pages_downloads.PAGES,
 }

@@ -21,11 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 
 from microlend.customers.tables import Customer
@@ -39,12 +36,12 @@ from microlend.kernel.pii import PiiKind, shown
 from microlend.kernel.principal import Principal, require
 from microlend.loans import tables
 from microlend.loans.account import business_date, locked_loan
+from microlend.loans.document_render import render_document
 from microlend.loans.tables_certificates import LoanPayoffCertificate
 from microlend.orgs.tables import Company, Office
 from microlend.origination import model as origination_model
-from microlend.origination.contract_document import CJK_FONT, ID_KINDS, render_pdf
+from microlend.origination.contract_document import render_pdf
 from microlend.origination.records import next_number
-from microlend.web.kit.formats import format_amount
 
 ISSUE = "loans.certificate.issue"
 PREFIX = "JQ"  # 结清
@@ -267,19 +264,7 @@ def stored_certificates(uow: UnitOfWork, actor: Principal) -> list[documents.Sto
     )
 
 
-@cache
-def _environment() -> Environment:
-    environment = Environment(
-        loader=FileSystemLoader(Path(__file__).with_name("documents")),
-        autoescape=select_autoescape(["html"]),
-    )
-    environment.globals.update(ID_KINDS=ID_KINDS, CJK_FONT=CJK_FONT)
-    environment.filters["amount"] = lambda text, currency: format_amount(Decimal(text), currency)
-    return environment
-
-
 def render_html(facts: dict[str, Any], *, voided_on: date | None = None) -> str:
     """The certificate's HTML: a complete page with its own print styles."""
-    template = _environment().get_template("payoff_certificate.html")
     extra = {name: Decimal(facts[name]) > 0 for name in ("waived", "credit_balance")}
-    return template.render(c=facts, voided_on=voided_on, shown=extra)
+    return render_document("payoff_certificate.html", c=facts, voided_on=voided_on, shown=extra)

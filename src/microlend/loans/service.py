@@ -31,6 +31,7 @@ from microlend.loans.queries import (
     postings,
     principal_outstanding,
 )
+from microlend.loans.receipts import receipt_html
 from microlend.loans.repayments import prepay, preview, quote_payoff, refund, repay, reverse
 from microlend.loans.tranches import disburse_tranche, undisbursed
 from microlend.loans.views import EventOutcome, FundUsageView, InstallmentView, LoanView
@@ -73,6 +74,7 @@ __all__ = [
     "preview_repayments",
     "principal_outstanding",
     "quote_payoff",
+    "receipt_html",
     "record_usage",
     "recover",
     "refund",

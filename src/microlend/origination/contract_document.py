@@ -4,11 +4,14 @@ beside this module), and the PDF printed from it by WeasyPrint with a CJK font
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from microlend.web.kit.formats import amount_in_capitals
 
 TEMPLATE_DIR = Path(__file__).with_name("documents")
 CJK_FONT = "WenQuanYi Micro Hei"
@@ -44,6 +47,7 @@ def _environment() -> Environment:
     environment.globals.update(
         FEE_CHARGED=FEE_CHARGED, METHODS=METHODS, ROLES=ROLES, ID_KINDS=ID_KINDS, CJK_FONT=CJK_FONT
     )
+    environment.filters["capitals"] = lambda text: amount_in_capitals(Decimal(text))  # 金额大写
     return environment
 
 

@@ -22,8 +22,8 @@ from microlend.customers import pages_pool as customer_pool_pages
 from microlend.eod import pages as eod_pages
 from microlend.loans import pages as loans_pages
 from microlend.loans import pages_autodebit as loans_autodebit_pages
-from microlend.loans import pages_certificates as loans_certificate_pages
 from microlend.loans import pages_disburse as loans_disburse_pages
+from microlend.loans import pages_documents as loans_document_pages
 from microlend.loans import pages_ledger as loans_ledger_pages
 from microlend.loans import pages_repayment_import as repayment_import_pages
 from microlend.loans import pages_schedule as loans_schedule_pages
@@ -72,7 +72,7 @@ PAGE_ROUTERS = (
     loans_disburse_pages.router,  # before /loans/{loan_id}
     loans_autodebit_pages.router,  # before /loans/{loan_id}
     loans_schedule_pages.router,
-    loans_certificate_pages.router,
+    loans_document_pages.router,
     loans_ledger_pages.router,  # before /loans/{loan_id}
     repayment_import_pages.router,  # before /loans/{loan_id}
     loans_pages.router,

@@ -1,9 +1,16 @@
-"""The payoff certificate on the loan page: issued by the form once the loan is paid off, listed
-with its links; the certificate's own page (identity number masked without ``pii.view``) and
-its PDF (``pii.view``); a reversal that reopens the loan shows it void."""
+"""A loan's printable documents. The payoff certificate on the loan page: issued by the form once
+the loan is paid off, listed with its links; the certificate's own page (identity number masked
+without ``pii.view``) and its PDF (``pii.view``); a reversal that reopens the loan shows it void.
+A payment's receipt (还款凭证): the amount in figures and capitals, how it was applied, and
+"reversed" across it once taken back.
+
+The receipt's loan: 12,000.00 over 12 months, equal principal at 12 % a year, disbursed 15 Jan
+2025; on 15 Feb installment 1 is 1,000.00 + 120.00 (1 % of the balance), so 1,200.00 paid in cash
+settles it and leaves 80.00 of credit."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -21,7 +28,8 @@ ID_NUMBER = "110105198001010016"
 VIEWERS = frozenset(ROLES) - {"admin"}
 PII_VIEWERS = frozenset({"loan_officer", "risk_officer", "approver", "collector"})
 PAGE = "/loans/{loan_id}/certificates/{certificate_id}"
-PAGES = {PAGE: VIEWERS, PAGE + ".pdf": PII_VIEWERS}  # the PDF: and pii.view
+RECEIPT = "/loans/{loan_id}/events/{event_id}/receipt"
+PAGES = {PAGE: VIEWERS, PAGE + ".pdf": PII_VIEWERS, RECEIPT: VIEWERS}  # the PDF: and pii.view
 
 
 def _paid_off(world: World) -> tuple[int, EventOutcome]:
@@ -105,7 +113,7 @@ def loans_certificates(world: World, loan_id: int) -> list[int]:
 def test_who_may_open_a_certificate_and_its_pdf(
     ui_client: TestClient, world: World, role: str
 ) -> None:
-    loan_id, _paid = _paid_off(world)
+    loan_id, paid = _paid_off(world)
     with world.make_uow() as uow:
         issued = loans.issue_certificate(
             uow, world.principal("finance"), loan_id=loan_id, now=world.now
@@ -114,7 +122,10 @@ def test_who_may_open_a_certificate_and_its_pdf(
     assert isinstance(issued, loans.CertificateView)
     csrf = sign_in(ui_client, ROLES[role])
     seen = {
-        path: ui_client.get(path.format(loan_id=loan_id, certificate_id=issued.id), headers=HTML)
+        path: ui_client.get(
+            path.format(loan_id=loan_id, certificate_id=issued.id, event_id=paid.event.id),
+            headers=HTML,
+        )
         for path in PAGES
     }
     assert {path: answer.status_code for path, answer in seen.items()} == {
@@ -125,3 +136,49 @@ def test_who_may_open_a_certificate_and_its_pdf(
     )
     may_issue = role in ("loan_officer", "finance")  # loans.certificate.issue
     assert issue.status_code == (303 if may_issue else 403)
+
+
+def test_a_payment_receipt_in_figures_and_capitals_and_how_it_was_applied(
+    ui_client: TestClient, world: World
+) -> None:
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 15))
+    with world.make_uow() as uow:
+        paid = loans.repay(
+            uow,
+            world.principal("finance"),
+            loan_id=loan.id,
+            amount="1200.00",
+            channel="cash",
+            external_reference="CASH-0215",
+            now=world.now,
+        )
+        uow.commit()
+    assert isinstance(paid, EventOutcome)
+    sign_in(ui_client, "officer_a")
+    url = f"/loans/{loan.id}/events/{paid.event.id}/receipt"
+    page = ui_client.get(f"/loans/{loan.id}", headers=HTML).text
+    assert f'href="{url}"' in page
+    text = ui_client.get(url, headers=HTML).text
+    assert f'id="receipt-number">{loan.number}-002<' in text  # the loan's second event
+    assert 'id="receipt-amount">CNY 1,200.00<' in text
+    assert 'id="receipt-capitals">人民币壹仟贰佰元整<' in text
+    applied = text[text.index('id="receipt-applied"') :]
+    figures = re.findall(r'<td class="num">([^<]*)</td>', applied)
+    assert figures == ["1,000.00", "120.00", "0.00", "0.00", "80.00"]
+    assert "现金" in text and "CASH-0215" in text and "Finance" in text  # who entered it
+    assert 'id="receipt-reversed"' not in text
+    disbursement = ui_client.get(f"/loans/{loan.id}/events/{paid.event.id - 1}/receipt")
+    assert disbursement.status_code == 404  # no receipt for money paid out
+
+    with world.make_uow() as uow:
+        loans.reverse(
+            uow,
+            world.principal("finance"),
+            loan_id=loan.id,
+            event_id=paid.event.id,
+            reason="假币",
+            now=world.now,
+        )
+        uow.commit()
+    assert 'id="receipt-reversed"' in ui_client.get(url, headers=HTML).text

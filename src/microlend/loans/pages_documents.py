@@ -1,6 +1,7 @@
-"""结清证明 pages: a payoff certificate as its own printable page (identity number masked
-without ``pii.view``, "VOID" across a voided one) and its stored PDF (``pii.view``). Issuing it
-is a form on the loan page (``pages.py``, ``loans.certificate.issue``)."""
+"""A loan's printable documents, each its own page with its print styles: a payoff certificate
+(结清证明: identity number masked without ``pii.view``, "VOID" across a voided one) and its stored
+PDF (``pii.view``); a payment's receipt (还款凭证). Issuing a certificate is a form on the loan
+page (``pages.py``, ``loans.certificate.issue``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from microlend.web.kit.viewer import Viewer
 router = page_router()
 VIEW = "loans.view"
 PAGE = "/loans/{loan_id}/certificates/{certificate_id}"
+RECEIPT = "/loans/{loan_id}/events/{event_id}/receipt"
 DOCUMENT_HEADERS = {
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
@@ -45,4 +47,13 @@ def certificate_page(
         html = service.certificate_html(
             uow, viewer.principal, loan_id=loan_id, certificate_id=certificate_id
         )
+    return HTMLResponse(html, headers=DOCUMENT_HEADERS)
+
+
+@router.get(RECEIPT)
+def receipt_page(
+    request: Request, loan_id: int, event_id: int, viewer: Viewer = Depends(permitted(VIEW))
+) -> Response:
+    with page_uow(request, read_only=True) as uow:
+        html = service.receipt_html(uow, viewer.principal, loan_id=loan_id, event_id=event_id)
     return HTMLResponse(html, headers=DOCUMENT_HEADERS)

@@ -1,0 +1,111 @@
+"""Repayment receipts (还款凭证): what a branch hands a borrower who paid, cash at the counter
+above all. For a repayment, a prepayment or a recovery after write-off: the lender and branch,
+the borrower, the loan and contract, the amount in figures and in capitals (金额大写), the value
+date and the day it was entered, the channel and its reference, who entered it, and how the
+money was applied as the loan's postings apply it now (principal, interest, fee, penalty, and
+what went to the credit balance). Numbered by the loan and the event's sequence
+(``DK2025000001-003``): the same receipt whenever it is printed. A reversed payment's receipt
+says so across it. Nothing is written: the event is the record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from microlend.auth.tables import User
+from microlend.customers.tables import Customer
+from microlend.db.scope import get_scoped
+from microlend.db.uow import UnitOfWork
+from microlend.kernel.errors import NotFound
+from microlend.kernel.principal import Principal, require
+from microlend.loans import tables
+from microlend.loans.document_render import render_document
+from microlend.loans.records import money
+from microlend.orgs.tables import Company, Office
+
+RECEIPT_KINDS = ("repayment", "prepayment", "recovery")
+COMPONENTS = ("principal", "interest", "fee", "penalty")
+KINDS = {"repayment": "还款", "prepayment": "提前还款", "recovery": "核销后收回"}
+CHANNELS = {
+    "bank": "银行转账",
+    "cash": "现金",
+    "wechat": "微信",
+    "alipay": "支付宝",
+    "deduction": "代扣",
+}
+
+
+@dataclass(frozen=True)
+class Receipt:
+    number: str
+    lender: str
+    office: str
+    borrower: str
+    loan_number: str
+    contract_number: str
+    currency: str
+    kind: str
+    amount: Decimal
+    value_date: date
+    business_date: date
+    channel: str
+    reference: str
+    entered_by: str
+    reversed: bool
+    applied: dict[str, Decimal] = field(default_factory=dict)  # by component, what was settled
+    credit: Decimal = Decimal(0)  # what went to the credit balance
+
+
+def receipt(uow: UnitOfWork, actor: Principal, *, loan_id: int, event_id: int) -> Receipt:
+    """The receipt of the loan's money-in event ``event_id``."""
+    require(actor, "loans.view")
+    loan = get_scoped(uow.session, actor, tables.Loan, loan_id)
+    event = uow.session.get(tables.LoanEvent, event_id)
+    if event is None or event.loan_id != loan.id or event.kind not in RECEIPT_KINDS:
+        raise NotFound(
+            "loan %(number)s has no payment with that id",
+            code="receipt_not_found",
+            params={"number": loan.number},
+        )
+    cur = loan.currency
+    posting = uow.session.scalars(
+        select(tables.LoanPosting).where(
+            tables.LoanPosting.loan_id == loan.id,
+            tables.LoanPosting.posting_id == f"e{event.sequence}",
+        )
+    ).one_or_none()
+    applied = dict.fromkeys(COMPONENTS, Decimal(0))
+    for line in posting.lines if posting is not None else ():
+        applied[line["component"]] += Decimal(line["amount"])
+    reversal = select(tables.LoanEvent.id).where(
+        tables.LoanEvent.loan_id == loan.id, tables.LoanEvent.reverses_event_id == event.id
+    )
+    entered_by = uow.session.get(User, event.created_by) if event.created_by else None
+    return Receipt(
+        number=f"{loan.number}-{event.sequence:03d}",
+        lender=uow.session.get_one(Company, loan.company_id).name,
+        office=uow.session.get_one(Office, loan.office_id).name,
+        borrower=uow.session.get_one(Customer, loan.customer_id).name,
+        loan_number=loan.number,
+        contract_number=loan.contract_number,
+        currency=cur,
+        kind=event.kind,
+        amount=money(event.amount_minor, cur),
+        value_date=event.value_date,
+        business_date=event.business_date,
+        channel=event.channel or "",
+        reference=event.external_reference or "",
+        entered_by=entered_by.display_name if entered_by else "",
+        reversed=uow.session.scalar(reversal) is not None,
+        applied=applied,
+        credit=money(posting.credit_change_minor, cur) if posting is not None else Decimal(0),
+    )
+
+
+def receipt_html(uow: UnitOfWork, actor: Principal, *, loan_id: int, event_id: int) -> str:
+    """The receipt as a printable page."""
+    found = receipt(uow, actor, loan_id=loan_id, event_id=event_id)
+    return render_document("receipt.html", r=found, KINDS=KINDS, CHANNELS=CHANNELS)
