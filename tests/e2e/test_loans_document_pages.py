@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from microlend.loans import service as loans
 from microlend.loans.views import EventOutcome
 from tests.e2e.pages_support import HTML, ROLES, ZH, sign_in, ui_client
-from tests.integration.loans_support import disbursed, set_business_date
+from tests.integration.loans_support import disbursed, repaid, reversed_event, set_business_date
 from tests.seed import World
 
 __all__ = ["ui_client"]
@@ -36,13 +36,7 @@ def _paid_off(world: World) -> tuple[int, EventOutcome]:
     """1,000.00 over one month at 1 %, paid off on its due day, 15 Feb 2025."""
     loan = disbursed(world, amount="1000.00", term=1, id_number=ID_NUMBER)
     set_business_date(world, date(2025, 2, 15))
-    with world.make_uow() as uow:
-        paid = loans.repay(
-            uow, world.principal("finance"), loan_id=loan.id, amount="1010.00", now=world.now
-        )
-        uow.commit()
-    assert isinstance(paid, EventOutcome)
-    return loan.id, paid
+    return loan.id, repaid(world, loan.id, "1010.00")
 
 
 def _issue(client: TestClient, loan_id: int, csrf: str) -> str:
@@ -86,16 +80,7 @@ def test_issue_the_certificate_from_the_loan_page_and_open_it(
     refused = ui_client.get(f"/loans/{loan_id}/certificates/{certificate}.pdf", headers=HTML)
     assert refused.status_code == 403
 
-    with world.make_uow() as uow:  # the payment bounces: the loan is open again
-        loans.reverse(
-            uow,
-            world.principal("finance"),
-            loan_id=loan_id,
-            event_id=paid.event.id,
-            reason="退票",
-            now=world.now,
-        )
-        uow.commit()
+    reversed_event(world, loan_id, paid.event.id)  # the payment bounces: the loan is open again
     page = ui_client.get(f"/loans/{loan_id}", headers=HTML).text
     assert "Void" in page and "the loan was reopened" in page
     assert 'id="issue-certificate"' not in page  # nothing to certify while it is owed
@@ -143,18 +128,7 @@ def test_a_payment_receipt_in_figures_and_capitals_and_how_it_was_applied(
 ) -> None:
     loan = disbursed(world)
     set_business_date(world, date(2025, 2, 15))
-    with world.make_uow() as uow:
-        paid = loans.repay(
-            uow,
-            world.principal("finance"),
-            loan_id=loan.id,
-            amount="1200.00",
-            channel="cash",
-            external_reference="CASH-0215",
-            now=world.now,
-        )
-        uow.commit()
-    assert isinstance(paid, EventOutcome)
+    paid = repaid(world, loan.id, "1200.00", channel="cash", external_reference="CASH-0215")
     sign_in(ui_client, "officer_a")
     url = f"/loans/{loan.id}/events/{paid.event.id}/receipt"
     page = ui_client.get(f"/loans/{loan.id}", headers=HTML).text
@@ -171,14 +145,5 @@ def test_a_payment_receipt_in_figures_and_capitals_and_how_it_was_applied(
     disbursement = ui_client.get(f"/loans/{loan.id}/events/{paid.event.id - 1}/receipt")
     assert disbursement.status_code == 404  # no receipt for money paid out
 
-    with world.make_uow() as uow:
-        loans.reverse(
-            uow,
-            world.principal("finance"),
-            loan_id=loan.id,
-            event_id=paid.event.id,
-            reason="假币",
-            now=world.now,
-        )
-        uow.commit()
+    reversed_event(world, loan.id, paid.event.id, "假币")
     assert 'id="receipt-reversed"' in ui_client.get(url, headers=HTML).text

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from microlend.auth import service as auth
 from microlend.customers.tables import CustomerBankAccount
 from microlend.loans import service as loans
-from microlend.loans.views import FundUsageView, LoanView
+from microlend.loans.views import EventOutcome, FundUsageView, LoanView
 from microlend.orgs.tables import Company
 from microlend.origination.tables import Application
 from tests.integration.applications_support import make_product, register
@@ -145,3 +145,38 @@ def record_usage(
         )
         uow.commit()
     return view
+
+
+def repaid(
+    world: World, loan_id: int, amount: str, day: date | None = None, **kw: Any
+) -> EventOutcome:
+    """A repayment by finance, valued ``day`` (default the business date)."""
+    with world.make_uow() as uow:
+        done = loans.repay(
+            uow,
+            world.principal("finance"),
+            loan_id=loan_id,
+            amount=amount,
+            value_date=day,
+            now=world.now,
+            **kw,
+        )
+        uow.commit()
+    assert isinstance(done, EventOutcome)
+    return done
+
+
+def reversed_event(world: World, loan_id: int, event_id: int, reason: str = "退票") -> EventOutcome:
+    """Finance reverses the loan's event ``event_id``."""
+    with world.make_uow() as uow:
+        done = loans.reverse(
+            uow,
+            world.principal("finance"),
+            loan_id=loan_id,
+            event_id=event_id,
+            reason=reason,
+            now=world.now,
+        )
+        uow.commit()
+    assert isinstance(done, EventOutcome)
+    return done

@@ -30,6 +30,7 @@ from tests.integration.loans_support import (
     contracted,
     disbursed,
     record_usage,
+    repaid,
     set_business_date,
 )
 from tests.seed import World
@@ -56,24 +57,6 @@ def _gl_loans(world: World, day: date) -> Decimal:
         return ledger.account_balance(uow, world.principal("admin"), code="1303", as_of=day)
 
 
-def _repay(
-    world: World, loan_id: int, amount: str, day: date | None = None, **kw: object
-) -> EventOutcome:
-    with world.make_uow() as uow:
-        done = loans.repay(
-            uow,
-            world.principal(FIN),
-            loan_id=loan_id,
-            amount=amount,
-            value_date=day,
-            now=world.now,
-            **kw,
-        )
-        uow.commit()
-    assert isinstance(done, EventOutcome)
-    return done
-
-
 def test_disbursement_builds_the_schedule_and_posts_the_voucher(world: World) -> None:
     loan = disbursed(world)
     assert loan.number == "DK2025000001"
@@ -94,7 +77,7 @@ def test_disbursement_builds_the_schedule_and_posts_the_voucher(world: World) ->
 def test_repayment_on_the_due_date_pays_the_installment(world: World) -> None:
     loan = disbursed(world)
     set_business_date(world, date(2025, 2, 15))
-    done = _repay(world, loan.id, "1120.00", external_reference="BANK-1")
+    done = repaid(world, loan.id, "1120.00", external_reference="BANK-1")
     assert done.posting is not None
     split = {(line.component, line.amount) for line in done.posting.lines}
     assert split == {("principal", D("1000.00")), ("interest", D("120.00"))}
@@ -108,12 +91,12 @@ def test_repayment_on_the_due_date_pays_the_installment(world: World) -> None:
 def test_overpayment_is_credit_then_applied_on_the_next_due_date(world: World) -> None:
     loan = disbursed(world)
     set_business_date(world, date(2025, 2, 15))
-    done = _repay(world, loan.id, "1200.00")
+    done = repaid(world, loan.id, "1200.00")
     assert done.loan.credit_balance == D("80.00")
     # Dr 1002 1,200 / Cr 130301 1,000, 6011 120, 224101 80
     assert _balances(world, loan.id)["224101"] == -8000
     set_business_date(world, date(2025, 3, 15))
-    done = _repay(world, loan.id, "1030.00")  # 1,110 due - 80 credit applied that morning
+    done = repaid(world, loan.id, "1030.00")  # 1,110 due - 80 credit applied that morning
     assert done.loan.credit_balance == D("0.00")
     assert done.loan.outstanding_principal == D("10000.00")
     balances = _balances(world, loan.id)
@@ -124,10 +107,10 @@ def test_overpayment_is_credit_then_applied_on_the_next_due_date(world: World) -
 def test_idempotent_by_key_and_by_external_reference(world: World) -> None:
     loan = disbursed(world)
     set_business_date(world, date(2025, 2, 15))
-    first = _repay(world, loan.id, "500.00", external_reference="R-1", request_key="k1")
-    again = _repay(world, loan.id, "500.00", external_reference="R-1", request_key="k1")
+    first = repaid(world, loan.id, "500.00", external_reference="R-1", request_key="k1")
+    again = repaid(world, loan.id, "500.00", external_reference="R-1", request_key="k1")
     assert again.replayed and again.event.id == first.event.id
-    same_ref = _repay(world, loan.id, "500.00", external_reference="R-1")
+    same_ref = repaid(world, loan.id, "500.00", external_reference="R-1")
     assert same_ref.replayed and same_ref.event.id == first.event.id
     with world.make_uow() as uow, pytest.raises(Conflict):
         loans.repay(
@@ -158,11 +141,11 @@ def test_backdated_repayment_reposts_the_later_voucher_and_equals_posting_in_ord
     late = disbursed(world, on=date(2025, 1, 15), code="A2", id_number="110105198501010012")
     set_business_date(world, date(2025, 3, 20))
     # in order: 2025-02-20 then 2025-03-15
-    _repay(world, in_order.id, "600.00", date(2025, 2, 20))
-    _repay(world, in_order.id, "1500.00", date(2025, 3, 15))
+    repaid(world, in_order.id, "600.00", date(2025, 2, 20))
+    repaid(world, in_order.id, "1500.00", date(2025, 3, 15))
     # out of order: the later one first, then the earlier one back-dated before it
-    _repay(world, late.id, "1500.00", date(2025, 3, 15))
-    done = _repay(world, late.id, "600.00", date(2025, 2, 20))
+    repaid(world, late.id, "1500.00", date(2025, 3, 15))
+    done = repaid(world, late.id, "600.00", date(2025, 2, 20))
     with world.make_uow(read_only=True) as uow:
         reversals = uow.session.scalars(select(Voucher).where(Voucher.kind == "reversal")).all()
         a = loans.get_loan(uow, world.principal(FIN), loan_id=in_order.id)
@@ -180,7 +163,7 @@ def test_backdated_repayment_reposts_the_later_voucher_and_equals_posting_in_ord
 def test_reversal_takes_the_repayment_out_and_reverses_its_voucher(world: World) -> None:
     loan = disbursed(world)
     set_business_date(world, date(2025, 2, 15))
-    paid = _repay(world, loan.id, "1120.00")
+    paid = repaid(world, loan.id, "1120.00")
     with world.make_uow() as uow:
         done = loans.reverse(
             uow,
@@ -401,7 +384,7 @@ def test_customer_file_contributions(world: World) -> None:
 
     loan = disbursed(world)
     set_business_date(world, date(2025, 3, 1))
-    _repay(world, loan.id, "10.00")  # refreshes the snapshot: installment 1 is 14 days late
+    repaid(world, loan.id, "10.00")  # refreshes the snapshot: installment 1 is 14 days late
     with world.make_uow(read_only=True) as uow:
         actor = world.principal("officer_a")
         assert extensions.customers_by_number(uow, actor, number=loan.number) == [loan.customer_id]

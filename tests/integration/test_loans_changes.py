@@ -20,8 +20,8 @@ from microlend.loans import service as loans
 from microlend.loans.adjustments import pending_requests
 from microlend.loans.views import EventOutcome
 from tests.integration.checker_support import approved, rejected
-from tests.integration.loans_support import D, disbursed, set_business_date
-from tests.integration.test_loans import _balances, _gl_loans, _repay
+from tests.integration.loans_support import D, disbursed, repaid, set_business_date
+from tests.integration.test_loans import _balances, _gl_loans
 from tests.seed import World
 
 CHECKED = ("loans.waive", "loans.reschedule", "loans.writeoff")
@@ -256,7 +256,7 @@ def test_a_payment_dated_before_a_restructuring_replays_it(world: World) -> None
     # 1,000.00 (on top of the disbursement's Dr loans 12,000.00 / Cr bank)
     capitalised = {"130301": 1218567, "1002": -1200000, "6011": -17867, "6051": -700}
     assert _balances(world, loan.id) == capitalised
-    paid = _repay(world, loan.id, "1122.50", date(2025, 2, 20))
+    paid = repaid(world, loan.id, "1122.50", date(2025, 2, 20))
     assert paid.loan.outstanding_principal == D("11058.67")
     assert _gl_loans(world, date(2025, 3, 1)) == D("11058.67")
     # the payment took installment 1 (penalty 2.50): the restructuring's voucher is reversed

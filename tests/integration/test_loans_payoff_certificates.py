@@ -16,7 +16,7 @@ from microlend.kernel.errors import Forbidden, NotFound, RuleViolation
 from microlend.loans import service as loans
 from microlend.loans.payoff_certificates import CertificateView
 from microlend.loans.views import EventOutcome
-from tests.integration.loans_support import disbursed, set_business_date
+from tests.integration.loans_support import disbursed, repaid, reversed_event, set_business_date
 from tests.seed import World
 
 ID_NUMBER = "110105198001010016"
@@ -26,19 +26,9 @@ OFFICER, FIN = "officer_a", "finance"
 def _repay(
     world: World, loan_id: int, amount: str, day: date, value_date: date | None = None
 ) -> EventOutcome:
+    """A repayment entered on business date ``day``."""
     set_business_date(world, day)
-    with world.make_uow() as uow:
-        done = loans.repay(
-            uow,
-            world.principal(FIN),
-            loan_id=loan_id,
-            amount=amount,
-            value_date=value_date,
-            now=world.now,
-        )
-        uow.commit()
-    assert isinstance(done, EventOutcome)
-    return done
+    return repaid(world, loan_id, amount, value_date)
 
 
 def _issue(world: World, loan_id: int, user: str = OFFICER) -> CertificateView:
@@ -105,16 +95,7 @@ def test_a_paid_off_loan_gets_one_certificate_until_a_reversal_reopens_it(world:
     assert ID_NUMBER in shown_whole and ID_NUMBER not in masked
     assert "JQ2025000001" in masked and "3,060.00" in masked and "已作废" not in masked
 
-    with world.make_uow() as uow:
-        loans.reverse(
-            uow,
-            world.principal(FIN),
-            loan_id=loan.id,
-            event_id=last.event.id,
-            reason="退票",
-            now=world.now,
-        )
-        uow.commit()
+    reversed_event(world, loan.id, last.event.id)
     with world.make_uow(read_only=True) as uow:
         listed = loans.certificates(uow, world.principal(OFFICER), loan_id=loan.id)
         reopened = loans.get_loan(uow, world.principal(OFFICER), loan_id=loan.id)
@@ -158,16 +139,4 @@ def test_a_loan_keeps_the_day_it_closed_through_later_commands(world: World) -> 
         uow.commit()
     assert isinstance(refunded, EventOutcome)
     assert (refunded.loan.status, refunded.loan.closed_on) == ("closed", date(2025, 2, 15))
-    with world.make_uow() as uow:
-        loans.reverse(
-            uow,
-            world.principal(FIN),
-            loan_id=loan.id,
-            event_id=refunded.event.id,
-            reason="退回",
-            now=world.now,
-        )
-        uow.commit()
-        assert loans.get_loan(uow, world.principal(FIN), loan_id=loan.id).closed_on == date(
-            2025, 2, 15
-        )
+    assert reversed_event(world, loan.id, refunded.event.id).loan.closed_on == date(2025, 2, 15)
