@@ -168,6 +168,14 @@ def check_repayment(page: Page, loan_url: str, loan_number: str, due: str) -> No
     expect(transactions.first).to_contain_text("#1 interest 120.00")
     expect(transactions.first).to_contain_text("#1 principal 380.00")
     screenshot(page, "loan-after-repayment-en")
+    with page.context.expect_page() as opened:  # the receipt opens beside the loan page
+        transactions.first.get_by_role("link", name="Receipt").click()
+    receipt = opened.value
+    expect(receipt.locator("#receipt-amount")).to_have_text("CNY 500.00")
+    expect(receipt.locator("#receipt-capitals")).to_have_text("人民币伍佰元整")
+    expect(receipt.locator("#receipt-applied")).to_contain_text("380.00")
+    screenshot(receipt, "loan-repayment-receipt")
+    receipt.close()
     transactions.first.locator("a[href^='/accounting/vouchers/']").first.click()
     expect(page.locator("body")).to_contain_text(loan_number)
     # Dr 1002 / Cr 6011 120.00 (cash-basis interest), Dr 1002 / Cr 130301 380.00
