@@ -29,7 +29,8 @@ VIEWERS = frozenset(ROLES) - {"admin"}
 PII_VIEWERS = frozenset({"loan_officer", "risk_officer", "approver", "collector"})
 PAGE = "/loans/{loan_id}/certificates/{certificate_id}"
 RECEIPT = "/loans/{loan_id}/events/{event_id}/receipt"
-PAGES = {PAGE: VIEWERS, PAGE + ".pdf": PII_VIEWERS, RECEIPT: VIEWERS}  # the PDF: and pii.view
+STATEMENT = "/loans/{loan_id}/statement"
+PAGES = {PAGE: VIEWERS, PAGE + ".pdf": PII_VIEWERS, RECEIPT: VIEWERS, STATEMENT: VIEWERS}
 
 
 def _paid_off(world: World) -> tuple[int, EventOutcome]:
@@ -147,3 +148,26 @@ def test_a_payment_receipt_in_figures_and_capitals_and_how_it_was_applied(
 
     reversed_event(world, loan.id, paid.event.id, "假币")
     assert 'id="receipt-reversed"' in ui_client.get(url, headers=HTML).text
+
+
+def test_the_statement_of_account_from_the_loan_page(ui_client: TestClient, world: World) -> None:
+    # the receipt's loan: on 15 Feb 1,200.00 settles installment 1 (1,120.00) and leaves 80.00
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 15))
+    repaid(world, loan.id, "1200.00")
+    sign_in(ui_client, "officer_a")
+    page = ui_client.get(f"/loans/{loan.id}", headers=HTML).text
+    assert f'action="/loans/{loan.id}/statement"' in page
+    text = ui_client.get(
+        f"/loans/{loan.id}/statement", params={"start": "2025-02-01", "end": "2025-02-15"}
+    ).text
+    assert 'id="statement-period">2025-02-01 — 2025-02-15<' in text
+    opening = text[text.index('id="statement-opening"') : text.index('id="statement-lines"')]
+    assert re.findall(r'<td class="num">([^<]*)</td>', opening)[0] == "12,000.00"
+    totals = text[text.index('id="statement-totals"') : text.index("</tbody>")]
+    figures = re.findall(r'<td class="num">([^<]*)</td>', totals)
+    assert figures == ["1,200.00", "0.00", "1,000.00", "120.00", "0.00", "0.00", "80.00"]
+    closing = text[text.index('id="statement-closing"') :]
+    assert re.findall(r'<td class="num">([^<]*)</td>', closing)[0] == "11,000.00"
+    refused = ui_client.get(f"/loans/{loan.id}/statement", params={"end": "2025-02-16"})
+    assert refused.status_code == 422  # after the business date

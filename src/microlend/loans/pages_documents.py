@@ -1,6 +1,7 @@
 """A loan's printable documents, each its own page with its print styles: a payoff certificate
 (结清证明: identity number masked without ``pii.view``, "VOID" across a voided one) and its stored
-PDF (``pii.view``); a payment's receipt (还款凭证). Issuing a certificate is a form on the loan
+PDF (``pii.view``); a payment's receipt (还款凭证); a statement of account for a period
+(贷款对账单). Issuing a certificate is a form on the loan
 page (``pages.py``, ``loans.certificate.issue``)."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from microlend.loans import service
 from microlend.web.kit.downloads import file_response
 from microlend.web.kit.edge import page_uow
+from microlend.web.kit.forms import optional_date
 from microlend.web.kit.page_guard import permitted
 from microlend.web.kit.page_routes import page_router
 from microlend.web.kit.viewer import Viewer
@@ -19,6 +21,7 @@ router = page_router()
 VIEW = "loans.view"
 PAGE = "/loans/{loan_id}/certificates/{certificate_id}"
 RECEIPT = "/loans/{loan_id}/events/{event_id}/receipt"
+STATEMENT = "/loans/{loan_id}/statement"
 DOCUMENT_HEADERS = {
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
@@ -56,4 +59,20 @@ def receipt_page(
 ) -> Response:
     with page_uow(request, read_only=True) as uow:
         html = service.receipt_html(uow, viewer.principal, loan_id=loan_id, event_id=event_id)
+    return HTMLResponse(html, headers=DOCUMENT_HEADERS)
+
+
+@router.get(STATEMENT)
+def statement_page(
+    request: Request,
+    loan_id: int,
+    start: str = "",
+    end: str = "",
+    viewer: Viewer = Depends(permitted(VIEW)),
+) -> Response:
+    """The statement of account for ``start`` to ``end`` (default: from the disbursement to the
+    business date)."""
+    first, last = optional_date(start, "start"), optional_date(end, "end")
+    with page_uow(request, read_only=True) as uow:
+        html = service.statement_html(uow, viewer.principal, loan_id=loan_id, start=first, end=last)
     return HTMLResponse(html, headers=DOCUMENT_HEADERS)

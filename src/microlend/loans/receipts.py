@@ -28,14 +28,6 @@ from microlend.orgs.tables import Company, Office
 
 RECEIPT_KINDS = ("repayment", "prepayment", "recovery")
 COMPONENTS = ("principal", "interest", "fee", "penalty")
-KINDS = {"repayment": "还款", "prepayment": "提前还款", "recovery": "核销后收回"}
-CHANNELS = {
-    "bank": "银行转账",
-    "cash": "现金",
-    "wechat": "微信",
-    "alipay": "支付宝",
-    "deduction": "代扣",
-}
 
 
 @dataclass(frozen=True)
@@ -108,4 +100,4 @@ def receipt(uow: UnitOfWork, actor: Principal, *, loan_id: int, event_id: int) -
 def receipt_html(uow: UnitOfWork, actor: Principal, *, loan_id: int, event_id: int) -> str:
     """The receipt as a printable page."""
     found = receipt(uow, actor, loan_id=loan_id, event_id=event_id)
-    return render_document("receipt.html", r=found, KINDS=KINDS, CHANNELS=CHANNELS)
+    return render_document("receipt.html", r=found)

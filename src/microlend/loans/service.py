@@ -33,6 +33,7 @@ from microlend.loans.queries import (
 )
 from microlend.loans.receipts import receipt_html
 from microlend.loans.repayments import prepay, preview, quote_payoff, refund, repay, reverse
+from microlend.loans.statements import statement, statement_html
 from microlend.loans.tranches import disburse_tranche, undisbursed
 from microlend.loans.views import EventOutcome, FundUsageView, InstallmentView, LoanView
 from microlend.loans.writeoffs import recover, write_off
@@ -82,6 +83,8 @@ __all__ = [
     "repay_batch",
     "reschedule",
     "reverse",
+    "statement",
+    "statement_html",
     "undisbursed",
     "waive",
     "write_off",

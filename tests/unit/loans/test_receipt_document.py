@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from microlend.loans.document_render import render_document
-from microlend.loans.receipts import CHANNELS, KINDS, Receipt
+from microlend.loans.receipts import Receipt
 
 D = Decimal
 
@@ -32,7 +32,7 @@ def _receipt(kind: str, applied: dict[str, Decimal]) -> str:
         reversed=False,
         applied=applied,
     )
-    return render_document("receipt.html", r=found, KINDS=KINDS, CHANNELS=CHANNELS)
+    return render_document("receipt.html", r=found)
 
 
 def test_a_recovery_is_a_receipt_of_money_without_an_allocation() -> None:
