@@ -38,6 +38,7 @@ from microlend.loans import tables
 from microlend.loans.account import business_date, locked_loan
 from microlend.loans.document_render import render_document
 from microlend.loans.tables_certificates import LoanPayoffCertificate
+from microlend.loans.views import COMPONENTS, by_component, posting_view
 from microlend.orgs.tables import Company, Office
 from microlend.origination import model as origination_model
 from microlend.origination.contract_document import render_pdf
@@ -48,7 +49,6 @@ PREFIX = "JQ"  # 结清
 CERTIFICATE = "payoff certificate PDF"  # what names one in the document store's log
 PAID_KINDS = ("repayment", "prepayment", "credit_application")
 WAIVED_KINDS = ("waiver",)
-COMPONENTS = ("principal", "interest", "fee", "penalty")
 
 
 @dataclass(frozen=True)
@@ -91,26 +91,17 @@ def _masked(facts: dict[str, Any], actor: Principal) -> dict[str, Any]:
 def _settled(uow: UnitOfWork, loan: tables.Loan) -> tuple[dict[str, Decimal], Decimal, date]:
     """What the loan's current postings paid per component, what they waived, and the value
     date of the last of them (the day the loan was paid off)."""
-    paid = dict.fromkeys(COMPONENTS, Decimal(0))
-    waived, last = Decimal(0), loan.disbursement_date
-    postings = uow.session.execute(
-        select(tables.LoanPosting.kind, tables.LoanPosting.value_date, tables.LoanPosting.lines)
-        .where(
+    rows = uow.session.scalars(
+        select(tables.LoanPosting).where(
             tables.LoanPosting.loan_id == loan.id,
             tables.LoanPosting.kind.in_(PAID_KINDS + WAIVED_KINDS),
         )
-        .order_by(tables.LoanPosting.value_date)
     )
-    for kind, value_date, lines in postings:
-        if not lines:
-            continue
-        last = max(last, value_date)
-        for line in lines:
-            amount = Decimal(line["amount"])
-            if kind in WAIVED_KINDS:
-                waived += amount
-            else:
-                paid[line["component"]] += amount
+    settling = [view for row in rows if (view := posting_view(row, loan.currency)).lines]
+    paid = by_component(line for p in settling if p.kind in PAID_KINDS for line in p.lines)
+    forgiven = (line.amount for p in settling if p.kind in WAIVED_KINDS for line in p.lines)
+    waived = sum(forgiven, Decimal(0))
+    last = max((p.value_date for p in settling), default=loan.disbursement_date)
     return paid, waived, last
 
 

@@ -24,10 +24,10 @@ from microlend.kernel.principal import Principal, require
 from microlend.loans import tables
 from microlend.loans.document_render import render_document
 from microlend.loans.records import money
+from microlend.loans.views import by_component, posting_view
 from microlend.orgs.tables import Company, Office
 
 RECEIPT_KINDS = ("repayment", "prepayment", "recovery")
-COMPONENTS = ("principal", "interest", "fee", "penalty")
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,7 @@ def receipt(uow: UnitOfWork, actor: Principal, *, loan_id: int, event_id: int) -
             tables.LoanPosting.posting_id == f"e{event.sequence}",
         )
     ).one_or_none()
-    applied = dict.fromkeys(COMPONENTS, Decimal(0))
-    for line in posting.lines if posting is not None else ():
-        applied[line["component"]] += Decimal(line["amount"])
+    applied = posting_view(posting, cur) if posting is not None else None
     reversal = select(tables.LoanEvent.id).where(
         tables.LoanEvent.loan_id == loan.id, tables.LoanEvent.reverses_event_id == event.id
     )
@@ -92,8 +90,8 @@ def receipt(uow: UnitOfWork, actor: Principal, *, loan_id: int, event_id: int) -
         reference=event.external_reference or "",
         entered_by=entered_by.display_name if entered_by else "",
         reversed=uow.session.scalar(reversal) is not None,
-        applied=applied,
-        credit=money(posting.credit_change_minor, cur) if posting is not None else Decimal(0),
+        applied=by_component(applied.lines if applied is not None else ()),
+        credit=applied.credit_change if applied is not None else Decimal(0),
     )
 
 

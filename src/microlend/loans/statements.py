@@ -29,10 +29,9 @@ from microlend.loans.account import business_date
 from microlend.loans.document_render import render_document
 from microlend.loans.engine.position import Position
 from microlend.loans.queries import VIEW, events, get_loan, loan_position, postings
-from microlend.loans.views import EventView, LoanView, PostingView
+from microlend.loans.views import COMPONENTS, EventView, LoanView, PostingView, by_component
 from microlend.orgs.tables import Company
 
-COMPONENTS = ("principal", "interest", "fee", "penalty")
 MONEY_OUT = ("disbursement", "tranche", "refund")
 MONEY_IN = ("repayment", "prepayment", "recovery")
 PAYING = (*MONEY_IN, "credit_application")
@@ -106,9 +105,7 @@ class Statement:
 def _line(
     event: EventView | None, posting: PostingView | None, taken_back: EventView | None = None
 ) -> StatementLine:
-    applied = dict.fromkeys(COMPONENTS, ZERO)
-    for part in posting.lines if posting is not None else ():
-        applied[part.component] += part.amount
+    applied = by_component(posting.lines if posting is not None else ())
     if event is None:  # the credit balance used on a due date
         assert posting is not None
         return StatementLine(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -146,6 +147,17 @@ class AllocationView:
     bucket: str
     component: str
     amount: Decimal
+
+
+COMPONENTS = ("principal", "interest", "fee", "penalty")
+
+
+def by_component(lines: Iterable[AllocationView]) -> dict[str, Decimal]:
+    """What allocation lines come to per component (each of ``COMPONENTS``, zero if none)."""
+    found = dict.fromkeys(COMPONENTS, Decimal(0))
+    for line in lines:
+        found[line.component] += line.amount
+    return found
 
 
 @dataclass(frozen=True)
