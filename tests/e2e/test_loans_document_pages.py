@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from microlend.loans import service as loans
 from microlend.loans.views import EventOutcome
 from tests.e2e.pages_support import HTML, ROLES, ZH, sign_in, ui_client
+from tests.e2e.test_permission_matrix import fresh_token
 from tests.integration.loans_support import disbursed, repaid, reversed_event, set_business_date
 from tests.seed import World
 
@@ -171,3 +172,24 @@ def test_the_statement_of_account_from_the_loan_page(ui_client: TestClient, worl
     assert re.findall(r'<td class="num">([^<]*)</td>', closing)[0] == "11,000.00"
     refused = ui_client.get(f"/loans/{loan.id}/statement", params={"end": "2025-02-16"})
     assert refused.status_code == 422  # after the business date
+
+
+def test_the_statement_through_the_api(world: World, client: TestClient) -> None:
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 15))
+    repaid(world, loan.id, "1200.00")  # 1,120.00 due: 80.00 of credit
+    headers = fresh_token(world, "officer_a")
+    answer = client.get(
+        f"/api/v1/loans/{loan.id}/statement", params={"start": "2025-02-01"}, headers=headers
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["opening"]["principal"] == "12000.00" and body["closing"]["credit"] == "80.00"
+    assert [(line["kind"], line["money_in"]) for line in body["lines"]] == [
+        ("repayment", "1200.00")
+    ]
+    assert body["totals"]["interest"] == "120.00"
+    refused = client.get(
+        f"/api/v1/loans/{loan.id}/statement", params={"end": "2025-02-16"}, headers=headers
+    )
+    assert refused.status_code == 422 and "end" in refused.text

@@ -41,6 +41,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", f"{L}/repayment-preview"): VIEWERS,
     ("GET", f"{L}/fund-usages"): VIEWERS,
     ("GET", f"{L}/pending-requests"): VIEWERS,
+    ("GET", f"{L}/statement"): VIEWERS,
     ("POST", "/api/v1/loans"): FINANCE,
     ("POST", "/api/v1/loans/repayment-batches"): FINANCE,
     ("POST", f"{L}/waivers"): frozenset({"finance", "manager"}),

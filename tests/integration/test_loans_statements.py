@@ -68,8 +68,15 @@ def test_a_statement_of_account_for_a_period(world: World) -> None:
         (date(2025, 3, 15), "repayment", D("1200.00"), 0, D("1000.00"), D("110.00"), D("90.00"),
          False),
     ]  # fmt: skip
-    totals = [found.total(name) for name in ("money_in", "principal", "interest", "credit_change")]
-    assert totals == [D("2320.00"), D("2000.00"), D("230.00"), D("90.00")]
+    assert found.totals == {
+        "money_in": D("2320.00"),
+        "money_out": 0,
+        "principal": D("2000.00"),
+        "interest": D("230.00"),
+        "fee": 0,
+        "penalty": 0,
+        "credit_change": D("90.00"),
+    }
     closing = found.closing
     assert (closing.principal, closing.owed, closing.overdue, closing.credit) == (
         D("10000.00"),
@@ -81,7 +88,7 @@ def test_a_statement_of_account_for_a_period(world: World) -> None:
     whole = _statement(world, loan.id)  # from the disbursement
     assert whole.opening is None and whole.start == date(2025, 1, 15)
     assert _rows(whole)[0] == (date(2025, 1, 15), "disbursement", 0, D("12000.00"), 0, 0, 0, False)
-    assert whole.total("money_out") == D("12000.00")
+    assert whole.totals["money_out"] == D("12000.00")
 
     reversed_event(world, loan.id, second.event.id)
     after = _statement(world, loan.id, start=date(2025, 3, 1))
@@ -89,7 +96,7 @@ def test_a_statement_of_account_for_a_period(world: World) -> None:
         ("repayment", D("1200.00"), True),  # struck out
         ("reversal", D("-1200.00"), False),  # the money taken back
     ]
-    assert after.total("money_in") == 0 and after.total("principal") == 0
+    assert after.totals["money_in"] == 0 and after.totals["principal"] == 0
     assert after.closing.principal == D("11000.00")
     assert after.closing.overdue >= D("1110.00")  # installment 2, and penalty since 15 Mar
 

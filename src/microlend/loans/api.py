@@ -43,6 +43,7 @@ from microlend.loans.schemas import (
     RepaymentIn,
     RescheduleIn,
     ReverseIn,
+    StatementOut,
     TrancheIn,
     WaiverIn,
     WriteOffIn,
@@ -288,6 +289,20 @@ def notes(loan_id: Id, uow: UowDep, actor: PrincipalDep) -> list[NoteOut]:
 def add_note(loan_id: Id, body: NoteIn, command: CommandDep) -> Response:
     """Append a note (append-only; anyone who may see the loan)."""
     return _on_loan(command, service.add_note, loan_id, NoteOut, body=body.body)
+
+
+@router.get(LOAN + "/statement", response_model=StatementOut)
+def statement(
+    loan_id: Id,
+    uow: UowDep,
+    actor: PrincipalDep,
+    start: date | None = None,
+    end: date | None = None,
+) -> StatementOut:
+    """The statement of account (贷款对账单) from ``start`` (default: the disbursement) to
+    ``end`` (default: the business date; not after it)."""
+    found = service.statement(uow, actor, loan_id=loan_id, start=start, end=end)
+    return StatementOut.model_validate(found)
 
 
 @router.get(LOAN + "/payoff-certificates", response_model=list[CertificateOut])

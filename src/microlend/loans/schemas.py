@@ -17,6 +17,7 @@ from microlend.kernel.ids import Id
 from microlend.loans.autodebit import DebitRun, Owing, Total
 from microlend.loans.notes import NoteView
 from microlend.loans.payoff_certificates import CertificateView
+from microlend.loans.statements import Balance, Statement, StatementLine
 from microlend.loans.views import (
     AllocationView,
     EventOutcome,
@@ -177,6 +178,23 @@ class FundUsageOut(BaseModel):
 @from_view(NoteView)
 class NoteOut(BaseModel):
     pass
+
+
+@from_view(Balance)
+class BalanceOut(BaseModel):
+    pass
+
+
+@from_view(StatementLine)
+class StatementLineOut(BaseModel):
+    pass
+
+
+@from_view(Statement)
+class StatementOut(BaseModel):
+    """A statement of account (贷款对账单): ``opening`` at the end of the day before ``start``
+    (null when the loan began in the period), ``closing`` at the end of ``end``; ``totals`` count
+    the lines not reversed (components: what was paid)."""
 
 
 @from_view(CertificateView)

@@ -15,7 +15,7 @@ neither counts in the period's totals."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -85,21 +85,26 @@ class Statement:
     end: date
     opening: Balance | None  # None: the period begins with the loan
     closing: Balance
-    lines: list[StatementLine] = field(default_factory=list)
+    lines: list[StatementLine]
+    totals: dict[str, Decimal]  # ``TOTALS``: the lines that count (``StatementLine.counts``)
 
-    def total(self, name: str) -> Decimal:
-        """The period's total of ``money_in``, ``money_out``, ``credit_change``, or of a
-        component paid (by money in and by the credit balance; not what was forgiven or
-        capitalised)."""
-        found = ZERO
-        for line in self.lines:
-            if not line.counts:
-                continue
-            if name not in COMPONENTS:
-                found += getattr(line, name)
-            elif line.kind in PAYING:
-                found += line.applied[name]
-        return found
+
+TOTALS = ("money_in", "money_out", *COMPONENTS, "credit_change")
+
+
+def _totals(lines: list[StatementLine]) -> dict[str, Decimal]:
+    """The period's money in and out, credit change, and each component paid (by money in and
+    by the credit balance; not what was forgiven or capitalised)."""
+    found = dict.fromkeys(TOTALS, ZERO)
+    for line in lines:
+        if not line.counts:
+            continue
+        for name in ("money_in", "money_out", "credit_change"):
+            found[name] += getattr(line, name)
+        if line.kind in PAYING:
+            for name in COMPONENTS:
+                found[name] += line.applied[name]
+    return found
 
 
 def _line(
@@ -177,7 +182,7 @@ def statement(
     )
     closing = Balance.of(loan_position(uow, actor, loan_id=row.id, as_of=last))
     loan = get_loan(uow, actor, loan_id=row.id)
-    return Statement(loan, first, last, opening, closing, lines)
+    return Statement(loan, first, last, opening, closing, lines, _totals(lines))
 
 
 def statement_html(
@@ -195,6 +200,7 @@ def statement_html(
         "statement.html",
         s=found,
         COMPONENTS=COMPONENTS,
+        TOTALS=TOTALS,
         lender=uow.session.get_one(Company, row.company_id).name,
         borrower=uow.session.get_one(Customer, row.customer_id).name,
         opening_day=found.start - timedelta(days=1),
