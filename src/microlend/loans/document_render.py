@@ -1,19 +1,17 @@
-"""The loans' printable documents (the payoff certificate, the repayment receipt): complete pages
-with their own print styles, from the Jinja templates in ``documents/``. Amounts are written
-grouped (``57,000.00``) and, beside the figure that counts, in capitals (金额大写); identity
-documents by name; the font is the contract's CJK font, so that their PDFs print Chinese."""
+"""The loans' printable documents (the payoff certificate, the repayment receipt, the statement
+of account), from the Jinja templates in ``documents/`` (``web.kit.documents``: amounts grouped
+and in capitals, the CJK font), with identity documents, transactions and channels by name."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 
-from microlend.origination.contract_document import CJK_FONT, ID_KINDS
-from microlend.web.kit.formats import amount_in_capitals, format_amount
+from microlend.origination.contract_document import ID_KINDS
+from microlend.web.kit.documents import document_environment
 
 EVENT_KINDS = {  # the transactions as the documents name them
     "disbursement": "放款",
@@ -39,16 +37,10 @@ CHANNELS = {
 
 @cache
 def _environment() -> Environment:
-    environment = Environment(
-        loader=FileSystemLoader(Path(__file__).with_name("documents")),
-        autoescape=select_autoescape(["html"]),
+    directory = Path(__file__).with_name("documents")
+    return document_environment(
+        directory, ID_KINDS=ID_KINDS, EVENT_KINDS=EVENT_KINDS, CHANNELS=CHANNELS
     )
-    environment.globals.update(
-        ID_KINDS=ID_KINDS, CJK_FONT=CJK_FONT, EVENT_KINDS=EVENT_KINDS, CHANNELS=CHANNELS
-    )
-    environment.filters["amount"] = lambda text, currency: format_amount(Decimal(text), currency)
-    environment.filters["capitals"] = lambda text: amount_in_capitals(Decimal(text))
-    return environment
 
 
 def render_document(template: str, **context: Any) -> str:

@@ -4,17 +4,15 @@ beside this module), and the PDF printed from it by WeasyPrint with a CJK font
 
 from __future__ import annotations
 
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 
-from microlend.web.kit.formats import amount_in_capitals
+from microlend.web.kit.documents import document_environment
 
 TEMPLATE_DIR = Path(__file__).with_name("documents")
-CJK_FONT = "WenQuanYi Micro Hei"
 
 FEE_CHARGED = {
     "upfront": "一次性（放款时扣收） upfront",
@@ -41,14 +39,9 @@ ID_KINDS = {  # customers.model.IdKind, as the document names it (the party's �
 
 @cache
 def _environment() -> Environment:
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html"])
+    return document_environment(
+        TEMPLATE_DIR, FEE_CHARGED=FEE_CHARGED, METHODS=METHODS, ROLES=ROLES, ID_KINDS=ID_KINDS
     )
-    environment.globals.update(
-        FEE_CHARGED=FEE_CHARGED, METHODS=METHODS, ROLES=ROLES, ID_KINDS=ID_KINDS, CJK_FONT=CJK_FONT
-    )
-    environment.filters["capitals"] = lambda text: amount_in_capitals(Decimal(text))  # 金额大写
-    return environment
 
 
 def render_html(disclosure: dict[str, Any]) -> str:
