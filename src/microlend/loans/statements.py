@@ -107,15 +107,17 @@ def _totals(lines: list[StatementLine]) -> dict[str, Decimal]:
     return found
 
 
+def _credit_line(posting: PostingView) -> StatementLine:
+    """The credit balance used on a due date (no event of its own)."""
+    applied = by_component(posting.lines)
+    return StatementLine(
+        posting.value_date, posting.kind, "", ZERO, ZERO, applied, posting.credit_change
+    )
+
+
 def _line(
-    event: EventView | None, posting: PostingView | None, taken_back: EventView | None = None
+    event: EventView, posting: PostingView | None, taken_back: EventView | None
 ) -> StatementLine:
-    applied = by_component(posting.lines if posting is not None else ())
-    if event is None:  # the credit balance used on a due date
-        assert posting is not None
-        return StatementLine(
-            posting.value_date, posting.kind, "", ZERO, ZERO, applied, posting.credit_change
-        )
     moved = taken_back or event  # a reversal moves the money of what it takes back, negated
     sign = -1 if taken_back is not None else 1
     return StatementLine(
@@ -124,7 +126,7 @@ def _line(
         reference=event.external_reference or "",
         money_in=sign * moved.amount if moved.kind in MONEY_IN else ZERO,
         money_out=sign * moved.amount if moved.kind in MONEY_OUT else ZERO,
-        applied=applied,
+        applied=by_component(posting.lines if posting is not None else ()),
         credit_change=posting.credit_change if posting is not None else ZERO,
         reversed=event.reversed,
     )
@@ -169,7 +171,7 @@ def statement(
         if first <= e.value_date <= last
     ]
     lines += [
-        _line(None, p)
+        _credit_line(p)
         for p in by_id.values()
         if p.kind == "credit_application" and first <= p.value_date <= last
     ]
