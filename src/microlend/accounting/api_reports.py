@@ -43,10 +43,14 @@ def download(
 ) -> StreamingResponse | Response:
     """The rows as CSV or as an xlsx workbook."""
     if format == "xlsx":
-        headers = {"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
-        content = exports.rows_xlsx(rows, name)
-        return Response(content, media_type=XLSX_TYPE, headers=headers)
+        return xlsx_response(exports.rows_xlsx(rows, name), name)
     return csv_response(exports.rows_csv(rows), f"{name}.csv")
+
+
+def xlsx_response(content: bytes, name: str) -> Response:
+    """A workbook to save as ``{name}.xlsx``."""
+    headers = {"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
+    return Response(content, media_type=XLSX_TYPE, headers=headers)
 
 
 @router.get("/trial-balance", response_model=TrialBalanceOut, responses=CSV)

@@ -4,16 +4,23 @@ and in capitals, the CJK font), with identity documents, transactions and channe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
 
+from microlend.customers.tables import Customer
+from microlend.db.uow import UnitOfWork
+from microlend.loans import tables
+from microlend.orgs.tables import Company, Office
 from microlend.origination.contract_document import ID_KINDS
 from microlend.web.kit.documents import document_environment
+from microlend.web.kit.i18n import translations
 
-EVENT_KINDS = {  # the transactions as the documents name them
+ZH = "zh_CN"  # the documents' language: code words (channels...) read as the Chinese UI reads them
+EVENT_KINDS = {  # the transactions as the documents name them (the bank's words, not the UI's)
     "disbursement": "放款",
     "tranche": "分次放款",
     "repayment": "还款",
@@ -26,20 +33,31 @@ EVENT_KINDS = {  # the transactions as the documents name them
     "credit_application": "溢缴款抵扣",
     "write_off": "核销",
 }
-CHANNELS = {
-    "bank": "银行转账",
-    "cash": "现金",
-    "wechat": "微信",
-    "alipay": "支付宝",
-    "deduction": "代扣",
-}
 
 
 @cache
 def _environment() -> Environment:
     directory = Path(__file__).with_name("documents")
     return document_environment(
-        directory, ID_KINDS=ID_KINDS, EVENT_KINDS=EVENT_KINDS, CHANNELS=CHANNELS
+        directory, ID_KINDS=ID_KINDS, EVENT_KINDS=EVENT_KINDS, zh=translations(ZH).gettext
+    )
+
+
+@dataclass(frozen=True)
+class Parties:
+    """Who a loan's document names: the lender, the branch that booked the loan, the borrower."""
+
+    lender: str
+    office: str
+    borrower: Customer
+
+
+def parties(uow: UnitOfWork, loan: tables.Loan) -> Parties:
+    """The parties of ``loan`` (read in scope by the caller)."""
+    return Parties(
+        lender=uow.session.get_one(Company, loan.company_id).name,
+        office=uow.session.get_one(Office, loan.office_id).name,
+        borrower=uow.session.get_one(Customer, loan.customer_id),
     )
 
 

@@ -28,7 +28,7 @@ from microlend.loans.ledger_export import PERMISSION as LEDGER_EXPORT
 from microlend.loans.portfolio import DPD_BUCKETS
 from microlend.loans.queries import STATUSES
 from microlend.loans.tables import Loan
-from microlend.loans.views import LoanView, installment_at
+from microlend.loans.views import MONEY_IN, LoanView, installment_at
 from microlend.loans.writeoffs import RECOVER, WRITE_OFF_CODE
 from microlend.orgs import service as orgs
 from microlend.orgs.model import OfficeNode, OfficeView
@@ -256,6 +256,7 @@ def loan_page(
             "undisbursed": service.undisbursed(uow, row),
             "notes": service.notes(uow, actor, loan_id=loan_id),
             "certificates": service.certificates(uow, actor, loan_id=loan_id),
+            "receipt_kinds": MONEY_IN,
             "categories": CATEGORIES + PROHIBITED,
         }
     return render_page(request, "loans/detail.html", context)

@@ -7,9 +7,10 @@ page (``pages.py``, ``loans.certificate.issue``)."""
 from __future__ import annotations
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 from microlend.loans import service
+from microlend.web.kit.documents import document_page
 from microlend.web.kit.downloads import file_response
 from microlend.web.kit.edge import page_uow
 from microlend.web.kit.forms import optional_date
@@ -22,12 +23,6 @@ VIEW = "loans.view"
 PAGE = "/loans/{loan_id}/certificates/{certificate_id}"
 RECEIPT = "/loans/{loan_id}/events/{event_id}/receipt"
 STATEMENT = "/loans/{loan_id}/statement"
-DOCUMENT_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-}
 
 
 @router.get(PAGE + ".pdf")
@@ -50,7 +45,7 @@ def certificate_page(
         html = service.certificate_html(
             uow, viewer.principal, loan_id=loan_id, certificate_id=certificate_id
         )
-    return HTMLResponse(html, headers=DOCUMENT_HEADERS)
+    return document_page(html)
 
 
 @router.get(RECEIPT)
@@ -59,7 +54,7 @@ def receipt_page(
 ) -> Response:
     with page_uow(request, read_only=True) as uow:
         html = service.receipt_html(uow, viewer.principal, loan_id=loan_id, event_id=event_id)
-    return HTMLResponse(html, headers=DOCUMENT_HEADERS)
+    return document_page(html)
 
 
 @router.get(STATEMENT)
@@ -75,4 +70,4 @@ def statement_page(
     first, last = optional_date(start, "start"), optional_date(end, "end")
     with page_uow(request, read_only=True) as uow:
         html = service.statement_html(uow, viewer.principal, loan_id=loan_id, start=first, end=last)
-    return HTMLResponse(html, headers=DOCUMENT_HEADERS)
+    return document_page(html)

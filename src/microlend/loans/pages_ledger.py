@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
-from microlend.accounting.api_reports import XLSX_TYPE
+from microlend.accounting.api_reports import xlsx_response
 from microlend.accounting.exports import rows_xlsx
 from microlend.loans import service
 from microlend.loans.ledger_export import LedgerLine
@@ -86,5 +86,4 @@ def ledger_download(
             now=request_now(request),
         )
         day = service.business_date(uow, actor.company_id)
-    headers = {"Content-Disposition": f'attachment; filename="loan-ledger-{day.isoformat()}.xlsx"'}
-    return Response(content, media_type=XLSX_TYPE, headers=headers)
+    return xlsx_response(content, f"loan-ledger-{day.isoformat()}")

@@ -25,7 +25,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from microlend.customers.tables import Customer
 from microlend.db import documents
 from microlend.db.commands import Done, Payload, Pending, command, run_command, value_or_pending
 from microlend.db.scope import get_scoped
@@ -36,10 +35,10 @@ from microlend.kernel.pii import PiiKind, shown
 from microlend.kernel.principal import Principal, require
 from microlend.loans import tables
 from microlend.loans.account import business_date, locked_loan
-from microlend.loans.document_render import render_document
+from microlend.loans.document_render import parties, render_document
+from microlend.loans.records import money
 from microlend.loans.tables_certificates import LoanPayoffCertificate
-from microlend.loans.views import COMPONENTS, by_component, posting_view
-from microlend.orgs.tables import Company, Office
+from microlend.loans.views import COMPONENTS, PAYING, by_component, posting_view
 from microlend.origination import model as origination_model
 from microlend.origination.contract_document import render_pdf
 from microlend.origination.records import next_number
@@ -47,7 +46,6 @@ from microlend.origination.records import next_number
 ISSUE = "loans.certificate.issue"
 PREFIX = "JQ"  # 结清
 CERTIFICATE = "payoff certificate PDF"  # what names one in the document store's log
-PAID_KINDS = ("repayment", "prepayment", "credit_application")
 WAIVED_KINDS = ("waiver",)
 
 
@@ -94,36 +92,32 @@ def _settled(uow: UnitOfWork, loan: tables.Loan) -> tuple[dict[str, Decimal], De
     rows = uow.session.scalars(
         select(tables.LoanPosting).where(
             tables.LoanPosting.loan_id == loan.id,
-            tables.LoanPosting.kind.in_(PAID_KINDS + WAIVED_KINDS),
+            tables.LoanPosting.kind.in_(PAYING + WAIVED_KINDS),
         )
     )
     settling = [view for row in rows if (view := posting_view(row, loan.currency)).lines]
-    paid = by_component(line for p in settling if p.kind in PAID_KINDS for line in p.lines)
+    paid = by_component(line for p in settling if p.kind in PAYING for line in p.lines)
     forgiven = (line.amount for p in settling if p.kind in WAIVED_KINDS for line in p.lines)
     waived = sum(forgiven, Decimal(0))
     last = max((p.value_date for p in settling), default=loan.disbursement_date)
     return paid, waived, last
 
 
-def _amount(value: Decimal | int, currency: str) -> str:
-    """Minor units or an amount, as the certificate writes it (``12000.00``)."""
-    digits = minor_digits(currency)
-    if isinstance(value, int):
-        value = Decimal(value).scaleb(-digits)
-    return str(value.quantize(quantum(digits)))
+def _amount(value: Decimal, currency: str) -> str:
+    """An amount as the certificate writes it, to the currency's places (``12000.00``)."""
+    return str(value.quantize(quantum(minor_digits(currency))))
 
 
 def _facts(uow: UnitOfWork, loan: tables.Loan, *, number: str, issued_on: date) -> dict[str, Any]:
-    company = uow.session.get_one(Company, loan.company_id)
-    office = uow.session.get_one(Office, loan.office_id)
-    borrower = uow.session.get_one(Customer, loan.customer_id)
+    named = parties(uow, loan)
+    borrower = named.borrower
     paid, waived, paid_off_on = _settled(uow, loan)
     cur = loan.currency
     return {
         "number": number,
         "issued_on": issued_on.isoformat(),
-        "lender": company.name,
-        "office": office.name,
+        "lender": named.lender,
+        "office": named.office,
         "borrower": {
             "name": borrower.name,
             "id_kind": borrower.id_kind,
@@ -132,7 +126,7 @@ def _facts(uow: UnitOfWork, loan: tables.Loan, *, number: str, issued_on: date) 
         "loan_number": loan.number,
         "contract_number": loan.contract_number,
         "currency": cur,
-        "principal": _amount(loan.principal_minor, cur),
+        "principal": _amount(money(loan.principal_minor, cur), cur),
         "annual_rate": str(loan.annual_rate),
         "term_count": loan.term_count,
         "disbursement_date": loan.disbursement_date.isoformat(),
@@ -141,7 +135,7 @@ def _facts(uow: UnitOfWork, loan: tables.Loan, *, number: str, issued_on: date) 
         "paid": {name: _amount(paid[name], cur) for name in COMPONENTS},
         "paid_total": _amount(sum(paid.values(), Decimal(0)), cur),
         "waived": _amount(waived, cur),
-        "credit_balance": _amount(loan.credit_balance_minor, cur),
+        "credit_balance": _amount(money(loan.credit_balance_minor, cur), cur),
     }
 
 

@@ -16,18 +16,14 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from microlend.auth.tables import User
-from microlend.customers.tables import Customer
 from microlend.db.scope import get_scoped
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import NotFound
 from microlend.kernel.principal import Principal, require
 from microlend.loans import tables
-from microlend.loans.document_render import render_document
+from microlend.loans.document_render import parties, render_document
 from microlend.loans.records import money
-from microlend.loans.views import by_component, posting_view
-from microlend.orgs.tables import Company, Office
-
-RECEIPT_KINDS = ("repayment", "prepayment", "recovery")
+from microlend.loans.views import MONEY_IN, by_component, posting_view
 
 
 @dataclass(frozen=True)
@@ -56,7 +52,7 @@ def receipt(uow: UnitOfWork, actor: Principal, *, loan_id: int, event_id: int) -
     require(actor, "loans.view")
     loan = get_scoped(uow.session, actor, tables.Loan, loan_id)
     event = uow.session.get(tables.LoanEvent, event_id)
-    if event is None or event.loan_id != loan.id or event.kind not in RECEIPT_KINDS:
+    if event is None or event.loan_id != loan.id or event.kind not in MONEY_IN:
         raise NotFound(
             "loan %(number)s has no payment with that id",
             code="receipt_not_found",
@@ -69,16 +65,17 @@ def receipt(uow: UnitOfWork, actor: Principal, *, loan_id: int, event_id: int) -
             tables.LoanPosting.posting_id == f"e{event.sequence}",
         )
     ).one_or_none()
-    applied = posting_view(posting, cur) if posting is not None else None
+    view = posting_view(posting, cur) if posting is not None else None
     reversal = select(tables.LoanEvent.id).where(
         tables.LoanEvent.loan_id == loan.id, tables.LoanEvent.reverses_event_id == event.id
     )
     entered_by = uow.session.get(User, event.created_by) if event.created_by else None
+    named = parties(uow, loan)
     return Receipt(
         number=f"{loan.number}-{event.sequence:03d}",
-        lender=uow.session.get_one(Company, loan.company_id).name,
-        office=uow.session.get_one(Office, loan.office_id).name,
-        borrower=uow.session.get_one(Customer, loan.customer_id).name,
+        lender=named.lender,
+        office=named.office,
+        borrower=named.borrower.name,
         loan_number=loan.number,
         contract_number=loan.contract_number,
         currency=cur,
@@ -90,8 +87,8 @@ def receipt(uow: UnitOfWork, actor: Principal, *, loan_id: int, event_id: int) -
         reference=event.external_reference or "",
         entered_by=entered_by.display_name if entered_by else "",
         reversed=uow.session.scalar(reversal) is not None,
-        applied=by_component(applied.lines if applied is not None else ()),
-        credit=applied.credit_change if applied is not None else Decimal(0),
+        applied=by_component(view.lines if view is not None else ()),
+        credit=view.credit_change if view is not None else Decimal(0),
     )
 
 

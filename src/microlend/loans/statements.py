@@ -19,22 +19,26 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from microlend.customers.tables import Customer
 from microlend.db.scope import get_scoped
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import ValidationFailed
 from microlend.kernel.principal import Principal, require
 from microlend.loans import tables
-from microlend.loans.account import business_date
-from microlend.loans.document_render import render_document
-from microlend.loans.engine.position import Position
-from microlend.loans.queries import VIEW, events, get_loan, loan_position, postings
-from microlend.loans.views import COMPONENTS, EventView, LoanView, PostingView, by_component
-from microlend.orgs.tables import Company
+from microlend.loans.account import business_date, history
+from microlend.loans.document_render import parties, render_document
+from microlend.loans.engine import Position, position
+from microlend.loans.queries import VIEW, events, get_loan, postings
+from microlend.loans.views import (
+    COMPONENTS,
+    MONEY_IN,
+    MONEY_OUT,
+    PAYING,
+    EventView,
+    LoanView,
+    PostingView,
+    by_component,
+)
 
-MONEY_OUT = ("disbursement", "tranche", "refund")
-MONEY_IN = ("repayment", "prepayment", "recovery")
-PAYING = (*MONEY_IN, "credit_application")
 ZERO = Decimal(0)
 
 
@@ -176,13 +180,14 @@ def statement(
         if p.kind == "credit_application" and first <= p.value_date <= last
     ]
     lines.sort(key=lambda line: line.value_date)  # stable: events in sequence within a day
+    contract, history_events = history(uow, row)  # read once for both days
     before = first - timedelta(days=1)
     opening = (
-        Balance.of(loan_position(uow, actor, loan_id=row.id, as_of=before))
+        Balance.of(position(contract, history_events, before))
         if first > row.disbursement_date
         else None
     )
-    closing = Balance.of(loan_position(uow, actor, loan_id=row.id, as_of=last))
+    closing = Balance.of(position(contract, history_events, last))
     loan = get_loan(uow, actor, loan_id=row.id)
     return Statement(loan, first, last, opening, closing, lines, _totals(lines))
 
@@ -197,14 +202,15 @@ def statement_html(
 ) -> str:
     """The statement as a printable page."""
     found = statement(uow, actor, loan_id=loan_id, start=start, end=end)
-    row = uow.session.get_one(tables.Loan, found.loan.id)
+    row = uow.session.get_one(tables.Loan, found.loan.id)  # in scope: the statement read it
+    named = parties(uow, row)
     return render_document(
         "statement.html",
         s=found,
         COMPONENTS=COMPONENTS,
         TOTALS=TOTALS,
-        lender=uow.session.get_one(Company, row.company_id).name,
-        borrower=uow.session.get_one(Customer, row.customer_id).name,
+        lender=named.lender,
+        borrower=named.borrower.name,
         opening_day=found.start - timedelta(days=1),
         printed_on=business_date(uow, row.company_id),
     )

@@ -150,6 +150,9 @@ class AllocationView:
 
 
 COMPONENTS = ("principal", "interest", "fee", "penalty")
+MONEY_IN = ("repayment", "prepayment", "recovery")  # money received: each has a receipt
+MONEY_OUT = ("disbursement", "tranche", "refund")
+PAYING = (*MONEY_IN, "credit_application")  # what pays installments (the rest forgives or moves)
 
 
 def by_component(lines: Iterable[AllocationView]) -> dict[str, Decimal]:

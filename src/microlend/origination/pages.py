@@ -10,13 +10,14 @@ from datetime import date
 from typing import Any
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 from microlend.db.commands import Pending
 from microlend.kernel.errors import DomainError
 from microlend.origination import service
 from microlend.origination.model import Status
 from microlend.web.kit.deps import request_now
+from microlend.web.kit.documents import document_page
 from microlend.web.kit.downloads import file_response
 from microlend.web.kit.edge import page_uow
 from microlend.web.kit.error_text import N_
@@ -205,16 +206,7 @@ def contract_preview(
     without ``pii.view``."""
     with page_uow(request, read_only=True) as uow:
         html = service.contract_html(uow, viewer.principal, application_id=application_id)
-    return HTMLResponse(
-        html,
-        headers={
-            "Cache-Control": "no-store",
-            "X-Frame-Options": "DENY",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; "
-            "style-src 'unsafe-inline'; img-src 'self'",
-        },
-    )
+    return document_page(html)
 
 
 @router.get(PAGE_URL + "/contract.pdf")

@@ -10,11 +10,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from microlend.web.kit.formats import amount_in_capitals, format_amount
 
 CJK_FONT = "WenQuanYi Micro Hei"
+HEADERS = {  # a document page: never cached, never framed, nothing loaded but its own styles
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",
+}
 
 
 def document_environment(directory: Path, **names: Any) -> Environment:
@@ -26,3 +33,8 @@ def document_environment(directory: Path, **names: Any) -> Environment:
     environment.filters["amount"] = lambda text, currency: format_amount(Decimal(text), currency)
     environment.filters["capitals"] = lambda text: amount_in_capitals(Decimal(text))
     return environment
+
+
+def document_page(html: str) -> HTMLResponse:
+    """A rendered document as its own page (``HEADERS``)."""
+    return HTMLResponse(html, headers=HEADERS)
