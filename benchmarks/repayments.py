@@ -181,10 +181,15 @@ def repayer(factory: SessionFactory, actor: Principal, ids: list[int]) -> Callab
     return run
 
 
+# The bank files' references, one count for every importer: a reference sent again is a replay
+# (the import recognises it and posts nothing), which would be counted as a repayment posted.
+REFERENCES = itertools.count(1)
+
+
 def importer(
     factory: SessionFactory, actor: Principal, ids: list[int], batch: int
 ) -> Callable[[], int]:
-    loan_ids, references = itertools.cycle(ids), itertools.count(1)
+    loan_ids, references = itertools.cycle(ids), REFERENCES
 
     def run() -> int:
         items = [
@@ -192,8 +197,10 @@ def importer(
             for n in itertools.islice(references, batch)
         ]
         with UnitOfWork(factory) as uow:
-            repay_batch(uow, actor, items, now=NOW)
+            done = repay_batch(uow, actor, items, now=NOW)
             uow.commit()
+        if any(getattr(outcome, "replayed", True) for outcome in done):
+            raise SystemExit("a line of the bank file was not posted as a new repayment")
         return batch
 
     return run

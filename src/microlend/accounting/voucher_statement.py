@@ -11,11 +11,14 @@ made by, as the process knew them (``staged_postings``). The statement:
 1. finds whether a rule used is no longer as known (another account, an account inactive or
    with sub-accounts now): then it writes no voucher (the caller posts them again, by reading);
 2. keeps the vouchers whose idempotency key made none yet, numbered in order within their
-   company and period (a key that made one is a replay: nothing to write);
+   company and period (a key that made one is a replay: nothing to write), each with its id
+   from the table's sequence;
 3. takes their numbers: the period row's counter moves past them (the row made if new; a
    closed period, or one before a closed period, is left as it is and takes none);
-4. writes the vouchers with the numbers taken (the ids from the table's sequence), and
-5. their lines;
+4. writes the vouchers with the numbers taken, and
+5. their lines (of the vouchers whose period took numbers: a voucher's lines are found by the
+   id it was given in step 2, not by joining the written vouchers to their documents, which the
+   planner, told of one voucher each side, did by comparing every pair);
 6. (the main query, run first: the period rows are locked before the other rows of the
    statement, as when they were locked before it) returns what refuses the write:
    ``stale`` (step 1), ``closed`` (company, period, the latest closed period after it) and
@@ -79,7 +82,9 @@ STATEMENT = (
     "LIMIT 1",
     # 2: the vouchers to write, numbered within their period
     "SELECT s.*, row_number() OVER (PARTITION BY s.company_id, s.period ORDER BY s.n) AS k, "
-    "count(*) OVER (PARTITION BY s.company_id, s.period) AS total FROM {0} AS s "
+    "count(*) OVER (PARTITION BY s.company_id, s.period) AS total, "
+    "nextval((SELECT CAST(pg_get_serial_sequence('vouchers', 'id') AS regclass))) AS given "
+    "FROM {0} AS s "
     f"WHERE NOT EXISTS (SELECT FROM {{1}}) AND ({_MADE_BY_KEY.format(column='old.id')}) IS NULL",
     # 3: the periods' counters moved past them (an open period only)
     "INSERT INTO ledger_periods AS p (company_id, period, status, last_number) "
@@ -90,17 +95,17 @@ STATEMENT = (
     "SET last_number = p.last_number + EXCLUDED.last_number WHERE p.status = 'open' "
     "RETURNING p.company_id, p.period, p.last_number",
     # 4: the vouchers, numbered
-    f"INSERT INTO vouchers ({_VOUCHER_COLUMNS}) SELECT f.company_id, f.office_id, "
+    f"INSERT INTO vouchers (id, {_VOUCHER_COLUMNS}) SELECT f.given, f.company_id, f.office_id, "
     "f.period || '-' || lpad(q.seq, greatest(6, length(q.seq)), '0'), f.period, "
     "f.business_date, f.entered_at, f.kind, f.summary, f.idempotency_key, f.fingerprint, "
     "f.reverses_id, f.created_by, f.created_by_id FROM {2} AS f "
     "JOIN {3} AS p ON p.company_id = f.company_id AND p.period = f.period "
     "CROSS JOIN LATERAL (SELECT CAST(p.last_number - f.total + f.k AS text) AS seq) AS q "
-    "ORDER BY f.company_id, f.period, f.k RETURNING id, company_id, idempotency_key",
+    "ORDER BY f.company_id, f.period, f.k",
     # 5: their lines
     f"INSERT INTO voucher_lines (voucher_id, {', '.join(_LINE_COLUMNS)}) "
-    f"SELECT v.id, {', '.join(f'l.{name}' for name in _LINE_COLUMNS)} FROM {{4}} AS v "
-    "JOIN {2} AS f ON f.company_id = v.company_id AND f.idempotency_key = v.idempotency_key "
+    f"SELECT f.given, {', '.join(f'l.{name}' for name in _LINE_COLUMNS)} FROM {{2}} AS f "
+    "JOIN {3} AS p ON p.company_id = f.company_id AND p.period = f.period "
     "CROSS JOIN LATERAL json_populate_recordset(NULL::voucher_lines, f.doc -> 'lines') AS l",
     # 6: what refuses the write
     "SELECT 'stale' AS problem, CAST(NULL AS bigint) AS company_id, CAST(NULL AS text) AS a, "

@@ -137,23 +137,26 @@ _LISTED = ", ".join(_COLUMNS)
 # ``before`` and ``after``), in order. The head, locked, is read as it is now (a row lock that
 # waited returns the row as the transaction it waited for left it); each record is hashed after
 # the one before; the head moves to the last. A missing head row makes ``seq`` NULL: an error.
+# The records are one jsonb array, read once, and the chain takes the next by its place in it
+# (a step of the recursion that read them as a set instead read them all again: a batch of
+# 200 records read 40,000).
 _LINK = (
     f"SELECT last_seq, last_hash FROM {_HEAD.name} WHERE id = {HEAD_ID} FOR UPDATE",
     f"INSERT INTO {_LOG.name} (seq, prev_hash, hash, {_LISTED}) "
     "SELECT head.last_seq + link.n, link.prev_hash, link.hash, "
     + ", ".join(f"r.{name}" for name in _COLUMNS)
-    + " FROM (WITH RECURSIVE record AS ("
-    "SELECT doc, n FROM json_array_elements({rows}) WITH ORDINALITY AS listed (doc, n)), "
+    + " FROM (WITH RECURSIVE listed AS MATERIALIZED (SELECT CAST({rows} AS jsonb) AS records), "
     "chain (n, prev_hash, hash, doc) AS ("
-    "SELECT CAST(0 AS bigint), CAST(NULL AS text), CAST((SELECT last_hash FROM {0}) AS text), "
-    "CAST(NULL AS json) "
+    "SELECT 0, CAST(NULL AS text), CAST((SELECT last_hash FROM {0}) AS text), "
+    "CAST(NULL AS jsonb) "
     "UNION ALL SELECT chain.n + 1, chain.hash, "
     "encode(sha256(convert_to((record.doc ->> 'before') || chain.hash "
     "|| (record.doc ->> 'after'), 'UTF8')), 'hex'), record.doc "
-    "FROM chain JOIN record ON record.n = chain.n + 1) "
+    "FROM chain CROSS JOIN LATERAL (SELECT records -> chain.n AS doc FROM listed) AS record "
+    "WHERE record.doc IS NOT NULL) "
     "SELECT n, prev_hash, hash, doc FROM chain WHERE n > 0) AS link "
     "LEFT JOIN {0} AS head ON true "
-    f"CROSS JOIN LATERAL json_populate_record(NULL::{_LOG.name}, link.doc) AS r "
+    f"CROSS JOIN LATERAL jsonb_populate_record(NULL::{_LOG.name}, link.doc) AS r "
     "RETURNING seq, hash",
     f"UPDATE {_HEAD.name} SET last_seq = newest.seq, last_hash = newest.hash "
     "FROM (SELECT seq, hash FROM {1} ORDER BY seq DESC LIMIT 1) AS newest "
