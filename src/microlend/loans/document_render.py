@@ -19,28 +19,13 @@ from microlend.origination.contract_document import ID_KINDS
 from microlend.web.kit.documents import document_environment
 from microlend.web.kit.i18n import translations
 
-ZH = "zh_CN"  # the documents' language: code words (channels...) read as the Chinese UI reads them
-EVENT_KINDS = {  # the transactions as the documents name them (the bank's words, not the UI's)
-    "disbursement": "放款",
-    "tranche": "分次放款",
-    "repayment": "还款",
-    "prepayment": "提前还款",
-    "recovery": "核销后收回",
-    "waiver": "减免",
-    "refund": "退还溢缴款",
-    "reversal": "冲正",
-    "reschedule": "展期重组",
-    "credit_application": "溢缴款抵扣",
-    "write_off": "核销",
-}
+ZH = "zh_CN"  # the documents' language: code words (channels, kinds) as the UI reads them
 
 
 @cache
 def _environment() -> Environment:
     directory = Path(__file__).with_name("documents")
-    return document_environment(
-        directory, ID_KINDS=ID_KINDS, EVENT_KINDS=EVENT_KINDS, zh=translations(ZH).gettext
-    )
+    return document_environment(directory, ID_KINDS=ID_KINDS, zh=translations(ZH).gettext)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 A slot is ``bucket.component``: on the value date an installment is ``past_due`` (due date
 before it), ``due`` (due that day) or ``future``. Within a slot, installments are taken oldest
 first. A repayment goes only to past-due and due slots; whatever is left is a credit balance
-(预收款), applied by the same order to each installment on the day it falls due. The ``future``
+(溢缴款), applied by the same order to each installment on the day it falls due. The ``future``
 slots matter only to a prepayment (see prepayment.py).
 """
 
