@@ -2,7 +2,7 @@
 the loan is paid off, listed with its links; the certificate's own page (identity number masked
 without ``pii.view``) and its PDF (``pii.view``); a reversal that reopens the loan shows it void.
 A payment's receipt (还款凭证): the amount in figures and capitals, how it was applied, and
-"reversed" across it once taken back.
+"reversed" across it once taken back. A drawdown's IOU (借款借据) under the same route.
 
 The receipt's loan: 12,000.00 over 12 months, equal principal at 12 % a year, disbursed 15 Jan
 2025; on 15 Feb installment 1 is 1,000.00 + 120.00 (1 % of the balance), so 1,200.00 paid in cash
@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
 
 from microlend.loans import service as loans
 from microlend.loans.views import EventOutcome
+from microlend.products.model import ProductFee
 from tests.e2e.pages_support import HTML, ROLES, ZH, sign_in, ui_client
 from tests.e2e.test_permission_matrix import fresh_token
 from tests.integration.loans_support import disbursed, repaid, reversed_event, set_business_date
@@ -144,11 +146,33 @@ def test_a_payment_receipt_in_figures_and_capitals_and_how_it_was_applied(
     assert figures == ["1,000.00", "120.00", "0.00", "0.00", "80.00"]
     assert "现金" in text and "CASH-0215" in text and "Finance" in text  # who entered it
     assert 'id="receipt-reversed"' not in text
-    disbursement = ui_client.get(f"/loans/{loan.id}/events/{paid.event.id - 1}/receipt")
-    assert disbursement.status_code == 404  # no receipt for money paid out
 
-    reversed_event(world, loan.id, paid.event.id, "假币")
+    taken = reversed_event(world, loan.id, paid.event.id, "假币")
     assert 'id="receipt-reversed"' in ui_client.get(url, headers=HTML).text
+    assert taken.event.kind == "reversal"  # moves no money: no paper of its own
+    assert ui_client.get(f"/loans/{loan.id}/events/{taken.event.id}/receipt").status_code == 404
+
+
+def test_a_drawdown_iou_states_what_was_paid_out_and_the_terms(
+    ui_client: TestClient, world: World
+) -> None:
+    """12,000.00 at 12 % over 12 months, equal principal, with a 1 % upfront fee (120.00)
+    deducted: 11,880.00 paid out to the borrower, maturity 15 Jan 2026."""
+    fee = (ProductFee("服务费", "upfront", percent=Decimal("1")),)
+    loan = disbursed(world, fees=fee)
+    sign_in(ui_client, "officer_a")
+    page = ui_client.get(f"/loans/{loan.id}", headers={**HTML, **ZH}).text
+    with world.make_uow(read_only=True) as uow:
+        shown = loans.events(uow, world.principal("officer_a"), loan_id=loan.id)
+    url = f"/loans/{loan.id}/events/{shown[0].id}/receipt"
+    assert f'href="{url}"' in page and "借据" in page
+    text = ui_client.get(url, headers=HTML).text
+    assert "<h1>借款借据</h1>" in text and f'id="receipt-number">{loan.number}-001<' in text
+    assert 'id="receipt-amount">CNY 12,000.00<' in text
+    assert 'id="receipt-capitals">人民币壹万贰仟元整<' in text
+    assert 'id="iou-paid-out">CNY 11,880.00<' in text and 'id="iou-payee">李四<' in text
+    assert "CNY 120.00" in text and "放款时扣收" in text
+    assert "2026-01-15" in text and "等额本金" in text and "12 期" in text and "进货" in text
 
 
 def test_the_statement_of_account_from_the_loan_page(ui_client: TestClient, world: World) -> None:

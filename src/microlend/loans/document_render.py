@@ -15,7 +15,7 @@ from microlend.customers.tables import Customer
 from microlend.db.uow import UnitOfWork
 from microlend.loans import tables
 from microlend.orgs.tables import Company, Office
-from microlend.origination.contract_document import ID_KINDS
+from microlend.origination.contract_document import ID_KINDS, METHODS
 from microlend.web.kit.documents import document_environment
 from microlend.web.kit.i18n import translations
 
@@ -25,7 +25,9 @@ ZH = "zh_CN"  # the documents' language: code words (channels, kinds) as the UI 
 @cache
 def _environment() -> Environment:
     directory = Path(__file__).with_name("documents")
-    return document_environment(directory, ID_KINDS=ID_KINDS, zh=translations(ZH).gettext)
+    return document_environment(
+        directory, ID_KINDS=ID_KINDS, METHODS=METHODS, zh=translations(ZH).gettext
+    )
 
 
 @dataclass(frozen=True)

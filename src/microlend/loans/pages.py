@@ -27,8 +27,9 @@ from microlend.loans.fund_usage import CATEGORIES, PROHIBITED, usage_evidence
 from microlend.loans.ledger_export import PERMISSION as LEDGER_EXPORT
 from microlend.loans.portfolio import DPD_BUCKETS
 from microlend.loans.queries import STATUSES
+from microlend.loans.receipts import DRAWDOWNS, RECEIPT_KINDS
 from microlend.loans.tables import Loan
-from microlend.loans.views import MONEY_IN, LoanView, installment_at
+from microlend.loans.views import LoanView, installment_at
 from microlend.loans.writeoffs import RECOVER, WRITE_OFF_CODE
 from microlend.orgs import service as orgs
 from microlend.orgs.model import OfficeNode, OfficeView
@@ -256,7 +257,8 @@ def loan_page(
             "undisbursed": service.undisbursed(uow, row),
             "notes": service.notes(uow, actor, loan_id=loan_id),
             "certificates": service.certificates(uow, actor, loan_id=loan_id),
-            "receipt_kinds": MONEY_IN,
+            "receipt_kinds": RECEIPT_KINDS,
+            "drawdown_kinds": DRAWDOWNS,
             "categories": CATEGORIES + PROHIBITED,
         }
     return render_page(request, "loans/detail.html", context)

@@ -5,7 +5,13 @@ date and the day it was entered, the channel and its reference, who entered it, 
 money was applied as the loan's postings apply it now (principal, interest, fee, penalty, and
 what went to the credit balance). Numbered by the loan and the event's sequence
 (``DK2025000001-003``): the same receipt whenever it is printed. A reversed payment's receipt
-says so across it. Nothing is written: the event is the record."""
+says so across it. Nothing is written: the event is the record.
+
+Money paid out has its own paper: a disbursement or a tranche gets the IOU (借款借据) the
+borrower signs for the money, under the same route and numbering: the amount drawn in figures
+and capitals, what was paid out and to whom (the seller, for entrusted payment), the upfront fee
+deducted or collected, and the loan's terms as the contract states them (rate, method, term,
+maturity, purpose)."""
 
 from __future__ import annotations
 
@@ -24,6 +30,24 @@ from microlend.loans import tables
 from microlend.loans.document_render import parties, render_document
 from microlend.loans.records import money
 from microlend.loans.views import MONEY_IN, by_component, posting_view
+
+DRAWDOWNS = ("disbursement", "tranche")  # money paid out to the borrower: an IOU each
+RECEIPT_KINDS = (*MONEY_IN, *DRAWDOWNS)  # the events with a printable paper
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What a drawdown's IOU states beyond a receipt."""
+
+    paid_out: Decimal
+    upfront_fee: Decimal
+    fee_mode: str  # deducted | collected; "" for a tranche
+    payee_name: str
+    annual_rate: Decimal
+    method: str
+    term_count: int
+    maturity_date: date
+    purpose: str
 
 
 @dataclass(frozen=True)
@@ -45,16 +69,17 @@ class Receipt:
     reversed: bool
     applied: dict[str, Decimal] = field(default_factory=dict)  # by component, what was settled
     credit: Decimal = Decimal(0)  # what went to the credit balance
+    drawn: Drawn | None = None  # a drawdown's IOU
 
 
 def receipt(uow: UnitOfWork, actor: Principal, *, loan_id: int, event_id: int) -> Receipt:
-    """The receipt of the loan's money-in event ``event_id``."""
+    """The receipt of the loan's money-in event ``event_id``, or the IOU of a drawdown."""
     require(actor, "loans.view")
     loan = get_scoped(uow.session, actor, tables.Loan, loan_id)
     event = uow.session.get(tables.LoanEvent, event_id)
-    if event is None or event.loan_id != loan.id or event.kind not in MONEY_IN:
+    if event is None or event.loan_id != loan.id or event.kind not in RECEIPT_KINDS:
         raise NotFound(
-            "loan %(number)s has no payment with that id",
+            "loan %(number)s has no payment or drawdown with that id",
             code="receipt_not_found",
             params={"number": loan.number},
         )
@@ -89,10 +114,27 @@ def receipt(uow: UnitOfWork, actor: Principal, *, loan_id: int, event_id: int) -
         reversed=uow.session.scalar(reversal) is not None,
         applied=by_component(view.lines if view is not None else ()),
         credit=view.credit_change if view is not None else Decimal(0),
+        drawn=_drawn(loan, event) if event.kind in DRAWDOWNS else None,
+    )
+
+
+def _drawn(loan: tables.Loan, event: tables.LoanEvent) -> Drawn:
+    detail, cur = event.detail or {}, loan.currency
+    amount = money(event.amount_minor, cur)
+    return Drawn(
+        paid_out=Decimal(detail.get("paid_out") or amount),
+        upfront_fee=Decimal(detail.get("upfront_fee") or 0),
+        fee_mode=str(detail.get("fee_mode") or ""),
+        payee_name=str(detail.get("payee_name") or loan.payee_name or ""),
+        annual_rate=loan.annual_rate,
+        method=loan.method,
+        term_count=loan.term_count,
+        maturity_date=loan.maturity_date,
+        purpose=loan.purpose or "",
     )
 
 
 def receipt_html(uow: UnitOfWork, actor: Principal, *, loan_id: int, event_id: int) -> str:
-    """The receipt as a printable page."""
+    """The receipt (or the IOU) as a printable page."""
     found = receipt(uow, actor, loan_id=loan_id, event_id=event_id)
-    return render_document("receipt.html", r=found)
+    return render_document("iou.html" if found.drawn else "receipt.html", r=found)
