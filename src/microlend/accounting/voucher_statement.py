@@ -7,7 +7,8 @@ own.
 its ``lines`` (their columns but ``voucher_id``) and ``uses``: the posting rules its lines were
 made by, as the process knew them (``staged_postings``). The statement:
 
-0. reads the vouchers;
+0. reads the vouchers (as ``jsonb``: each document is parsed once, where ``json`` was parsed
+   again for its lines and for its rules);
 1. finds whether a rule used is no longer as known (another account, an account inactive or
    with sub-accounts now): then it writes no voucher (the caller posts them again, by reading);
 2. keeps the vouchers whose idempotency key made none yet, numbered in order within their
@@ -73,10 +74,11 @@ _SAME_RULE = (
 )
 STATEMENT = (
     # 0: the vouchers
-    "SELECT s.n, s.doc, v.* FROM json_array_elements({rows}) WITH ORDINALITY AS s (doc, n) "
-    "CROSS JOIN LATERAL json_populate_record(NULL::vouchers, s.doc) AS v",
+    "SELECT s.n, s.doc, v.* FROM jsonb_array_elements(CAST({rows} AS jsonb)) "
+    "WITH ORDINALITY AS s (doc, n) "
+    "CROSS JOIN LATERAL jsonb_populate_record(NULL::vouchers, s.doc) AS v",
     # 1: a rule used is not as known
-    "SELECT true AS stale FROM {0} AS s CROSS JOIN LATERAL json_to_recordset(s.doc -> 'uses') "
+    "SELECT true AS stale FROM {0} AS s CROSS JOIN LATERAL jsonb_to_recordset(s.doc -> 'uses') "
     "AS u (company_id bigint, event_type text, product text, role text, debit_id bigint, "
     f"debit_code text, credit_id bigint, credit_code text) WHERE NOT EXISTS ({_SAME_RULE}) "
     "LIMIT 1",
@@ -106,7 +108,7 @@ STATEMENT = (
     f"INSERT INTO voucher_lines (voucher_id, {', '.join(_LINE_COLUMNS)}) "
     f"SELECT f.given, {', '.join(f'l.{name}' for name in _LINE_COLUMNS)} FROM {{2}} AS f "
     "JOIN {3} AS p ON p.company_id = f.company_id AND p.period = f.period "
-    "CROSS JOIN LATERAL json_populate_recordset(NULL::voucher_lines, f.doc -> 'lines') AS l",
+    "CROSS JOIN LATERAL jsonb_populate_recordset(NULL::voucher_lines, f.doc -> 'lines') AS l",
     # 6: what refuses the write
     "SELECT 'stale' AS problem, CAST(NULL AS bigint) AS company_id, CAST(NULL AS text) AS a, "
     "CAST(NULL AS text) AS b FROM {1} "
