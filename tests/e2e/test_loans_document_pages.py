@@ -153,6 +153,27 @@ def test_a_payment_receipt_in_figures_and_capitals_and_how_it_was_applied(
     assert ui_client.get(f"/loans/{loan.id}/events/{taken.event.id}/receipt").status_code == 404
 
 
+def test_a_refund_of_the_credit_balance_has_its_slip(ui_client: TestClient, world: World) -> None:
+    # the receipt's loan: 1,200.00 on 15 Feb leaves 80.00 of credit, paid back the same day
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 15))
+    repaid(world, loan.id, "1200.00")
+    with world.make_uow() as uow:
+        back = loans.refund(
+            uow, world.principal("finance"), loan_id=loan.id, amount="80.00", now=world.now
+        )
+        uow.commit()
+    assert isinstance(back, EventOutcome)
+    sign_in(ui_client, "officer_a")
+    url = f"/loans/{loan.id}/events/{back.event.id}/receipt"
+    assert f'href="{url}"' in ui_client.get(f"/loans/{loan.id}", headers=HTML).text
+    text = ui_client.get(url, headers=HTML).text
+    assert "<h1>退款凭证</h1>" in text and f'id="receipt-number">{loan.number}-003<' in text
+    assert 'id="receipt-amount">CNY 80.00<' in text
+    assert 'id="receipt-capitals">人民币捌拾元整<' in text
+    assert 'id="receipt-applied"' not in text and "收款人（签字）" in text
+
+
 def test_a_drawdown_iou_states_what_was_paid_out_and_the_terms(
     ui_client: TestClient, world: World
 ) -> None:

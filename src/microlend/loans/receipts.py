@@ -7,7 +7,9 @@ what went to the credit balance). Numbered by the loan and the event's sequence
 (``DK2025000001-003``): the same receipt whenever it is printed. A reversed payment's receipt
 says so across it. Nothing is written: the event is the record.
 
-Money paid out has its own paper: a disbursement or a tranche gets the IOU (借款借据) the
+A refund of the credit balance gets a refund slip (退款凭证: the amount, the channel, the
+borrower's signature for the money). Money lent has its own paper: a disbursement or a tranche
+gets the IOU (借款借据) the
 borrower signs for the money, under the same route and numbering: the amount drawn in figures
 and capitals, what was paid out and to whom (the seller, for entrusted payment), the upfront fee
 deducted or collected, and the loan's terms as the contract states them (rate, method, term,
@@ -29,10 +31,10 @@ from microlend.kernel.principal import Principal, require
 from microlend.loans import tables
 from microlend.loans.document_render import parties, render_document
 from microlend.loans.records import money
-from microlend.loans.views import MONEY_IN, by_component, posting_view
+from microlend.loans.views import MONEY_IN, MONEY_OUT, by_component, posting_view
 
-DRAWDOWNS = ("disbursement", "tranche")  # money paid out to the borrower: an IOU each
-RECEIPT_KINDS = (*MONEY_IN, *DRAWDOWNS)  # the events with a printable paper
+DRAWDOWNS = ("disbursement", "tranche")  # money lent: an IOU each
+RECEIPT_KINDS = (*MONEY_IN, *MONEY_OUT)  # the events with a printable paper: money moved
 
 
 @dataclass(frozen=True)
