@@ -1,8 +1,8 @@
 """A loan's printable documents, each its own page with its print styles: a payoff certificate
 (结清证明: identity number masked without ``pii.view``, "VOID" across a voided one) and its stored
-PDF (``pii.view``); a payment's receipt (还款凭证); a statement of account for a period
-(贷款对账单). Issuing a certificate is a form on the loan
-page (``pages.py``, ``loans.certificate.issue``)."""
+PDF (``pii.view``); the paper of an event that moved money (a receipt 还款凭证, a refund slip
+退款凭证, a drawdown's IOU 借款借据); a statement of account for a period (贷款对账单). Issuing a
+certificate is a form on the loan page (``pages.py``, ``loans.certificate.issue``)."""
 
 from __future__ import annotations
 

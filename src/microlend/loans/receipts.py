@@ -9,11 +9,10 @@ says so across it. Nothing is written: the event is the record.
 
 A refund of the credit balance gets a refund slip (退款凭证: the amount, the channel, the
 borrower's signature for the money). Money lent has its own paper: a disbursement or a tranche
-gets the IOU (借款借据) the
-borrower signs for the money, under the same route and numbering: the amount drawn in figures
-and capitals, what was paid out and to whom (the seller, for entrusted payment), the upfront fee
-deducted or collected, and the loan's terms as the contract states them (rate, method, term,
-maturity, purpose)."""
+gets the IOU (借款借据) the borrower signs for the money, under the same route and numbering:
+the amount drawn in figures and capitals, what was paid out and to whom (the seller, for
+entrusted payment), the upfront fee deducted or collected, and the loan's terms as the contract
+states them (rate, method, term, maturity, purpose)."""
 
 from __future__ import annotations
 
@@ -75,7 +74,8 @@ class Receipt:
 
 
 def receipt(uow: UnitOfWork, actor: Principal, *, loan_id: int, event_id: int) -> Receipt:
-    """The receipt of the loan's money-in event ``event_id``, or the IOU of a drawdown."""
+    """The paper of the loan's money-moving event ``event_id``: a receipt, a refund slip, or a
+    drawdown's IOU."""
     require(actor, "loans.view")
     loan = get_scoped(uow.session, actor, tables.Loan, loan_id)
     event = uow.session.get(tables.LoanEvent, event_id)
@@ -85,13 +85,16 @@ def receipt(uow: UnitOfWork, actor: Principal, *, loan_id: int, event_id: int) -
             code="receipt_not_found",
             params={"number": loan.number},
         )
-    cur = loan.currency
-    posting = uow.session.scalars(
-        select(tables.LoanPosting).where(
-            tables.LoanPosting.loan_id == loan.id,
-            tables.LoanPosting.posting_id == f"e{event.sequence}",
-        )
-    ).one_or_none()
+    cur, drawdown = loan.currency, event.kind in DRAWDOWNS
+    amount = money(event.amount_minor, cur)
+    posting = None  # how the money was applied: an IOU states none
+    if not drawdown:
+        posting = uow.session.scalars(
+            select(tables.LoanPosting).where(
+                tables.LoanPosting.loan_id == loan.id,
+                tables.LoanPosting.posting_id == f"e{event.sequence}",
+            )
+        ).one_or_none()
     view = posting_view(posting, cur) if posting is not None else None
     reversal = select(tables.LoanEvent.id).where(
         tables.LoanEvent.loan_id == loan.id, tables.LoanEvent.reverses_event_id == event.id
@@ -107,7 +110,7 @@ def receipt(uow: UnitOfWork, actor: Principal, *, loan_id: int, event_id: int) -
         contract_number=loan.contract_number,
         currency=cur,
         kind=event.kind,
-        amount=money(event.amount_minor, cur),
+        amount=amount,
         value_date=event.value_date,
         business_date=event.business_date,
         channel=event.channel or "",
@@ -116,13 +119,12 @@ def receipt(uow: UnitOfWork, actor: Principal, *, loan_id: int, event_id: int) -
         reversed=uow.session.scalar(reversal) is not None,
         applied=by_component(view.lines if view is not None else ()),
         credit=view.credit_change if view is not None else Decimal(0),
-        drawn=_drawn(loan, event) if event.kind in DRAWDOWNS else None,
+        drawn=_drawn(loan, event, amount) if drawdown else None,
     )
 
 
-def _drawn(loan: tables.Loan, event: tables.LoanEvent) -> Drawn:
-    detail, cur = event.detail or {}, loan.currency
-    amount = money(event.amount_minor, cur)
+def _drawn(loan: tables.Loan, event: tables.LoanEvent, amount: Decimal) -> Drawn:
+    detail = event.detail or {}
     return Drawn(
         paid_out=Decimal(detail.get("paid_out") or amount),
         upfront_fee=Decimal(detail.get("upfront_fee") or 0),
