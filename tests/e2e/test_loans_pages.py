@@ -211,6 +211,8 @@ def test_a_write_off_waits_then_finance_records_a_recovery(
     page = _post(ui_client, f"{url}/recover", form)  # a recovery does not wait
     assert "The recovery is recorded." in page
     assert re.search(r'id="recovered">300\.00 CNY', page)
+    # no close of business ran: no interest was booked, so none was moved off balance
+    assert re.search(r'id="off-balance-interest">0\.00 CNY', page)
 
 
 def test_the_payoff_quote_for_a_chosen_date(ui_client: TestClient, world: World) -> None:

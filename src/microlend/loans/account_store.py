@@ -191,6 +191,8 @@ def sync(
     for pid in (p for p in changed if p not in fresh):
         uow.staged.drop(POSTINGS, {"loan_id": loan.id, "posting_id": pid}, key=POSTING_KEY)
     now_stored = {pid: old for pid, old in stored.items() if pid in fresh and pid not in changed}
+    if loan.off_balance_interest_minor and changed:  # its vouchers may take interest off memo
+        ensure_loan_rules(uow, company_id=loan.company_id, now=now)
     for pid in (p for p in changed if p in fresh):  # post what holds now
         posting, old = fresh[pid], stored.get(pid)
         version = old.version + 1 if old else 1

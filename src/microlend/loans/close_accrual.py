@@ -10,7 +10,7 @@ re-run adds nothing; ``loan_accruals`` (unique per loan and date) records it.
 To income (Dr 1132 / Cr 6011, ``loans.booked_interest_minor``) goes at most what is still owed
 and earned (interest paid in cash before close of business, e.g. on the due date itself, is
 income already). Past 90 DPD the loan is non-accrual (非应计): the accrual is kept off balance
-(表外, memo accounts) and the ledger's income is untouched.
+(表外, memo accounts, ``loans.off_balance_interest_minor``) and the ledger's income is untouched.
 
 Set-based: the loans' current periods are brought up to date (``close_periods``: the
 installments are read only for the loans whose period ended or whose schedule a command
@@ -251,10 +251,15 @@ def _apply(uow: UnitOfWork, company_id: int, day: date, low: int, high: int) -> 
         .where(
             or_(
                 a.interest_minor != 0,
+                a.off_balance_minor != 0,
                 *(getattr(Loan, name).is_distinct_from(value) for name, value in summary.items()),
             )
         )
-        .values(booked_interest_minor=Loan.booked_interest_minor + a.interest_minor, **summary),
+        .values(
+            booked_interest_minor=Loan.booked_interest_minor + a.interest_minor,
+            off_balance_interest_minor=Loan.off_balance_interest_minor + a.off_balance_minor,
+            **summary,
+        ),
         execution_options={"synchronize_session": False},
     )
     uow.session.execute(

@@ -38,21 +38,21 @@ STEPS = [
 
 
 def subledger_balances(uow: UnitOfWork, company_id: int, as_of: date) -> dict[str, Decimal]:
-    """Loans outstanding (1303, performing and overdue), interest receivable booked (1132) and
-    penalty receivable booked (122102), from the loans' rows (company currency)."""
-    principal, interest, penalty = uow.session.execute(
+    """Loans outstanding (1303, performing and overdue), interest receivable booked (1132),
+    penalty receivable booked (122102) and interest kept off balance (7001, written-off loans'
+    too), from the loans' rows (company currency)."""
+    on_books = Loan.status != "written_off"
+    principal, interest, penalty, memo = uow.session.execute(
         select(
-            func.coalesce(func.sum(Loan.outstanding_principal_minor), 0),
-            func.coalesce(func.sum(Loan.booked_interest_minor), 0),
-            func.coalesce(func.sum(Loan.booked_penalty_minor), 0),
-        ).where(
-            Loan.company_id == company_id,
-            Loan.status != "written_off",
-            Loan.disbursement_date <= as_of,
-        )
+            func.coalesce(func.sum(Loan.outstanding_principal_minor).filter(on_books), 0),
+            func.coalesce(func.sum(Loan.booked_interest_minor).filter(on_books), 0),
+            func.coalesce(func.sum(Loan.booked_penalty_minor).filter(on_books), 0),
+            func.coalesce(func.sum(Loan.off_balance_interest_minor), 0),
+        ).where(Loan.company_id == company_id, Loan.disbursement_date <= as_of)
     ).one()
     return {
         "1303": money(int(principal)),
         "1132": money(int(interest)),
         "122102": money(int(penalty)),
+        "7001": money(int(memo)),
     }

@@ -4,7 +4,10 @@ loan events need beyond the ledger's defaults.
 Receivables the ledger already carries for the loan (``Loan.booked_*``: accrued interest, fees
 and penalty, principal moved to overdue) are collected first (roles ``interest``, ``fee``,
 ``penalty``, ``principal_overdue``); the rest is cash-basis income (``*_income``) or performing
-principal (``principal``). Reversing a voucher gives the booked amounts back.
+principal (``principal``). Of interest taken as income, what the memorandum accounts carry for the
+loan (``Loan.off_balance_interest_minor``: interest accrued while it did not accrue) comes out of
+them in the same voucher (role ``interest_off_balance``, Dr 7002 / Cr 7001). Reversing a voucher
+gives the booked and the memorandum amounts back.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ SUMMARY_WORDS: dict[str, str] = {
 }
 
 _INCOME = {"interest": "6011", "fee": "6021", "penalty": "6051"}
+OFF_BALANCE = "interest_off_balance"
 _RECEIVABLE = {"interest": "1132", "fee": "122101", "penalty": "122102"}
 
 
@@ -69,6 +73,11 @@ LOAN_RULES: tuple[tuple[str, str, str, str], ...] = (
         if r not in ("principal", "overpayment")
     ),
     *((BOOKED_EXCESS, name, _INCOME[name], _RECEIVABLE[name]) for name in _INCOME),
+    # interest the memorandum carried, collected, waived or recovered: out of 7001/7002
+    *(
+        (kind, OFF_BALANCE, "7002", "7001")
+        for kind in ("repayment", "waiver", "recovery", CREDIT_APPLICATION, CAPITALISATION)
+    ),
 )
 
 
@@ -124,6 +133,19 @@ def _take_booked(loan: tables.Loan, name: str, amount: Decimal, roles: Roles) ->
     plain = "principal" if name == "principal" else f"{name}_income"
     roles[receivable] = roles.get(receivable, Decimal(0)) + taken
     roles[plain] = roles.get(plain, Decimal(0)) + amount - taken
+    if name == "interest" and loan.off_balance_interest_minor:
+        take_off_balance(loan, amount - taken, roles)
+
+
+def take_off_balance(loan: tables.Loan, income: Decimal, roles: Roles) -> None:
+    """Of ``income`` (interest taken to income in cash), what the memorandum accounts carry for
+    the loan comes out of them (role ``interest_off_balance``)."""
+    memo = money(loan.off_balance_interest_minor, loan.currency)
+    taken = min(memo, income)
+    if taken <= 0:
+        return
+    loan.off_balance_interest_minor -= minor(taken, loan.currency)
+    roles[OFF_BALANCE] = roles.get(OFF_BALANCE, Decimal(0)) + taken
 
 
 def give_back(loan: tables.Loan, roles: dict[str, str]) -> None:
@@ -133,6 +155,7 @@ def give_back(loan: tables.Loan, roles: dict[str, str]) -> None:
         ("fee", "booked_fee_minor"),
         ("penalty", "booked_penalty_minor"),
         ("principal_overdue", "booked_overdue_principal_minor"),
+        (OFF_BALANCE, "off_balance_interest_minor"),
     ):
         if role in roles:
             amount = minor(Decimal(roles[role]), loan.currency)
@@ -158,6 +181,9 @@ def take_back_excess(loan: tables.Loan, owed: dict[str, Decimal]) -> Roles:
             setattr(loan, column, getattr(loan, column) - excess)
             roles[name] = money(excess, loan.currency)
     return roles
+
+
+_WAIVED = ("interest", "fee", "penalty", OFF_BALANCE)  # a waiver's roles: no income is taken
 
 
 def ledger_entries(loan: tables.Loan, posting: Posting) -> list[tuple[str, Roles]]:
@@ -189,7 +215,7 @@ def ledger_entries(loan: tables.Loan, posting: Posting) -> list[tuple[str, Roles
     if kind is EventKind.WAIVER:
         for component in (Component.INTEREST, Component.FEE, Component.PENALTY):
             _take_booked(loan, str(component), totals[component], roles)
-        kept = {r: a for r, a in roles.items() if r in ("interest", "fee", "penalty") and a > 0}
+        kept = {r: a for r, a in roles.items() if r in _WAIVED and a > 0}
         return [("waiver", kept)] if kept else []
     if kind is EventKind.TRANCHE:
         return [("disbursement", {"principal": posting.disbursed})] if posting.disbursed else []

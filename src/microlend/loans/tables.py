@@ -11,7 +11,10 @@ can be compared and its vouchers reversed and reposted.
 ``booked_*`` columns: receivables the ledger carries for the loan (interest accrued to 1132, fees
 and penalty to 1221, principal moved to 130302 overdue). Close of business adds to them when it
 posts accruals or the overdue transfer; a repayment collects them first (role ``interest``) and
-books the rest as cash-basis income (``interest_income``).
+books the rest as cash-basis income (``interest_income``). ``off_balance_interest_minor`` is the
+interest the memorandum accounts 7001/7002 carry for the loan (非应计 interest, and the interest
+its write-off moved off balance): the part of a collection or waiver beyond the booked interest
+takes it out of them first (role ``interest_off_balance``, Dr 7002 / Cr 7001).
 """
 
 from __future__ import annotations
@@ -90,6 +93,9 @@ class Loan(Base):
     booked_fee_minor: Mapped[int] = _money()
     booked_penalty_minor: Mapped[int] = _money()
     booked_overdue_principal_minor: Mapped[int] = _money()
+    # interest kept off balance for the loan (memo 7001/7002): accrued while it did not accrue,
+    # or moved there by its write-off; collecting, waiving or recovering it takes it out
+    off_balance_interest_minor: Mapped[int] = _money()
     written_off_minor: Mapped[int] = _money()  # principal written off (recoveries reduce nothing)
     recovered_minor: Mapped[int] = _money()
     last_sequence: Mapped[int] = mapped_column(Integer, default=0)

@@ -56,6 +56,7 @@ class LoanView:
     credit_balance: Decimal
     written_off: Decimal
     recovered: Decimal
+    off_balance_interest: Decimal  # interest the memorandum accounts 7001/7002 carry for it
     row_version: int
 
 
@@ -121,6 +122,7 @@ def loan_view(row: tables.Loan) -> LoanView:
         credit_balance=money(r["credit_balance_minor"], c),
         written_off=money(r["written_off_minor"], c),
         recovered=money(r["recovered_minor"], c),
+        off_balance_interest=money(r["off_balance_interest_minor"], c),
         row_version=r["row_version"],
     )
 

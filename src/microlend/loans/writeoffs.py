@@ -1,7 +1,8 @@
 """核销 and recovery: a write-off takes the loan's principal off the balance sheet against the
 loan loss provision (1304), reverses the booked interest from income and keeps it off balance
-(7001/7002), and clears booked fees and penalty (as a waiver voucher); money recovered after
-that is principal (back to 1304) up to what was written off, then interest income.
+(7001/7002, ``loans.off_balance_interest_minor``), and clears booked fees and penalty (as a waiver
+voucher); money recovered after that is principal (back to 1304) up to what was written off, then
+interest income, which takes the interest kept off balance out of the memorandum accounts.
 
 A write-off waits for a checker by default (``checked_by_default``): taking a loan off the balance
 sheet is the decision a small-loan company never leaves to one person (核销 goes to the manager
@@ -23,6 +24,7 @@ from microlend.loans import tables
 from microlend.loans.account import append_event, business_date, locked_loan, require_serviceable
 from microlend.loans.account_store import loan_event
 from microlend.loans.adjustments import loan_request, submit_request
+from microlend.loans.ledger_roles import ensure_loan_rules, take_off_balance
 from microlend.loans.records import RECOVERY, WRITE_OFF, minor, money
 from microlend.loans.repayments import amount_of, outcome
 from microlend.loans.views import EventOutcome
@@ -146,6 +148,7 @@ def _write_off(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: date
         )
     _add_posting(uow, loan, row, cash_in_minor=0, vouchers=vouchers, now=now)
     loan.written_off_minor = minor(principal, cur)
+    loan.off_balance_interest_minor += minor(interest, cur)
     loan.booked_interest_minor = loan.booked_fee_minor = loan.booked_penalty_minor = 0
     loan.booked_overdue_principal_minor = 0
     loan.status = "written_off"
@@ -195,6 +198,10 @@ def _recover(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: dateti
         now=now,
     )
     key = f"loan:{loan.id}:e{row.sequence}:v1"
+    amounts = {"principal": principal, "interest": amount - principal}
+    if loan.off_balance_interest_minor:  # interest recovered comes out of the memorandum
+        ensure_loan_rules(uow, company_id=loan.company_id, now=now)
+        take_off_balance(loan, amount - principal, amounts)
     roles = _post(
         uow,
         actor,
@@ -202,7 +209,7 @@ def _recover(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: dateti
         type_="recovery",
         key=key,
         summary=f"核销后收回 {loan.number}",
-        amounts={"principal": principal, "interest": amount - principal},
+        amounts=amounts,
         now=now,
     )
     cash_in = minor(amount, loan.currency)

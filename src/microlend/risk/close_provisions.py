@@ -7,6 +7,7 @@ credit losses of loans at amortised cost are credit impairment losses under the 
 (财会〔2017〕7号) and a line of their own in the income statement (财会〔2018〕36号); companies
 founded before that default keep their rules until their accountants repoint them. Measured
 against the GL balance, write-offs and recoveries (which move 1304 too) are taken into account,
+also in a currency whose loans have all closed or been written off (its allowance goes to 0),
 and a re-run finds nothing to post."""
 
 from __future__ import annotations
@@ -46,7 +47,10 @@ def post_provisions(uow: UnitOfWork, company_id: int, day: date, *, now: datetim
             LoanProvision.company_id == company_id, LoanProvision.business_date == day
         )
     )
-    targets: dict[str, int] = {}
+    # every currency the company lends in, so that an allowance left in the ledger after its
+    # last loan closed or was written off (no exposure, so no row above) is released
+    currencies = select(Loan.currency).where(Loan.company_id == company_id).distinct()
+    targets: dict[str, int] = dict.fromkeys(uow.session.scalars(currencies), 0)
     if rows:
         uow.session.execute(
             insert(LoanProvision),
