@@ -261,6 +261,46 @@ def test_waiver_write_off_and_recovery(world: World) -> None:
         assert loans.principal_outstanding(uow, world.company_id) == 0
 
 
+def test_a_recovery_sent_again_with_its_bank_reference_is_recognised(world: World) -> None:
+    """The bank file or the clerk sends the same recovery twice: the second is answered with the
+    first (nothing more recovered); the reference used for another amount is refused, and so is
+    a channel that is not one."""
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 6, 1))
+    with world.make_uow() as uow:
+        request = loans.write_off(
+            uow, world.principal("manager_a"), loan_id=loan.id, reason="失联", now=world.now
+        )
+        uow.commit()
+    approved(world, request)
+
+    def recovered(amount: str, channel: str = "bank") -> EventOutcome:
+        with world.make_uow() as uow:
+            done = loans.recover(
+                uow,
+                world.principal(FIN),
+                loan_id=loan.id,
+                amount=amount,
+                channel=channel,
+                external_reference="HS20250601-7",
+                now=world.now,
+            )
+            uow.commit()
+        assert isinstance(done, EventOutcome)
+        return done
+
+    first, again = recovered("100.00"), recovered("100.00")
+    assert (first.replayed, again.replayed) == (False, True)
+    assert again.event.id == first.event.id and again.loan.recovered == D("100.00")
+    assert _balances(world, loan.id)["1304"] == 1200000 - 10000
+    with pytest.raises(Conflict) as reused:
+        recovered("200.00")
+    assert reused.value.code == "request_reused"
+    with pytest.raises(ValidationFailed) as bad:
+        recovered("100.00", channel="pigeon")
+    assert bad.value.field == "channel"
+
+
 def test_payoff_quote_and_full_payoff_close_the_loan(world: World) -> None:
     loan = disbursed(world)
     set_business_date(world, date(2025, 2, 15))

@@ -173,17 +173,28 @@ def fresh_outcome(
     return EventOutcome(loan_view(loan), event_view(event, loan.currency, frozenset()), view)
 
 
-def _money_command(
-    uow: UnitOfWork, actor: Principal, payload: Payload, *, kind: str, now: datetime
-) -> Done:
-    loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
+def money_in(payload: Payload) -> tuple[str, str | None, dict[str, Any]]:
+    """The channel (checked), the external reference and the request (the payload without its
+    idempotency key, as its digest is kept) of a command that brings money in."""
     channel = str(payload.get("channel") or "bank")
     if channel not in CHANNELS:
         raise ValidationFailed(
             "one of %(channels)s", field="channel", params={"channels": ", ".join(CHANNELS)}
         )
     reference = str(payload.get("external_reference") or "").strip() or None
-    request = {k: v for k, v in payload.items() if k != "request_key"}
+    return channel, reference, {k: v for k, v in payload.items() if k != "request_key"}
+
+
+def replayed(
+    uow: UnitOfWork,
+    loan: tables.Loan,
+    payload: Payload,
+    channel: str,
+    reference: str | None,
+    request: dict[str, Any],
+) -> Done | None:
+    """The outcome of the event this request (same key, or same channel and external reference)
+    already made; None for a new request (another request under either is a ``Conflict``)."""
     found = existing_request(
         uow,
         loan,
@@ -192,12 +203,23 @@ def _money_command(
         reference=reference,
         payload=request,
     )
-    if found is not None:
-        return Done(
-            entity_id=loan.id,
-            value=outcome(uow, loan, found, replayed=True),
-            change={"replayed_event": found.id},
-        )
+    if found is None:
+        return None
+    return Done(
+        entity_id=loan.id,
+        value=outcome(uow, loan, found, replayed=True),
+        change={"replayed_event": found.id},
+    )
+
+
+def _money_command(
+    uow: UnitOfWork, actor: Principal, payload: Payload, *, kind: str, now: datetime
+) -> Done:
+    loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
+    channel, reference, request = money_in(payload)
+    again = replayed(uow, loan, payload, channel, reference, request)
+    if again is not None:
+        return again
     require_serviceable(loan)
     amount = amount_of(payload.get("amount"), loan.currency)
     today = command_day(uow, loan)

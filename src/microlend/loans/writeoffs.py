@@ -26,7 +26,7 @@ from microlend.loans.account_store import loan_event
 from microlend.loans.adjustments import loan_request, submit_request
 from microlend.loans.ledger_roles import ensure_loan_rules, take_off_balance
 from microlend.loans.records import RECOVERY, WRITE_OFF, minor, money
-from microlend.loans.repayments import amount_of, outcome
+from microlend.loans.repayments import amount_of, money_in, outcome, replayed
 from microlend.loans.views import EventOutcome
 
 WRITE_OFF_CODE = "loans.writeoff"
@@ -179,6 +179,10 @@ def write_off(
 )
 def _recover(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
     loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
+    channel, reference, request = money_in(payload)
+    again = replayed(uow, loan, payload, channel, reference, request)
+    if again is not None:  # the bank's reference (or the request's key) seen before
+        return again
     if loan.status != "written_off":
         raise RuleViolation("only a written-off loan has recoveries", code="not_written_off")
     amount = amount_of(payload.get("amount"), loan.currency)
@@ -192,8 +196,10 @@ def _recover(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: dateti
         kind=RECOVERY,
         value_date=day,
         amount=amount,
-        channel=str(payload.get("channel") or "bank"),
-        reference=str(payload.get("external_reference") or "") or None,
+        channel=channel,
+        reference=reference,
+        request_key=payload.get("request_key"),
+        payload=request,
         detail={"principal": str(principal)},
         now=now,
     )
@@ -229,12 +235,16 @@ def recover(
     amount: Decimal | str,
     channel: str = "bank",
     external_reference: str | None = None,
+    request_key: str | None = None,
     now: datetime,
 ) -> EventOutcome | Pending:
+    """核销后收回; a request sent again (same key, or same channel and external reference) is
+    answered with the recovery it made."""
     payload = {
         "loan_id": loan_id,
         "amount": str(amount),
         "channel": channel,
         "external_reference": external_reference,
+        "request_key": request_key,
     }
     return value_or_pending(run_command(uow, actor, RECOVER, payload, now=now), EventOutcome)
