@@ -24,6 +24,7 @@ from microlend.loans.close_vouchers import eod_principal
 from microlend.loans.records import money
 from microlend.loans.tables import Loan
 from microlend.loans.tables_close import LoanProvision, LoanRisk
+from microlend.products.tables import Product
 
 R = LoanRisk
 
@@ -47,9 +48,10 @@ def post_provisions(uow: UnitOfWork, company_id: int, day: date, *, now: datetim
             LoanProvision.company_id == company_id, LoanProvision.business_date == day
         )
     )
-    # every currency the company lends in, so that an allowance left in the ledger after its
-    # last loan closed or was written off (no exposure, so no row above) is released
-    currencies = select(Loan.currency).where(Loan.company_id == company_id).distinct()
+    # every currency the company lends in (a loan's is its product's, which a product keeps),
+    # so that an allowance left in the ledger after its last loan closed or was written off
+    # (no exposure, so no row above) is released
+    currencies = select(Product.currency).where(Product.company_id == company_id).distinct()
     targets: dict[str, int] = dict.fromkeys(uow.session.scalars(currencies), 0)
     if rows:
         uow.session.execute(
