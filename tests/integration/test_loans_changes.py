@@ -15,7 +15,7 @@ from microlend.accounting.tables import Voucher, VoucherLine
 from microlend.db.commands import Pending
 from microlend.db.makerchecker import approve_pending, configure_maker_checker
 from microlend.db.tables import AuditRecord
-from microlend.kernel.errors import Forbidden, ValidationFailed
+from microlend.kernel.errors import Forbidden, RuleViolation, ValidationFailed
 from microlend.loans import service as loans
 from microlend.loans.adjustments import pending_requests
 from microlend.loans.views import EventOutcome
@@ -210,6 +210,38 @@ def test_a_write_off_waits_for_a_second_manager_and_a_recovery_does_not(world: W
         )
         uow.commit()
     assert isinstance(back, EventOutcome) and back.loan.recovered == D("300.00")
+
+
+def test_a_loan_holding_a_credit_balance_is_not_written_off_until_it_is_refunded(
+    world: World,
+) -> None:
+    """1,500.00 on 15 Feb pays installment 1 (1,000.00 + 120.00) and leaves 380.00 of credit
+    (溢缴款, the borrower's money in 224101): a write-off then would leave it there with no way
+    to refund it, so the request is refused at once; refunded, the loan may be written off."""
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 15))
+    assert repaid(world, loan.id, "1500.00").loan.credit_balance == D("380.00")
+
+    def write_off() -> object:
+        with world.make_uow() as uow:
+            request = loans.write_off(
+                uow, world.principal("manager_a"), loan_id=loan.id, reason="失联", now=world.now
+            )
+            uow.commit()
+        return request
+
+    with pytest.raises(RuleViolation) as held:
+        write_off()
+    assert held.value.code == "credit_balance_held" and "380.00" in str(held.value)
+    with world.make_uow(read_only=True) as uow:
+        assert pending_requests(uow, world.principal("manager"), loan_id=loan.id) == []
+    with world.make_uow() as uow:
+        loans.refund(
+            uow, world.principal("finance"), loan_id=loan.id, amount="380.00", now=world.now
+        )
+        uow.commit()
+    off = approved(world, write_off(), "manager")
+    assert isinstance(off, EventOutcome) and off.loan.written_off == D("11000.00")
 
 
 def test_a_bad_request_is_refused_at_once_not_when_a_checker_approves(world: World) -> None:

@@ -56,10 +56,20 @@ def _post(
     return {role: str(amount) for role, amount in kept.items()}
 
 
-def _reason(payload: Payload) -> str:
+def _writable_off(loan: tables.Loan, payload: Payload) -> str:
+    """The reason of a write-off of ``loan``, which must owe principal and hold no credit balance
+    (the borrower's money, a liability that would stay in 224101 with no way to refund it)."""
     reason = str(payload.get("reason") or "").strip()
     if not reason:
         raise ValidationFailed("say why the loan is written off", field="reason")
+    if loan.outstanding_principal_minor <= 0:
+        raise RuleViolation("no principal is outstanding", code="nothing_to_write_off")
+    if loan.credit_balance_minor > 0:
+        raise RuleViolation(
+            "the loan holds a credit balance of %(amount)s: refund it first",
+            code="credit_balance_held",
+            params={"amount": str(money(loan.credit_balance_minor, loan.currency))},
+        )
     return reason
 
 
@@ -95,11 +105,9 @@ def _add_posting(
 def _write_off(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
     loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
     require_serviceable(loan)
-    reason = _reason(payload)
+    reason = _writable_off(loan, payload)
     cur = loan.currency
     principal = money(loan.outstanding_principal_minor, cur)
-    if principal <= 0:
-        raise RuleViolation("no principal is outstanding", code="nothing_to_write_off")
     overdue = min(money(loan.booked_overdue_principal_minor, cur), principal)
     interest = money(loan.booked_interest_minor, cur)
     day = business_date(uow, loan.company_id)
@@ -166,7 +174,7 @@ def write_off(
     """核销: waits for a checker unless the company switched that off."""
     payload = {"loan_id": loan_id, "reason": reason}
     outcome = submit_request(
-        uow, actor, WRITE_OFF_CODE, payload, lambda _loan: _reason(payload), now=now
+        uow, actor, WRITE_OFF_CODE, payload, lambda loan: _writable_off(loan, payload), now=now
     )
     return value_or_pending(outcome, EventOutcome)
 
