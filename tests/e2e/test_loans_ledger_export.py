@@ -6,14 +6,17 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from microlend.loans import service as loans
 from tests.e2e.audit_support import last_seq, records_after
 from tests.e2e.pages_support import HTML, ZH, sign_in, ui_client
-from tests.integration.loans_support import disbursed
+from tests.integration.checker_support import approved
+from tests.integration.loans_support import disbursed, set_business_date
 from tests.seed import World
 
 __all__ = ["ui_client"]
@@ -50,7 +53,7 @@ def test_the_ledger_holds_every_loan_of_the_lists_query_and_is_audited(
     assert first[2:4] == ["李四", "Branch A"]
     assert first[6:10] == [12000, 12, "2025-01-15", "2026-01-15"]
     assert first[10:14] == [12000, 0, 0, "2025-02-15"]
-    assert first[14] == 1120 and first[16] == "正常"  # 1,000.00 + 120.00; active
+    assert first[14] == 1120 and first[21] == "正常"  # 1,000.00 + 120.00; active
     branch = ui_client.get(link, headers=HTML)
     assert [row[0] for row in _rows(branch.content)[1:]] == [at_a.number]
     records = records_after(world, before)
@@ -65,6 +68,37 @@ def test_the_ledger_holds_every_loan_of_the_lists_query_and_is_audited(
     }  # fmt: skip
     text = json.dumps(request, sort_keys=True, separators=(",", ":"))
     assert records[0].input_digest == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_a_written_off_loan_shows_what_was_written_off_recovered_and_kept_off_balance(
+    ui_client: TestClient, world: World
+) -> None:
+    """Written off on 1 Jun with no close of business run (nothing booked, so no interest moved
+    off balance), then 300.00 recovered: all principal (12,000.00 written off, 300.00 back)."""
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 6, 1))
+    with world.make_uow() as uow:
+        request = loans.write_off(
+            uow, world.principal("manager_a"), loan_id=loan.id, reason="失联", now=world.now
+        )
+        uow.commit()
+    approved(world, request)
+    with world.make_uow() as uow:
+        loans.recover(
+            uow, world.principal("finance"), loan_id=loan.id, amount="300.00", now=world.now
+        )
+        uow.commit()
+    sign_in(ui_client, "finance")
+    rows = _rows(ui_client.get("/loans/ledger.xlsx", headers={**HTML, **ZH}).content)
+    assert rows[0][15:21] == [
+        "溢缴款余额",
+        "应收利息",
+        "应收罚息",
+        "核销本金",
+        "已收回",
+        "表外利息",
+    ]
+    assert rows[1][18:22] == [12000, 300, 0, "已核销"]
 
 
 def test_only_those_who_may_export_reports_see_the_link_or_get_the_file(

@@ -33,8 +33,9 @@ COLUMNS = (
     N_("Loan number"), N_("Contract number"), N_("Borrower"), N_("Office"), N_("Product"),
     N_("Currency"), N_("Principal"), N_("Annual rate (%)"), N_("Disbursed on"),
     N_("Maturity date"), N_("Outstanding principal"), N_("Overdue amount"), N_("Days past due"),
-    N_("Next due date"), N_("Next due amount"), N_("Credit balance"), N_("Status"),
-    N_("Closed on"), N_("Position as of"),
+    N_("Next due date"), N_("Next due amount"), N_("Credit balance"), N_("Interest owed"),
+    N_("Penalty owed"), N_("Principal written off"), N_("Recovered"),
+    N_("Interest off balance"), N_("Status"), N_("Closed on"), N_("Position as of"),
 )  # fmt: skip
 
 
@@ -60,6 +61,11 @@ def ledger_rows(lines: list[LedgerLine], translate: Callable[[str], str]) -> Ite
             loan.next_due_date.isoformat() if loan.next_due_date else "",
             loan.next_due_amount,
             loan.credit_balance,
+            loan.outstanding_interest,
+            loan.outstanding_penalty,
+            loan.written_off,
+            loan.recovered,
+            loan.off_balance_interest,
             translate(loan.status),
             loan.closed_on.isoformat() if loan.closed_on else "",
             loan.position_as_of.isoformat(),
