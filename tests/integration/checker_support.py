@@ -13,6 +13,8 @@ from typing import Any
 
 from microlend.db.commands import Pending
 from microlend.db.makerchecker import approve_pending, reject_pending
+from microlend.loans import service as loans
+from microlend.loans.views import EventOutcome
 from tests.seed import World
 
 
@@ -39,3 +41,15 @@ def rejected(world: World, outcome: object, reason: str, checker: str = "manager
             now=world.now,
         )
         uow.commit()
+
+
+def written_off(world: World, loan_id: int, reason: str = "失联") -> EventOutcome:
+    """The branch manager writes the loan off and the manager approves it."""
+    with world.make_uow() as uow:
+        request = loans.write_off(
+            uow, world.principal("manager_a"), loan_id=loan_id, reason=reason, now=world.now
+        )
+        uow.commit()
+    done = approved(world, request)
+    assert isinstance(done, EventOutcome) and done.loan.status == "written_off"
+    return done

@@ -1,13 +1,15 @@
-"""Interest kept off balance (表外应收利息, memo 7001/7002) comes out of the memorandum when it is
-collected, waived or recovered, and the loans' rows reconcile with 7001.
+"""Interest kept off balance (表外应收利息, memo 7001/7002): a loan past 90 days takes its booked
+interest out of income into the memorandum, which collecting, waiving or recovering it empties
+again; the loans' rows reconcile with 7001.
 
 The loan (tests/integration/loans_support: 12,000.00 CNY, 等额本金, 12 months at 12 % a year,
 30/360, disbursed 2025-01-15) is never paid. Installment 1 falls due on 15 Feb, so the loan is
 90 days past due on 16 May and past 90 (非应计) from 17 May. Installments 1-4 (interest 120.00,
-110.00, 100.00, 90.00: 420.00) were accrued to income by their due dates. Installment 5's period
-(15 May - 15 Jun, 8,000.00 x 1 % = 80.00) accrues 80.00 x 1/30 = 2.67 to income on 16 May and the
-rest, 77.33, off balance from 17 May to 15 Jun. So after the close of 15 Jun the books carry
-interest receivable 1132 = 422.67 and off balance 7001 = 77.33.
+110.00, 100.00, 90.00: 420.00) were accrued to income by their due dates, and installment 5's
+period (15 May - 15 Jun, 8,000.00 x 1 % = 80.00) 80.00 x 1/30 = 2.67 on 16 May: 1132 = 422.67
+after the close of 16 May. The close of 17 May takes those 422.67 back out of income (Dr 6011 /
+Cr 1132) into the memorandum (Dr 7001 / Cr 7002), and from then on the period's interest accrues
+off balance: the other 77.33 by 15 Jun. After the close of 15 Jun: 1132 = 0, 7001 = 500.00.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from microlend.db.migrate import alembic_config
 from microlend.db.uow import SessionFactory
 from microlend.loans import service as loans
 from microlend.loans.views import EventOutcome
-from tests.integration.checker_support import approved
+from tests.integration.checker_support import approved, written_off
 from tests.integration.loans_support import D, disbursed, reversed_event
 from tests.integration.test_loan_close import close, gl, loan_row
 from tests.seed import World
@@ -38,9 +40,13 @@ JUNE_16 = date(2025, 6, 16)
 def unpaid(world: World, session_factory: SessionFactory) -> int:
     """The loan, closed through 15 Jun without a payment."""
     loan = disbursed(world).id
+    may_16 = date(2025, 5, 16)
+    close(session_factory, world, may_16)
+    assert (gl(world, "1132", may_16), gl(world, "7001", may_16)) == (D("422.67"), 0)
     close(session_factory, world, JUNE_15)
-    assert loan_row(world, loan).off_balance_interest_minor == 7733
-    assert (gl(world, "1132", JUNE_15), gl(world, "7001", JUNE_15)) == (D("422.67"), D("77.33"))
+    row = loan_row(world, loan)
+    assert (row.booked_interest_minor, row.off_balance_interest_minor) == (0, 50000)
+    assert (gl(world, "1132", JUNE_15), gl(world, "7001", JUNE_15)) == (0, D("500.00"))
     return loan
 
 
@@ -63,9 +69,9 @@ def _voucher_roles(world: World, key_prefix: str) -> dict[str, Decimal]:
 def test_collecting_the_interest_takes_it_off_memo_and_a_reversal_puts_it_back(
     world: World, session_factory: SessionFactory, unpaid: int
 ) -> None:
-    """20,000.00 on 16 Jun pays everything owed (interest 420.00 + 80.00 of installments 1-5 among
-    it): 422.67 of the interest collects the receivable and 77.33 is income whose memorandum
-    comes out (Dr 7002 77.33 / Cr 7001 77.33)."""
+    """20,000.00 on 16 Jun pays everything owed, the interest of installments 1-5 (500.00) among
+    it: none of it is booked, so all of it is income (Cr 6011 500.00) and its memorandum comes
+    out (Dr 7002 500.00 / Cr 7001 500.00)."""
     with world.make_uow() as uow:
         done = loans.repay(
             uow, world.principal(FIN), loan_id=unpaid, amount="20000.00", now=world.now
@@ -73,23 +79,23 @@ def test_collecting_the_interest_takes_it_off_memo_and_a_reversal_puts_it_back(
         uow.commit()
     assert isinstance(done, EventOutcome)
     voucher = _voucher_roles(world, f"loan:{unpaid}:e")
-    assert (voucher["1132"], voucher["6011"]) == (D("-422.67"), D("-77.33"))
-    assert (voucher["7001"], voucher["7002"]) == (D("-77.33"), D("77.33"))
+    assert ("1132" in voucher, voucher["6011"]) == (False, D("-500.00"))
+    assert (voucher["7001"], voucher["7002"]) == (D("-500.00"), D("500.00"))
     assert loan_row(world, unpaid).off_balance_interest_minor == 0
     assert gl(world, "7001", JUNE_16) == 0
 
     reversed_event(world, unpaid, done.event.id)
-    assert loan_row(world, unpaid).off_balance_interest_minor == 7733
-    assert gl(world, "7001", JUNE_16) == D("77.33")
+    assert loan_row(world, unpaid).off_balance_interest_minor == 50000
+    assert gl(world, "7001", JUNE_16) == D("500.00")
     close(session_factory, world, JUNE_16)  # reconciliation (1132, 7001...) holds
 
 
 def test_waiving_interest_kept_off_balance_takes_it_off_memo(
     world: World, session_factory: SessionFactory, unpaid: int
 ) -> None:
-    """Waiving 450.00 of the 500.00 interest due on 16 Jun (installments 1-5, oldest first): the
-    booked 422.67 comes out of income (Dr 6011 / Cr 1132) and the other 27.33 was never income,
-    so only its memorandum comes out (Dr 7002 / Cr 7001); 50.00 stays off balance."""
+    """Waiving 450.00 of the 500.00 interest due on 16 Jun: none of it is booked (nothing to take
+    out of income), so only its memorandum comes out (Dr 7002 / Cr 7001 450.00); 50.00 stays
+    off balance."""
     with world.make_uow() as uow:
         request = loans.waive(
             uow,
@@ -103,8 +109,7 @@ def test_waiving_interest_kept_off_balance_takes_it_off_memo(
         uow.commit()
     approved(world, request)
     voucher = _voucher_roles(world, f"loan:{unpaid}:e")
-    assert (voucher["6011"], voucher["1132"]) == (D("422.67"), D("-422.67"))
-    assert (voucher["7002"], voucher["7001"]) == (D("27.33"), D("-27.33"))
+    assert voucher == {"7002": D("450.00"), "7001": D("-450.00")}
     assert loan_row(world, unpaid).off_balance_interest_minor == 5000
     assert gl(world, "7001", JUNE_16) == D("50.00")
     close(session_factory, world, JUNE_16)
@@ -113,16 +118,11 @@ def test_waiving_interest_kept_off_balance_takes_it_off_memo(
 def test_write_off_moves_the_booked_interest_off_balance_and_recoveries_take_it_out(
     world: World, session_factory: SessionFactory, unpaid: int
 ) -> None:
-    """Written off on 16 Jun: the booked 422.67 joins the 77.33 off balance (7001 = 500.00).
-    Recovered 12,100.00: principal 12,000.00 and interest 100.00 (7001 = 400.00); then 1,000.00,
-    all interest, of which 400.00 empties the memorandum (7001 = 0)."""
+    """Written off on 16 Jun: no interest is booked any more (it went off balance on 17 May), so
+    the memorandum keeps its 500.00. Recovered 12,100.00: principal 12,000.00 and interest 100.00
+    (7001 = 400.00); then 1,000.00, all interest, of which 400.00 empties the memorandum."""
     assert gl(world, "1304", JUNE_15) < 0  # close of business had provided for the loan
-    with world.make_uow() as uow:
-        request = loans.write_off(
-            uow, world.principal("manager_a"), loan_id=unpaid, reason="失联", now=world.now
-        )
-        uow.commit()
-    approved(world, request)
+    written_off(world, unpaid)
     assert loan_row(world, unpaid).off_balance_interest_minor == 50000
     assert gl(world, "7001", JUNE_16) == D("500.00")
 
@@ -133,6 +133,7 @@ def test_write_off_moves_the_booked_interest_off_balance_and_recoveries_take_it_
         assert loan_row(world, unpaid).off_balance_interest_minor == int(D(memo_left) * 100)
         assert gl(world, "7001", JUNE_16) == D(memo_left)
         assert gl(world, "7002", JUNE_16) == -D(memo_left)
+    # 6011: accrued 422.67, taken back on 17 May, then the recovered interest
     assert gl(world, "6011", JUNE_16) == D("-422.67") + D("422.67") - D("1100.00")
     close(session_factory, world, JUNE_16)
     # the company's only loan is gone from its exposures: close of business releases the
@@ -141,17 +142,20 @@ def test_write_off_moves_the_booked_interest_off_balance_and_recoveries_take_it_
 
 
 def test_the_migration_gives_existing_loans_what_the_memorandum_carries(
-    world: World, unpaid: int, engine: Engine, db_url: str
+    world: World, session_factory: SessionFactory, engine: Engine, db_url: str
 ) -> None:
-    """Revision 0021 adds up, per loan, the interest close of business kept off balance
-    (77.33) and the booked interest its write-off moved there (422.67)."""
-    with world.make_uow() as uow:
-        request = loans.write_off(
-            uow, world.principal("manager_a"), loan_id=unpaid, reason="失联", now=world.now
-        )
-        uow.commit()
-    approved(world, request)
+    """Revision 0021 adds up, per loan, the interest close of business kept off balance and the
+    booked interest a write-off moved there. Loan A stays unpaid through 15 Jun (500.00 off
+    balance from the close of business, as above). Loan B, the same, is written off on 17 May,
+    before that day's close: its booked 422.67 goes off balance with the write-off."""
+    a = disbursed(world).id
+    b = disbursed(world, code="LB", id_number="110105198001010032").id
+    close(session_factory, world, date(2025, 5, 16))
+    written_off(world, b)
+    close(session_factory, world, JUNE_15)
+    memo = {loan: loan_row(world, loan).off_balance_interest_minor for loan in (a, b)}
+    assert memo == {a: 50000, b: 42267}
     engine.dispose()
     command.downgrade(alembic_config(db_url), "0020")
     command.upgrade(alembic_config(db_url), "head")
-    assert loan_row(world, unpaid).off_balance_interest_minor == 50000
+    assert {loan: loan_row(world, loan).off_balance_interest_minor for loan in (a, b)} == memo

@@ -24,7 +24,7 @@ from microlend.loans import service as loans
 from microlend.loans.views import EventOutcome, LoanView
 from microlend.origination.tables import Application
 from microlend.products.model import ProductFee
-from tests.integration.checker_support import approved
+from tests.integration.checker_support import approved, written_off
 from tests.integration.loans_support import (
     D,
     contracted,
@@ -267,12 +267,7 @@ def test_a_recovery_sent_again_with_its_bank_reference_is_recognised(world: Worl
     a channel that is not one."""
     loan = disbursed(world)
     set_business_date(world, date(2025, 6, 1))
-    with world.make_uow() as uow:
-        request = loans.write_off(
-            uow, world.principal("manager_a"), loan_id=loan.id, reason="失联", now=world.now
-        )
-        uow.commit()
-    approved(world, request)
+    written_off(world, loan.id)
 
     def recovered(amount: str, channel: str = "bank") -> EventOutcome:
         with world.make_uow() as uow:

@@ -10,7 +10,10 @@ re-run adds nothing; ``loan_accruals`` (unique per loan and date) records it.
 To income (Dr 1132 / Cr 6011, ``loans.booked_interest_minor``) goes at most what is still owed
 and earned (interest paid in cash before close of business, e.g. on the due date itself, is
 income already). Past 90 DPD the loan is non-accrual (非应计): the accrual is kept off balance
-(表外, memo accounts, ``loans.off_balance_interest_minor``) and the ledger's income is untouched.
+(表外, memo accounts, ``loans.off_balance_interest_minor``), and the interest booked before and
+still unpaid is taken back out of income and kept off balance with it (冲减利息收入，转作表外核算:
+the row's ``interest_minor`` is then negative, the booked interest, and its ``off_balance_minor``
+holds it), so a non-accruing loan carries no interest receivable.
 
 Set-based: the loans' current periods are brought up to date (``close_periods``: the
 installments are read only for the loans whose period ended or whose schedule a command
@@ -187,6 +190,7 @@ def _insert_rows(dialect: str) -> Insert:
         (and_(r.delta > 0, ~late), case((r.room < r.delta, positive(r.room)), else_=r.delta)),
         else_=0,
     )
+    moved = case((late, positive(r.booked)), else_=0)  # booked interest of a late loan: off
     rows = select(
         r.company_id,
         r.office_id,
@@ -195,8 +199,8 @@ def _insert_rows(dialect: str) -> Insert:
         r.product_code,
         r.currency,
         r.delta,
-        income,
-        case((and_(r.delta > 0, late), r.delta), else_=0),
+        income - moved,
+        case((and_(r.delta > 0, late), r.delta), else_=0) + moved,
         literal(0, BigInteger),
         literal(0, BigInteger),
         Bound.mark,

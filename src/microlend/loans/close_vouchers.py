@@ -2,7 +2,8 @@
 partitioned ones): the ``loan_accruals`` rows of the day, posted per loan or summarised per office,
 product and currency (``accounting.settings.accrual_vouchers``):
 
-* ``interest_accrual``: ``interest`` Dr 1132 / Cr 6011, ``interest_off_balance`` (memo 7001/7002);
+* ``interest_accrual``: ``interest`` Dr 1132 / Cr 6011, ``interest_back`` the reverse (the booked
+  interest of a loan turned non-accrual), ``interest_off_balance`` (memo 7001/7002);
 * ``overdue_transfer``: ``principal`` Dr 130302 / Cr 130301, ``principal_back`` the reverse;
 * ``penalty_accrual``: ``penalty`` Dr 122102 / Cr 6051.
 
@@ -34,7 +35,10 @@ from microlend.loans.ledger_roles import summary_word
 from microlend.loans.records import money
 from microlend.loans.tables_close import LoanAccrual
 
-EXTRA_RULES = (("overdue_transfer", "principal_back", "130301", "130302"),)
+EXTRA_RULES = (
+    ("overdue_transfer", "principal_back", "130301", "130302"),
+    ("interest_accrual", "interest_back", "6011", "1132"),
+)
 PERMISSIONS = frozenset({"accounting.view"})
 A = LoanAccrual
 
@@ -74,10 +78,12 @@ def ensure_close_rules(uow: UnitOfWork, company_id: int, now: datetime) -> None:
         uow.session.info.pop(books.RULES_KEY, None)
 
 
-def _amounts(interest: int, off: int, penalty: int, to: int, back: int, cur: str) -> dict[str, Any]:
+def _amounts(sums: Sequence[int], cur: str) -> dict[str, Any]:
+    interest, interest_back, off, penalty, to, back = sums
     return {
         "interest_accrual": {
             "interest": money(interest, cur),
+            "interest_back": money(interest_back, cur),
             "interest_off_balance": money(off, cur),
         },
         "overdue_transfer": {"principal": money(to, cur), "principal_back": money(back, cur)},
@@ -86,9 +92,10 @@ def _amounts(interest: int, off: int, penalty: int, to: int, back: int, cur: str
 
 
 def _sums() -> Sequence[Any]:
-    moved = A.overdue_principal_minor
+    moved, interest = A.overdue_principal_minor, A.interest_minor
     return (
-        func.sum(A.interest_minor),
+        func.sum(case((interest > 0, interest), else_=0)),
+        func.sum(case((interest < 0, -interest), else_=0)),
         func.sum(A.off_balance_minor),
         func.sum(A.penalty_minor),
         func.sum(case((moved > 0, moved), else_=0)),
@@ -153,11 +160,11 @@ def post_day(
 def _events(company_id: int, day: date, row: Any, per_loan: bool) -> list[ledger.LedgerEvent]:
     """The vouchers of one group of rows (one loan, or one office, product and currency)."""
     loan = row[0] if per_loan else None
-    office, product, currency = row[-8:-5]
-    interest, off, penalty, to, back = (int(v or 0) for v in row[-5:])
+    office, product, currency = row[-9:-6]
+    sums = [int(v or 0) for v in row[-6:]]
     where = f"loan:{loan}" if per_loan else f"{company_id}:{office}:{product}:{currency}"
     events = []
-    for event_type, roles in _amounts(interest, off, penalty, to, back, currency).items():
+    for event_type, roles in _amounts(sums, currency).items():
         kept = {role: amount for role, amount in roles.items() if amount > 0}
         if kept:
             events.append(

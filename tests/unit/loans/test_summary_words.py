@@ -14,5 +14,5 @@ def test_every_loan_event_kind_has_a_chinese_word() -> None:
 
 
 def test_every_close_of_business_event_type_has_a_chinese_word() -> None:
-    for event_type in close_vouchers._amounts(1, 1, 1, 1, 1, "CNY"):
+    for event_type in close_vouchers._amounts([1] * 6, "CNY"):
         assert not summary_word(event_type).isascii(), event_type
