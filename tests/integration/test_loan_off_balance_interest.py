@@ -126,15 +126,24 @@ def test_write_off_moves_the_booked_interest_off_balance_and_recoveries_take_it_
     assert loan_row(world, unpaid).off_balance_interest_minor == 50000
     assert gl(world, "7001", JUNE_16) == D("500.00")
 
+    recoveries = []
     for amount, memo_left in (("12100.00", "400.00"), ("1000.00", "0.00")):
         with world.make_uow() as uow:
-            loans.recover(uow, world.principal(FIN), loan_id=unpaid, amount=amount, now=world.now)
+            done = loans.recover(
+                uow, world.principal(FIN), loan_id=unpaid, amount=amount, now=world.now
+            )
             uow.commit()
+        assert isinstance(done, EventOutcome)
+        recoveries.append(done)
         assert loan_row(world, unpaid).off_balance_interest_minor == int(D(memo_left) * 100)
         assert gl(world, "7001", JUNE_16) == D(memo_left)
         assert gl(world, "7002", JUNE_16) == -D(memo_left)
     # 6011: accrued 422.67, taken back on 17 May, then the recovered interest
     assert gl(world, "6011", JUNE_16) == D("-422.67") + D("422.67") - D("1100.00")
+    # the 1,000.00 came back from the bank: reversed, its interest is owed off balance again
+    reversed_event(world, unpaid, recoveries[1].event.id)
+    assert loan_row(world, unpaid).off_balance_interest_minor == 40000
+    assert (gl(world, "7001", JUNE_16), gl(world, "6011", JUNE_16)) == (D("400.00"), D("-100.00"))
     close(session_factory, world, JUNE_16)
     # the company's only loan is gone from its exposures: close of business releases the
     # allowance it still held (the write-off and the recovery of all its principal net out)

@@ -31,6 +31,7 @@ from tests.integration.loans_support import (
     disbursed,
     record_usage,
     repaid,
+    reversed_event,
     set_business_date,
 )
 from tests.seed import World
@@ -294,6 +295,30 @@ def test_a_recovery_sent_again_with_its_bank_reference_is_recognised(world: Worl
     with pytest.raises(ValidationFailed) as bad:
         recovered("100.00", channel="pigeon")
     assert bad.value.field == "channel"
+
+
+def test_a_recovery_is_reversed_with_its_voucher(world: World) -> None:
+    """12,100.00 recovered (principal 12,000.00 back to 1304, interest 100.00 to 6011), then the
+    transfer comes back: reversed, the books are as the write-off left them and nothing is
+    recovered; reversing it twice is refused."""
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 6, 1))
+    written_off(world, loan.id)
+    with world.make_uow() as uow:
+        back = loans.recover(
+            uow, world.principal(FIN), loan_id=loan.id, amount="12100.00", now=world.now
+        )
+        uow.commit()
+    assert isinstance(back, EventOutcome) and back.loan.recovered == D("12000.00")
+    assert _balances(world, loan.id) == {"1002": 10000, "6011": -10000}
+    undone = reversed_event(world, loan.id, back.event.id)
+    assert undone.event.kind == "reversal" and undone.loan.recovered == 0
+    assert _balances(world, loan.id) == {"1304": 1200000, "1002": -1200000}
+    with world.make_uow(read_only=True) as uow:
+        listed = loans.events(uow, world.principal(FIN), loan_id=loan.id)
+    assert [e.reversed for e in listed if e.id == back.event.id] == [True]
+    with pytest.raises(Conflict):
+        reversed_event(world, loan.id, back.event.id)
 
 
 def test_payoff_quote_and_full_payoff_close_the_loan(world: World) -> None:

@@ -1,6 +1,6 @@
-"""还款: repayments, prepayments (partial and full payoff), refunds of the credit balance and
-reversals (冲正). Each is allocated by the engine on the stored history; a back-dated one
-reposts the vouchers of every later posting it changes, in the same transaction.
+"""还款: repayments, prepayments (partial and full payoff) and refunds of the credit balance
+(reversals, 冲正: ``reversals``). Each is allocated by the engine on the stored history; a
+back-dated one reposts the vouchers of every later posting it changes, in the same transaction.
 
 Idempotent from outside: by ``request_key`` (the API's Idempotency-Key) and by the channel's
 external reference; a replay returns the first result, another payload is a ``Conflict``.
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from microlend.db.commands import Done, Payload, Pending, command, run_command, value_or_pending
 from microlend.db.scope import get_scoped
 from microlend.db.uow import UnitOfWork
-from microlend.kernel.errors import Conflict, RuleViolation, ValidationFailed
+from microlend.kernel.errors import RuleViolation, ValidationFailed
 from microlend.kernel.money import minor_units_of
 from microlend.kernel.principal import Principal, require
 from microlend.loans import tables
@@ -44,7 +44,6 @@ from microlend.loans.engine import (
     Prepayment,
     Refund,
     Repayment,
-    Reversal,
     payoff_quote,
     position,
     post,
@@ -60,7 +59,6 @@ from microlend.loans.views import (
 )
 
 REPAY = "loans.repay"
-REVERSE = "loans.repayment.reverse"
 VIEW = "loans.view"
 CHANNELS = ("bank", "cash", "wechat", "alipay", "deduction", "other")
 MONEY_KINDS = ("repayment", "prepayment")
@@ -347,57 +345,6 @@ def prepay(
         "request_key": request_key,
     }
     return value_or_pending(run_command(uow, actor, REPAY, payload, now=now), EventOutcome)
-
-
-@command(
-    REVERSE,
-    entity_type="loan",
-    summary=lambda p: f"reverse event {p['event_id']}",
-    rule_in_lock=True,
-)
-def _reverse(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
-    loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
-    target = uow.session.get(tables.LoanEvent, int(payload["event_id"]))
-    if target is None or target.loan_id != loan.id:
-        raise ValidationFailed("no such event on this loan", field="event_id")
-    if target.kind not in (*MONEY_KINDS, "refund", "waiver"):
-        raise RuleViolation(
-            "a %(kind)s is not reversed here", code="not_reversible", params={"kind": target.kind}
-        )
-    if uow.session.scalar(
-        select(tables.LoanEvent.id).where(tables.LoanEvent.reverses_event_id == target.id)
-    ):
-        raise Conflict("the event is already reversed", code="already_reversed")
-    if loan.status == "written_off":
-        raise RuleViolation("the loan is written off", code="loan_not_serviceable")
-    today = business_date(uow, loan.company_id)
-    seq, eid = next_engine_id(loan)
-    event = Reversal(eid, today, seq, target_id=engine_id(target.sequence))
-    done = record(
-        uow,
-        actor,
-        loan,
-        event,
-        kind="reversal",
-        reverses=target.id,
-        detail={"reason": str(payload.get("reason") or "")[:500]},
-        now=now,
-    )
-    return Done(entity_id=loan.id, value=done, change={"reversed": target.id})
-
-
-def reverse(
-    uow: UnitOfWork,
-    actor: Principal,
-    *,
-    loan_id: int,
-    event_id: int,
-    reason: str = "",
-    now: datetime,
-) -> EventOutcome | Pending:
-    """冲正: the event is taken out of the history; later postings are replayed and reposted."""
-    payload = {"loan_id": loan_id, "event_id": event_id, "reason": reason}
-    return value_or_pending(run_command(uow, actor, REVERSE, payload, now=now), EventOutcome)
 
 
 @command(

@@ -32,7 +32,8 @@ from microlend.loans.queries import (
     principal_outstanding,
 )
 from microlend.loans.receipts import receipt_html
-from microlend.loans.repayments import prepay, preview, quote_payoff, refund, repay, reverse
+from microlend.loans.repayments import prepay, preview, quote_payoff, refund, repay
+from microlend.loans.reversals import reverse
 from microlend.loans.statements import statement, statement_html
 from microlend.loans.tranches import disburse_tranche, undisbursed
 from microlend.loans.views import EventOutcome, FundUsageView, InstallmentView, LoanView

@@ -15,6 +15,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from microlend.accounting import service as ledger
 from microlend.db.commands import Done, Payload, Pending, command, run_command, value_or_pending
 from microlend.db.uow import UnitOfWork
@@ -24,7 +26,7 @@ from microlend.loans import tables
 from microlend.loans.account import append_event, business_date, locked_loan, require_serviceable
 from microlend.loans.account_store import loan_event
 from microlend.loans.adjustments import loan_request, submit_request
-from microlend.loans.ledger_roles import ensure_loan_rules, take_off_balance
+from microlend.loans.ledger_roles import OFF_BALANCE, ensure_loan_rules, take_off_balance
 from microlend.loans.records import RECOVERY, WRITE_OFF, minor, money
 from microlend.loans.repayments import amount_of, money_in, outcome, replayed
 from microlend.loans.views import EventOutcome
@@ -233,6 +235,54 @@ def _recover(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: dateti
     loan.updated_at = now
     uow.session.flush()
     return Done(entity_id=loan.id, value=outcome(uow, loan, row), change={"recovered": str(amount)})
+
+
+def reverse_recovery(
+    uow: UnitOfWork,
+    actor: Principal,
+    loan: tables.Loan,
+    target: tables.LoanEvent,
+    *,
+    reason: str,
+    now: datetime,
+) -> tables.LoanEvent:
+    """A recovery taken back (the transfer returned, an amount keyed wrong): its voucher is
+    reversed, the principal it recovered and the interest it took off the memorandum are given
+    back, and its posting goes (as a reversed repayment's does). The reversal event is returned."""
+    cur, day = loan.currency, business_date(uow, loan.company_id)
+    posting = uow.session.scalars(
+        select(tables.LoanPosting).where(
+            tables.LoanPosting.loan_id == loan.id,
+            tables.LoanPosting.posting_id == f"e{target.sequence}",
+        )
+    ).one()
+    row = append_event(
+        uow,
+        actor,
+        loan,
+        kind="reversal",
+        value_date=day,
+        reverses_event_id=target.id,
+        detail={"reason": reason},
+        now=now,
+    )
+    for key, roles in posting.vouchers.items():
+        ledger.reverse_event(
+            uow,
+            actor,
+            company_id=loan.company_id,
+            idempotency_key=key,
+            business_date=day,
+            reason=f"{loan.number} 冲正",
+            now=now,
+        )
+        loan.recovered_minor -= minor(Decimal(roles.get("principal", "0")), cur)
+        loan.off_balance_interest_minor += minor(Decimal(roles.get(OFF_BALANCE, "0")), cur)
+    uow.session.delete(posting)
+    loan.row_version += 1
+    loan.updated_at = now
+    uow.session.flush()
+    return row
 
 
 def recover(
