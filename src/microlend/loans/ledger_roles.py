@@ -149,7 +149,8 @@ def take_off_balance(loan: tables.Loan, income: Decimal, roles: Roles) -> None:
 
 
 def give_back(loan: tables.Loan, roles: dict[str, str]) -> None:
-    """A voucher of these roles is reversed: its booked receivables are booked again."""
+    """A voucher of these roles is reversed: its booked receivables are booked again, and the
+    interest it took off the memorandum is carried there again."""
     for role, column in (
         ("interest", "booked_interest_minor"),
         ("fee", "booked_fee_minor"),

@@ -122,6 +122,7 @@ def _write_off(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: date
         amount=principal,
         detail={"reason": reason[:500], "interest": str(interest)},
         now=now,
+        day=day,
     )
     key = f"loan:{loan.id}:e{row.sequence}:v1"
     vouchers = {
@@ -212,6 +213,7 @@ def _recover(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: dateti
         payload=request,
         detail={"principal": str(principal)},
         now=now,
+        day=day,
     )
     key = f"loan:{loan.id}:e{row.sequence}:v1"
     amounts = {"principal": principal, "interest": amount - principal}
@@ -265,6 +267,7 @@ def reverse_recovery(
         reverses_event_id=target.id,
         detail={"reason": reason},
         now=now,
+        day=day,
     )
     for key, roles in posting.vouchers.items():
         ledger.reverse_event(
