@@ -38,21 +38,26 @@ STEPS = [
 
 
 def subledger_balances(uow: UnitOfWork, company_id: int, as_of: date) -> dict[str, Decimal]:
-    """Loans outstanding (1303, performing and overdue), interest receivable booked (1132),
-    penalty receivable booked (122102) and interest kept off balance (7001, written-off loans'
-    too), from the loans' rows (company currency)."""
+    """Loans outstanding (1303, performing and overdue), interest, fees and penalty receivable
+    booked (1132, 122101, 122102), the borrowers' credit balances (224101, a liability:
+    negative) and interest kept off balance (7001, written-off loans' too), from the loans' rows
+    (company currency)."""
     on_books = Loan.status != "written_off"
-    principal, interest, penalty, memo = uow.session.execute(
+    principal, interest, fee, penalty, credit, memo = uow.session.execute(
         select(
             func.coalesce(func.sum(Loan.outstanding_principal_minor).filter(on_books), 0),
             func.coalesce(func.sum(Loan.booked_interest_minor).filter(on_books), 0),
+            func.coalesce(func.sum(Loan.booked_fee_minor).filter(on_books), 0),
             func.coalesce(func.sum(Loan.booked_penalty_minor).filter(on_books), 0),
+            func.coalesce(func.sum(Loan.credit_balance_minor), 0),
             func.coalesce(func.sum(Loan.off_balance_interest_minor), 0),
         ).where(Loan.company_id == company_id, Loan.disbursement_date <= as_of)
     ).one()
     return {
         "1303": money(int(principal)),
         "1132": money(int(interest)),
+        "122101": money(int(fee)),
         "122102": money(int(penalty)),
+        "224101": -money(int(credit)),
         "7001": money(int(memo)),
     }
