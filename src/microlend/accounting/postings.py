@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from microlend.accounting import books, journal, posting_context
+from microlend.accounting import books, journal, posting_context, voucher_statement
 from microlend.accounting.model import (
     MANUAL,
     REVERSAL,
@@ -94,6 +94,18 @@ def post_many(
         staged=staged,
         prepared=prepared,
     )
+
+
+def keys_used(uow: UnitOfWork, *, company_id: int, keys: list[str]) -> set[str]:
+    """Which of ``keys`` a voucher of the company was posted under (or is staged to be): a
+    business event's key names one voucher for good, even once reversed."""
+    staged = {key for company, key in voucher_statement.pending_keys(uow) if company == company_id}
+    found = uow.session.scalars(
+        select(Voucher.idempotency_key).where(
+            Voucher.company_id == company_id, Voucher.idempotency_key.in_(keys)
+        )
+    )
+    return ({key for key in found if key} | staged) & set(keys)
 
 
 def check_events(actor: Principal, events: list[LedgerEvent]) -> None:

@@ -24,6 +24,7 @@ from microlend.accounting.periods import (
     reopen_period,
 )
 from microlend.accounting.postings import (
+    keys_used,
     post,
     post_manual_voucher,
     post_many,
@@ -94,6 +95,7 @@ __all__ = [
     "get_voucher",
     "import_chart",
     "income_statement",
+    "keys_used",
     "ledger_settings",
     "list_accounts",
     "list_attachments",

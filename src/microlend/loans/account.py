@@ -442,15 +442,35 @@ def engine_post(
         return _applied(book, own, today, stored)
     if event.value_date > today:
         raise ValidationFailed("is after the business date", field="value_date")
-    uow.flush_staged()  # the history is read from the database: what was staged goes first
-    events = [*engine_events(event_rows(uow, loan.id), loan.currency), event]
-    last = max(
-        (e.value_date for e in effective_events(events)), default=contract.terms.disbursement_date
-    )
-    book = replay(contract, events, last)
+    book = _replayed(uow, loan, event)
     mine = next((p for p in book.postings if p.event_id == event.event_id), None)
     check_posting(event, mine)
     return _applied(book, mine, today, None)
+
+
+def engine_to(uow: UnitOfWork, loan: tables.Loan, day: date) -> Applied:
+    """The loan's book brought to ``day`` with no new event (close of business applying the
+    credit balance on a due date): from the stored book, or its history replayed."""
+    held = _held(uow, loan)
+    state = held.state
+    if state is not None:
+        book = book_state.load(contract_of(loan.contract), state)
+        stored = {pid: StoredPosting.of(pid, raw) for pid, raw in state.get("after", {}).items()}
+        return _applied(book, None, day, stored)
+    return _applied(_replayed(uow, loan, None), None, day, None)
+
+
+def _replayed(uow: UnitOfWork, loan: tables.Loan, event: LoanEvent | None) -> LoanBook:
+    """The loan's stored history (and ``event``) replayed to its last value date."""
+    uow.flush_staged()  # the history is read from the database: what was staged goes first
+    events = engine_events(event_rows(uow, loan.id), loan.currency)
+    if event is not None:
+        events.append(event)
+    contract = contract_of(loan.contract)
+    last = max(
+        (e.value_date for e in effective_events(events)), default=contract.terms.disbursement_date
+    )
+    return replay(contract, events, last)
 
 
 def _applied(
@@ -488,6 +508,35 @@ def record_event(
         event_id = allocate_ids(uow.session, EVENTS, 1)[0]
     row = {"id": event_id, **values}
     stage_event(uow, row)
+    synced = _store(uow, actor, loan, applied, held, now=now, day=day, queue=queue)
+    return row, synced
+
+
+def bring_to(
+    uow: UnitOfWork, actor: Principal, loan: tables.Loan, day: date, *, now: datetime
+) -> None:
+    """``loan`` (locked) brought to business date ``day`` with no event (``engine_to``), as a
+    command on that date would leave it: what the engine did on the way (credit applied on a
+    due date) posted, receivables booked beyond the engine's taken back, the installments, the
+    snapshot and the stored book refreshed."""
+    applied = engine_to(uow, loan, day)
+    _store(uow, actor, loan, applied, _held(uow, loan), now=now, day=day)
+
+
+def _store(
+    uow: UnitOfWork,
+    actor: Principal,
+    loan: tables.Loan,
+    applied: Applied,
+    held: Locked | None,
+    *,
+    now: datetime,
+    day: date,
+    queue: LedgerQueue | None = None,
+) -> dict[str, StoredPosting]:
+    """Bring postings and vouchers in line with ``applied`` (new vouchers to ``queue``, or
+    posted now), take back receivables booked beyond it, refresh the loan and store the engine's
+    state; what is stored of the postings ``applied`` made or changed."""
     synced = sync(uow, actor, loan, applied, now=now, day=day, queue=queue)
     here = position_of(applied.book)
     take_back_booked(uow, actor, loan, here, now=now, day=day, queue=queue)
@@ -498,4 +547,4 @@ def record_event(
     store_state(uow, loan, applied.state, synced, now=now, existed=known)
     if held is not None:  # a later command of the transaction on this loan goes on from here
         held.state, held.installments = applied.state, written
-    return row, synced
+    return synced

@@ -56,6 +56,7 @@ INSTALLMENTS = table_of(tables.LoanInstallment)
 LOANS = table_of(tables.Loan)
 STATES = table_of(LoanEngineState)
 POSTING_KEY = ("loan_id", "posting_id")
+CREDIT_POSTING = "credit@"  # the engine's credit application on a due date: credit@{date}
 INSTALLMENT_KEY = ("loan_id", "n")
 INSTALLMENT_COLUMNS = (
     "due_date",
@@ -195,7 +196,7 @@ def sync(
         ensure_loan_rules(uow, company_id=loan.company_id, now=now)
     for pid in (p for p in changed if p in fresh):  # post what holds now
         posting, old = fresh[pid], stored.get(pid)
-        version = old.version + 1 if old else 1
+        version = old.version + 1 if old else _first_version(uow, loan, pid)
         prefix = f"loan:{loan.id}:{pid}:v{version}"
         vouchers = _vouchers(loan, posting, prefix, day, queue.events)
         row = posting_row(loan, posting, version, vouchers, now)
@@ -204,6 +205,23 @@ def sync(
     if own_queue:
         queue.post()
     return now_stored
+
+
+def _first_version(uow: UnitOfWork, loan: tables.Loan, pid: str) -> int:
+    """The version of a posting new to storage: 1, unless the engine makes it anew on a date
+    (a credit application, ``credit@{date}``) and an earlier one of that date, taken back since
+    (a reversal took the credit away), posted vouchers of its own: their keys stay taken."""
+    if not pid.startswith(CREDIT_POSTING):
+        return 1
+    start = 1
+    while True:
+        versions = range(start, start + 8)
+        keys = {f"loan:{loan.id}:{pid}:v{n}{tail}": n for n in versions for tail in ("", ":1")}
+        used = ledger.keys_used(uow, company_id=loan.company_id, keys=list(keys))
+        last = max((keys[key] for key in used), default=start - 1)
+        if last < versions[-1]:
+            return last + 1
+        start += 8
 
 
 def take_back_booked(

@@ -1,6 +1,7 @@
-"""The loans context's close-of-business steps (docs/close-of-business.md), set-based per range
-of loan ids: interest accrual, due and overdue with the overdue-principal transfer, penalty
-interest, the day's vouchers, and days past due. Classification and provisions are risk's
+"""The loans context's close-of-business steps (docs/close-of-business.md), per range of loan
+ids: interest accrual, due and overdue with the overdue-principal transfer, penalty interest,
+credit balances applied on due dates, the day's vouchers, and days past due (set-based, but for
+the few loans holding credit). Classification and provisions are risk's
 (``risk/eod_steps.py``)."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from microlend.db.eod import ACCRUAL, DELINQUENCY, DUE_AND_OVERDUE, PENALTY, Step, id_range
 from microlend.db.uow import UnitOfWork
 from microlend.loans.close_accrual import accrue
+from microlend.loans.close_credit import apply_credit
 from microlend.loans.close_delinquency import delinquency
 from microlend.loans.close_overdue import due_and_overdue
 from microlend.loans.close_penalty import charge_penalty
@@ -32,6 +34,7 @@ STEPS = [
         "loans.due_and_overdue", DUE_AND_OVERDUE, run=due_and_overdue, bounds=loan_bounds
     ),
     Step.partitioned("loans.penalty", PENALTY, run=charge_penalty, bounds=loan_bounds),
+    Step.partitioned("loans.apply_credit", PENALTY + 2, run=apply_credit, bounds=loan_bounds),
     Step.company("loans.post_vouchers", PENALTY + 5, run=post_day),
     Step.partitioned("loans.delinquency", DELINQUENCY, run=delinquency, bounds=loan_bounds),
 ]

@@ -12,6 +12,7 @@ gives the booked and the memorandum amounts back.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -22,7 +23,8 @@ from microlend.accounting.tables import PostingRule
 from microlend.db.uow import UnitOfWork
 from microlend.loans import tables
 from microlend.loans.calculator.servicing_terms import Bucket, Component
-from microlend.loans.engine import EventKind, Posting
+from microlend.loans.engine import AllocationLine, EventKind, Posting
+from microlend.loans.engine.book import COMPONENTS
 from microlend.loans.records import minor, money
 
 CREDIT_APPLICATION = "loan_credit_application"
@@ -189,30 +191,23 @@ _WAIVED = ("interest", "fee", "penalty", OFF_BALANCE)  # a waiver's roles: no in
 
 def ledger_entries(loan: tables.Loan, posting: Posting) -> list[tuple[str, Roles]]:
     """The vouchers of a posting: (event type, roles); collecting booked receivables moves
-    ``loan.booked_*``. Empty when the posting moves nothing in the ledger."""
-    totals = posting.by_component()
-    overdue_principal = sum(
-        (
-            ln.amount
-            for ln in posting.lines
-            if ln.component is Component.PRINCIPAL and ln.bucket is Bucket.PAST_DUE
-        ),
-        Decimal(0),
-    )
-    roles: Roles = {}
+    ``loan.booked_*``. Empty when the posting moves nothing in the ledger. Money received is
+    debited to the bank; what a repayment or prepayment took from the credit balance the
+    borrower held (``credit_change`` < 0: the first of its allocation lines) is collected from
+    224101 by a voucher of its own (``CREDIT_APPLICATION``), after the payment's."""
     kind = posting.kind
-    if kind in (EventKind.REPAYMENT, EventKind.PREPAYMENT, EventKind.CREDIT_APPLICATION):
-        _take_booked(loan, "principal", overdue_principal, roles)
-        roles["principal"] = roles.get("principal", Decimal(0)) + (
-            totals[Component.PRINCIPAL] - overdue_principal
-        )
-        for component in (Component.INTEREST, Component.FEE, Component.PENALTY):
-            _take_booked(loan, str(component), totals[component], roles)
-        if kind is EventKind.CREDIT_APPLICATION:
-            return [(CREDIT_APPLICATION, roles)]
+    if kind is EventKind.CREDIT_APPLICATION:
+        return [(CREDIT_APPLICATION, _collected(loan, posting.lines))]
+    if kind in (EventKind.REPAYMENT, EventKind.PREPAYMENT):
+        held, paid = _split(posting.lines, -posting.credit_change)
+        from_credit = _collected(loan, held) if held else None
+        cash = _collected(loan, paid)
         if posting.credit_change > 0:
-            roles["overpayment"] = posting.credit_change
-        return [("repayment", roles)]
+            cash["overpayment"] = posting.credit_change
+        entries = [("repayment", cash)]
+        return [*entries, (CREDIT_APPLICATION, from_credit)] if from_credit else entries
+    totals = posting.by_component()
+    roles: Roles = {}
     if kind is EventKind.WAIVER:
         for component in (Component.INTEREST, Component.FEE, Component.PENALTY):
             _take_booked(loan, str(component), totals[component], roles)
@@ -223,10 +218,56 @@ def ledger_entries(loan: tables.Loan, posting: Posting) -> list[tuple[str, Roles
     if kind is EventKind.REFUND:
         return [(REFUND, {"overpayment": posting.cash_out})] if posting.cash_out > 0 else []
     if kind is EventKind.RESCHEDULE:
-        _take_booked(loan, "principal", overdue_principal, roles)
+        _take_booked(loan, "principal", _overdue_principal(posting.lines), roles)
         roles.pop("principal", None)  # performing principal stays where it is
         for component in (Component.INTEREST, Component.FEE, Component.PENALTY):
             _take_booked(loan, str(component), totals[component], roles)
         kept = {r: a for r, a in roles.items() if a > 0}
         return [(CAPITALISATION, kept)] if kept else []
     return []
+
+
+def _overdue_principal(lines: Iterable[AllocationLine]) -> Decimal:
+    return sum(
+        (
+            ln.amount
+            for ln in lines
+            if ln.component is Component.PRINCIPAL and ln.bucket is Bucket.PAST_DUE
+        ),
+        Decimal(0),
+    )
+
+
+def _collected(loan: tables.Loan, lines: Sequence[AllocationLine]) -> Roles:
+    """The roles of collecting ``lines``: booked receivables first, then income or principal."""
+    totals = dict.fromkeys(COMPONENTS, Decimal(0))
+    for line in lines:
+        totals[line.component] += line.amount
+    overdue = _overdue_principal(lines)
+    roles: Roles = {}
+    _take_booked(loan, "principal", overdue, roles)
+    roles["principal"] = roles.get("principal", Decimal(0)) + totals[Component.PRINCIPAL] - overdue
+    for component in (Component.INTEREST, Component.FEE, Component.PENALTY):
+        _take_booked(loan, str(component), totals[component], roles)
+    return roles
+
+
+def _split(
+    lines: Sequence[AllocationLine], first: Decimal
+) -> tuple[list[AllocationLine], list[AllocationLine]]:
+    """``lines`` cut after their first ``first`` of amount (a line straddling the cut is
+    split in two)."""
+    head: list[AllocationLine] = []
+    tail: list[AllocationLine] = []
+    left = max(first, Decimal(0))
+    for line in lines:
+        if left <= 0:
+            tail.append(line)
+        elif line.amount <= left:
+            head.append(line)
+            left -= line.amount
+        else:
+            head.append(line._replace(amount=left))
+            tail.append(line._replace(amount=line.amount - left))
+            left = Decimal(0)
+    return head, tail

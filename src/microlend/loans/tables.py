@@ -124,6 +124,14 @@ class Loan(Base):
             postgresql_where=text("booked_overdue_principal_minor <> 0"),
             sqlite_where=text("booked_overdue_principal_minor <> 0"),
         ),
+        # and the loans holding a credit balance, to apply it on due dates (migration 0022)
+        Index(
+            "ix_loans_credit",
+            "company_id",
+            "id",
+            postgresql_where=text("credit_balance_minor > 0"),
+            sqlite_where=text("credit_balance_minor > 0"),
+        ),
     )
 
 
