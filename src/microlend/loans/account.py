@@ -438,8 +438,7 @@ def engine_post(
     ):
         book = book_state.load(contract, state)
         own = resume(book, event, today)
-        stored = {pid: StoredPosting.of(pid, raw) for pid, raw in state.get("after", {}).items()}
-        return _applied(book, own, today, stored)
+        return _applied(book, own, today, _stored_after(state))
     if event.value_date > today:
         raise ValidationFailed("is after the business date", field="value_date")
     book = _replayed(uow, loan, event)
@@ -448,16 +447,23 @@ def engine_post(
     return _applied(book, mine, today, None)
 
 
-def engine_to(uow: UnitOfWork, loan: tables.Loan, day: date) -> Applied:
+def engine_to(uow: UnitOfWork, loan: tables.Loan, day: date) -> Applied | None:
     """The loan's book brought to ``day`` with no new event (close of business applying the
-    credit balance on a due date): from the stored book, or its history replayed."""
-    held = _held(uow, loan)
-    state = held.state
-    if state is not None:
-        book = book_state.load(contract_of(loan.contract), state)
-        stored = {pid: StoredPosting.of(pid, raw) for pid, raw in state.get("after", {}).items()}
-        return _applied(book, None, day, stored)
-    return _applied(_replayed(uow, loan, None), None, day, None)
+    credit balance on a due date): from the stored book, or its history replayed. None when
+    the stored book is past ``day`` already (an event dated later: nothing to bring)."""
+    state = _held(uow, loan).state
+    if state is None:
+        book, stored = _replayed(uow, loan, None), None
+    elif date.fromisoformat(state["today"]) > day:
+        return None
+    else:
+        book, stored = book_state.load(contract_of(loan.contract), state), _stored_after(state)
+    return _applied(book, None, day, stored) if book.today <= day else None
+
+
+def _stored_after(state: dict[str, Any]) -> dict[str, StoredPosting]:
+    """What storage holds of the postings dated after the stored book's day."""
+    return {pid: StoredPosting.of(pid, raw) for pid, raw in state.get("after", {}).items()}
 
 
 def _replayed(uow: UnitOfWork, loan: tables.Loan, event: LoanEvent | None) -> LoanBook:
@@ -520,7 +526,9 @@ def bring_to(
     due date) posted, receivables booked beyond the engine's taken back, the installments, the
     snapshot and the stored book refreshed."""
     applied = engine_to(uow, loan, day)
-    _store(uow, actor, loan, applied, _held(uow, loan), now=now, day=day)
+    if applied is not None:
+        booked = f"loan:{loan.id}:close:{day.isoformat()}:booked"  # no event of its own
+        _store(uow, actor, loan, applied, _held(uow, loan), now=now, day=day, booked_key=booked)
 
 
 def _store(
@@ -533,13 +541,15 @@ def _store(
     now: datetime,
     day: date,
     queue: LedgerQueue | None = None,
+    booked_key: str | None = None,
 ) -> dict[str, StoredPosting]:
     """Bring postings and vouchers in line with ``applied`` (new vouchers to ``queue``, or
-    posted now), take back receivables booked beyond it, refresh the loan and store the engine's
-    state; what is stored of the postings ``applied`` made or changed."""
+    posted now), take back receivables booked beyond it (under ``booked_key``, by default the
+    event's), refresh the loan and store the engine's state; what is stored of the postings
+    ``applied`` made or changed."""
     synced = sync(uow, actor, loan, applied, now=now, day=day, queue=queue)
     here = position_of(applied.book)
-    take_back_booked(uow, actor, loan, here, now=now, day=day, queue=queue)
+    take_back_booked(uow, actor, loan, here, now=now, day=day, queue=queue, key=booked_key)
     stored = held.installments if held is not None else None
     written = refresh(uow, loan, applied.book, now=now, staged=uow.staged, stored=stored, here=here)
     # a usable state was read under the lock, or staged by an earlier command on the loan

@@ -233,11 +233,13 @@ def take_back_booked(
     now: datetime,
     day: date,
     queue: LedgerQueue | None = None,
+    key: str | None = None,
 ) -> None:
     """Receivables close of business booked (``loan.booked_*``) that the engine no longer has
     owed at ``here`` (a back-dated repayment paid the installment before its penalty ran, or
     before the interest accrued on principal it paid) are taken back out of income: one voucher
-    (``BOOKED_EXCESS``, key ``loan:{id}:e{sequence}:booked``) to ``queue`` (or posted now)."""
+    (``BOOKED_EXCESS``, key ``key``, by default the command's ``loan:{id}:e{sequence}:booked``)
+    to ``queue`` (or posted now)."""
     if loan.status == "written_off":
         return
     owed = here.overdue + here.due_today
@@ -253,7 +255,7 @@ def take_back_booked(
         return
     ensure_loan_rules(uow, company_id=loan.company_id, now=now)
     target = queue or LedgerQueue(uow, actor, now)
-    key = f"loan:{loan.id}:e{loan.last_sequence}:booked"
+    key = key or f"loan:{loan.id}:e{loan.last_sequence}:booked"
     summary = f"{loan.number} 冲回多计提 {day.isoformat()}"
     target.events.append(loan_event(loan, BOOKED_EXCESS, roles, key, day, summary))
     if queue is None:
