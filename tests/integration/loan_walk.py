@@ -95,6 +95,13 @@ class Walk:
             uow.session.expunge(loan)
             return loan
 
+    def command(self, call: Callable[..., Any], loan: Loan, user: str = FIN, **kw: Any) -> Any:
+        """``call`` (a loans service command) on ``loan`` by ``user``, committed."""
+        with self.world.make_uow() as uow:
+            done = call(uow, self.world.principal(user), loan_id=loan.id, now=self.world.now, **kw)
+            uow.commit()
+        return done
+
     def live(self, after: str) -> None:
         """The live 对账 must hold after every command."""
         with self.world.make_uow(read_only=True) as uow:
@@ -183,31 +190,13 @@ class Walk:
         else:  # more than the whole loan: it closes with a credit balance
             amount = D(loan.outstanding_principal_minor + 200_000) / 100
         day = self._value_date(loan)
-        with self.world.make_uow() as uow:
-            loans.repay(
-                uow,
-                self.world.principal(FIN),
-                loan_id=loan.id,
-                amount=amount,
-                value_date=day,
-                now=self.world.now,
-            )
-            uow.commit()
+        self.command(loans.repay, loan, amount=amount, value_date=day)
         return f"{amount} valued {day or self.day}"
 
     def prepay(self, loan: Loan) -> str:
         amount = _cents(self.rng, 50_000, 400_000)
         mode = self.rng.choice([None, "shorten_term", "lower_installment"])
-        with self.world.make_uow() as uow:
-            loans.prepay(
-                uow,
-                self.world.principal(FIN),
-                loan_id=loan.id,
-                amount=amount,
-                mode=mode,
-                now=self.world.now,
-            )
-            uow.commit()
+        self.command(loans.prepay, loan, amount=amount, mode=mode)
         return f"{amount} {mode}"
 
     def reverse(self, loan: Loan) -> str:
@@ -222,16 +211,7 @@ class Walk:
         if not open_:
             return "nothing to reverse"
         target = self.rng.choice(open_)
-        with self.world.make_uow() as uow:
-            loans.reverse(
-                uow,
-                self.world.principal(FIN),
-                loan_id=loan.id,
-                event_id=target.id,
-                reason="退票",
-                now=self.world.now,
-            )
-            uow.commit()
+        self.command(loans.reverse, loan, event_id=target.id, reason="退票")
         return f"{target.kind} {target.id} of {target.value_date} ({target.amount_minor})"
 
     def position(self, loan: Loan) -> Position:
@@ -253,17 +233,9 @@ class Walk:
             return "nothing to waive"
         component = self.rng.choice(owing)
         amount = D(self.rng.randint(1, owed[component])) / 100
-        with self.world.make_uow() as uow:
-            request = loans.waive(
-                uow,
-                self.world.principal(FIN),
-                loan_id=loan.id,
-                component=component,
-                amount=amount,
-                reason="困难减免",
-                now=self.world.now,
-            )
-            uow.commit()
+        request = self.command(
+            loans.waive, loan, component=component, amount=amount, reason="困难减免"
+        )
         approved(self.world, request)
         return f"{amount} {component}"
 
@@ -272,49 +244,30 @@ class Walk:
         if not held:
             return "nothing to refund"
         amount = D(self.rng.randint(1, held)) / 100
-        with self.world.make_uow() as uow:
-            loans.refund(
-                uow, self.world.principal(FIN), loan_id=loan.id, amount=amount, now=self.world.now
-            )
-            uow.commit()
+        self.command(loans.refund, loan, amount=amount)
         return str(amount)
 
     def reschedule(self, loan: Loan) -> str:
         term = self.rng.randint(3, 12)
         capitalise = self.rng.random() < 0.5
-        with self.world.make_uow() as uow:
-            request = loans.reschedule(
-                uow,
-                self.world.principal("manager_a"),
-                loan_id=loan.id,
-                term=term,
-                capitalise_arrears=capitalise,
-                reason="经营困难",
-                now=self.world.now,
-            )
-            uow.commit()
+        request = self.command(
+            loans.reschedule,
+            loan,
+            "manager_a",
+            term=term,
+            capitalise_arrears=capitalise,
+            reason="经营困难",
+        )
         approved(self.world, request)
         return f"term {term} capitalise {capitalise}"
 
     def write_off(self, loan: Loan) -> str:
-        with self.world.make_uow() as uow:
-            request = loans.write_off(
-                uow,
-                self.world.principal("manager_a"),
-                loan_id=loan.id,
-                reason="失联",
-                now=self.world.now,
-            )
-            uow.commit()
+        request = self.command(loans.write_off, loan, "manager_a", reason="失联")
         done = approved(self.world, request)
         assert not isinstance(done, Pending)
         return f"principal {D(loan.outstanding_principal_minor) / 100}"
 
     def recover(self, loan: Loan) -> str:
         amount = _cents(self.rng, 100, 500_000)
-        with self.world.make_uow() as uow:
-            loans.recover(
-                uow, self.world.principal(FIN), loan_id=loan.id, amount=amount, now=self.world.now
-            )
-            uow.commit()
+        self.command(loans.recover, loan, amount=amount)
         return str(amount)

@@ -121,8 +121,12 @@ def test_write_off_moves_the_booked_interest_off_balance_and_recoveries_take_it_
     """Written off on 16 Jun: no interest is booked any more (it went off balance on 17 May), so
     the memorandum keeps its 500.00. Recovered 12,100.00: principal 12,000.00 and interest 100.00
     (7001 = 400.00); then 1,000.00, all interest, of which 400.00 empties the memorandum."""
-    assert gl(world, "1304", JUNE_15) < 0  # close of business had provided for the loan
+    provided = gl(world, "1304", JUNE_15)
+    assert provided < 0  # close of business had provided for the loan
     written_off(world, unpaid)
+    # the allowance is used up and the rest of the 12,000.00 provided at once: 1304 is empty
+    assert gl(world, "1304", JUNE_16) == 0
+    assert gl(world, "6702", JUNE_16) == D("12000.00")
     assert loan_row(world, unpaid).off_balance_interest_minor == 50000
     assert gl(world, "7001", JUNE_16) == D("500.00")
 
@@ -138,6 +142,8 @@ def test_write_off_moves_the_booked_interest_off_balance_and_recoveries_take_it_
         assert loan_row(world, unpaid).off_balance_interest_minor == int(D(memo_left) * 100)
         assert gl(world, "7001", JUNE_16) == D(memo_left)
         assert gl(world, "7002", JUNE_16) == -D(memo_left)
+    # the principal recovered came back to 1304 and was released from it (Dr 1304 / Cr 6702)
+    assert (gl(world, "1304", JUNE_16), gl(world, "6702", JUNE_16)) == (0, 0)
     # 6011: accrued 422.67, taken back on 17 May, then the recovered interest
     assert gl(world, "6011", JUNE_16) == D("-422.67") + D("422.67") - D("1100.00")
     # the 1,000.00 came back from the bank: reversed, its interest is owed off balance again

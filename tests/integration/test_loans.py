@@ -250,12 +250,14 @@ def test_waiver_write_off_and_recovery(world: World) -> None:
         uow.commit()
     off = approved(world, request)
     assert isinstance(off, EventOutcome) and off.loan.status == "written_off"
-    # Dr 1304 12,000 / Cr 130301 12,000
-    assert _balances(world, loan.id) == {"1304": 1200000, "1002": -1200000}
+    # Dr 1304 12,000 / Cr 130301 12,000; no close of business classified the loan, so it has no
+    # allowance: all of it is provided now (Dr 6702 12,000 / Cr 1304), 1304 nets to nothing
+    assert _balances(world, loan.id) == {"6702": 1200000, "1002": -1200000}
     with world.make_uow() as uow:
         loans.recover(uow, world.principal(FIN), loan_id=loan.id, amount="500.00", now=world.now)
         uow.commit()
-    assert _balances(world, loan.id)["1304"] == 1150000
+    # Dr 1002 500 / Cr 1304 500, released at once: Dr 1304 500 / Cr 6702 500
+    assert _balances(world, loan.id) == {"6702": 1150000, "1002": -1150000}
     with world.make_uow() as uow, pytest.raises(RuleViolation):
         loans.repay(uow, world.principal(FIN), loan_id=loan.id, amount="10.00", now=world.now)
     with world.make_uow(read_only=True) as uow:
@@ -288,7 +290,7 @@ def test_a_recovery_sent_again_with_its_bank_reference_is_recognised(world: Worl
     first, again = recovered("100.00"), recovered("100.00")
     assert (first.replayed, again.replayed) == (False, True)
     assert again.event.id == first.event.id and again.loan.recovered == D("100.00")
-    assert _balances(world, loan.id)["1304"] == 1200000 - 10000
+    assert _balances(world, loan.id) == {"6702": 1190000, "1002": -1190000}
     with pytest.raises(Conflict) as reused:
         recovered("200.00")
     assert reused.value.code == "request_reused"
@@ -298,9 +300,9 @@ def test_a_recovery_sent_again_with_its_bank_reference_is_recognised(world: Worl
 
 
 def test_a_recovery_is_reversed_with_its_voucher(world: World) -> None:
-    """12,100.00 recovered (principal 12,000.00 back to 1304, interest 100.00 to 6011), then the
-    transfer comes back: reversed, the books are as the write-off left them and nothing is
-    recovered; reversing it twice is refused."""
+    """12,100.00 recovered (principal 12,000.00 back to 1304 and released from it to 6702,
+    interest 100.00 to 6011), then the transfer comes back: reversed, the books are as the
+    write-off left them and nothing is recovered; reversing it twice is refused."""
     loan = disbursed(world)
     set_business_date(world, date(2025, 6, 1))
     written_off(world, loan.id)
@@ -313,7 +315,7 @@ def test_a_recovery_is_reversed_with_its_voucher(world: World) -> None:
     assert _balances(world, loan.id) == {"1002": 10000, "6011": -10000}
     undone = reversed_event(world, loan.id, back.event.id)
     assert undone.event.kind == "reversal" and undone.loan.recovered == 0
-    assert _balances(world, loan.id) == {"1304": 1200000, "1002": -1200000}
+    assert _balances(world, loan.id) == {"6702": 1200000, "1002": -1200000}
     with world.make_uow(read_only=True) as uow:
         listed = loans.events(uow, world.principal(FIN), loan_id=loan.id)
     assert [e.reversed for e in listed if e.id == back.event.id] == [True]

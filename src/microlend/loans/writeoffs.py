@@ -1,8 +1,12 @@
 """核销 and recovery: a write-off takes the loan's principal off the balance sheet against the
 loan loss provision (1304), reverses the booked interest from income and keeps it off balance
 (7001/7002, ``loans.off_balance_interest_minor``), and clears booked fees and penalty (as a waiver
-voucher); money recovered after that is principal (back to 1304) up to what was written off, then
-interest income, which takes the interest kept off balance out of the memorandum accounts.
+voucher). The allowance close of business set for the loan is used up there and then: what it
+lacks of the principal is provided (补提, Dr 6702 / Cr 1304), what it holds beyond is released,
+so that 1304 equals the allowance of the loans still on the books at once, not after the next
+close. Money recovered after that is principal (back to 1304, and released from it at once:
+Dr 1304 / Cr 6702) up to what was written off, then interest income, which takes the interest
+kept off balance out of the memorandum accounts.
 
 A write-off waits for a checker by default (``checked_by_default``): taking a loan off the balance
 sheet is the decision a small-loan company never leaves to one person (核销 goes to the manager
@@ -29,6 +33,7 @@ from microlend.loans.adjustments import loan_request, submit_request
 from microlend.loans.ledger_roles import OFF_BALANCE, ensure_loan_rules, take_off_balance
 from microlend.loans.records import RECOVERY, WRITE_OFF, minor, money
 from microlend.loans.repayments import amount_of, money_in, outcome, replayed
+from microlend.loans.tables_close import LoanRisk
 from microlend.loans.views import EventOutcome
 
 WRITE_OFF_CODE = "loans.writeoff"
@@ -103,6 +108,18 @@ def _add_posting(
     )
 
 
+def _allowance_used(uow: UnitOfWork, loan: tables.Loan) -> Decimal:
+    """The allowance close of business last set for ``loan`` (its risk row; none before its
+    first classification), which the write-off uses up: the row keeps no exposure and no
+    allowance from now on, as the next close of business would leave it."""
+    risk = uow.session.get(LoanRisk, loan.id, with_for_update=True)
+    if risk is None:
+        return Decimal(0)
+    held = money(risk.allowance_minor, loan.currency)
+    risk.allowance_minor = risk.exposure_minor = 0
+    return held
+
+
 @loan_request(WRITE_OFF_CODE, lambda p: f"write off loan {p['loan_id']}")
 def _write_off(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
     loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
@@ -155,6 +172,18 @@ def _write_off(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: date
             key=key + ":1",
             summary=f"核销 {loan.number} 费用罚息",
             amounts=clear,
+            now=now,
+        )
+    gap = principal - _allowance_used(uow, loan)
+    if gap:  # the allowance made up to the principal written off: the loss is all provided for
+        vouchers[key + ":2"] = _post(
+            uow,
+            actor,
+            loan,
+            type_="provision" if gap > 0 else "provision_release",
+            key=key + ":2",
+            summary=f"核销 {loan.number} 补提准备" if gap > 0 else f"核销 {loan.number} 冲回准备",
+            amounts={"provision": abs(gap)},
             now=now,
         )
     _add_posting(uow, loan, row, cash_in_minor=0, vouchers=vouchers, now=now)
@@ -230,8 +259,20 @@ def _recover(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: dateti
         amounts=amounts,
         now=now,
     )
+    vouchers = {key: roles}
+    if principal > 0:  # a written-off loan carries no allowance: what came back to 1304 leaves
+        vouchers[key + ":1"] = _post(
+            uow,
+            actor,
+            loan,
+            type_="provision_release",
+            key=key + ":1",
+            summary=f"核销后收回 {loan.number} 冲回准备",
+            amounts={"provision": principal},
+            now=now,
+        )
     cash_in = minor(amount, loan.currency)
-    _add_posting(uow, loan, row, cash_in_minor=cash_in, vouchers={key: roles}, now=now)
+    _add_posting(uow, loan, row, cash_in_minor=cash_in, vouchers=vouchers, now=now)
     loan.recovered_minor += minor(principal, loan.currency)
     loan.row_version += 1
     loan.updated_at = now
