@@ -257,9 +257,11 @@ def _split(
 ) -> tuple[list[AllocationLine], list[AllocationLine]]:
     """``lines`` cut after their first ``first`` of amount (a line straddling the cut is
     split in two)."""
+    if first <= 0:  # the usual case: no credit used
+        return [], list(lines)
     head: list[AllocationLine] = []
     tail: list[AllocationLine] = []
-    left = max(first, Decimal(0))
+    left = first
     for line in lines:
         if left <= 0:
             tail.append(line)
