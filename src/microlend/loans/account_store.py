@@ -214,12 +214,11 @@ def _first_version(uow: UnitOfWork, loan: tables.Loan, pid: str) -> int:
     if not pid.startswith(CREDIT_POSTING):
         return 1
     start = 1
-    while True:
-        versions = range(start, start + 8)
-        keys = {f"loan:{loan.id}:{pid}:v{n}{tail}": n for n in versions for tail in ("", ":1")}
+    while True:  # a credit application posts one voucher, under its version's key
+        keys = {f"loan:{loan.id}:{pid}:v{n}": n for n in range(start, start + 8)}
         used = ledger.keys_used(uow, company_id=loan.company_id, keys=list(keys))
         last = max((keys[key] for key in used), default=start - 1)
-        if last < versions[-1]:
+        if last < start + 7:
             return last + 1
         start += 8
 
