@@ -14,9 +14,11 @@ from datetime import date
 from sqlalchemy import select
 
 from microlend.db.uow import SessionFactory
+from microlend.eod.reconciliation import live_reconciliation
 from microlend.loans import service as loans
 from microlend.loans.tables import LoanInstallment
 from tests.integration.loans_support import D, disbursed, repaid, reversed_event, set_business_date
+from tests.integration.test_close_inline import accrual_rows, set_status
 from tests.integration.test_loan_close import close, gl, loan_row
 from tests.integration.test_loan_off_balance_interest import _voucher_roles
 from tests.seed import World
@@ -138,3 +140,40 @@ def test_a_credit_application_taken_back_and_made_again_posts_a_new_voucher(
     assert _voucher_roles(world, f"loan:{loan}:credit@2025-02-15:v2") == applied
     assert gl(world, "224101", date(2025, 2, 21)) == D("-180.00")
     assert loan_row(world, loan).credit_balance_minor == 18000
+
+
+def test_a_command_closing_missed_days_inline_applies_the_credit_on_them(
+    world: World, session_factory: SessionFactory
+) -> None:
+    """1,500.00 paid ahead on 20 Jan, then the closes of 14 to 20 Feb leave the loan out (its
+    status set aside while they run; another loan is closed). On 21 Feb a repayment of 100.00
+    first closes those days inline, the credit step among them: on 15 Feb the credit pays
+    installment 1 (1,120.00, voucher ``credit@2025-02-15``), so no day after it finds principal
+    overdue. The repayment, with nothing due, is credit: 380.00 + 100.00. Sub-ledger = GL at
+    once, and the nightly close of 21 Feb reconciles."""
+    loan = disbursed(world).id
+    disbursed(world, code="LK", id_number="110105198001010032", customer="王五")
+    close(session_factory, world, date(2025, 1, 19))
+    repaid(world, loan, "1500.00")
+    close(session_factory, world, date(2025, 2, 13))
+    set_status(world, loan, "closed")  # left out of the next closes
+    close(session_factory, world, FEB_20)
+    set_status(world, loan, "active")
+
+    repaid(world, loan, "100.00")  # business date 21 Feb
+    missed = [row for row in accrual_rows(world, loan) if row[0] >= date(2025, 2, 14)]
+    assert [row[0] for row in missed] == [date(2025, 2, d) for d in range(14, 21)]
+    assert [row[3] for row in missed] == [0] * 7  # no principal ever moved to overdue
+    row = loan_row(world, loan)
+    assert (row.status, row.days_past_due, row.credit_balance_minor) == ("active", 0, 48000)
+    assert (row.booked_penalty_minor, row.booked_overdue_principal_minor) == (0, 0)
+    assert _installment(world, loan, 1).status == "paid"
+    assert _voucher_roles(world, f"loan:{loan}:credit@2025-02-15") == {
+        "224101": D("1120.00"),
+        "130301": D("-1000.00"),
+        "1132": D("-120.00"),
+    }
+    with world.make_uow(read_only=True) as uow:
+        assert live_reconciliation(uow, world.principal("finance")).reconciled
+    close(session_factory, world, date(2025, 2, 21))
+    assert gl(world, "224101", date(2025, 2, 21)) == D("-480.00")

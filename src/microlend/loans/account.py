@@ -233,10 +233,12 @@ def lock_loans(
         stored_rows = stored_installments(uow, sorted(found))
         for loan_id, held in found.items():
             held.installments = stored_rows.get(loan_id, {})
+    # held before the missed days are closed: a close step that brings the loan's book forward
+    # (the credit step, ``bring_to``) goes on from the lock's reading and leaves its own
+    uow.session.info.setdefault(LOCKED_KEY, {}).update(found)
     for loan in behind:
         if close_missed_days(uow, loan, now=now):
             found[loan.id].installments = None  # closing them changed the installments
-    uow.session.info.setdefault(LOCKED_KEY, {}).update(found)
     return found
 
 
