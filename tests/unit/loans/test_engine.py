@@ -299,6 +299,25 @@ def test_prepayment_that_does_not_cover_the_accrued_interest_is_refused() -> Non
     assert replay(loan(), [*history, short], date(2025, 3, 1)).credit == D("58.66")
 
 
+def test_a_matured_loan_is_settled_by_its_payoff_quote_paid_as_a_prepayment() -> None:
+    # 3 months, 等额本金: 4,000.00 + 120.00, 80.00 and 40.00 of interest, the last due 15 Apr.
+    # On 1 May everything is past due, nothing is left to fall due: nothing to prepay, and the
+    # quote (principal, the 240.00 of interest, the penalty) paid as a prepayment settles it.
+    matured = loan(terms=replace(TERMS, term=3))
+    day = date(2025, 5, 1)
+    quote = payoff_quote(matured, [], day)
+    assert (quote.principal, quote.interest, quote.fee) == (D("12000.00"), D("240.00"), 0)
+    assert quote.penalty > 0 and quote.amount_to_pay == quote.total
+    short = Prepayment("p", day, 1, quote.total - D("0.01"))
+    with pytest.raises(ValidationFailed, match="does not cover the arrears"):
+        post(matured, [], short, day)
+    payoff = Prepayment("p", day, 1, quote.total)
+    result = post(matured, [], payoff, day)
+    assert result.posting is not None and result.posting.prepaid_principal == 0
+    here = position(matured, [payoff], day)
+    assert here.status is LoanStatus.CLOSED and here.credit_balance == 0
+
+
 def test_shorten_term_keeps_the_equal_installment() -> None:
     terms = replace(TERMS, method=RepaymentMethod.EQUAL_INSTALLMENT)
     contract = loan(terms=terms, prepayment_mode=PrepaymentMode.SHORTEN_TERM)

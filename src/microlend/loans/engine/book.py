@@ -95,7 +95,8 @@ class Posting:
     or came out of (-) the credit balance;
     ``unapplied`` what the event asked for but could not apply (a waiver beyond what is owed, a
     refund beyond the credit balance). A prepayment that could not cover the accrued interest
-    and fee prepays nothing (``prepaid_principal`` 0) and its money stays as credit.
+    and fee prepays nothing (``prepaid_principal`` 0, ``refused``) and its money stays as
+    credit.
     """
 
     event_id: str
@@ -110,7 +111,9 @@ class Posting:
     prepaid_principal: Decimal = ZERO
     new_principal: Decimal = ZERO  # a reschedule or tranche: the principal of the new schedule
     disbursed: Decimal = ZERO  # a tranche: the amount paid out
-    refused: Refusal | None = None  # a reschedule replayed on a fallback (reschedule.py): why
+    # why the event, posted now, is refused: a reschedule replayed on a fallback (reschedule.py),
+    # a prepayment that prepays and settles nothing (prepayment.py)
+    refused: Refusal | None = None
 
     @property
     def allocated(self) -> Decimal:

@@ -7,7 +7,12 @@ On the prepayment date P the money (with any credit balance) pays, in this order
 2. the interest of the current period accrued to P (accrual.py) and the prepayment fee;
 3. principal not yet due.
 
-If it cannot cover 2, nothing is prepaid and what is left after 1 stays as credit. Otherwise the
+If it cannot cover 2, nothing is prepaid and what is left after 1 stays as credit (posted as a
+new event, such a prepayment is refused: the posting's ``refused``). On a loan with nothing left
+to fall due after P (every installment due by P: a matured loan, or one whose arrears are all
+it owes) there is nothing to prepay: the payment settles what is owed, and is refused only if it
+leaves some of it unpaid; paying the payoff quote (``payoff_quote``) settles such a loan as it
+settles any other. Otherwise the
 installments not yet due are replaced by a settlement installment due and paid on P (the accrued
 interest, the fee and the principal prepaid) followed, if principal remains, by a schedule the
 calculator builds on the remaining principal from P: same method, rate, frequency and
@@ -26,6 +31,7 @@ import dataclasses
 from datetime import date
 from decimal import Decimal
 
+from microlend.kernel.errors import Refusal
 from microlend.kernel.money import quantum
 from microlend.loans.calculator.model import (
     Fee,
@@ -43,6 +49,9 @@ from microlend.loans.engine.allocation import allocate, settle_all_slots
 from microlend.loans.engine.book import ZERO, AllocationLine, LoanBook, Posting, Row
 from microlend.loans.engine.events import EventKind, Prepayment
 
+NOT_COVERED = Refusal(
+    "does not cover the arrears, the accrued interest and the fee", field="amount"
+)
 LEVEL_METHODS = (
     RepaymentMethod.EQUAL_INSTALLMENT,
     RepaymentMethod.EQUAL_PRINCIPAL,
@@ -73,6 +82,8 @@ def apply_prepayment(book: LoanBook, event: Prepayment) -> Posting:
             for number, row in enumerate(book.rows, start=1):
                 row.n = number  # rows due by P keep their numbers; the rest follow on
             book.reindex()
+    # nothing left to fall due: nothing to prepay, and the payment must settle what is owed
+    done = prepaid > 0 if future else not any(row.owed > 0 for row in book.rows)
     book.credit = rest
     return Posting(
         event_id=event.event_id,
@@ -84,6 +95,7 @@ def apply_prepayment(book: LoanBook, event: Prepayment) -> Posting:
         lines=tuple(lines),
         credit_change=rest - from_credit,
         prepaid_principal=prepaid,
+        refused=None if done else NOT_COVERED,
     )
 
 

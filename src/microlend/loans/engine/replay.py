@@ -207,18 +207,13 @@ def check_posting(event: LoanEvent, own: Posting | None) -> None:
         if own.kind is EventKind.WAIVER:
             raise ValidationFailed("is more than is owed", field="amount")
         raise ValidationFailed("exceeds the credit", field="amount")
-    if isinstance(event, Prepayment) and own is not None and own.prepaid_principal <= 0:
+    if isinstance(event, Reschedule) and own is not None and own.new_principal <= 0:
+        raise ValidationFailed("there is no principal left to reschedule", field="value_date")
+    if isinstance(event, Prepayment | Reschedule) and own is not None and own.refused is not None:
+        why = own.refused  # a prepayment's, or the calculator's naming the term it refused
         raise ValidationFailed(
-            "does not cover the arrears, the accrued interest and the fee", field="amount"
+            why.template, field=why.field or "reschedule", params=dict(why.params)
         )
-    if isinstance(event, Reschedule) and own is not None:
-        if own.new_principal <= 0:
-            raise ValidationFailed("there is no principal left to reschedule", field="value_date")
-        if own.refused is not None:  # the calculator's refusal, naming the term it refused
-            why = own.refused
-            raise ValidationFailed(
-                why.template, field=why.field or "reschedule", params=dict(why.params)
-            )
     if isinstance(event, Tranche) and own is not None and own.disbursed <= 0:
         raise ValidationFailed("is after the last due date", field="value_date")
 
