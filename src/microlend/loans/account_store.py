@@ -69,6 +69,10 @@ INSTALLMENT_COLUMNS = (
     "fee_paid_minor",
     "penalty_paid_minor",
     "waived_minor",
+    "principal_settled_minor",
+    "interest_settled_minor",
+    "fee_settled_minor",
+    "penalty_settled_minor",
     "outstanding_minor",
     "status",
     "days_past_due",
@@ -442,7 +446,8 @@ def installment_values(row: InstallmentPosition, units: Kept[Decimal, int]) -> t
     c_fee, c_penalty = units[charged.fee], units[charged.penalty]
     p_principal, p_interest = units[paid.principal], units[paid.interest]
     p_fee, p_penalty = units[paid.fee], units[paid.penalty]
-    settled = _total(waived, units) + _total(capitalised, units)
+    by_part = _settled(waived, capitalised, units)
+    settled = sum(by_part)
     return (
         row.due_date.isoformat(),
         c_principal,
@@ -454,6 +459,7 @@ def installment_values(row: InstallmentPosition, units: Kept[Decimal, int]) -> t
         p_fee,
         p_penalty,
         settled,
+        *by_part,
         c_principal
         + c_interest
         + c_fee
@@ -465,14 +471,18 @@ def installment_values(row: InstallmentPosition, units: Kept[Decimal, int]) -> t
     )
 
 
-def _total(amounts: Amounts, units: Kept[Decimal, int]) -> int:
-    if amounts is NO_AMOUNTS:
-        return 0
+def _settled(
+    waived: Amounts, capitalised: Amounts, units: Kept[Decimal, int]
+) -> tuple[int, int, int, int]:
+    """Principal, interest, fee and penalty settled without being paid (waived or capitalised)."""
+    if waived is NO_AMOUNTS and capitalised is NO_AMOUNTS:
+        return 0, 0, 0, 0
+    total = waived + capitalised
     return (
-        units[amounts.principal]
-        + units[amounts.interest]
-        + units[amounts.fee]
-        + units[amounts.penalty]
+        units[total.principal],
+        units[total.interest],
+        units[total.fee],
+        units[total.penalty],
     )
 
 

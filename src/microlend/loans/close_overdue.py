@@ -34,6 +34,7 @@ from microlend.loans.close_sql import (
     overdue_loans,
     rowcount,
     table,
+    unpaid,
 )
 from microlend.loans.tables import Loan, LoanInstallment
 from microlend.loans.tables_close import LoanAccrual, LoanCloseState
@@ -91,10 +92,10 @@ def _moves(company_id: int, day: date, low: int, high: int) -> Subquery:
     """Per loan whose booked overdue principal differs from the unpaid principal past due: the
     difference (the day's transfer). Only loans that are overdue or carry overdue principal can
     need one; their installments are read by loan (a correlated sum), not the range's."""
-    unpaid = Inst.principal_due_minor - Inst.principal_paid_minor
+    principal = unpaid("principal")
     wanted = (
-        select(func.coalesce(func.sum(unpaid), 0))
-        .where(Inst.loan_id == Loan.id, Inst.due_date < day, unpaid > 0)
+        select(func.coalesce(func.sum(principal), 0))
+        .where(Inst.loan_id == Loan.id, Inst.due_date < day, principal > 0)
         .scalar_subquery()
     )
     booked = Loan.booked_overdue_principal_minor

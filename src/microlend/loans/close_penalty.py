@@ -60,6 +60,7 @@ from microlend.loans.close_sql import (
     positive,
     rowcount,
     table,
+    unpaid,
 )
 from microlend.loans.close_state import engine_daily_rate
 from microlend.loans.tables import Loan, LoanInstallment
@@ -80,8 +81,8 @@ def daily_penalty(
 
 
 def _base() -> ColumnElement[int]:
-    principal = Inst.principal_due_minor - Inst.principal_paid_minor
-    interest = positive(Inst.interest_due_minor - Inst.interest_paid_minor)
+    principal = unpaid("principal")
+    interest = positive(unpaid("interest"))
     return case((S.penalty_with_interest, principal + interest), else_=principal)
 
 

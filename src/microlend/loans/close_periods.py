@@ -32,6 +32,7 @@ from microlend.loans.close_sql import (
     positive,
     rowcount,
     table,
+    unpaid,
 )
 from microlend.loans.tables import Loan, LoanInstallment
 from microlend.loans.tables_close import LoanCloseState
@@ -75,15 +76,11 @@ def refresh_periods(uow: UnitOfWork, company_id: int, day: date, low: int, high:
             Loan.row_version,
             Loan.disbursement_date,
             func.sum(case((due, i.interest_due_minor), else_=0)).label("due_interest"),
-            func.sum(
-                case((due, positive(i.interest_due_minor - i.interest_paid_minor)), else_=0)
-            ).label("owed"),
+            func.sum(case((due, positive(unpaid("interest", i))), else_=0)).label("owed"),
             func.max(case((due, i.due_date))).label("prev_due"),
             func.min(case((i.due_date > day, i.n))).label("next_n"),
             func.min(case((and_(due, arrears() > 0), i.due_date))).label("oldest"),
-            func.sum(case((due, positive(i.fee_due_minor - i.fee_paid_minor)), else_=0)).label(
-                "owed_fee"
-            ),
+            func.sum(case((due, positive(unpaid("fee", i))), else_=0)).label("owed_fee"),
         )
         .where(*stale, *installments_of(company_id, low, high), i.loan_id == Loan.id)
         .group_by(i.loan_id, Loan.row_version, Loan.disbursement_date)

@@ -110,10 +110,16 @@ def installments_of(company_id: IdArg, id_low: IdArg, id_high: IdArg) -> list[Co
     return [i.company_id == company_id, i.loan_id >= id_low, i.loan_id <= id_high]
 
 
+def unpaid(part: str, i: Any = LoanInstallment) -> ColumnElement[int]:
+    """What an installment still owes of component ``part`` (principal, interest, fee or
+    penalty): due less paid less settled otherwise (waived, or capitalised by a reschedule)."""
+    due, paid = getattr(i, f"{part}_due_minor"), getattr(i, f"{part}_paid_minor")
+    return due - paid - getattr(i, f"{part}_settled_minor")  # type: ignore[no-any-return]
+
+
 def arrears(i: Any = LoanInstallment) -> ColumnElement[int]:
-    """Principal, interest and fee still owed on an installment (penalty apart; waivers netted
-    through ``outstanding_minor``)."""
-    return i.outstanding_minor - (i.penalty_due_minor - i.penalty_paid_minor)  # type: ignore[no-any-return]
+    """Principal, interest and fee still owed on an installment (penalty apart)."""
+    return i.outstanding_minor - unpaid("penalty", i)  # type: ignore[no-any-return]
 
 
 def positive(value: ColumnElement[int]) -> ColumnElement[int]:

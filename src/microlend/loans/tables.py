@@ -216,7 +216,12 @@ class LoanInstallment(Base):
     interest_paid_minor: Mapped[int] = _money()
     fee_paid_minor: Mapped[int] = _money()
     penalty_paid_minor: Mapped[int] = _money()
-    waived_minor: Mapped[int] = _money()
+    waived_minor: Mapped[int] = _money()  # settled without being paid: the four below
+    # waived or capitalised by a reschedule, per component (migration 0023)
+    principal_settled_minor: Mapped[int] = _money()
+    interest_settled_minor: Mapped[int] = _money()
+    fee_settled_minor: Mapped[int] = _money()
+    penalty_settled_minor: Mapped[int] = _money()
     outstanding_minor: Mapped[int] = _money()
     status: Mapped[str] = mapped_column(String(20))
     days_past_due: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,86 @@
+"""Close of business on a loan whose arrears a reschedule capitalised: the capitalised
+installments owe nothing, so when the loan falls overdue again only the new installment bears
+penalty and goes to 130302.
+
+The loan (tests/integration/loans_support): 12,000.00 CNY, 等额本金, 12 months at 12 % a year,
+30/360, from 2025-01-15; penalty 1.5 x the rate, 0.05 % a day. Installment 1 (1,000.00 +
+120.00, due 15 Feb) is not paid. On 1 Mar a restructuring capitalises the arrears: 1,000.00 +
+120.00 + penalty 14 nights x 0.50 = 7.00, and the interest of the current period accrued to
+1 Mar, 11,000.00 x 1 % x 16/30 = 58.67: 1,185.67, so the new principal is 12,185.67 over 12
+monthly installments from 1 Mar, the first due 1 Apr with 12,185.67 / 12 = 1,015.47 of
+principal and 12,185.67 x 1 % = 121.86 of interest. Nothing is paid: on 2 Apr that installment
+is overdue; by the close of 3 Apr two nights of penalty at 1,015.47 x 0.05 % = 0.51 are booked
+(1.02), and 130302 holds 1,015.47. (Before
+session 16 close of business took the capitalised installment 1 for unpaid as well: 2,015.47 in
+130302 and 0.50 a night more penalty.)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from alembic import command
+from sqlalchemy import Engine, select
+
+from microlend.db.migrate import alembic_config
+from microlend.db.uow import SessionFactory
+from microlend.loans.tables import LoanInstallment
+from microlend.loans.views import EventOutcome
+from tests.integration.checker_support import approved
+from tests.integration.loans_support import D, disbursed, set_business_date
+from tests.integration.test_loan_close import close, gl, loan_row
+from tests.integration.test_loans_changes import _reschedule
+from tests.seed import World
+
+
+def test_capitalised_installments_bear_no_penalty_and_stay_out_of_overdue(
+    world: World, session_factory: SessionFactory
+) -> None:
+    loan = disbursed(world).id
+    close(session_factory, world, date(2025, 2, 28))
+    done = approved(world, _reschedule(world, loan, term=12, capitalise_arrears=True))
+    assert isinstance(done, EventOutcome)
+    assert done.loan.outstanding_principal == D("12185.67")
+    assert gl(world, "130302", date(2025, 3, 1)) == 0
+    close(session_factory, world, date(2025, 4, 3))
+    row = loan_row(world, loan)
+    assert (row.status, row.days_past_due) == ("overdue", 2)
+    assert row.booked_overdue_principal_minor == 101547
+    assert gl(world, "130302", date(2025, 4, 3)) == D("1015.47")
+    assert row.booked_penalty_minor == row.outstanding_penalty_minor == 102
+    assert row.overdue_minor == 101547 + 12186 + 102
+
+
+def _settled(world: World, loan_id: int) -> dict[int, tuple[int, int, int, int]]:
+    with world.make_uow(read_only=True) as uow:
+        rows = uow.session.scalars(
+            select(LoanInstallment).where(
+                LoanInstallment.loan_id == loan_id, LoanInstallment.waived_minor > 0
+            )
+        ).all()
+        return {
+            row.n: (
+                row.principal_settled_minor,
+                row.interest_settled_minor,
+                row.fee_settled_minor,
+                row.penalty_settled_minor,
+            )
+            for row in rows
+        }
+
+
+def test_the_migration_splits_what_installments_settled_whole(
+    world: World, engine: Engine, db_url: str
+) -> None:
+    """Revision 0023 gives installments settled whole their settled amounts by component: the
+    restructuring above capitalised installment 1 (1,000.00, 120.00, penalty 7.00) and the
+    settlement installment of 1 Mar (58.67 of interest)."""
+    loan = disbursed(world).id
+    set_business_date(world, date(2025, 3, 1))
+    approved(world, _reschedule(world, loan, term=12, capitalise_arrears=True))
+    written = {1: (100000, 12000, 0, 700), 2: (0, 5867, 0, 0)}
+    assert _settled(world, loan) == written
+    engine.dispose()
+    command.downgrade(alembic_config(db_url), "0022")
+    command.upgrade(alembic_config(db_url), "head")
+    assert _settled(world, loan) == written
