@@ -460,3 +460,18 @@ def test_a_later_tranche_is_spread_over_the_installments_left() -> None:
 def test_a_tranche_after_the_last_due_date_is_refused() -> None:
     with pytest.raises(ValidationFailed, match="last due date"):
         post(loan(), [], Tranche("t", date(2026, 1, 16), 1, D("100")), date(2026, 1, 16))
+
+
+def test_a_tranche_left_with_nothing_ahead_by_a_back_dated_payoff_is_still_lent() -> None:
+    # 1,000.00 paid out on 20 Apr; then a payoff is entered back-dated to 1 Mar (the quote of
+    # that day: 12,000.00 + 120.00 + 58.67 + penalty 7.00 = 12,185.67), which closes the loan
+    # before the tranche. The money went out on 20 Apr all the same: the replay lends it in one
+    # installment a month later, due 20 May, with 1,000.00 x 1 % = 10.00 of interest (30/360).
+    tranche = Tranche("t", date(2025, 4, 20), 1, D("1000.00"))
+    payoff = Prepayment("p", date(2025, 3, 1), 2, D("12185.67"))
+    result = post(loan(), [tranche], payoff, date(2025, 5, 1))
+    replayed = next(p for p in result.after.postings if p.event_id == "t")
+    assert replayed.disbursed == D("1000.00") and replayed.refused is not None
+    here = position(loan(), [tranche, payoff], date(2025, 5, 1))
+    assert (here.outstanding_principal, here.next_due_date) == (D("1000.00"), date(2025, 5, 20))
+    assert here.next_due_amount == D("1010.00") and here.status is LoanStatus.ACTIVE

@@ -111,8 +111,8 @@ class Posting:
     prepaid_principal: Decimal = ZERO
     new_principal: Decimal = ZERO  # a reschedule or tranche: the principal of the new schedule
     disbursed: Decimal = ZERO  # a tranche: the amount paid out
-    # why the event, posted now, is refused: a reschedule replayed on a fallback (reschedule.py),
-    # a prepayment that prepays and settles nothing (prepayment.py)
+    # why the event, posted now, is refused: a reschedule or tranche replayed on a fallback
+    # (reschedule.py, tranche.py), a prepayment that prepays and settles nothing (prepayment.py)
     refused: Refusal | None = None
 
     @property

@@ -155,11 +155,18 @@ def level_amount(terms: Terms, principal: Decimal, count: int) -> Decimal:
     return level.quantize(quantum(terms.digits), rounding=terms.rounding.mode)
 
 
-def remaining_terms(terms: Terms, principal: Decimal, day: date, first: Row, count: int) -> Terms:
-    """The terms of the rebuilt schedule: from ``day`` on ``principal`` over ``count`` periods."""
-    anchor = first.due_date
-    if terms.accrual_dates is InterestDates.UNADJUSTED and first.accrual_end > day:
+def remaining_terms(
+    terms: Terms, principal: Decimal, day: date, first: Row | None, count: int
+) -> Terms:
+    """The terms of the rebuilt schedule: from ``day`` on ``principal`` over ``count`` periods,
+    the first due when ``first`` (the old schedule's next installment) was, or (None) a period
+    after ``day``."""
+    if first is None:
+        anchor = None
+    elif terms.accrual_dates is InterestDates.UNADJUSTED and first.accrual_end > day:
         anchor = first.accrual_end  # the scheduled (unadjusted) date keeps the rhythm
+    else:
+        anchor = first.due_date
     return dataclasses.replace(
         terms,
         principal=principal,

@@ -209,13 +209,11 @@ def check_posting(event: LoanEvent, own: Posting | None) -> None:
         raise ValidationFailed("exceeds the credit", field="amount")
     if isinstance(event, Reschedule) and own is not None and own.new_principal <= 0:
         raise ValidationFailed("there is no principal left to reschedule", field="value_date")
-    if isinstance(event, Prepayment | Reschedule) and own is not None and own.refused is not None:
-        why = own.refused  # a prepayment's, or the calculator's naming the term it refused
+    if isinstance(event, Prepayment | Reschedule | Tranche) and own and own.refused is not None:
+        why = own.refused  # the engine's, or the calculator's naming the term it refused
         raise ValidationFailed(
             why.template, field=why.field or "reschedule", params=dict(why.params)
         )
-    if isinstance(event, Tranche) and own is not None and own.disbursed <= 0:
-        raise ValidationFailed("is after the last due date", field="value_date")
 
 
 def resume(book: LoanBook, event: MoneyEvent, as_of: date) -> Posting:

@@ -6,11 +6,16 @@ the installments not yet due over the same due dates (the same count, the same m
 conventions; per-installment fees at their amounts). The first of them runs from T; the interest
 the old principal earned from its period's start to T is added to it, and it accrues over the
 whole period, so nothing earned before T is lost and nothing falls due on T. A tranche after the
-last due date has no installment to go into and is refused.
+last due date has no installment to go into and is refused. The money was paid out, though, so
+when a back-dated change later leaves an accepted tranche with nothing ahead of it (an earlier
+payment now settles the loan before T), the replay still lends it: one installment a period
+after T on the tranche's amount (as a reschedule the calculator refuses falls back to one), and
+the posting says the tranche would be refused if posted now (``refused``).
 """
 
 from __future__ import annotations
 
+from microlend.kernel.errors import Refusal
 from microlend.loans.calculator.schedule import build_schedule
 from microlend.loans.calculator.servicing_terms import Component
 from microlend.loans.engine.accrual import accrued_interest
@@ -18,12 +23,13 @@ from microlend.loans.engine.book import ZERO, LoanBook, Posting, Row
 from microlend.loans.engine.events import EventKind, Tranche
 from microlend.loans.engine.prepayment import remaining_terms
 
+AFTER_THE_LAST = Refusal("is after the last due date", field="value_date")
+
 
 def apply_tranche(book: LoanBook, event: Tranche) -> Posting:
     day = event.value_date
     kept = [row for row in book.rows if row.due_date <= day]
     future = [row for row in book.rows if row.due_date > day]
-    principal = ZERO
     if future:
         current = future[0]
         earned = accrued_interest(book, current, day)
@@ -32,10 +38,14 @@ def apply_tranche(book: LoanBook, event: Tranche) -> Posting:
         rebuilt = [Row.of(0, i) for i in build_schedule(terms).installments]
         rebuilt[0].charged[Component.INTEREST] += earned
         rebuilt[0].accrual_start = current.accrual_start
-        book.rows = [*kept, *rebuilt]
-        for number, row in enumerate(book.rows, start=1):
-            row.n = number
-        book.reindex()
+    else:  # only in a replay: posted now, it is refused (``check_posting``)
+        principal = event.amount
+        terms = remaining_terms(book.terms, principal, day, None, 1)
+        rebuilt = [Row.of(0, i) for i in build_schedule(terms).installments]
+    book.rows = [*kept, *rebuilt]
+    for number, row in enumerate(book.rows, start=1):
+        row.n = number
+    book.reindex()
     return Posting(
         event_id=event.event_id,
         kind=EventKind.TRANCHE,
@@ -46,5 +56,6 @@ def apply_tranche(book: LoanBook, event: Tranche) -> Posting:
         lines=(),
         credit_change=ZERO,
         new_principal=principal,
-        disbursed=event.amount if future else ZERO,
+        disbursed=event.amount,
+        refused=None if future else AFTER_THE_LAST,
     )
