@@ -74,13 +74,52 @@ def test_the_migration_splits_what_installments_settled_whole(
 ) -> None:
     """Revision 0023 gives installments settled whole their settled amounts by component: the
     restructuring above capitalised installment 1 (1,000.00, 120.00, penalty 7.00) and the
-    settlement installment of 1 Mar (58.67 of interest)."""
+    settlement installment of 1 Mar (58.67 of interest); and each installment the start of its
+    interest period, the due date before it (here what the engine wrote too)."""
     loan = disbursed(world).id
     set_business_date(world, date(2025, 3, 1))
     approved(world, _reschedule(world, loan, term=12, capitalise_arrears=True))
     written = {1: (100000, 12000, 0, 700), 2: (0, 5867, 0, 0)}
     assert _settled(world, loan) == written
+    starts = _accrual_starts(world, loan)  # each the due date before (the first: 15 Jan)
+    assert starts[:4] == [date(2025, 1, 15), date(2025, 2, 15), date(2025, 3, 1), date(2025, 4, 1)]
     engine.dispose()
     command.downgrade(alembic_config(db_url), "0022")
     command.upgrade(alembic_config(db_url), "head")
     assert _settled(world, loan) == written
+    assert _accrual_starts(world, loan) == starts
+
+
+def _accrual_starts(world: World, loan_id: int) -> list[date]:
+    with world.make_uow(read_only=True) as uow:
+        return list(
+            uow.session.scalars(
+                select(LoanInstallment.accrual_start)
+                .where(LoanInstallment.loan_id == loan_id)
+                .order_by(LoanInstallment.n)
+            )
+        )
+
+
+def test_a_schedule_rebuilt_after_maturity_accrues_from_the_reschedule(
+    world: World, session_factory: SessionFactory
+) -> None:
+    """3 months, 等额本金: 4,000.00 + 120.00, 80.00 and 40.00 of interest, due 15 Feb, 15 Mar
+    and 15 Apr; nothing paid. On 1 May the restructuring capitalises 12,000.00, the 240.00 of
+    interest and the penalty, 2.00 a night on each installment's 4,000.00: 75 nights (16 Feb to
+    1 May) + 47 + 16 = 276.00; 12,516.00 over 3 months from 1 May, the first due 1 Jun with
+    12,516.00 x 1 % = 125.16 of interest. Its period runs from 1 May: the close of 1 May books
+    no interest, that of 2 May one day of thirty, 125.16 / 30 = 4.17. (Close of business took
+    the period from the last due date, 15 Apr: 125.16 x 16/46 = 43.53 on 1 May.)"""
+    loan = disbursed(world, term=3).id
+    close(session_factory, world, date(2025, 4, 30))
+    done = approved(world, _reschedule(world, loan, term=3, capitalise_arrears=True))
+    assert isinstance(done, EventOutcome)
+    assert done.loan.outstanding_principal == D("12516.00")
+    close(session_factory, world, date(2025, 5, 1))
+    row = loan_row(world, loan)
+    assert (row.booked_interest_minor, row.outstanding_interest_minor) == (0, 0)
+    close(session_factory, world, date(2025, 5, 2))
+    row = loan_row(world, loan)
+    assert (row.booked_interest_minor, row.outstanding_interest_minor) == (417, 417)
+    assert gl(world, "1132", date(2025, 5, 2)) == D("4.17")

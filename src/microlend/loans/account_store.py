@@ -60,6 +60,7 @@ CREDIT_POSTING = "credit@"  # the engine's credit application on a due date: cre
 INSTALLMENT_KEY = ("loan_id", "n")
 INSTALLMENT_COLUMNS = (
     "due_date",
+    "accrual_start",
     "principal_due_minor",
     "interest_due_minor",
     "fee_due_minor",
@@ -389,7 +390,7 @@ def refresh(
         if stored.get(row.n) != values:
             written: dict[str, Any] = {"company_id": loan.company_id, "loan_id": loan.id}
             written.update(zip(INSTALLMENT_COLUMNS, values, strict=True))
-            written.update(n=row.n, due_date=row.due_date)
+            written.update(n=row.n, due_date=row.due_date, accrual_start=row.accrual_start)
             writes.keep(INSTALLMENTS, written, key=INSTALLMENT_KEY, existed=row.n in stored)
     for n in sorted(set(stored) - set(now_rows)):
         writes.drop(INSTALLMENTS, {"loan_id": loan.id, "n": n}, key=INSTALLMENT_KEY)
@@ -450,6 +451,7 @@ def installment_values(row: InstallmentPosition, units: Kept[Decimal, int]) -> t
     settled = sum(by_part)
     return (
         row.due_date.isoformat(),
+        row.accrual_start.isoformat(),
         c_principal,
         c_interest,
         c_fee,
@@ -496,8 +498,8 @@ def stored_installments(uow: UnitOfWork, loan_ids: list[int]) -> dict[int, Insta
         select(table.c.loan_id, table.c.n, *columns).where(table.c.loan_id.in_(loan_ids))
     )
     found: dict[int, Installments] = {}
-    for loan_id, n, day, *rest in rows:
-        found.setdefault(loan_id, {})[n] = (day.isoformat(), *rest)
+    for loan_id, n, day, start, *rest in rows:
+        found.setdefault(loan_id, {})[n] = (day.isoformat(), start.isoformat(), *rest)
     return found
 
 

@@ -1,7 +1,8 @@
 """The current period of each loan's schedule, kept in ``loan_close_state`` for the accrual.
 
 Accrual on date D needs, per loan: the interest of the installments due by D, what of it is
-unpaid, the current period (the last due date by D, or the disbursement date, to the next due
+unpaid, the current period (from the next installment's ``accrual_start``: the last due date by
+D, or the disbursement date, unless a schedule was rebuilt from a later date, to the next due
 date) with its installment's interest, and the oldest installment in arrears; and, for the loan's
 summary columns (written by the accrual), the fee due and unpaid and what the period's
 installment still owes (the next due amount). All of it changes
@@ -90,7 +91,9 @@ def refresh_periods(uow: UnitOfWork, company_id: int, day: date, low: int, high:
     periods = (
         select(
             per_loan,
-            func.coalesce(per_loan.c.prev_due, per_loan.c.disbursement_date).label("start"),
+            func.coalesce(
+                nxt.c.accrual_start, per_loan.c.prev_due, per_loan.c.disbursement_date
+            ).label("start"),
             nxt.c.due_date.label("end"),
             nxt.c.interest_due_minor.label("interest"),
             func.coalesce(nxt.c.outstanding_minor, 0).label("next_due"),

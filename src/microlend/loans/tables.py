@@ -208,6 +208,9 @@ class LoanInstallment(Base):
     loan_id: Mapped[int] = mapped_column(IdType, ForeignKey("loans.id"))
     n: Mapped[int] = mapped_column(Integer)
     due_date: Mapped[date] = mapped_column(Date)
+    # where its interest period starts: the due date before it, unless a schedule was rebuilt
+    # from a later date (a reschedule or a tranche with nothing ahead; migration 0023)
+    accrual_start: Mapped[date] = mapped_column(Date)
     principal_due_minor: Mapped[int] = _money()
     interest_due_minor: Mapped[int] = _money()
     fee_due_minor: Mapped[int] = _money()

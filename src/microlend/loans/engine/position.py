@@ -79,6 +79,7 @@ class Amounts:
 class InstallmentPosition:
     n: int
     due_date: date
+    accrual_start: date  # where its interest period starts (close of business reads it)
     status: InstallmentStatus
     charged: Amounts  # penalty: accrued to date
     paid: Amounts
@@ -157,9 +158,9 @@ def _setter(cls: type, name: str) -> Callable[[object, object], None]:
 _set_principal, _set_interest, _set_fee, _set_penalty = (
     _setter(Amounts, name) for name in ("principal", "interest", "fee", "penalty")
 )
-_set_n, _set_due_date, _set_status, _set_days_past_due, _set_settlement = (
+_set_n, _set_due_date, _set_accrual_start, _set_status, _set_days_past_due, _set_settlement = (
     _setter(InstallmentPosition, name)
-    for name in ("n", "due_date", "status", "days_past_due", "settlement")
+    for name in ("n", "due_date", "accrual_start", "status", "days_past_due", "settlement")
 )
 _set_charged, _set_paid, _set_waived, _set_capitalised, _set_outstanding = (
     _setter(InstallmentPosition, name)
@@ -338,6 +339,7 @@ def _installment(row: Row, day: date) -> InstallmentPosition:
     made: InstallmentPosition = _new(InstallmentPosition)
     _set_n(made, row.n)
     _set_due_date(made, due)
+    _set_accrual_start(made, row.accrual_start)
     _set_status(made, status)
     _set_charged(made, _amounts(c_principal, c_interest, c_fee, c_penalty))
     _set_paid(made, _amounts(p_principal, p_interest, p_fee, p_penalty))
