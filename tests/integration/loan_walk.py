@@ -1,8 +1,11 @@
 """Loans living a random life (``Walk``): repayments on time, late, back-dated and overpaid,
-prepayments both ways, reversals, waivers, refunds, reschedules, write-offs and recoveries,
-with close of business every night. What must hold at every step is the books: after each
-command the live 对账 (sub-ledger = GL, every voucher balanced), and every night the close's own
-reconciliation, which stops the run on a difference.
+alone or in bank files (sent again at times), prepayments both ways and with a fee, payoffs by
+the quote (which must settle the loan to the cent), later tranches, reversals, waivers,
+refunds, reschedules, write-offs and recoveries, with close of business every night. What must
+hold at every step is the books: after each command the live 对账 (sub-ledger = GL, every
+voucher balanced), and every night the close's own reconciliation, which stops the run on a
+difference; and each loan's row (the snapshot the pages and the close read) must say what the
+engine says, after a command on it and after every close.
 
 A walk is fixed by its seed; ``Walk.log`` says what it did, day by day, for a failure's report.
 """
@@ -24,12 +27,15 @@ from microlend.eod.reconciliation import live_reconciliation
 from microlend.eod.runner import run_close_of_business
 from microlend.kernel.errors import DomainError
 from microlend.loans import service as loans
+from microlend.loans.batch import repay_batch
 from microlend.loans.engine import Position
 from microlend.loans.reversals import REVERSIBLE
 from microlend.loans.tables import Loan, LoanEvent
+from microlend.loans.views import EventOutcome
 from microlend.products.model import ProductFee
 from tests.integration.checker_support import approved
 from tests.integration.loans_support import disbursed
+from tests.integration.test_close_summary import expected
 from tests.seed import World
 
 D = Decimal
@@ -46,6 +52,7 @@ EXPECTED_REFUSALS = frozenset(
 
 
 Choice = tuple[str, Callable[[Loan], str]]  # a command's name and the command
+NOTHING = "nothing"  # what a command says first when it did nothing
 
 
 def minor(amount: D) -> int:
@@ -62,19 +69,27 @@ class Walk:
     factory: SessionFactory
     rng: Random
     loan_ids: list[int] = field(default_factory=list)
+    approved: dict[int, int] = field(default_factory=dict)  # minor units, by loan
+    files: list[list[dict[str, Any]]] = field(default_factory=list)  # bank files sent
     day: date = START
     log: list[str] = field(default_factory=list)
     refusals: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def start(cls, world: World, factory: SessionFactory, seed: int) -> Walk:
-        """Three loans disbursed on ``START``: 等额本金 with a fee each installment, 等额本息 with
-        prepayments lowering the installment, and a 6-month 等额本息 at 24 %."""
+        """Three loans disbursed on ``START``: 等额本金 with a fee each installment and a fee of
+        2 % of the principal prepaid; 等额本息 with prepayments lowering the installment, paid
+        out in tranches from 6,000.00 of 12,000.00; a 6-month 等额本息 at 24 %."""
         walk = cls(world, factory, Random(seed))
         monthly_fee = ProductFee("管理费", "per_installment", amount=D("15.00"))
+        prepayment_fee = ProductFee("提前还款违约金", "prepayment", percent=D("2"))
         shapes: list[dict[str, Any]] = [
-            {"fees": (monthly_fee,)},
-            {"method": "equal_installment", "prepayment_mode": "lower_installment"},
+            {"fees": (monthly_fee, prepayment_fee)},
+            {
+                "method": "equal_installment",
+                "prepayment_mode": "lower_installment",
+                "paid_out": "6000.00",
+            },
             {"method": "equal_installment", "term": 6, "rate": "24", "amount": "6000.00"},
         ]
         for n, shape in enumerate(shapes):
@@ -86,6 +101,7 @@ class Walk:
                 **shape,
             )
             walk.loan_ids.append(view.id)
+            walk.approved[view.id] = minor(D(shape.get("amount", "12000.00")))
         return walk
 
     def row(self, loan_id: int) -> Loan:
@@ -111,6 +127,21 @@ class Walk:
         ]
         assert found.reconciled, self.report(f"after {after}: {differences} {found.unbalanced}")
 
+    def snapshot_holds(self, loan_id: int, day: date, after: str) -> None:
+        """The loan's row (its snapshot, as the list pages and close of business read it) says
+        what the engine says at the end of ``day``."""
+        row = self.row(loan_id)
+        if row.status == "written_off":
+            return
+        with self.world.make_uow(read_only=True) as uow:
+            here = loans.loan_position(uow, self.world.principal(FIN), loan_id=loan_id, as_of=day)
+        engine = expected(here, row.currency)
+        del engine["status"]  # as the nightly run sets it (rescheduled and closed loans apart)
+        engine["credit_balance_minor"] = minor(here.credit_balance)
+        kept = {name: getattr(row, name) for name in engine}
+        differ = {name: (kept[name], engine[name]) for name in engine if kept[name] != engine[name]}
+        assert not differ, self.report(f"after {after}, loan {loan_id} (row, engine): {differ}")
+
     def report(self, problem: str) -> str:
         return "\n".join([problem, "the walk so far:", *self.log[-40:]])
 
@@ -129,12 +160,14 @@ class Walk:
             assert summary.status in ("done", "nothing"), self.report(
                 f"close {self.day}: {summary}"
             )
+            for loan_id in self.loan_ids:
+                self.snapshot_holds(loan_id, self.day, f"the close of {self.day}")
             self.day += timedelta(days=1)
 
     def act(self, loan_id: int) -> None:
         loan = self.row(loan_id)
-        if loan.status == "closed":
-            return
+        if loan.status == "closed" and self.rng.random() < 0.7:
+            return  # at times the payment that closed it bounces: reversed, the loan reopens
         choices = self._choices(loan)
         name, command = self.rng.choice(choices)
         try:
@@ -147,9 +180,14 @@ class Walk:
             assert expected, self.report(f"{name} refused: {code} {refused}")
             return
         self.log.append(f"{self.day} loan {loan_id} {name} {said}")
+        if said.startswith(NOTHING):  # the row is as of the last close: nothing to check
+            return
         self.live(f"{name} on loan {loan_id} ({said})")
+        self.snapshot_holds(loan_id, self.day, f"{name} on loan {loan_id}")
 
     def _choices(self, loan: Loan) -> list[Choice]:
+        if loan.status == "closed":
+            return [("reverse", self.reverse)]
         if loan.status == "written_off":
             after: list[Choice] = [("recover", self.recover)] * 3
             return [*after, ("reverse", self.reverse)]
@@ -158,11 +196,15 @@ class Walk:
             ("repay", self.repay),
             ("repay", self.repay),
             ("prepay", self.prepay),
+            ("pay_off", self.pay_off),
             ("reverse", self.reverse),
             ("waive", self.waive),
         ]
         if loan.credit_balance_minor:
             choices.append(("refund", self.refund))
+        if loan.principal_minor < self.approved[loan.id]:
+            choices.append(("tranche", self.tranche))
+        choices.append(("bank_file", self.bank_file))
         if loan.days_past_due > 30 and not loan.restructured:
             choices.append(("reschedule", self.reschedule))
         if loan.days_past_due > 90 and not loan.credit_balance_minor:
@@ -178,19 +220,74 @@ class Walk:
         back = self.day - timedelta(days=self.rng.randint(1, 25))
         return max(back, loan.disbursement_date)
 
-    def repay(self, loan: Loan) -> str:
+    def _amount(self, loan: Loan) -> D:
+        """What is owed, half of it, any amount, or more than the whole loan."""
         owed = loan.overdue_minor + loan.next_due_minor
         pick = self.rng.random()
         if pick < 0.4 and owed:
-            amount = D(owed) / 100
-        elif pick < 0.7 and owed > 1:
-            amount = D(owed // 2) / 100
-        elif pick < 0.9:
-            amount = _cents(self.rng, 100, 300_000)
-        else:  # more than the whole loan: it closes with a credit balance
-            amount = D(loan.outstanding_principal_minor + 200_000) / 100
+            return D(owed) / 100
+        if pick < 0.7 and owed > 1:
+            return D(owed // 2) / 100
+        if pick < 0.9:
+            return _cents(self.rng, 100, 300_000)
+        # more than the whole loan: it closes with a credit balance
+        return D(loan.outstanding_principal_minor + 200_000) / 100
+
+    def repay(self, loan: Loan) -> str:
+        amount = self._amount(loan)
         day = self._value_date(loan)
         self.command(loans.repay, loan, amount=amount, value_date=day)
+        return f"{amount} valued {day or self.day}"
+
+    def bank_file(self, loan: Loan) -> str:
+        """A bank file of a line on ``loan`` and at times on the other loans (one line a loan:
+        a line that closed its loan would have the next refused), at times a line twice; or a
+        file sent before sent again: all its lines replayed."""
+        if self.files and self.rng.random() < 0.25:
+            number = self.rng.randrange(len(self.files))
+            done = self.send(self.files[number])
+            assert all(line.replayed for line in done), self.report(f"file {number} posted again")
+            return f"{NOTHING} new: file {number} sent again"
+        others = [self.row(i) for i in self.loan_ids if i != loan.id]
+        others = [other for other in others if other.status in ("active", "overdue")]
+        lines: list[dict[str, Any]] = []
+        for target in [loan, *(other for other in others if self.rng.random() < 0.3)]:
+            day = self._value_date(target)
+            reference = f"BANK{self.day:%Y%m%d}{len(self.files):04d}{len(lines)}"
+            lines.append(
+                {
+                    "loan_id": target.id,
+                    "amount": str(self._amount(target)),
+                    "value_date": day.isoformat() if day else "",
+                    "external_reference": reference,
+                }
+            )
+        twice = self.rng.random() < 0.2
+        if twice:
+            lines.append(dict(lines[-1]))  # the bank sent a line twice: one repayment
+        done = self.send(lines)
+        replayed = [line.replayed for line in done]
+        assert replayed == [False] * (len(lines) - twice) + [True] * twice, self.report(
+            f"file {len(self.files)}: replayed {replayed}"
+        )
+        self.files.append(lines)
+        for other in {line["loan_id"] for line in lines} - {loan.id}:
+            self.snapshot_holds(other, self.day, f"file {len(self.files) - 1} on loan {other}")
+        said = ", ".join(f"loan {x['loan_id']} {x['amount']} {x['value_date']}" for x in lines)
+        return f"file {len(self.files) - 1}: {said}"
+
+    def send(self, lines: list[dict[str, Any]]) -> list[EventOutcome]:
+        with self.world.make_uow() as uow:
+            done = repay_batch(uow, self.world.principal(FIN), lines, now=self.world.now)
+            uow.commit()
+        assert all(isinstance(line, EventOutcome) for line in done)
+        return done  # type: ignore[return-value]
+
+    def tranche(self, loan: Loan) -> str:
+        left = self.approved[loan.id] - loan.principal_minor
+        amount = D(self.rng.randint(min(10_000, left), left)) / 100
+        day = self._value_date(loan)
+        self.command(loans.disburse_tranche, loan, amount=amount, value_date=day)
         return f"{amount} valued {day or self.day}"
 
     def prepay(self, loan: Loan) -> str:
@@ -198,6 +295,19 @@ class Walk:
         mode = self.rng.choice([None, "shorten_term", "lower_installment"])
         self.command(loans.prepay, loan, amount=amount, mode=mode)
         return f"{amount} {mode}"
+
+    def pay_off(self, loan: Loan) -> str:
+        """The payoff quote of the day paid as a prepayment settles the loan: closed, nothing
+        owed, no credit left over."""
+        with self.world.make_uow(read_only=True) as uow:
+            quote = loans.quote_payoff(uow, self.world.principal(FIN), loan_id=loan.id)
+        if not quote.amount_to_pay:
+            return f"{NOTHING} to pay: the credit settles it"
+        self.command(loans.prepay, loan, amount=quote.amount_to_pay)
+        after = self.row(loan.id)
+        settled = (after.status, after.outstanding_principal_minor, after.credit_balance_minor)
+        assert settled == ("closed", 0, 0), self.report(f"paid off by {quote}: {settled}")
+        return f"{quote.amount_to_pay} (fee {quote.prepayment_fee})"
 
     def reverse(self, loan: Loan) -> str:
         with self.world.make_uow(read_only=True) as uow:
@@ -209,7 +319,7 @@ class Walk:
         if loan.status == "written_off":
             open_ = [e for e in open_ if e.kind == "recovery"]
         if not open_:
-            return "nothing to reverse"
+            return f"{NOTHING} to reverse"
         target = self.rng.choice(open_)
         self.command(loans.reverse, loan, event_id=target.id, reason="退票")
         return f"{target.kind} {target.id} of {target.value_date} ({target.amount_minor})"
@@ -230,7 +340,7 @@ class Walk:
         }
         owing = [name for name, units in owed.items() if units > 0]
         if not owing:
-            return "nothing to waive"
+            return f"{NOTHING} to waive"
         component = self.rng.choice(owing)
         amount = D(self.rng.randint(1, owed[component])) / 100
         request = self.command(
@@ -242,7 +352,7 @@ class Walk:
     def refund(self, loan: Loan) -> str:
         held = minor(self.position(loan).credit_balance)
         if not held:
-            return "nothing to refund"
+            return f"{NOTHING} to refund"
         amount = D(self.rng.randint(1, held)) / 100
         self.command(loans.refund, loan, amount=amount)
         return str(amount)

@@ -74,11 +74,16 @@ def set_business_date(world: World, day: date) -> None:
         uow.commit()
 
 
-def disbursed(world: World, *, on: date = date(2025, 1, 15), **kw: Any) -> LoanView:
+def disbursed(
+    world: World, *, on: date = date(2025, 1, 15), paid_out: str | None = None, **kw: Any
+) -> LoanView:
+    """A loan disbursed ``on`` the day: the whole amount, or a first tranche of ``paid_out``."""
     app_id = contracted(world, **kw)
     set_business_date(world, on)
     with world.make_uow() as uow:
-        view = loans.disburse(uow, world.principal("finance"), application_id=app_id, now=world.now)
+        view = loans.disburse(
+            uow, world.principal("finance"), application_id=app_id, amount=paid_out, now=world.now
+        )
         uow.commit()
     assert isinstance(view, LoanView)
     return view
