@@ -298,16 +298,16 @@ class Walk:
 
     def pay_off(self, loan: Loan) -> str:
         """The payoff quote of the day paid as a prepayment settles the loan: closed, nothing
-        owed, no credit left over."""
+        owed, the credit left over only what the credit held beyond the quote (a quote the credit
+        covers is paid by a prepayment of nothing)."""
         with self.world.make_uow(read_only=True) as uow:
             quote = loans.quote_payoff(uow, self.world.principal(FIN), loan_id=loan.id)
-        if not quote.amount_to_pay:
-            return f"{NOTHING} to pay: the credit settles it"
         self.command(loans.prepay, loan, amount=quote.amount_to_pay)
         after = self.row(loan.id)
+        left = minor(max(quote.credit_balance - quote.total, D(0)))
         settled = (after.status, after.outstanding_principal_minor, after.credit_balance_minor)
-        assert settled == ("closed", 0, 0), self.report(f"paid off by {quote}: {settled}")
-        return f"{quote.amount_to_pay} (fee {quote.prepayment_fee})"
+        assert settled == ("closed", 0, left), self.report(f"paid off by {quote}: {settled}")
+        return f"{quote.amount_to_pay} (fee {quote.prepayment_fee}, credit {quote.credit_balance})"
 
     def reverse(self, loan: Loan) -> str:
         with self.world.make_uow(read_only=True) as uow:

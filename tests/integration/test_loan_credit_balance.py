@@ -177,3 +177,34 @@ def test_a_command_closing_missed_days_inline_applies_the_credit_on_them(
         assert live_reconciliation(uow, world.principal("finance")).reconciled
     close(session_factory, world, date(2025, 2, 21))
     assert gl(world, "224101", date(2025, 2, 21)) == D("-480.00")
+
+
+def test_a_prepayment_of_nothing_settles_the_loan_out_of_the_credit(world: World) -> None:
+    """14,000.00 paid on 20 Jan, when nothing is due: all credit (224101). The payoff quote of
+    25 Jan asks nothing more (12,000.00 + 10 days x 4.00 = 12,040.00 against 14,000.00 held),
+    and a prepayment of 0.00 settles the loan out of the credit: one voucher, Dr 224101
+    12,040.00 / Cr 130301 12,000.00, Cr 6011 40.00 (none booked: income), and none from the
+    bank; 1,960.00 stay owed to the borrower."""
+    loan = disbursed(world).id
+    set_business_date(world, date(2025, 1, 20))
+    repaid(world, loan, "14000.00")
+    day = date(2025, 1, 25)
+    set_business_date(world, day)
+    with world.make_uow(read_only=True) as uow:
+        quote = loans.quote_payoff(uow, world.principal("finance"), loan_id=loan)
+    assert (quote.total, quote.amount_to_pay) == (D("12040.00"), 0)
+    with world.make_uow() as uow:
+        done = loans.prepay(
+            uow, world.principal("finance"), loan_id=loan, amount="0", now=world.now
+        )
+        uow.commit()
+    key = f"loan:{loan}:e{done.event.sequence}:v1"  # type: ignore[union-attr]
+    assert _voucher_roles(world, key) == {
+        "224101": D("12040.00"),
+        "130301": D("-12000.00"),
+        "6011": D("-40.00"),
+    }
+    row = loan_row(world, loan)
+    assert (row.status, row.credit_balance_minor) == ("closed", 196000)
+    assert (gl(world, "224101", day), gl(world, "130301", day)) == (D("-1960.00"), 0)
+    assert gl(world, "1002", day) == D("2000.00")  # 12,000.00 out, 14,000.00 in

@@ -64,10 +64,11 @@ CHANNELS = ("bank", "cash", "wechat", "alipay", "deduction", "other")
 MONEY_KINDS = ("repayment", "prepayment")
 
 
-def amount_of(raw: Any, currency: str, name: str = "amount") -> Decimal:
+def amount_of(raw: Any, currency: str, name: str = "amount", *, zero: bool = False) -> Decimal:
+    """``raw`` as an amount of ``currency``: positive, or (``zero``) not negative."""
     units = minor_units_of(str(raw) if raw is not None else "", currency, field=name)
-    if units <= 0:
-        raise ValidationFailed("must be positive", field=name)
+    if units < 0 or (units == 0 and not zero):
+        raise ValidationFailed("must not be negative" if zero else "must be positive", field=name)
     return money(units, currency)
 
 
@@ -219,7 +220,8 @@ def _money_command(
     if again is not None:
         return again
     require_serviceable(loan)
-    amount = amount_of(payload.get("amount"), loan.currency)
+    # a prepayment of nothing pays out of the credit balance alone
+    amount = amount_of(payload.get("amount"), loan.currency, zero=kind == "prepayment")
     today = command_day(uow, loan)
     day = value_date_of(payload.get("value_date"), today)
     seq, eid = next_engine_id(loan)

@@ -475,3 +475,19 @@ def test_a_tranche_left_with_nothing_ahead_by_a_back_dated_payoff_is_still_lent(
     here = position(loan(), [tranche, payoff], date(2025, 5, 1))
     assert (here.outstanding_principal, here.next_due_date) == (D("1000.00"), date(2025, 5, 20))
     assert here.next_due_amount == D("1010.00") and here.status is LoanStatus.ACTIVE
+
+
+def test_a_prepayment_of_nothing_pays_out_of_the_credit_balance() -> None:
+    # 14,000.00 paid on 20 Jan, nothing due: all credit. On 25 Jan a prepayment of 0.00 settles
+    # the loan from it: interest accrued 12,000.00 x 12 % x 10/360 = 40.00 (30/360, 15 -> 25
+    # Jan) and 12,000.00 of principal; 1,960.00 stay credit. With no credit it prepays nothing.
+    day = date(2025, 1, 25)
+    nothing = Prepayment("p", day, 2, D("0"))
+    with pytest.raises(ValidationFailed, match="does not cover"):
+        post(loan(), [], nothing, day)
+    paid = pay("a", date(2025, 1, 20), "14000.00")
+    result = post(loan(), [paid], nothing, day)
+    assert result.posting is not None and result.posting.prepaid_principal == D("12000.00")
+    assert result.posting.credit_change == D("-12040.00")
+    here = position(loan(), [paid, nothing], day)
+    assert here.status is LoanStatus.CLOSED and here.credit_balance == D("1960.00")

@@ -161,8 +161,10 @@ def _check(contract: LoanContract, event: MoneyEvent) -> None:
     amounts = [("amount", event.amount)]
     if isinstance(event, Prepayment):
         amounts.append(("fee", event.fee))
+    nothing = isinstance(event, Prepayment)  # a prepayment may pay out of the credit alone
     for name, amount in amounts:
-        if amount != contract.round(amount) or amount < 0 or (name == "amount" and amount == 0):
+        zero = name == "amount" and amount == 0 and not nothing
+        if amount != contract.round(amount) or amount < 0 or zero:
             raise ValidationFailed(
                 "must be a positive amount with at most %(digits)s decimals",
                 field=name,
