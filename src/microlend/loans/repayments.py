@@ -67,8 +67,10 @@ MONEY_KINDS = ("repayment", "prepayment")
 def amount_of(raw: Any, currency: str, name: str = "amount", *, zero: bool = False) -> Decimal:
     """``raw`` as an amount of ``currency``: positive, or (``zero``) not negative."""
     units = minor_units_of(str(raw) if raw is not None else "", currency, field=name)
+    if units < 0 and zero:
+        raise ValidationFailed("must not be negative", field=name)
     if units < 0 or (units == 0 and not zero):
-        raise ValidationFailed("must not be negative" if zero else "must be positive", field=name)
+        raise ValidationFailed("must be positive", field=name)
     return money(units, currency)
 
 
