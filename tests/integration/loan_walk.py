@@ -202,7 +202,8 @@ class Walk:
         ]
         if loan.credit_balance_minor:
             choices.append(("refund", self.refund))
-        if loan.principal_minor < self.approved[loan.id]:
+        ahead = loan.next_due_date is not None and loan.next_due_date > self.day
+        if loan.principal_minor < self.approved[loan.id] and ahead:  # after maturity: refused
             choices.append(("tranche", self.tranche))
         choices.append(("bank_file", self.bank_file))
         if loan.days_past_due > 30 and not loan.restructured:
