@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -153,11 +154,18 @@ def record_usage(
 
 
 def repaid(
-    world: World, loan_id: int, amount: str, day: date | None = None, **kw: Any
+    world: World,
+    loan_id: int,
+    amount: str,
+    day: date | None = None,
+    *,
+    command: Callable[..., Any] = loans.repay,
+    **kw: Any,
 ) -> EventOutcome:
-    """A repayment by finance, valued ``day`` (default the business date)."""
+    """A repayment (or ``command``: ``loans.prepay``) by finance, valued ``day`` (default the
+    business date)."""
     with world.make_uow() as uow:
-        done = loans.repay(
+        done = command(
             uow,
             world.principal("finance"),
             loan_id=loan_id,

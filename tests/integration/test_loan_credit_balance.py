@@ -17,7 +17,6 @@ from microlend.db.uow import SessionFactory
 from microlend.eod.reconciliation import live_reconciliation
 from microlend.loans import service as loans
 from microlend.loans.tables import LoanInstallment
-from microlend.loans.views import EventOutcome
 from tests.integration.loans_support import D, disbursed, repaid, reversed_event, set_business_date
 from tests.integration.test_close_inline import accrual_rows, set_status
 from tests.integration.test_loan_close import close, gl, loan_row
@@ -36,16 +35,6 @@ def _installment(world: World, loan_id: int, n: int) -> LoanInstallment:
         ).one()
         uow.session.expunge(row)
         return row
-
-
-def _prepaid(world: World, loan_id: int, amount: str) -> EventOutcome:
-    with world.make_uow() as uow:
-        done = loans.prepay(
-            uow, world.principal("finance"), loan_id=loan_id, amount=amount, now=world.now
-        )
-        uow.commit()
-    assert isinstance(done, EventOutcome)
-    return done
 
 
 def test_close_of_business_applies_the_credit_on_the_due_date(
@@ -106,7 +95,7 @@ def test_a_prepayment_using_the_credit_takes_it_from_224101_not_the_bank(world: 
     set_business_date(world, date(2025, 1, 20))
     repaid(world, loan, "1500.00")
     set_business_date(world, date(2025, 1, 25))
-    done = _prepaid(world, loan, "2000.00")
+    done = repaid(world, loan, "2000.00", command=loans.prepay)
     key = f"loan:{loan}:e{done.event.sequence}:v1"
     assert _voucher_roles(world, key) == {
         "1002": D("2000.00"),  # both vouchers (the key is the prefix of the second's)
@@ -200,7 +189,7 @@ def test_a_prepayment_of_nothing_settles_the_loan_out_of_the_credit(world: World
     with world.make_uow(read_only=True) as uow:
         quote = loans.quote_payoff(uow, world.principal("finance"), loan_id=loan)
     assert (quote.total, quote.amount_to_pay) == (D("12040.00"), 0)
-    done = _prepaid(world, loan, "0")
+    done = repaid(world, loan, "0", command=loans.prepay)
     key = f"loan:{loan}:e{done.event.sequence}:v1"
     assert _voucher_roles(world, key) == {
         "224101": D("12040.00"),
