@@ -17,9 +17,10 @@ The templates are then cloned set-based (``INSERT ... SELECT ... generate_series
 loans: applications, loans, installments, close state, risk rows and the accrual rows of
 ``DAY - 1`` (a close of business finds yesterday's rows, not an empty table), interleaved so that
 every id range holds a mix. The clones' balances are posted to the ledger as one voucher per kind
-(disbursed principal, principal repaid, the overdue transfer, booked interest and penalty, the
-allowance), from the clones' own rows, so the sub-ledger equals the GL and reconciliation
-passes. The company books accruals in summary (汇总凭证). Clones carry no events: they are for
+(disbursed principal, principal repaid, the overdue transfer, booked interest and penalty,
+interest kept off balance (7001), the allowance), from the clones' own rows, so the sub-ledger
+equals the GL and reconciliation passes (tests/integration/test_benchmark_portfolio.py). The
+company books accruals in summary (汇总凭证). Clones carry no events: they are for
 close of business, not for commands.
 """
 
@@ -388,12 +389,13 @@ def clone(connection: Connection, company_id: int, count: int) -> dict[str, int]
         text(
             "SELECT sum(l.principal_minor), sum(l.principal_minor - l.outstanding_principal_minor),"
             " sum(l.booked_overdue_principal_minor), sum(l.booked_interest_minor),"
-            " sum(l.booked_penalty_minor), sum(r.allowance_minor)"
+            " sum(l.booked_penalty_minor), sum(l.off_balance_interest_minor),"
+            " sum(r.allowance_minor)"
             " FROM clone_map m JOIN loans l ON l.id = m.loan_id"
             " LEFT JOIN loan_risk r ON r.loan_id = m.loan_id"
         )
     ).one()
-    names = ("principal", "repaid", "overdue", "interest", "penalty", "allowance")
+    names = ("principal", "repaid", "overdue", "interest", "penalty", "off_balance", "allowance")
     return {name: int(value or 0) for name, value in zip(names, sums, strict=True)}
 
 
@@ -415,6 +417,7 @@ def post_clone_balances(setup: _Setup, sums: dict[str, int]) -> None:
         ("overdue_transfer", "principal", sums["overdue"]),
         ("interest_accrual", "interest", sums["interest"]),
         ("penalty_accrual", "penalty", sums["penalty"]),
+        ("interest_accrual", "interest_off_balance", sums["off_balance"]),
         ("provision", "provision", sums["allowance"]),
     ]
     day = DAY - timedelta(days=1)
@@ -431,8 +434,8 @@ def post_clone_balances(setup: _Setup, sums: dict[str, int]) -> None:
                     office_id=setup.office_id,
                     business_date=day,
                     amounts={role: D(minor) / 100},
-                    idempotency_key=f"bench:clones:{kind}",
-                    summary=f"bench clones {kind}",
+                    idempotency_key=f"bench:clones:{kind}:{role}",
+                    summary=f"bench clones {kind} {role}",
                 ),
                 now=noon(day),
             )

@@ -77,7 +77,7 @@ def _build_template(url: str, *, with_world: bool) -> World | None:
         engine.dispose()
 
 
-def _admin_connect(url: str) -> psycopg.Connection:
+def admin_connect(url: str) -> psycopg.Connection:
     parsed = make_url(url).set(drivername="postgresql")
     return psycopg.connect(parsed.render_as_string(hide_password=False), autocommit=True)
 
@@ -97,12 +97,12 @@ def pg_server_url() -> Iterator[str]:
 
 
 def _pg_template(server: str, name: str, *, with_world: bool) -> Iterator[Template]:
-    with _admin_connect(server) as admin:
+    with admin_connect(server) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
     url = make_url(server).set(database=name).render_as_string(hide_password=False)
     yield Template(name, _build_template(url, with_world=with_world))
-    with _admin_connect(server) as admin:
+    with admin_connect(server) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -161,12 +161,12 @@ def db_url(db_backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> I
         return
     server: str = request.getfixturevalue("pg_server_url")
     name = f"ml_{WORKER}_{os.getpid()}_{next(_database_numbers)}"
-    with _admin_connect(server) as admin:
+    with admin_connect(server) as admin:
         # FILE_COPY copies the small template's files (fsync is off): about twice as fast as
         # PostgreSQL 15's default WAL_LOG strategy, which writes every page through the WAL.
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template.location}" STRATEGY FILE_COPY')
     yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    with _admin_connect(server) as admin:
+    with admin_connect(server) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

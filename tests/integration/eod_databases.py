@@ -19,7 +19,7 @@ from sqlalchemy.pool import QueuePool
 
 from microlend.db.engine import create_engine_for
 from microlend.db.uow import SessionFactory, UnitOfWork, make_session_factory
-from tests.conftest import WORKER, Template, _admin_connect
+from tests.conftest import WORKER, Template, admin_connect
 from tests.seed import World
 
 _numbers = itertools.count(1)
@@ -40,12 +40,12 @@ def copied(url: str, tmp_path: Path, server: str | None = None) -> Iterator[str]
         return
     assert server is not None
     name = f"ml_copy_{WORKER}_{os.getpid()}_{next(_numbers)}"
-    with _admin_connect(server) as admin:
+    with admin_connect(server) as admin:
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{parsed.database}" STRATEGY FILE_COPY')
     try:
         yield make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
-        with _admin_connect(server) as admin:
+        with admin_connect(server) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
