@@ -1,11 +1,14 @@
 """Loans living a random life (``Walk``): repayments on time, late, back-dated and overpaid,
-alone or in bank files (sent again at times), prepayments both ways and with a fee, payoffs by
-the quote (which must settle the loan to the cent), later tranches, reversals, waivers,
-refunds, reschedules, write-offs and recoveries, with close of business every night. What must
-hold at every step is the books: after each command the live 对账 (sub-ledger = GL, every
-voucher balanced), and every night the close's own reconciliation, which stops the run on a
-difference; and each loan's row (the snapshot the pages and the close read) must say what the
-engine says, after a command on it and after every close.
+alone or in bank files (sent again at times), auto-debit runs (批量代扣: the day's deduction
+file, debited in full, in part or not at all, its result file sent back once or twice),
+prepayments both ways and with a fee, payoffs by the quote (which must settle the loan to the
+cent), later tranches, reversals, waivers, refunds, reschedules, write-offs and recoveries,
+with close of business every night (at times leaving a loan out: the next command on it closes
+the missed days inline, or the next night takes it up). What must hold at every step is the
+books: after each command the live 对账 (sub-ledger = GL, every voucher balanced), and every
+night the close's own reconciliation, which stops the run on a difference; and each loan's row
+(the snapshot the pages and the close read) must say what the engine says, after a command on
+it and after every close.
 
 A walk is fixed by its seed; ``Walk.log`` says what it did, day by day, for a failure's report.
 """
@@ -27,6 +30,7 @@ from microlend.eod.reconciliation import live_reconciliation
 from microlend.eod.runner import run_close_of_business
 from microlend.kernel.errors import DomainError
 from microlend.loans import service as loans
+from microlend.loans.autodebit import CHANNEL, ON_BOOK, deduction_run
 from microlend.loans.batch import repay_batch
 from microlend.loans.engine import Position
 from microlend.loans.reversals import REVERSIBLE
@@ -34,7 +38,8 @@ from microlend.loans.tables import Loan, LoanEvent
 from microlend.loans.views import EventOutcome
 from microlend.products.model import ProductFee
 from tests.integration.checker_support import approved
-from tests.integration.loans_support import disbursed
+from tests.integration.loans_support import add_bank_account, disbursed
+from tests.integration.test_close_inline import set_status
 from tests.integration.test_close_summary import expected
 from tests.seed import World
 
@@ -74,6 +79,8 @@ class Walk:
     day: date = START
     log: list[str] = field(default_factory=list)
     refusals: dict[str, int] = field(default_factory=dict)
+    left_out: dict[int, tuple[str, int]] = field(default_factory=dict)  # status, nights left
+    back: set[int] = field(default_factory=set)  # loans back in the closes since last night
 
     @classmethod
     def start(cls, world: World, factory: SessionFactory, seed: int) -> Walk:
@@ -101,6 +108,7 @@ class Walk:
                 **shape,
             )
             walk.loan_ids.append(view.id)
+            add_bank_account(world, view.customer_id, f"62220202000012345{n:02d}")
             walk.approved[view.id] = minor(D(shape.get("amount", "12000.00")))
         return walk
 
@@ -146,11 +154,19 @@ class Walk:
         return "\n".join([problem, "the walk so far:", *self.log[-40:]])
 
     def run(self, until: date, chance: float = 0.1) -> None:
-        """Each day: each loan gets a command with probability ``chance``; then the close."""
+        """Each day: at times an auto-debit run; each loan gets a command with probability
+        ``chance``; then the close (at times leaving a loan out for a few nights)."""
         while self.day <= until:
+            if self.rng.random() < 0.15:
+                self.auto_debit()
             for loan_id in self.loan_ids:
-                if self.rng.random() < chance:
+                # a loan back from missed closes: often a command first closes them inline
+                odds = 0.5 if loan_id in self.back else chance
+                if loan_id not in self.left_out and self.rng.random() < odds:
                     self.act(loan_id)
+            self.back.clear()
+            self.leave_out()
+            out = set(self.left_out)  # not closed tonight: their rows are as of before
             summary = run_close_of_business(
                 self.factory,
                 company_id=self.world.company_id,
@@ -160,9 +176,36 @@ class Walk:
             assert summary.status in ("done", "nothing"), self.report(
                 f"close {self.day}: {summary}"
             )
+            self.bring_back()
             for loan_id in self.loan_ids:
-                self.snapshot_holds(loan_id, self.day, f"the close of {self.day}")
+                if loan_id not in out:
+                    self.snapshot_holds(loan_id, self.day, f"the close of {self.day}")
             self.day += timedelta(days=1)
+
+    def leave_out(self) -> None:
+        """At times a close of business leaves an open loan out for one to four nights (its
+        status set aside while they run, as tests/integration/test_close_inline.py does): the
+        next command on it closes the missed days inline, or the next close takes it up."""
+        if self.left_out or self.rng.random() > 0.03:
+            return
+        open_ = [loan for loan in map(self.row, self.loan_ids) if loan.status in ON_BOOK]
+        if not open_:
+            return
+        loan = self.rng.choice(open_)
+        nights = self.rng.randint(1, 4)
+        self.left_out[loan.id] = (loan.status, nights)
+        set_status(self.world, loan.id, "closed")
+        self.log.append(f"{self.day} loan {loan.id} left out of {nights} closes")
+
+    def bring_back(self) -> None:
+        for loan_id, (status, nights) in list(self.left_out.items()):
+            if nights > 1:
+                self.left_out[loan_id] = (status, nights - 1)
+                continue
+            del self.left_out[loan_id]
+            self.back.add(loan_id)
+            set_status(self.world, loan_id, status)
+            self.log.append(f"{self.day} loan {loan_id} back in the closes")
 
     def act(self, loan_id: int) -> None:
         loan = self.row(loan_id)
@@ -211,6 +254,48 @@ class Walk:
         if loan.days_past_due > 90 and not loan.credit_balance_minor:
             choices += [("write_off", self.write_off)] * 2
         return choices
+
+    def auto_debit(self) -> None:
+        """The day's deduction file (批量代扣); the bank debits each line in full, in part or not
+        at all and sends its result file back through the import, at times twice (replayed). A
+        line debited in full pays everything owed: nothing is overdue or due at the end of the
+        day."""
+        with self.world.make_uow(read_only=True) as uow:
+            run = deduction_run(uow, self.world.principal(FIN))
+        assert run.on == self.day and not run.without_account, self.report(f"{run}")
+        debited: list[dict[str, Any]] = []
+        full: list[int] = []
+        for line in run.lines:
+            owed, pick = line.owing.amount, self.rng.random()
+            if pick < 0.25 or owed <= D("0.01"):
+                continue  # not enough money in the account
+            amount = owed if pick < 0.75 else D(self.rng.randint(1, minor(owed) - 1)) / 100
+            if amount == owed:
+                full.append(line.owing.loan_id)
+            debited.append(
+                {
+                    "loan_id": line.owing.loan_id,
+                    "amount": str(amount),
+                    "value_date": line.value_date.isoformat(),
+                    "channel": CHANNEL,
+                    "external_reference": line.reference,
+                }
+            )
+        said = ", ".join(f"loan {x['loan_id']} {x['amount']}" for x in debited)
+        self.log.append(f"{self.day} auto-debit of {len(run.lines)} lines: {said or 'none'}")
+        if not debited:
+            return
+        done = self.send(debited)
+        assert not any(line.replayed for line in done), self.report("a debit was a replay")
+        if self.rng.random() < 0.3:
+            again = self.send(debited)
+            assert all(line.replayed for line in again), self.report("a debit was posted twice")
+        self.live(f"auto-debit of {self.day}")
+        for loan_id in {line["loan_id"] for line in debited}:
+            self.snapshot_holds(loan_id, self.day, f"the auto-debit on loan {loan_id}")
+        for loan_id in full:
+            left = self.position(self.row(loan_id)).due_amount
+            assert not left, self.report(f"loan {loan_id} debited in full still owes {left}")
 
     # the commands: each returns what it did, for the log
 
