@@ -251,14 +251,16 @@ def test_a_reschedule_from_the_page_waits_then_restructures_the_loan(
 ) -> None:
     url, csrf = _loan_page_of(ui_client, world, date(2025, 3, 1), "manager_a")
     form = {"csrf_token": csrf, "term": "18", "method": "equal_installment", "reason": "经营困难"}
+    form["annual_rate"] = "15"  # the contract's 12 %
     refused = _post(ui_client, f"{url}/reschedule", {**form, "grace_principal_periods": "18"})
     assert "notice-error" in refused and 'id="pending-requests"' not in refused
     page = _post(ui_client, f"{url}/reschedule", {**form, "grace_principal_periods": "2"})
     pending = _pending_id(page)
-    assert "Restructured" not in page
+    assert "Restructured" not in page and 'id="rate-in-force"' not in page
     csrf = _as(ui_client, "manager")
     page = _post(ui_client, f"/inbox/{pending}/approve", {"csrf_token": csrf, "next": url})
     assert "Restructured" in page and f'data-pending-id="{pending}"' not in page
+    assert 'id="rate-in-force">15%' in page
 
 
 def test_the_loan_page_names_the_borrower_and_shows_the_position_on_a_chosen_date(

@@ -32,6 +32,7 @@ from microlend.kernel.errors import DomainError
 from microlend.loans import service as loans
 from microlend.loans.autodebit import CHANNEL, ON_BOOK, deduction_run
 from microlend.loans.batch import repay_batch
+from microlend.loans.calculator.model import RepaymentMethod
 from microlend.loans.engine import Position
 from microlend.loans.reversals import REVERSIBLE
 from microlend.loans.tables import Loan, LoanEvent
@@ -444,18 +445,25 @@ class Walk:
         return str(amount)
 
     def reschedule(self, loan: Loan) -> str:
+        """Over 3 to 12 installments, at times at a new rate, by another method, with periods of
+        grace on principal, a first due date of its own, arrears capitalised, back-dated."""
         term = self.rng.randint(3, 12)
-        capitalise = self.rng.random() < 0.5
+        change: dict[str, Any] = {
+            "capitalise_arrears": self.rng.random() < 0.5,
+            "annual_rate": self.rng.choice([None, None, D("6"), D("15.5"), D("24")]),
+            "method": self.rng.choice([None, None, *RepaymentMethod]),
+            "grace_principal_periods": self.rng.choice([0, 0, 0, 1, 2]),
+            "value_date": self._value_date(loan),
+        }
+        if self.rng.random() < 0.3:
+            start = change["value_date"] or self.day
+            change["first_due_date"] = start + timedelta(days=self.rng.randint(10, 45))
         request = self.command(
-            loans.reschedule,
-            loan,
-            "manager_a",
-            term=term,
-            capitalise_arrears=capitalise,
-            reason="经营困难",
+            loans.reschedule, loan, "manager_a", term=term, reason="经营困难", **change
         )
         approved(self.world, request)
-        return f"term {term} capitalise {capitalise}"
+        said = ", ".join(f"{name} {value}" for name, value in change.items() if value)
+        return f"term {term} {said}"
 
     def write_off(self, loan: Loan) -> str:
         request = self.command(loans.write_off, loan, "manager_a", reason="失联")

@@ -24,7 +24,9 @@ from sqlalchemy import Engine, select
 
 from microlend.db.migrate import alembic_config
 from microlend.db.uow import SessionFactory
+from microlend.loans import service as loans
 from microlend.loans.tables import LoanInstallment
+from microlend.loans.tables_close import LoanCloseState
 from microlend.loans.views import EventOutcome
 from tests.integration.checker_support import approved
 from tests.integration.loans_support import D, disbursed, set_business_date
@@ -123,3 +125,50 @@ def test_a_schedule_rebuilt_after_maturity_accrues_from_the_reschedule(
     row = loan_row(world, loan)
     assert (row.booked_interest_minor, row.outstanding_interest_minor) == (417, 417)
     assert gl(world, "1132", date(2025, 5, 2)) == D("4.17")
+
+
+def test_arrears_left_by_a_restructuring_at_a_new_rate_bear_penalty_at_that_rate(
+    world: World, session_factory: SessionFactory
+) -> None:
+    """Installment 1 (1,000.00 + 120.00, due 15 Feb) is not paid; on 1 Mar a restructuring
+    (arrears not capitalised) puts the loan at 24 % a year. The penalty is 1.5 x the rate in
+    force: 14 nights (16 Feb to 1 Mar) at 12 %, 0.50 a night on 1,000.00 = 7.00; from 2 Mar
+    at 24 %, 24 % x 1.5 / 360 = 0.1 % a day, 1.00 a night: 9.00 by the close of 3 Mar, as the
+    engine prices it, 2.00 of it booked by the two closes. (Close of business priced the nights
+    after a restructuring at the contract's rate: 0.50 a night, 8.00.)"""
+    loan = disbursed(world).id
+    close(session_factory, world, date(2025, 2, 28))
+    done = approved(world, _reschedule(world, loan, term=6, annual_rate="24"))
+    assert isinstance(done, EventOutcome)
+    assert done.loan.outstanding_penalty == D("7.00")
+    before = loan_row(world, loan)
+    assert before.rate_in_force == D("24")
+    close(session_factory, world, date(2025, 3, 3))
+    row = loan_row(world, loan)
+    assert row.outstanding_penalty_minor == 900
+    assert row.booked_penalty_minor - before.booked_penalty_minor == 200
+    with world.make_uow(read_only=True) as uow:
+        here = loans.loan_position(
+            uow, world.principal("finance"), loan_id=loan, as_of=date(2025, 3, 3)
+        )
+    assert here.overdue.penalty == D("9.00")
+
+
+def test_the_migration_finds_the_rate_in_force_in_the_stored_book(
+    world: World, session_factory: SessionFactory, engine: Engine, db_url: str
+) -> None:
+    """Revision 0024 gives a loan rescheduled to 24 % (above) that rate from its stored engine
+    book and clears its close state's penalty rate: the next close prices it again, at 24 %,
+    1.00 a night."""
+    loan = disbursed(world).id
+    close(session_factory, world, date(2025, 2, 28))
+    approved(world, _reschedule(world, loan, term=6, annual_rate="24"))
+    engine.dispose()
+    command.downgrade(alembic_config(db_url), "0023")
+    command.upgrade(alembic_config(db_url), "head")
+    assert loan_row(world, loan).rate_in_force == D("24")
+    with world.make_uow(read_only=True) as uow:
+        state = uow.session.get(LoanCloseState, loan)
+        assert state is not None and state.penalty_rate_den is None
+    close(session_factory, world, date(2025, 3, 3))
+    assert loan_row(world, loan).outstanding_penalty_minor == 900

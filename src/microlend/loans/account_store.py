@@ -20,6 +20,7 @@ from microlend.db.bulk import Writes, table_of
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.principal import Principal
 from microlend.loans import tables
+from microlend.loans.close_state import penalty_rate
 from microlend.loans.engine import (
     Amounts,
     InstallmentPosition,
@@ -48,6 +49,7 @@ from microlend.loans.records import (
     signature_text,
 )
 from microlend.loans.tables_certificates import REOPENED, LoanPayoffCertificate
+from microlend.loans.tables_close import LoanCloseState
 from microlend.loans.tables_state import LoanEngineState
 
 EVENTS = table_of(tables.LoanEvent)
@@ -55,6 +57,7 @@ POSTINGS = table_of(tables.LoanPosting)
 INSTALLMENTS = table_of(tables.LoanInstallment)
 LOANS = table_of(tables.Loan)
 STATES = table_of(LoanEngineState)
+CLOSE_STATES = table_of(LoanCloseState)
 POSTING_KEY = ("loan_id", "posting_id")
 CREDIT_POSTING = "credit@"  # the engine's credit application on a due date: credit@{date}
 INSTALLMENT_KEY = ("loan_id", "n")
@@ -410,6 +413,11 @@ def refresh(
         "credit_balance_minor": fresh(here.credit_balance, cur),
         "restructured": restructured,
     }
+    in_force = book.terms.annual_rate
+    rate = None if in_force == loan.annual_rate else in_force
+    if rate != loan.rate_in_force:  # a reschedule changed the rate, or its reversal restored it
+        columns["rate_in_force"] = rate
+        _reprice_penalty(writes, loan, book)
     if loan.status != "written_off":
         status = columns["status"] = _status(str(here.status), restructured)
         if status != "closed":
@@ -425,6 +433,14 @@ def refresh(
         uow.session.flush()
         writes.flush(uow.session)
     return now_rows
+
+
+def _reprice_penalty(writes: Writes, loan: tables.Loan, book: LoanBook) -> None:
+    """Close of business prices the loan's penalty at its close state's daily rate: the rate in
+    force's from now (a loan with no close state yet gets it from ``rate_in_force``)."""
+    terms = book.terms
+    daily = penalty_rate(terms.annual_rate, book.contract.penalty.multiplier, terms.day_count)
+    writes.update(CLOSE_STATES, [{"loan_id": loan.id, **daily}], key=("loan_id",))
 
 
 def _void_certificate(uow: UnitOfWork, loan: tables.Loan, day: date) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -41,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import Date
 
+from microlend.db.base import DecimalText
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.daycount import DayCount
 from microlend.kernel.money import Rounding
@@ -79,6 +81,11 @@ def open_loans(company_id: IdArg, id_low: IdArg, id_high: IdArg) -> list[ColumnE
         Loan.id <= id_high,
         Loan.status.in_(OPEN_STATUSES),
     ]
+
+
+def rate_in_force() -> ColumnElement[Decimal]:
+    """The annual rate a loan is at: a reschedule's (``rate_in_force``) or the contract's."""
+    return func.coalesce(Loan.rate_in_force, Loan.annual_rate, type_=DecimalText())
 
 
 # written inline: SQLite matches a partial index's condition only so (not a bound parameter)

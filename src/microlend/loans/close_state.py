@@ -33,7 +33,7 @@ from microlend.db.conflicts import dialect_insert
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.daycount import DayCount
 from microlend.loans.calculator.servicing_terms import PenaltyBase
-from microlend.loans.close_sql import COUNTED, in_range, open_loans, rowcount
+from microlend.loans.close_sql import COUNTED, in_range, open_loans, rate_in_force, rowcount
 from microlend.loans.contract_document import contract_of
 from microlend.loans.tables import Loan
 from microlend.loans.tables_close import LoanCloseState
@@ -54,26 +54,29 @@ def ensure_states(uow: UnitOfWork, company_id: int, id_low: int, id_high: int) -
     rows were added or completed."""
     s = LoanCloseState
     lacking = or_(s.loan_id.is_(None), s.penalty_rate_den.is_(None))
+    rate = rate_in_force()
     groups = uow.session.execute(
-        select(Loan.product_version_id, Loan.annual_rate, func.min(Loan.id))
+        select(Loan.product_version_id, rate, func.min(Loan.id))
         .outerjoin(s, and_(s.loan_id == Loan.id, *in_range(s.loan_id, id_low, id_high)))
         .where(*open_loans(company_id, id_low, id_high), lacking)
-        .group_by(Loan.product_version_id, Loan.annual_rate)
+        .group_by(Loan.product_version_id, rate)
     ).all()
     documents: dict[int, dict[str, Any]] = {}
     done = 0
-    for version_id, rate, sample_id in groups:
+    for version_id, annual_rate, sample_id in groups:
         if version_id not in documents:
             document = uow.session.scalars(select(Loan.contract).where(Loan.id == sample_id)).one()
             documents[version_id] = conventions(document)
         values = documents[version_id]
         values = values | penalty_rate(
-            Decimal(rate), Decimal(values["penalty_multiplier"]), DayCount(values["day_count"])
+            Decimal(annual_rate),
+            Decimal(values["penalty_multiplier"]),
+            DayCount(values["day_count"]),
         )
         group = (
             *open_loans(company_id, id_low, id_high),
             Loan.product_version_id == version_id,
-            Loan.annual_rate == rate,
+            rate == annual_rate,
         )
         done += _insert(uow, values, group) + _complete(uow, values, group)
     return done

@@ -61,6 +61,9 @@ class Loan(Base):
     currency: Mapped[CurrencyCode]
     principal_minor: Mapped[int] = mapped_column(BigInteger)
     annual_rate: Mapped[Decimal]
+    # the rate a reschedule put the loan at, where it differs from the contract's (None: the
+    # contract's): close of business prices penalty at it, as the engine does
+    rate_in_force: Mapped[Decimal | None]
     term_count: Mapped[int] = mapped_column(Integer)
     method: Mapped[str] = mapped_column(String(30))
     disbursement_date: Mapped[date] = mapped_column(Date)

@@ -28,7 +28,8 @@ class LoanView:
     product_code: str
     currency: str
     principal: Decimal
-    annual_rate: Decimal
+    annual_rate: Decimal  # the contract's
+    rate_in_force: Decimal | None  # a restructuring's new rate (None: the contract's)
     term_count: int
     method: str
     disbursement_date: date
@@ -95,6 +96,7 @@ def loan_view(row: tables.Loan) -> LoanView:
         currency=c,
         principal=money(r["principal_minor"], c),
         annual_rate=r["annual_rate"],
+        rate_in_force=r["rate_in_force"],
         term_count=r["term_count"],
         method=r["method"],
         disbursement_date=r["disbursement_date"],
