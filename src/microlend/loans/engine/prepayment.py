@@ -19,7 +19,8 @@ calculator builds on the remaining principal from P: same method, rate, frequenc
 conventions, the first due date the next one of the old schedule (a broken period from P),
 per-installment fees kept at their amounts, no grace. The number of installments:
 
-* ``lower_installment`` (减额): as many as remained;
+* ``lower_installment`` (减额): as many as remained (fewer when a few cents remain: as many
+  as have a cent of principal each);
 * ``shorten_term`` (缩期): the fewest whose level amount (the installment for equal installment,
   the principal part for equal principal and flat) does not exceed the present one. Interest-only
   and bullet loans have no level amount to keep: they keep their term.
@@ -31,7 +32,7 @@ import dataclasses
 from datetime import date
 from decimal import Decimal
 
-from microlend.kernel.errors import Refusal
+from microlend.kernel.errors import Refusal, ValidationFailed
 from microlend.kernel.money import quantum
 from microlend.loans.calculator.model import (
     Fee,
@@ -39,6 +40,7 @@ from microlend.loans.calculator.model import (
     FeeCharge,
     InterestDates,
     RepaymentMethod,
+    Schedule,
     Terms,
     fee_amount,
 )
@@ -141,8 +143,21 @@ def rebuild(
             else:
                 low = middle + 1
         count = low
-    schedule = build_schedule(remaining_terms(terms, principal, day, future[0], count))
-    return [Row.of(0, installment) for installment in schedule.installments]
+    return [Row.of(0, i) for i in _spread(terms, principal, day, future[0], count).installments]
+
+
+def _spread(terms: Terms, principal: Decimal, day: date, first: Row, count: int) -> Schedule:
+    """The schedule of ``principal`` over ``count`` installments or, when it is too small to
+    spread over so many at the currency's digits (a prepayment that left a few cents), over as
+    many as it can be: each needs at least a cent of principal."""
+    cents = int(principal / quantum(terms.digits))
+    for n in range(max(min(count, cents), 1), 0, -1):
+        try:
+            return build_schedule(remaining_terms(terms, principal, day, first, n))
+        except ValidationFailed as error:
+            if n == 1 or error.field != "principal":
+                raise
+    raise AssertionError("unreachable: one installment always takes the principal")
 
 
 def level_amount(terms: Terms, principal: Decimal, count: int) -> Decimal:
