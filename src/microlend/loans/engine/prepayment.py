@@ -143,10 +143,10 @@ def rebuild(
             else:
                 low = middle + 1
         count = low
-    return [Row.of(0, i) for i in _spread(terms, principal, day, future[0], count).installments]
+    return [Row.of(0, i) for i in spread(terms, principal, day, future[0], count).installments]
 
 
-def _spread(terms: Terms, principal: Decimal, day: date, first: Row, count: int) -> Schedule:
+def spread(terms: Terms, principal: Decimal, day: date, first: Row, count: int) -> Schedule:
     """The schedule of ``principal`` over ``count`` installments or, when it is too small to
     spread over so many at the currency's digits (a prepayment that left a few cents), over as
     many as it can be: each needs at least a cent of principal."""

@@ -21,7 +21,7 @@ from microlend.loans.calculator.servicing_terms import Component
 from microlend.loans.engine.accrual import accrued_interest
 from microlend.loans.engine.book import ZERO, LoanBook, Posting, Row
 from microlend.loans.engine.events import EventKind, Tranche
-from microlend.loans.engine.prepayment import remaining_terms
+from microlend.loans.engine.prepayment import remaining_terms, spread
 
 AFTER_THE_LAST = Refusal("is after the last due date", field="value_date")
 
@@ -34,8 +34,8 @@ def apply_tranche(book: LoanBook, event: Tranche) -> Posting:
         current = future[0]
         earned = accrued_interest(book, current, day)
         principal = sum((r.charged[Component.PRINCIPAL] for r in future), ZERO) + event.amount
-        terms = remaining_terms(book.terms, principal, day, current, len(future))
-        rebuilt = [Row.of(0, i) for i in build_schedule(terms).installments]
+        schedule = spread(book.terms, principal, day, current, len(future))
+        rebuilt = [Row.of(0, i) for i in schedule.installments]
         rebuilt[0].charged[Component.INTEREST] += earned
         rebuilt[0].accrual_start = current.accrual_start
     else:  # only in a replay: posted now, it is refused (``check_posting``)
