@@ -67,9 +67,9 @@ MONEY_KINDS = ("repayment", "prepayment")
 def amount_of(raw: Any, currency: str, name: str = "amount", *, zero: bool = False) -> Decimal:
     """``raw`` as an amount of ``currency``: positive, or (``zero``) not negative."""
     units = minor_units_of(str(raw) if raw is not None else "", currency, field=name)
-    if units < 0 and zero:
+    if zero and units < 0:
         raise ValidationFailed("must not be negative", field=name)
-    if units < 0 or (units == 0 and not zero):
+    if not zero and units <= 0:
         raise ValidationFailed("must be positive", field=name)
     return money(units, currency)
 

@@ -146,18 +146,18 @@ def rebuild(
     return [Row.of(0, i) for i in spread(terms, principal, day, future[0], count).installments]
 
 
-def spread(terms: Terms, principal: Decimal, day: date, first: Row, count: int) -> Schedule:
-    """The schedule of ``principal`` over ``count`` installments or, when it is too small to
-    spread over so many at the currency's digits (a prepayment that left a few cents), over as
-    many as it can be: each needs at least a cent of principal."""
-    cents = int(principal / quantum(terms.digits))
-    for n in range(max(min(count, cents), 1), 0, -1):
+def spread(terms: Terms, principal: Decimal, day: date, first: Row | None, count: int) -> Schedule:
+    """The schedule of ``principal`` over ``count`` installments (``remaining_terms``) or, when
+    it is too small to spread over so many at the currency's digits (a prepayment that left a
+    few cents), over as many as it can be: each needs at least a cent of principal."""
+    n = max(min(count, int(principal / quantum(terms.digits))), 1)
+    while True:
         try:
             return build_schedule(remaining_terms(terms, principal, day, first, n))
         except ValidationFailed as error:
             if n == 1 or error.field != "principal":
                 raise
-    raise AssertionError("unreachable: one installment always takes the principal")
+            n -= 1
 
 
 def level_amount(terms: Terms, principal: Decimal, count: int) -> Decimal:

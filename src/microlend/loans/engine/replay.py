@@ -161,9 +161,9 @@ def _check(contract: LoanContract, event: MoneyEvent) -> None:
     amounts = [("amount", event.amount)]
     if isinstance(event, Prepayment):
         amounts.append(("fee", event.fee))
-    nothing = isinstance(event, Prepayment)  # a prepayment may pay out of the credit alone
     for name, amount in amounts:
-        zero = name == "amount" and amount == 0 and not nothing
+        # a prepayment may be 0.00: it pays out of the credit balance alone
+        zero = name == "amount" and amount == 0 and not isinstance(event, Prepayment)
         if amount != contract.round(amount) or amount < 0 or zero:
             raise ValidationFailed(
                 "must be a positive amount with at most %(digits)s decimals",

@@ -16,12 +16,11 @@ the posting says the tranche would be refused if posted now (``refused``).
 from __future__ import annotations
 
 from microlend.kernel.errors import Refusal
-from microlend.loans.calculator.schedule import build_schedule
 from microlend.loans.calculator.servicing_terms import Component
 from microlend.loans.engine.accrual import accrued_interest
 from microlend.loans.engine.book import ZERO, LoanBook, Posting, Row
 from microlend.loans.engine.events import EventKind, Tranche
-from microlend.loans.engine.prepayment import remaining_terms, spread
+from microlend.loans.engine.prepayment import spread
 
 AFTER_THE_LAST = Refusal("is after the last due date", field="value_date")
 
@@ -40,8 +39,7 @@ def apply_tranche(book: LoanBook, event: Tranche) -> Posting:
         rebuilt[0].accrual_start = current.accrual_start
     else:  # only in a replay: posted now, it is refused (``check_posting``)
         principal = event.amount
-        terms = remaining_terms(book.terms, principal, day, None, 1)
-        rebuilt = [Row.of(0, i) for i in build_schedule(terms).installments]
+        rebuilt = [Row.of(0, i) for i in spread(book.terms, principal, day, None, 1).installments]
     book.rows = [*kept, *rebuilt]
     for number, row in enumerate(book.rows, start=1):
         row.n = number
