@@ -13,13 +13,19 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+import pytest
 from sqlalchemy import event, func, select
 
+from microlend.auth import service as auth
+from microlend.db import sent as sent_writes
+from microlend.kernel.errors import ValidationFailed
+from microlend.loans import batch, tables
 from microlend.loans import service as loans
-from microlend.loans import tables
 from microlend.loans.batch import repay_batch
 from microlend.loans.views import EventOutcome
 from tests.integration.loans_support import disbursed, set_business_date
+from tests.integration.test_loans import _balances
+from tests.integration.test_loans_batch import _state
 from tests.seed import World
 
 
@@ -200,3 +206,62 @@ def test_a_re_sent_file_replays_as_single_repayments_do(world: World) -> None:
     assert again[:2] == singles and again[2:] == singles
     one = singles[0]
     assert isinstance(one, EventOutcome) and one.event.reversed
+
+
+def test_a_file_sent_in_parts_ends_as_one_written_whole(
+    world: World, db_backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every two lines are sent to be written while the next are applied (PostgreSQL; SQLite
+    writes them at once): a back-dated line reposting a line of an earlier part, and a line
+    sent again after it, end as the same file written in one part leaves two other loans. A
+    refused last line leaves nothing of the parts sent before it."""
+    ids = [
+        disbursed(world, code=f"L{n}", id_number=number).id
+        for n, number in enumerate(
+            ("110105198001010016", "110105198501010012", "11010519491231002X", "110105199001010010")
+        )
+    ]
+    set_business_date(world, date(2025, 2, 20))
+    finance = world.principal("finance")
+
+    def file(one: int, two: int, prefix: str) -> list[dict[str, str]]:
+        def line(loan_id: int, amount: str, day: str, n: int) -> dict[str, str]:
+            reference = f"{prefix}-{n}"
+            return {"loan_id": str(loan_id), "amount": amount, "value_date": day} | {
+                "external_reference": reference
+            }
+
+        first = line(one, "500.00", "2025-02-18", 1)
+        return [
+            first,
+            line(two, "400.00", "2025-02-18", 2),
+            line(one, "300.00", "2025-02-16", 3),  # before line 1, sent in the first part
+            line(two, "50.00", "", 4),
+            first,  # replayed, with the posting line 3 gave it
+        ]
+
+    sends: list[object] = []
+    send = sent_writes.send
+    monkeypatch.setattr(sent_writes, "send", lambda *a: sends.append(a) or send(*a))
+    outcomes = {}
+    for every, (one, two), prefix in ((2, ids[:2], "P"), (1000, ids[2:], "W")):
+        monkeypatch.setattr(batch, "SEND_EVERY", every)
+        with world.make_uow() as uow:
+            outcomes[prefix] = repay_batch(uow, finance, file(one, two, prefix), now=world.now)
+            uow.commit()
+    assert len(sends) == (2 if db_backend == "postgres" else 0)
+    for prefix in ("P", "W"):
+        assert [d.replayed for d in outcomes[prefix]] == [False] * 4 + [True]  # type: ignore[union-attr]
+    for parted, whole in ((ids[0], ids[2]), (ids[1], ids[3])):
+        assert _state(world, parted) == _state(world, whole)
+        assert _balances(world, parted) == _balances(world, whole)
+
+    before = _repayments(world)
+    refused = [*file(ids[0], ids[1], "R")[:4], {"loan_id": str(ids[0]), "amount": "1.001"}]
+    monkeypatch.setattr(batch, "SEND_EVERY", 2)
+    with world.make_uow() as uow, pytest.raises(ValidationFailed) as caught:
+        repay_batch(uow, finance, refused, now=world.now)
+    assert "line 5" in caught.value.__notes__
+    assert _repayments(world) == before
+    with world.make_uow(read_only=True) as uow:
+        assert auth.verify_audit(uow, world.principal("auditor")) == []

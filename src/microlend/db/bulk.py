@@ -41,6 +41,9 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.orm import Session, SessionTransaction
 
+from microlend.db import sent
+from microlend.db.sent import Sent
+
 Row = dict[str, Any]
 Check = Callable[[list[Any]], None]  # handed the rows a statement's main query returned
 IDS_KEY = "db.bulk.allocated"
@@ -171,6 +174,14 @@ class Writes:
 
     def flush(self, session: Session) -> None:
         """Write everything staged (in the session's transaction) and forget it."""
+        self._write(session, wait=True)
+
+    def send(self, session: Session) -> Sent | None:
+        """``flush``, but on PostgreSQL the statement is only sent: the server writes while the
+        caller goes on (``db.sent``; its checks run when it is settled)."""
+        return self._write(session, wait=False)
+
+    def _write(self, session: Session, *, wait: bool) -> Sent | None:
         steps, kept, self.steps, self.kept = self.steps, self.kept, [], {}
         by_shape: dict[tuple[str, str, tuple[str, ...], tuple[str, ...]], Step] = {}
         for entry in kept.values():
@@ -185,19 +196,22 @@ class Writes:
                 by_shape[shape] = Step(kind, entry.table, [row], entry.key)
         steps += by_shape.values()
         if not steps:
-            return
+            return None
         if session.get_bind().dialect.name == "postgresql":
             merged = _merged(steps)
             statement, params = _combined(merged)
+            checks = tuple(check for step in merged for check in step.checks)
+            if not wait:
+                return sent.send(session, statement, params, checks)
             result = session.execute(_text(statement), params)
-            checks = [check for step in merged for check in step.checks]
             if checks:
                 returned = list(result.all())
                 for check in checks:
                     check(returned)
-            return
+            return None
         for step in steps:
             _run_one(session, step)
+        return None
 
 
 @lru_cache(maxsize=256)

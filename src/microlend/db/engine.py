@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
 
+from microlend.db import sent
 from microlend.db.cursor import DescribedCursor
 
 DEFAULT_DATABASE_URL = "sqlite:///./microlend.db"
@@ -57,6 +58,7 @@ def create_engine_for(url: str, **options: Any) -> Engine:
     connect_args = {"cursor_factory": DescribedCursor, **options.pop("connect_args", {})}
     engine = create_engine(url, connect_args=connect_args, **options)
     event.listen(engine, "connect", _json_with_orjson)
+    sent.install(engine)
     if not options.get("pool_pre_ping"):
         _ping_after_idle(engine)
     return engine

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from microlend.db.bulk import Writes
 from microlend.db.engine import READ_ONLY
+from microlend.db.sent import Sent
 
 T = TypeVar("T")
 DurableWrite = Callable[[Session], None]
@@ -49,6 +50,7 @@ class UnitOfWork:
         self._session: Session | None = None
         self._durable: list[DurableWrite] = []
         self.staged = Writes()
+        self._sent: Sent | None = None
         self.rollback_only = False
 
     @property
@@ -75,6 +77,7 @@ class UnitOfWork:
     ) -> None:
         try:
             self.staged.discard()
+            self._sent = None
             self.session.close()  # rolls back what was not committed; loaded objects stay readable
             self._write_durable()
         finally:
@@ -113,6 +116,7 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self.staged.discard()
+        self._sent = None
         self.session.rollback()
         self.rollback_only = False
         self._write_durable()
@@ -132,9 +136,24 @@ class UnitOfWork:
 
     def flush_staged(self) -> None:
         """Write the staged rows (after the session's own pending changes)."""
+        self._settle()
         if self.staged:
             self.session.flush()
             self.staged.flush(self.session)
+
+    def send_staged(self) -> None:
+        """Start writing the staged rows without waiting (on PostgreSQL the server writes them
+        while the command goes on: ``db.sent``); elsewhere ``flush_staged``. The connection's
+        next statement waits for them; the next flush, send or commit runs their checks."""
+        self._settle()
+        if self.staged:
+            self.session.flush()
+            self._sent = self.staged.send(self.session)
+
+    def _settle(self) -> None:
+        sent, self._sent = self._sent, None
+        if sent is not None:
+            sent.settle()
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

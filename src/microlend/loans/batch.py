@@ -7,7 +7,8 @@ under it is a ``Conflict``). But the batch reads and writes in bulk: the loans o
 locked together (in id order) with their engine state, the references looked up together, each
 line applied by the engine from its loan's stored book, and the events, postings, vouchers and
 their lines, installments, loan rows, engine states and audit records written with one
-statement (on PostgreSQL) when the file ends.
+statement (on PostgreSQL) for every ``SEND_EVERY`` lines: each part is sent to the server and
+written while the next part is applied (``UnitOfWork.send_staged``), all in the one transaction.
 
 All or nothing: one refused line refuses the whole file (nothing is written, the unit of work
 can only roll back), the error names the line in its ``__notes__``, and the refusal is audited.
@@ -59,6 +60,10 @@ from microlend.loans.repayments import (
 )
 from microlend.loans.views import EventOutcome
 
+# The lines applied between two writes: each part of the file is sent to be written while the
+# next part is applied (``UnitOfWork.send_staged``); 25 to 50 lines made a 200-line file fastest
+SEND_EVERY = 25
+
 
 @dataclass
 class Line:
@@ -100,6 +105,9 @@ def repay_batch(
             poster = _Poster(uow, actor, locked, lines, now)
             for current in lines:
                 done.append(poster.post(current))
+                if len(done) % SEND_EVERY == 0:
+                    current = None  # what the server refuses is not this line's doing
+                    poster.send()
             current = None
             poster.finish()
         uow.flush_staged()
@@ -230,6 +238,11 @@ class _Poster:
             now=self.now,
             staged=self.uow.staged,
         )
+
+    def send(self) -> None:
+        """Send the lines applied so far to be written while the next ones are applied."""
+        self.queue.post()
+        self.uow.send_staged()
 
     def finish(self) -> None:
         self.queue.post()

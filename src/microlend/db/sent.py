@@ -1,0 +1,120 @@
+"""A write sent without waiting for it: the server runs it while the command goes on.
+
+``UnitOfWork.send_staged`` hands the staged rows' one statement (``db.bulk``) to PostgreSQL in
+psycopg's pipeline mode and returns at once: a bank file's import sends the rows of the lines it
+has applied and applies the next lines while the server writes them (the server and the client
+each work on a core of their own). It stays one transaction on one connection, and nothing else
+goes to the server before the sent statement has finished: the connection's next statement,
+``COMMIT`` or ``ROLLBACK`` first waits for it (``install``: engine events), so a command that
+reads while a write is on its way reads what it wrote. The statement's checks (``Writes.
+statement``) run when the unit of work next flushes, sends or commits, as a flush would run
+them. A sent statement that failed raises where it is waited for, as itself (``IntegrityError``
+and the rest, as SQLAlchemy wraps them), and again if waited for twice; a rollback waits
+without raising.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager, suppress
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import psycopg
+from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+_PSYCOPG = PGDialect_psycopg()  # type: ignore[no-untyped-call]
+SENT = "microlend_sent"  # the connection's statement on its way (``Connection.info``)
+Check = Callable[[list[Any]], None]
+
+
+@dataclass
+class Sent:
+    """A statement on its way, and once waited for, what it returned."""
+
+    statement: str
+    params: dict[str, Any]
+    checks: tuple[Check, ...]
+    pipeline: AbstractContextManager[Any]  # the connection's pipeline mode, entered
+    cursor: psycopg.Cursor[Any]
+    arrived: bool = False
+    rows: list[Any] = field(default_factory=list)
+    error: BaseException | None = None
+
+    def wait(self) -> None:
+        """Wait for the statement to finish; raise its error, if it failed."""
+        if not self.arrived:
+            self.arrived = True
+            try:
+                self.pipeline.__exit__(None, None, None)
+                if self.checks:
+                    self.rows = list(self.cursor.fetchall())
+            except psycopg.Error as error:
+                self.error = DBAPIError.instance(
+                    self.statement, self.params, error, psycopg.Error, ismulti=False
+                )
+        if self.error is not None:
+            raise self.error
+
+    def settle(self) -> None:
+        """Wait for the statement, then hand its checks what it returned."""
+        self.wait()
+        for check in self.checks:
+            check(self.rows)
+
+
+def send(
+    session: Session, statement: str, params: dict[str, Any], checks: tuple[Check, ...]
+) -> Sent:
+    """Send ``statement`` (``:name`` parameters) on the session's connection without waiting."""
+    connection = session.connection()
+    waited(connection)
+    raw = connection.connection.driver_connection
+    assert isinstance(raw, psycopg.Connection)
+    sql = _compiled(statement)
+    pipeline = raw.pipeline()
+    pipeline.__enter__()
+    cursor = raw.cursor()
+    try:
+        cursor.execute(sql, params)
+    except BaseException:
+        pipeline.__exit__(None, None, None)
+        raise
+    sent = Sent(statement, params, checks, pipeline, cursor)
+    connection.info[SENT] = sent
+    return sent
+
+
+@lru_cache(maxsize=64)
+def _compiled(statement: str) -> str:
+    """``statement`` in psycopg's own parameter style (``%(name)s``)."""
+    return str(text(statement).compile(dialect=_PSYCOPG))
+
+
+def waited(connection: Connection) -> None:
+    """Wait for the statement on its way on ``connection``, if there is one."""
+    sent: Sent | None = connection.info.pop(SENT, None)
+    if sent is not None:
+        sent.wait()
+
+
+def _dropped(info: dict[Any, Any]) -> None:
+    """Before a rollback, or a connection back in the pool: the statement on its way is waited
+    for without raising (what it did is undone whatever became of it)."""
+    sent: Sent | None = info.pop(SENT, None)
+    if sent is not None:
+        with suppress(DBAPIError):
+            sent.wait()
+
+
+def install(engine: Engine) -> None:
+    """Make every statement, commit and rollback on ``engine``'s connections wait for a
+    statement sent on them first."""
+    event.listen(engine, "before_cursor_execute", lambda connection, *_: waited(connection))
+    event.listen(engine, "commit", waited)
+    event.listen(engine, "rollback", lambda connection: _dropped(connection.info))
+    event.listen(engine, "checkin", lambda _dbapi, record: _dropped(record.info))

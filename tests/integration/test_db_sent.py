@@ -1,0 +1,130 @@
+"""Staged rows sent without waiting (``UnitOfWork.send_staged``, db/sent.py), on PostgreSQL: the
+server writes them while the command goes on; the connection's next statement, commit or
+rollback waits for them; a failed write fails the unit of work; the statement's checks run at
+the next flush."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import BigInteger, Column, Engine, MetaData, Table, Text, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from microlend.db.engine import create_engine_for
+from microlend.db.uow import UnitOfWork, make_session_factory
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def probe(pg_server_url: str) -> Iterator[tuple[Engine, Table, str]]:
+    """A table of its own (tests run side by side on one server), with row 1 in it."""
+    name = f"sent_probe_{uuid.uuid4().hex[:12]}"
+    table = Table(
+        name, MetaData(), Column("id", BigInteger, primary_key=True), Column("note", Text)
+    )
+    engine = create_engine_for(pg_server_url)
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE TABLE {name} (id bigint PRIMARY KEY, note text)"))
+        connection.execute(text(f"INSERT INTO {name} VALUES (1, 'first')"))
+    yield engine, table, pg_server_url
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP TABLE {name}"))
+    engine.dispose()
+
+
+def _notes(engine: Engine, table: Table) -> dict[int, str]:
+    with Session(engine) as session:
+        return {row.id: row.note for row in session.execute(select(table))}
+
+
+def _raw(url: str) -> psycopg.Connection[Any]:
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+
+
+def test_a_sent_write_runs_while_the_command_goes_on(probe: tuple[Engine, Table, str]) -> None:
+    """Another transaction holds row 1: the sent update waits for it on the server while
+    ``send_staged`` has returned; the unit of work's next statement waits for the update and
+    reads what it wrote."""
+    engine, table, url = probe
+    with _raw(url) as other, UnitOfWork(make_session_factory(engine)) as uow:
+        other.execute(f"SELECT * FROM {table.name} WHERE id = 1 FOR UPDATE")
+        uow.session.execute(text("SET lock_timeout = '20s'"))  # a send that waited would fail
+        pid = uow.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        uow.staged.update(table, [{"id": 1, "note": "sent"}])
+        uow.send_staged()
+        assert _waits_for_a_lock(other, pid)  # returned while the server is held up
+        other.commit()
+        note = uow.session.execute(select(table.c.note).where(table.c.id == 1)).scalar_one()
+        assert note == "sent"
+        uow.commit()
+    assert _notes(engine, table) == {1: "sent"}
+
+
+def _waits_for_a_lock(other: psycopg.Connection[Any], pid: int) -> bool:
+    query = "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s"
+    for _ in range(200):  # the statement reaches the server at once; give it ten seconds
+        found = other.execute(query, (pid,)).fetchone()
+        if found is not None and found[0] == "Lock":
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_failed_sent_write_fails_the_next_statement_and_leaves_nothing(
+    probe: tuple[Engine, Table, str],
+) -> None:
+    engine, table, _ = probe
+    factory = make_session_factory(engine)
+    with UnitOfWork(factory) as uow:
+        uow.staged.insert(table, [{"id": 2, "note": "second"}])
+        uow.send_staged()
+        uow.staged.insert(table, [{"id": 1, "note": "again"}])  # row 1 is there
+        uow.send_staged()
+        with pytest.raises(IntegrityError):
+            uow.session.execute(select(table.c.id))
+    with UnitOfWork(factory) as uow:  # waited for by the commit, as a flush would be
+        uow.staged.insert(table, [{"id": 1, "note": "again"}])
+        uow.send_staged()
+        with pytest.raises(IntegrityError):
+            uow.commit()
+    assert _notes(engine, table) == {1: "first"}
+
+
+def test_a_rolled_back_send_leaves_nothing_and_the_connection_serves_on(
+    probe: tuple[Engine, Table, str],
+) -> None:
+    engine, table, _ = probe
+    factory = make_session_factory(engine)
+    for note in ("kept", "failed"):
+        with UnitOfWork(factory) as uow:  # left without committing: rolled back
+            uow.staged.insert(table, [{"id": 1 if note == "failed" else 3, "note": note}])
+            uow.send_staged()
+    with UnitOfWork(factory) as uow:
+        uow.staged.insert(table, [{"id": 4, "note": "fourth"}])
+        uow.send_staged()
+        uow.commit()
+    assert _notes(engine, table) == {1: "first", 4: "fourth"}
+
+
+def test_the_checks_of_a_sent_statement_run_at_the_next_flush(
+    probe: tuple[Engine, Table, str],
+) -> None:
+    engine, table, _ = probe
+    seen: list[list[Any]] = []
+    counted = ("SELECT count(*) FROM json_array_elements({rows})",)
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        uow.staged.statement(table, [{"id": 5}, {"id": 6}], counted, check=seen.append)
+        uow.send_staged()
+        uow.session.execute(text("SELECT 1"))  # waits for it; the check waits for a flush
+        assert seen == []
+        uow.flush_staged()
+        assert [[tuple(row) for row in rows] for rows in seen] == [[(2,)]]
+        uow.flush_staged()
+        assert len(seen) == 1
