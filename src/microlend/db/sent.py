@@ -6,11 +6,12 @@ has applied and applies the next lines while the server writes them (the server 
 each work on a core of their own). It stays one transaction on one connection, and nothing else
 goes to the server before the sent statement has finished: the connection's next statement,
 ``COMMIT`` or ``ROLLBACK`` first waits for it (``install``: engine events), so a command that
-reads while a write is on its way reads what it wrote. The statement's checks (``Writes.
-statement``) run when the unit of work next flushes, sends or commits, as a flush would run
-them. A sent statement that failed raises where it is waited for, as itself (``IntegrityError``
-and the rest, as SQLAlchemy wraps them), and again if waited for twice; a rollback waits
-without raising.
+reads while a write is on its way reads what it wrote. The checks of its steps (see
+``bulk.Writes.statement``) run when the unit of work next flushes, sends or commits. A sent
+statement that failed raises where it is waited for, as SQLAlchemy would have raised it
+(``IntegrityError`` and the rest), and again if waited for twice; a rollback waits without
+raising. Sent parts hold their locks (the ledger period's, the audit head's) from the first part
+to the commit: for the length of the file, where one write at the end held them for the end.
 """
 
 from __future__ import annotations
