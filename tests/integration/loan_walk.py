@@ -31,7 +31,7 @@ from microlend.eod.runner import run_close_of_business
 from microlend.kernel.errors import DomainError
 from microlend.loans import service as loans
 from microlend.loans.autodebit import CHANNEL, ON_BOOK, deduction_run
-from microlend.loans.batch import repay_batch
+from microlend.loans.batch import SEND_EVERY, repay_batch
 from microlend.loans.calculator.model import RepaymentMethod
 from microlend.loans.engine import Position
 from microlend.loans.reversals import REVERSIBLE
@@ -367,8 +367,12 @@ class Walk:
         return f"file {len(self.files) - 1}: {said}"
 
     def send(self, lines: list[dict[str, Any]]) -> list[EventOutcome]:
+        """The file posted, its lines sent to be written one by one, two by two or all at once
+        (by the file's number: the walk's random choices stay as they were)."""
+        every = (1, 2, SEND_EVERY)[len(self.files) % 3]
         with self.world.make_uow() as uow:
-            done = repay_batch(uow, self.world.principal(FIN), lines, now=self.world.now)
+            finance = self.world.principal(FIN)
+            done = repay_batch(uow, finance, lines, now=self.world.now, send_every=every)
             uow.commit()
         assert all(isinstance(line, EventOutcome) for line in done)
         return done  # type: ignore[return-value]

@@ -1,7 +1,7 @@
 """The batch import's reads and writes, on SQLite and PostgreSQL: the references looked up by
 channel and reference together (the same reference on another channel is another payment), and
-on PostgreSQL the whole file written in one statement with one insert per table, however many
-lines it has.
+on PostgreSQL each part of the file (``send_every`` lines) written in one statement with one
+insert per table, however many lines it has, sent while the next part is applied.
 
 The loans (tests/integration/loans_support.py): 12,000.00, equal principal, 12 months at 12 %,
 disbursed 2025-01-15; installment 1 (2025-02-15) is 1,000.00 principal + 120.00 interest."""
@@ -19,8 +19,8 @@ from sqlalchemy import event, func, select
 from microlend.auth import service as auth
 from microlend.db import sent as sent_writes
 from microlend.kernel.errors import ValidationFailed
-from microlend.loans import batch, tables
 from microlend.loans import service as loans
+from microlend.loans import tables
 from microlend.loans.batch import repay_batch
 from microlend.loans.views import EventOutcome
 from tests.integration.loans_support import disbursed, set_business_date
@@ -245,9 +245,9 @@ def test_a_file_sent_in_parts_ends_as_one_written_whole(
     monkeypatch.setattr(sent_writes, "send", lambda *a: sends.append(a) or send(*a))
     outcomes = {}
     for every, (one, two), prefix in ((2, ids[:2], "P"), (1000, ids[2:], "W")):
-        monkeypatch.setattr(batch, "SEND_EVERY", every)
         with world.make_uow() as uow:
-            outcomes[prefix] = repay_batch(uow, finance, file(one, two, prefix), now=world.now)
+            lines = file(one, two, prefix)
+            outcomes[prefix] = repay_batch(uow, finance, lines, now=world.now, send_every=every)
             uow.commit()
     assert len(sends) == (2 if db_backend == "postgres" else 0)
     for prefix in ("P", "W"):
@@ -258,9 +258,8 @@ def test_a_file_sent_in_parts_ends_as_one_written_whole(
 
     before = _repayments(world)
     refused = [*file(ids[0], ids[1], "R")[:4], {"loan_id": str(ids[0]), "amount": "1.001"}]
-    monkeypatch.setattr(batch, "SEND_EVERY", 2)
     with world.make_uow() as uow, pytest.raises(ValidationFailed) as caught:
-        repay_batch(uow, finance, refused, now=world.now)
+        repay_batch(uow, finance, refused, now=world.now, send_every=2)
     assert "line 5" in caught.value.__notes__
     assert _repayments(world) == before
     with world.make_uow(read_only=True) as uow:

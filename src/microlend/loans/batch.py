@@ -88,10 +88,16 @@ class Line:
 
 
 def repay_batch(
-    uow: UnitOfWork, actor: Principal, items: Iterable[Mapping[str, Any]], *, now: datetime
+    uow: UnitOfWork,
+    actor: Principal,
+    items: Iterable[Mapping[str, Any]],
+    *,
+    now: datetime,
+    send_every: int = SEND_EVERY,
 ) -> list[EventOutcome | Pending]:
     """Post every repayment of ``items`` (``loan_id`` or ``loan_number``, ``amount``, optional
-    ``value_date``, ``channel``, ``external_reference``) in the caller's transaction."""
+    ``value_date``, ``channel``, ``external_reference``) in the caller's transaction, sending
+    the rows of every ``send_every`` lines to be written while the next are applied."""
     rows = list(items)
     if needs_checker(uow, company_id=actor.company_id, name=REPAY):
         return _one_by_one(uow, actor, rows, now=now)
@@ -105,7 +111,7 @@ def repay_batch(
             poster = _Poster(uow, actor, locked, lines, now)
             for current in lines:
                 done.append(poster.post(current))
-                if len(done) % SEND_EVERY == 0:
+                if len(done) % send_every == 0:
                     current = None  # what the server refuses is not this line's doing
                     poster.send()
             current = None
