@@ -17,7 +17,7 @@ the statement.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
@@ -42,10 +42,9 @@ from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.orm import Session, SessionTransaction
 
 from microlend.db import sent
-from microlend.db.sent import Sent
+from microlend.db.sent import Check, Sent
 
 Row = dict[str, Any]
-Check = Callable[[list[Any]], None]  # handed the rows a statement's main query returned
 IDS_KEY = "db.bulk.allocated"
 FEW_ROWS = 10
 

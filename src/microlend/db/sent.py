@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 _PSYCOPG = PGDialect_psycopg()  # type: ignore[no-untyped-call]
 SENT = "microlend_sent"  # the connection's statement on its way (``Connection.info``)
-Check = Callable[[list[Any]], None]
+Check = Callable[[list[Any]], None]  # handed the rows a statement's main query returned
 
 
 @dataclass
