@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import event, func, select
 
@@ -262,5 +263,43 @@ def test_a_file_sent_in_parts_ends_as_one_written_whole(
         repay_batch(uow, finance, refused, now=world.now, send_every=2)
     assert "line 5" in caught.value.__notes__
     assert _repayments(world) == before
+    with world.make_uow(read_only=True) as uow:
+        assert auth.verify_audit(uow, world.principal("auditor")) == []
+
+
+def test_the_parts_of_a_file_leave_the_audit_head_to_the_last_part(
+    world: World, db_backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every command locks the audit chain's head to link its record: the parts of a file sent
+    before its last leave it free for them (the lines' records go with the last part)."""
+    if db_backend != "postgres":
+        return  # SQLite writes every part at once, under its one write lock
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 15))
+    with world.make_uow(read_only=True) as uow:
+        url = uow.session.get_bind().engine.url  # type: ignore[union-attr]
+    free: list[bool] = []
+    send = sent_writes.send
+
+    def sent_then_probed(*args: Any) -> sent_writes.Sent:
+        on_its_way = send(*args)
+        on_its_way.wait()  # written: whatever it locks is locked now
+        with psycopg.connect(url.set(drivername="postgresql").render_as_string(False)) as other:
+            try:
+                other.execute("SELECT 1 FROM audit_chain_head WHERE id = 1 FOR UPDATE NOWAIT")
+                free.append(True)
+            except psycopg.errors.LockNotAvailable:
+                free.append(False)
+        return on_its_way
+
+    monkeypatch.setattr(sent_writes, "send", sent_then_probed)
+    lines = [
+        {"loan_id": str(loan.id), "amount": "10.00", "external_reference": f"H-{n}"}
+        for n in range(3)
+    ]
+    with world.make_uow() as uow:
+        repay_batch(uow, world.principal("finance"), lines, now=world.now, send_every=1)
+        uow.commit()
+    assert free == [True, True, True]
     with world.make_uow(read_only=True) as uow:
         assert auth.verify_audit(uow, world.principal("auditor")) == []

@@ -129,6 +129,21 @@ class Writes:
         else:
             found.row = None
 
+    def take(self, other: Writes) -> None:
+        """Stage what ``other`` staged, after what is staged here (``other`` is left empty)."""
+        self.steps += other.steps
+        for entry in other.kept.values():
+            if entry.row is None:
+                self.drop(
+                    entry.table,
+                    dict(zip(entry.key, entry.values, strict=True)),
+                    key=entry.key,
+                    existed=entry.existed,
+                )
+            else:
+                self.keep(entry.table, entry.row, key=entry.key, existed=entry.existed)
+        other.discard()
+
     def insert(self, table: Table, rows: Iterable[Row]) -> None:
         self._add("insert", table, rows, ())
 

@@ -10,8 +10,10 @@ reads while a write is on its way reads what it wrote. The checks of its steps (
 ``bulk.Writes.statement``) run when the unit of work next flushes, sends or commits. A sent
 statement that failed raises where it is waited for, as SQLAlchemy would have raised it
 (``IntegrityError`` and the rest), and again if waited for twice; a rollback waits without
-raising. Sent parts hold their locks (the ledger period's, the audit head's) from the first part
-to the commit: for the length of the file, where one write at the end held them for the end.
+raising. A sent part holds the locks its statement takes (a ledger period's row, when it numbers
+vouchers) to the commit: a command sending parts holds them from its first part (the bank-file
+import keeps its audit records for its last part, so that the audit chain's head, which every
+command locks, is held no longer than before).
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import select
 
 from microlend.db.audit import Actor, append_audit
-from microlend.db.bulk import allocate_ids
+from microlend.db.bulk import Writes, allocate_ids
 from microlend.db.commands import Pending, audit_refusal, needs_checker
 from microlend.db.scope import apply_scope
 from microlend.db.uow import UnitOfWork
@@ -142,6 +142,9 @@ class _Poster:
         self.uow, self.actor, self.locked, self.now = uow, actor, locked, now
         self.audited = Actor.of(actor)  # who each line's audit record names
         self.queue = LedgerQueue(uow, actor, now)
+        # The lines' audit records go with the file's last part: the statement that links them
+        # locks the audit chain's head (every command's) until the commit, so not from the first
+        self.audits = Writes()
         pairs = [(ln.channel, ln.reference) for ln in lines if ln.reference]
         self.existing = existing(uow, actor.company_id, pairs)
         self.replays = Replays(uow, self.existing.values())
@@ -242,7 +245,7 @@ class _Poster:
             entity_type="loan",
             entity_id=loan_id,
             now=self.now,
-            staged=self.uow.staged,
+            staged=self.audits,
         )
 
     def send(self) -> None:
@@ -252,6 +255,7 @@ class _Poster:
 
     def finish(self) -> None:
         self.queue.post()
+        self.uow.staged.take(self.audits)
 
 
 def _lines(uow: UnitOfWork, actor: Principal, rows: list[Mapping[str, Any]]) -> list[Line]:
