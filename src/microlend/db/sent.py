@@ -19,7 +19,7 @@ command locks, is held no longer than before).
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager, suppress
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -100,18 +100,20 @@ def _compiled(statement: str) -> str:
 
 def waited(connection: Connection) -> None:
     """Wait for the statement on its way on ``connection``, if there is one."""
-    sent: Sent | None = connection.info.pop(SENT, None)
-    if sent is not None:
-        sent.wait()
+    _wait_for(connection.info, quietly=False)
 
 
-def _dropped(info: dict[Any, Any]) -> None:
-    """Before a rollback, or a connection back in the pool: the statement on its way is waited
-    for without raising (what it did is undone whatever became of it)."""
+def _wait_for(info: dict[Any, Any], *, quietly: bool) -> None:
+    """Wait for the statement on its way (``info[SENT]``), if any; ``quietly`` (before a
+    rollback, or a connection back in the pool: what it did is undone whatever became of it)
+    without raising."""
     sent: Sent | None = info.pop(SENT, None)
     if sent is not None:
-        with suppress(DBAPIError):
+        try:
             sent.wait()
+        except DBAPIError:
+            if not quietly:
+                raise
 
 
 def install(engine: Engine) -> None:
@@ -119,5 +121,5 @@ def install(engine: Engine) -> None:
     statement sent on them first."""
     event.listen(engine, "before_cursor_execute", lambda connection, *_: waited(connection))
     event.listen(engine, "commit", waited)
-    event.listen(engine, "rollback", lambda connection: _dropped(connection.info))
-    event.listen(engine, "checkin", lambda _dbapi, record: _dropped(record.info))
+    event.listen(engine, "rollback", lambda connection: _wait_for(connection.info, quietly=True))
+    event.listen(engine, "checkin", lambda _dbapi, record: _wait_for(record.info, quietly=True))
