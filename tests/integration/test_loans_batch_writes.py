@@ -19,10 +19,11 @@ from sqlalchemy import event, func, select
 
 from microlend.auth import service as auth
 from microlend.db import sent as sent_writes
-from microlend.kernel.errors import ValidationFailed
+from microlend.kernel.errors import RuleViolation, ValidationFailed
 from microlend.loans import service as loans
 from microlend.loans import tables
 from microlend.loans.batch import repay_batch
+from microlend.loans.batch_file import refused_line
 from microlend.loans.views import EventOutcome
 from tests.integration.loans_support import disbursed, set_business_date
 from tests.integration.test_loans import _balances
@@ -303,3 +304,41 @@ def test_the_parts_of_a_file_leave_the_audit_head_to_the_last_part(
     assert free == [True, True, True]
     with world.make_uow(read_only=True) as uow:
         assert auth.verify_audit(uow, world.principal("auditor")) == []
+
+
+def test_a_refusal_of_a_sent_part_is_the_files_not_the_line_being_applied(
+    world: World, db_backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checks of a sent part run when the import next writes or reads what it wrote: here
+    while line 3 (back-dated, so its loan's history is read) is applied. The period its
+    vouchers go to was closed meanwhile: the file is refused, and no line is named as the
+    refused one (line 3 did nothing wrong)."""
+    if db_backend != "postgres":
+        return  # SQLite writes each part at once: its checks run before the next line
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 20))
+    with world.make_uow(read_only=True) as uow:
+        url = uow.session.get_bind().engine.url  # type: ignore[union-attr]
+    send = sent_writes.send
+
+    def closed_then_sent(*args: Any) -> sent_writes.Sent:
+        with psycopg.connect(url.set(drivername="postgresql").render_as_string(False)) as other:
+            other.execute(
+                "INSERT INTO ledger_periods (company_id, period, status, last_number) "
+                "VALUES (%s, '2025-02', 'closed', 0) ON CONFLICT (company_id, period) "
+                "DO UPDATE SET status = 'closed'",
+                (world.company_id,),
+            )
+        return send(*args)
+
+    monkeypatch.setattr(sent_writes, "send", closed_then_sent)
+    lines = [
+        {"loan_id": str(loan.id), "amount": "10.00", "value_date": day}
+        for day in ("2025-02-18", "2025-02-19", "2025-02-16")
+    ]
+    before = _repayments(world)
+    with world.make_uow() as uow, pytest.raises(RuleViolation) as caught:
+        repay_batch(uow, world.principal("finance"), lines, now=world.now, send_every=2)
+    assert caught.value.code == "period_closed"
+    assert refused_line(caught.value) is None and "line" not in caught.value.extra
+    assert _repayments(world) == before

@@ -31,12 +31,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from microlend.db.bulk import Writes
 from microlend.db.engine import READ_ONLY
 from microlend.db.sent import Sent
+from microlend.kernel.errors import DomainError
 
 T = TypeVar("T")
 DurableWrite = Callable[[Session], None]
 SessionFactory = sessionmaker[Session]
 
 RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
+# the note on a refusal raised by the checks of rows sent earlier (``send_staged``): it is not
+# the doing of whatever the command was applying when the checks ran
+SENT_EARLIER = "refused when the rows sent earlier were checked"
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:
@@ -153,13 +157,22 @@ class UnitOfWork:
     def _settle(self) -> None:
         sent, self._sent = self._sent, None
         if sent is not None:
-            sent.settle()
+            try:
+                sent.settle()
+            except DomainError as error:
+                error.add_note(SENT_EARLIER)
+                raise
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """Run a block that is undone on its own if it raises (the transaction goes on)."""
         with self.session.begin_nested():
             yield
+
+
+def sent_earlier(error: BaseException) -> bool:
+    """Was ``error`` raised by the checks of rows sent earlier (see ``SENT_EARLIER``)?"""
+    return SENT_EARLIER in getattr(error, "__notes__", ())
 
 
 def is_retryable(error: BaseException) -> bool:

@@ -30,7 +30,7 @@ from microlend.db.audit import Actor, append_audit
 from microlend.db.bulk import Writes, allocate_ids
 from microlend.db.commands import Pending, audit_refusal, needs_checker
 from microlend.db.scope import apply_scope
-from microlend.db.uow import UnitOfWork
+from microlend.db.uow import UnitOfWork, sent_earlier
 from microlend.kernel.errors import Conflict, DomainError, NotFound, ValidationFailed
 from microlend.kernel.fingerprint import digest
 from microlend.kernel.principal import Principal, require
@@ -120,6 +120,8 @@ def repay_batch(
     except DomainError as error:
         uow.staged.discard()
         uow.rollback_only = True
+        if sent_earlier(error):  # the file's refusal (a closed period...), not this line's
+            current = None
         failed = current.payload if current is not None else {}
         audit_refusal(uow, Actor.of(actor), REPAY, digest(failed), error, now=now)
         if current is not None:
