@@ -94,6 +94,12 @@ def test_demo_builds_a_portfolio_once(db_url: str, make_uow: MakeUow) -> None:
             .join(Loan, Loan.id == LoanRisk.loan_id)
             .where(Loan.status.in_(("active", "overdue")))
         )
+        seen = {  # the staff who work the loans of one branch (the demo's loans are B01's)
+            username: len(loans.list_loans(uow, auth.authenticate(
+                uow, username=username, password=DEMO_PASSWORD, address="test", now=NOW
+            )))
+            for username in ("officer", "approver", "collector")
+        }  # fmt: skip
         gl_loans = ledger.account_balance(uow, admin, code="1303", as_of=company.business_date)
         sub_ledger = loans.principal_outstanding(uow, company.id)
         impairment = {
@@ -128,6 +134,8 @@ def test_demo_builds_a_portfolio_once(db_url: str, make_uow: MakeUow) -> None:
     start = company.business_date - timedelta(days=365)
     assert all(start <= disbursed <= company.business_date for _s, disbursed in loan_rows)
     assert payments and payments >= len(loan_rows)
+    # Whoever signs in to the demo to work loans has the loans to work on.
+    assert seen == {username: len(loan_rows) for username in seen}
     # The books balance and the loans' principal equals 1303 贷款.
     assert problems == []
     assert gl_loans == sub_ledger and sub_ledger > 0

@@ -72,7 +72,7 @@ USERS = (
     DemoUser("risk", "赵风控", "risk_officer", "HQ", "company"),
     DemoUser("approver", "钱审批", "approver", "B01", "office_subtree"),
     DemoUser("finance", "孙财务", "finance", "HQ", "company"),
-    DemoUser("collector", "周催收", "collector", "B02", "office"),
+    DemoUser("collector", "周催收", "collector", "B01", "office"),  # the branch of the loans
     DemoUser("manager", "吴经理", "manager", "HQ", "company"),
     DemoUser("auditor", "郑审计", "auditor", "HQ", "company"),
 )
