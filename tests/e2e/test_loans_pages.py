@@ -13,6 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from microlend.db.uow import SessionFactory
+from microlend.eod.runner import run_close_of_business
 from microlend.loans import service as loans
 from microlend.loans.views import LoanView
 from tests.e2e.pages_support import HTML, ROLES, ZH, sign_in, ui_client
@@ -491,3 +493,29 @@ def test_the_schedule_downloads_as_a_workbook_in_the_readers_language(
     assert row[5] == 2.5 and row[-2] == 1122.5 and row[-1] == "overdue"
     refused = ui_client.get(f"/loans/{loan.id}/schedule.xlsx?as_of=2025-02-30", headers=HTML)
     assert refused.status_code == 422
+
+
+def test_the_loan_page_shows_the_classification_close_of_business_gave_it(
+    ui_client: TestClient, world: World, session_factory: SessionFactory
+) -> None:
+    """Installment 1 (due 2025-02-15) is still unpaid at the close of 2025-02-24: 9 days past
+    due, so 关注 (special mention), stage 1, an allowance of 12,000.00 x 3 % = 360.00 (the
+    default policy, as tests/integration/test_loan_close.py works it out). Before its first
+    close of business a loan has no classification to show."""
+    loan = disbursed(world)
+    sign_in(ui_client, "finance")
+    assert "loan-classification" not in ui_client.get(f"/loans/{loan.id}", headers=HTML).text
+    summary = run_close_of_business(
+        session_factory, company_id=world.company_id, target_date=date(2025, 2, 24),
+        now=lambda: world.now,
+    )  # fmt: skip
+    assert summary.status == "done"
+    shown = re.compile(r'id="loan-classification">(.*?)</dd>', re.S)
+    english = shown.search(ui_client.get(f"/loans/{loan.id}", headers=HTML).text)
+    chinese = shown.search(ui_client.get(f"/loans/{loan.id}", headers={**HTML, **ZH}).text)
+    assert english and chinese
+    words = " ".join(re.sub(r"<[^>]+>", " ", english.group(1)).split())
+    assert words == "Special mention stage 1 · allowance 360.00 by the close of 2025-02-24"
+    assert '<span class="badge badge-warning">关注</span>' in chinese.group(1)
+    assert "第 1 阶段 · 减值准备 360.00" in chinese.group(1)
+    assert "截至 2025-02-24 日终" in chinese.group(1)

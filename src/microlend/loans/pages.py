@@ -234,6 +234,7 @@ def loan_page(
             "evidenced": evidenced,  # what verifies the use of the funds: against what was paid out
             "paid_out": paid_out,
             "borrower": service.customer_names(uow, [loan]).get(loan.customer_id, ""),
+            "classified": service.classification(uow, actor, loan_id=loan_id),
             **dated,
             **(
                 {"quote": None, "quote_problem": "", "quote_date": ""}

@@ -1,5 +1,6 @@
 """Reading loans (``loans.view``, scoped): one loan, the list, the position on any date (the
-engine's replay of the stored events), installments, events, postings, fund usage."""
+engine's replay of the stored events), installments, events, postings, fund usage, the
+classification close of business gave it."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from microlend.loans.engine import Position, position
 from microlend.loans.fund_usage import usage_view
 from microlend.loans.portfolio import dpd_between, due_by
 from microlend.loans.records import money
+from microlend.loans.tables_close import LoanRisk
 from microlend.loans.views import (
     EventView,
     FundUsageView,
@@ -243,6 +245,30 @@ def fund_usages(uow: UnitOfWork, actor: Principal, *, loan_id: int) -> list[Fund
         .order_by(tables.FundUsage.id)
     )
     return [usage_view(r, loan.currency) for r in rows]
+
+
+@dataclass(frozen=True)
+class ClassificationView:
+    """A loan's five-category classification (五级分类: ``risk.model.Category``), its
+    impairment stage and allowance (减值准备), as of the business date close of business last
+    classified it (a manual override, when there is one, is the category)."""
+
+    as_of: date
+    category: str
+    stage: int
+    days_past_due: int
+    allowance: Decimal
+
+
+def classification(uow: UnitOfWork, actor: Principal, *, loan_id: int) -> ClassificationView | None:
+    """The loan's classification (None before its first close of business)."""
+    require(actor, VIEW)
+    loan = get_scoped(uow.session, actor, tables.Loan, loan_id)
+    risk = uow.session.get(LoanRisk, loan.id)
+    if risk is None:
+        return None
+    allowance = money(risk.allowance_minor, loan.currency)
+    return ClassificationView(risk.as_of, risk.category, risk.stage, risk.days_past_due, allowance)
 
 
 def principal_outstanding(uow: UnitOfWork, company_id: int) -> Decimal:

@@ -20,6 +20,7 @@ from microlend.loans.payoff_certificates import (
 from microlend.loans.portfolio import due_soon, overdue_by_dpd, portfolio
 from microlend.loans.queries import (
     LoanFilters,
+    classification,
     customer_names,
     events,
     filtered_loans,
@@ -54,6 +55,7 @@ __all__ = [
     "certificate_html",
     "certificate_pdf",
     "certificates",
+    "classification",
     "customer_names",
     "disburse",
     "disburse_tranche",
