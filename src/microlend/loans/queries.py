@@ -256,7 +256,6 @@ class ClassificationView:
     as_of: date
     category: str
     stage: int
-    days_past_due: int
     allowance: Decimal
 
 
@@ -268,7 +267,7 @@ def classification(uow: UnitOfWork, actor: Principal, *, loan_id: int) -> Classi
     if risk is None:
         return None
     allowance = money(risk.allowance_minor, loan.currency)
-    return ClassificationView(risk.as_of, risk.category, risk.stage, risk.days_past_due, allowance)
+    return ClassificationView(risk.as_of, risk.category, risk.stage, allowance)
 
 
 def principal_outstanding(uow: UnitOfWork, company_id: int) -> Decimal:
