@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -496,15 +497,21 @@ def test_the_schedule_downloads_as_a_workbook_in_the_readers_language(
 
 
 def test_the_loan_page_shows_the_classification_close_of_business_gave_it(
-    ui_client: TestClient, world: World, session_factory: SessionFactory
+    ui_client: TestClient,
+    client: TestClient,
+    bearer: Callable[[str], dict[str, str]],
+    world: World,
+    session_factory: SessionFactory,
 ) -> None:
     """Installment 1 (due 2025-02-15) is still unpaid at the close of 2025-02-24: 9 days past
     due, so 关注 (special mention), stage 1, an allowance of 12,000.00 x 3 % = 360.00 (the
     default policy, as tests/integration/test_loan_close.py works it out). Before its first
-    close of business a loan has no classification to show."""
+    close of business a loan has no classification to show; the API says the same."""
     loan = disbursed(world)
     sign_in(ui_client, "finance")
     assert "loan-classification" not in ui_client.get(f"/loans/{loan.id}", headers=HTML).text
+    api = f"/api/v1/loans/{loan.id}/classification"
+    assert client.get(api, headers=bearer("finance")).json() is None
     summary = run_close_of_business(
         session_factory, company_id=world.company_id, target_date=date(2025, 2, 24),
         now=lambda: world.now,
@@ -519,3 +526,9 @@ def test_the_loan_page_shows_the_classification_close_of_business_gave_it(
     assert '<span class="badge badge-warning">关注</span>' in chinese.group(1)
     assert "第 1 阶段 · 减值准备 360.00" in chinese.group(1)
     assert "截至 2025-02-24 日终" in chinese.group(1)
+    assert client.get(api, headers=bearer("finance")).json() == {
+        "as_of": "2025-02-24",
+        "category": "special_mention",
+        "stage": 1,
+        "allowance": "360.00",
+    }

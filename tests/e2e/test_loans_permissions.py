@@ -34,6 +34,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/loans/auto-debit"): FINANCE,  # loans.repay
     ("GET", L): VIEWERS,
     ("GET", f"{L}/position"): VIEWERS,
+    ("GET", f"{L}/classification"): VIEWERS,
     ("GET", f"{L}/installments"): VIEWERS,
     ("GET", f"{L}/events"): VIEWERS,
     ("GET", f"{L}/postings"): VIEWERS,

@@ -26,6 +26,7 @@ from microlend.loans.schemas import (
     AmountIn,
     BatchRepaymentIn,
     CertificateOut,
+    ClassificationOut,
     DisburseIn,
     EventOut,
     FundUsageIn,
@@ -130,6 +131,14 @@ def position(
     """The position at the end of ``as_of`` (default the business date), replayed."""
     here = service.loan_position(uow, actor, loan_id=loan_id, as_of=as_of)
     return PositionOut.model_validate(here)
+
+
+@router.get(LOAN + "/classification", response_model=ClassificationOut | None)
+def classification(loan_id: Id, uow: UowDep, actor: PrincipalDep) -> ClassificationOut | None:
+    """The loan's five-category classification, stage and allowance by the last close of
+    business (``null`` before its first)."""
+    found = service.classification(uow, actor, loan_id=loan_id)
+    return None if found is None else ClassificationOut.model_validate(found)
 
 
 @router.get(LOAN + "/installments", response_model=list[InstallmentOut])

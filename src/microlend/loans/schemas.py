@@ -231,6 +231,18 @@ class PositionOut(BaseModel):
     restructured: bool
 
 
+class ClassificationOut(BaseModel):
+    """五级分类 as close of business last set it: ``normal``, ``special_mention``,
+    ``substandard``, ``doubtful`` or ``loss``; the impairment stage; the allowance."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    as_of: date
+    category: str
+    stage: int
+    allowance: Decimal
+
+
 class PayoffQuoteOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
