@@ -120,12 +120,12 @@ def repay_batch(
     except DomainError as error:
         uow.staged.discard()
         uow.rollback_only = True
-        if sent_earlier(error):  # the file's refusal (a closed period...), not this line's
-            current = None
-        failed = current.payload if current is not None else {}
+        # a refusal of the parts sent earlier (a closed period...) is the file's, not this line's
+        refused = None if sent_earlier(error) else current
+        failed = refused.payload if refused is not None else {}
         audit_refusal(uow, Actor.of(actor), REPAY, digest(failed), error, now=now)
-        if current is not None:
-            named(error, current.number)
+        if refused is not None:
+            named(error, refused.number)
         raise
     return done
 
