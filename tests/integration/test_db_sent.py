@@ -12,7 +12,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import BigInteger, Column, Engine, MetaData, Table, Text, select, text
+from sqlalchemy import BigInteger, Column, Engine, MetaData, Table, Text, event, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -128,3 +128,38 @@ def test_the_checks_of_a_sent_statement_run_at_the_next_flush(
         assert [[tuple(row) for row in rows] for rows in seen] == [[(2,)]]
         uow.flush_staged()
         assert len(seen) == 1
+
+
+def test_a_flushed_write_runs_on_the_driver_yet_as_sqlalchemy_runs_it(
+    probe: tuple[Engine, Table, str],
+) -> None:
+    """``flush_staged`` runs the staged statement on psycopg's cursor (``sent.run``): the
+    engine's statement events still see it, its checks get what it returned, and a failed
+    one raises SQLAlchemy's ``IntegrityError`` and leaves nothing."""
+    engine, table, _ = probe
+    seen: list[str] = []
+    answered: list[str] = []
+    checked: list[list[Any]] = []
+    counted = ("SELECT count(*) FROM json_array_elements({rows})",)
+    event.listen(engine, "before_cursor_execute", lambda *a: seen.append(str(a[2])))
+    event.listen(engine, "after_cursor_execute", lambda *a: answered.append(str(a[2])))
+    factory = make_session_factory(engine)
+    with UnitOfWork(factory) as uow:
+        uow.staged.insert(table, [{"id": 7, "note": "seventh"}])
+        uow.staged.statement(
+            table, [{"id": 8}, {"id": 9}, {"id": 10}], counted, check=checked.append
+        )
+        uow.flush_staged()
+        uow.commit()
+    written = [s for s in seen if table.name in s]
+    assert len(written) == 1 and written == [s for s in answered if table.name in s]
+    assert [[tuple(row) for row in rows] for rows in checked] == [[(3,)]]
+    with UnitOfWork(factory) as uow:
+        uow.staged.insert(table, [{"id": 11, "note": "eleventh"}, {"id": 1, "note": "again"}])
+        with pytest.raises(IntegrityError):
+            uow.flush_staged()
+    with UnitOfWork(factory) as uow:  # the connection went back to the pool in order
+        uow.staged.insert(table, [{"id": 12, "note": "twelfth"}])
+        uow.flush_staged()
+        uow.commit()
+    assert _notes(engine, table) == {1: "first", 7: "seventh", 12: "twelfth"}

@@ -21,16 +21,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, Engine, event, text
-from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-_PSYCOPG = PGDialect_psycopg()  # type: ignore[no-untyped-call]
+from microlend.db import driver
+
 SENT = "microlend_sent"  # the connection's statement on its way (``Connection.info``)
 Check = Callable[[list[Any]], None]  # handed the rows a statement's main query returned
 
@@ -57,9 +56,7 @@ class Sent:
                 if self.checks:
                     self.rows = list(self.cursor.fetchall())
             except psycopg.Error as error:
-                self.error = DBAPIError.instance(
-                    self.statement, self.params, error, psycopg.Error, ismulti=False
-                )
+                self.error = driver.wrapped(self.statement, self.params, error)
         if self.error is not None:
             raise self.error
 
@@ -75,13 +72,12 @@ def send(
 ) -> Sent:
     """Send ``statement`` (``:name`` parameters) on the session's connection without waiting."""
     connection = session.connection()
-    waited(connection)
-    raw = connection.connection.driver_connection
-    assert isinstance(raw, psycopg.Connection)
-    sql = _compiled(statement)
+    raw = driver.connection_of(connection)
+    sql = driver.compiled_text(statement)
     pipeline = raw.pipeline()
     pipeline.__enter__()
     cursor = raw.cursor()
+    driver.announce(connection, cursor, statement, params)
     try:
         cursor.execute(sql, params)
     except BaseException:
@@ -90,12 +86,6 @@ def send(
     sent = Sent(statement, params, checks, pipeline, cursor)
     connection.info[SENT] = sent
     return sent
-
-
-@lru_cache(maxsize=64)
-def _compiled(statement: str) -> str:
-    """``statement`` in psycopg's own parameter style (``%(name)s``)."""
-    return str(text(statement).compile(dialect=_PSYCOPG))
 
 
 def waited(connection: Connection) -> None:

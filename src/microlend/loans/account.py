@@ -41,6 +41,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, SessionTransaction, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
+from microlend.db import driver
 from microlend.db.bulk import allocate_ids
 from microlend.db.commands import CHECKER_RULE, checker_params, checker_read
 from microlend.db.scope import apply_scope
@@ -159,16 +160,26 @@ def _lock_statement(postgres: bool, one: bool = False) -> Any:
             literal_column("(SELECT seen.xmin::text FROM loans AS seen WHERE seen.id = loans.id)"),
         )
     extra += (CHECKER_RULE, cast(tables.Loan.contract, Text))
-    loan = select(tables.Loan).options(defer(tables.Loan.contract))
-    return (
+    if postgres:  # the loan's columns, run on the driver (``db.driver``)
+        loan = select(*(column for _, column in _LOAN_COLUMNS)).select_from(tables.Loan)
+    else:
+        loan = select(tables.Loan).options(defer(tables.Loan.contract))
+    stmt = (
         _joined(loan.add_columns(*extra, *_related(postgres)))
         .where(_ids_condition(postgres, one))
         .order_by(tables.Loan.id)
         .with_for_update(of=tables.Loan)
-        .execution_options(populate_existing=True)
     )
+    return stmt if postgres else stmt.execution_options(populate_existing=True)
 
 
+# The loan's attributes and columns as the PostgreSQL lock reads them (the contract as text)
+_LOAN_COLUMNS = [
+    (attribute.key, attribute.columns[0])
+    for attribute in tables.Loan.__mapper__.column_attrs
+    if attribute.key != "contract"
+]
+_LOAN_KEYS = [key for key, _ in _LOAN_COLUMNS]
 _REREAD = _joined(select(tables.Loan.id, *_related(True))).where(_ids_condition(True))
 _LOCK, _LOCK_PG, _LOCK_PG_ONE = (
     _lock_statement(False),
@@ -189,8 +200,20 @@ def _scoped_lock(postgres: bool, actor: Principal, one: bool) -> Any:
         if len(_SCOPED) >= 1024:
             _SCOPED.clear()
         base = (_LOCK_PG_ONE if one else _LOCK_PG) if postgres else _LOCK
-        found = _SCOPED[key] = apply_scope(base, actor, tables.Loan)
+        scoped = apply_scope(base, actor, tables.Loan)
+        found = _SCOPED[key] = driver.Prepared.of(scoped) if postgres else scoped
     return found
+
+
+def _locked_rows(uow: UnitOfWork, stmt: Any, params: dict[str, Any]) -> list[Any]:
+    """The lock's rows, each with the loan first (persistent in the session, as loaded)."""
+    if not isinstance(stmt, driver.Prepared):
+        return list(uow.session.execute(stmt, params).all())
+    width, session = len(_LOAN_KEYS), uow.session
+    return [
+        (driver.persistent(session, tables.Loan, _LOAN_KEYS, row[:width]), *row[width:])
+        for row in driver.rows(session, stmt, params)
+    ]
 
 
 def lock_loans(
@@ -209,7 +232,7 @@ def lock_loans(
     found: dict[int, Locked] = {}
     behind: list[tables.Loan] = []
     params = {**({"loan_id": ids[0]} if one else {"loan_ids": ids}), **checker_params(uow)}
-    locked = uow.session.execute(stmt, params).all()
+    locked = _locked_rows(uow, stmt, params)
     checker_read(uow, locked[0][4] if locked else None, read=bool(locked))
     waited = [row[0].id for row in locked if row[2] != row[3]]
     again: dict[int, Any] = {}
