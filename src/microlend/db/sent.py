@@ -70,7 +70,8 @@ class Sent:
 def send(
     session: Session, statement: str, params: dict[str, Any], checks: tuple[Check, ...]
 ) -> Sent:
-    """Send ``statement`` (``:name`` parameters) on the session's connection without waiting."""
+    """Send ``statement`` (``:name`` parameters) on the session's connection without waiting
+    (the engine's ``before_cursor_execute`` fires as it is sent)."""
     connection = session.connection()
     raw = driver.connection_of(connection)
     sql = driver.compiled_text(statement)
