@@ -532,3 +532,65 @@ def test_the_loan_page_shows_the_classification_close_of_business_gave_it(
         "stage": 1,
         "allowance": "360.00",
     }
+
+
+def test_the_list_shows_and_filters_the_classification_close_of_business_gave_each_loan(
+    ui_client: TestClient,
+    client: TestClient,
+    bearer: Callable[[str], dict[str, str]],
+    world: World,
+    session_factory: SessionFactory,
+) -> None:
+    """At the close of 2025-02-24 李四's installment 1 (due 2025-02-15) is 9 days unpaid: 关注
+    (special mention); 王五 paid his (1,000.00 + 120.00) on its due date: 正常 (normal). The
+    list shows each, keeps one class when asked (its page, the API, the ledger workbook), and
+    a loan no close of business classified yet shows none."""
+    lisi = disbursed(world)
+    wangwu = disbursed(
+        world, code="L3", id_number="110105198003030010", office="b", officer="officer_b",
+        customer="王五",
+    )  # fmt: skip
+    sign_in(ui_client, "finance")
+    cell = re.compile(r'<a href="/loans/(\d+)">.*?</tr>', re.S)
+    unclassified = [
+        row.group(0) for row in cell.finditer(ui_client.get("/loans", headers=HTML).text)
+    ]
+    assert len(unclassified) == 2 and all(
+        re.search(r"<td>-</td>\s*</tr>", row) for row in unclassified
+    )
+    set_business_date(world, date(2025, 2, 15))
+    with world.make_uow() as uow:
+        loans.repay(
+            uow, world.principal("finance"), loan_id=wangwu.id, amount="1120.00", now=world.now
+        )
+        uow.commit()
+    summary = run_close_of_business(
+        session_factory, company_id=world.company_id, target_date=date(2025, 2, 24),
+        now=lambda: world.now,
+    )  # fmt: skip
+    assert summary.status == "done"
+    rows = {
+        int(found.group(1)): found.group(0)
+        for found in cell.finditer(ui_client.get("/loans", headers={**HTML, **ZH}).text)
+    }
+    assert '<span class="badge badge-warning">关注</span>' in rows[lisi.id]
+    assert '<span class="badge badge-neutral">正常</span></td>' in rows[wangwu.id]
+    kept = ui_client.get("/loans", params={"category": "special_mention"}, headers=HTML).text
+    assert [int(n) for n in cell.findall(kept)] == [lisi.id]
+    assert '<option value="special_mention" selected>Special mention</option>' in kept
+    normal = ui_client.get("/loans", params={"category": "normal"}, headers=HTML).text
+    assert [int(n) for n in cell.findall(normal)] == [wangwu.id]
+    assert "ledger.xlsx?category=normal" in normal
+    workbook = load_workbook(io.BytesIO(
+        ui_client.get("/loans/ledger.xlsx?category=normal", headers={**HTML, **ZH}).content
+    )).active  # fmt: skip
+    sheet = [[c.value for c in row] for row in workbook.iter_rows()]
+    assert sheet[0][21:23] == ["状态", "五级分类"]
+    assert [(row[0], row[22]) for row in sheet[1:]] == [(wangwu.number, "正常")]
+    api = "/api/v1/loans"
+    found = client.get(api, params={"category": "special_mention"}, headers=bearer("finance"))
+    assert [loan["id"] for loan in found.json()] == [lisi.id]
+    refused = client.get(api, params={"category": "watch"}, headers=bearer("finance"))
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "category" in refused.text

@@ -89,12 +89,14 @@ def list_loans(
     owner_id: Id | None = None,
     overdue: bool | None = None,
     customer_id: Id | None = None,
+    category: str | None = None,
     q: str | None = Query(None, max_length=100),
     after_id: AfterId | None = None,
     limit: int = Query(100, ge=1, le=500),
 ) -> list[LoanOut]:
-    """Loans in the actor's scope (filters: status, office, officer, overdue, customer; ``q``
-    a loan or contract number, or the borrower's name, pinyin, ID number or mobile)."""
+    """Loans in the actor's scope (filters: status, office, officer, overdue, customer,
+    ``category`` the classification the last close of business gave them; ``q`` a loan or
+    contract number, or the borrower's name, pinyin, ID number or mobile)."""
     rows = service.list_loans(
         uow,
         actor,
@@ -103,6 +105,7 @@ def list_loans(
         owner_id=owner_id,
         overdue=overdue,
         customer_id=customer_id,
+        category=category,
         search=q,
         after_id=after_id,
         limit=limit,

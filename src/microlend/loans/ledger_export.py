@@ -16,7 +16,12 @@ from microlend.db.export_audit import record_export
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import ValidationFailed
 from microlend.kernel.principal import Principal, require
-from microlend.loans.queries import LoanFilters, customer_names, filtered_loans
+from microlend.loans.queries import (
+    LoanFilters,
+    customer_names,
+    filtered_loans,
+    loan_categories,
+)
 from microlend.loans.views import LoanView
 from microlend.orgs.tables import Office
 
@@ -31,6 +36,7 @@ class LedgerLine:
     loan: LoanView
     borrower: str
     office: str
+    category: str  # 五级分类 by the last close of business ("": none yet)
 
 
 def ledger_lines(uow: UnitOfWork, actor: Principal, filters: LoanFilters) -> list[LedgerLine]:
@@ -49,13 +55,19 @@ def ledger_lines(uow: UnitOfWork, actor: Principal, filters: LoanFilters) -> lis
             )
         if len(batch) < _BATCH:
             break
-    names = customer_names(uow, loans)
+    names, categories = customer_names(uow, loans), loan_categories(uow, loans)
     office_ids = sorted({loan.office_id for loan in loans})
     offices = dict(
         uow.session.execute(select(Office.id, Office.name).where(Office.id.in_(office_ids))).all()
     )
     return [
-        LedgerLine(loan, names.get(loan.customer_id, ""), offices[loan.office_id]) for loan in loans
+        LedgerLine(
+            loan,
+            names.get(loan.customer_id, ""),
+            offices[loan.office_id],
+            categories.get(loan.id, ""),
+        )
+        for loan in loans
     ]
 
 

@@ -26,7 +26,7 @@ from microlend.loans.adjustments import RESCHEDULE, WAIVE, pending_requests
 from microlend.loans.fund_usage import CATEGORIES, PROHIBITED, usage_evidence
 from microlend.loans.ledger_export import PERMISSION as LEDGER_EXPORT
 from microlend.loans.portfolio import DPD_BUCKETS
-from microlend.loans.queries import STATUSES
+from microlend.loans.queries import RISK_CATEGORIES, STATUSES
 from microlend.loans.receipts import DRAWDOWNS, RECEIPT_KINDS
 from microlend.loans.tables import Loan
 from microlend.loans.views import LoanView, installment_at
@@ -90,6 +90,7 @@ class ListQuery:
     overdue: str = ""
     due_by: str = ""
     dpd: str = ""
+    category: str = ""
     q: str = ""
     office: str = ""
     mine: str = ""
@@ -107,6 +108,7 @@ class ListQuery:
             owner_id=actor.user_id if self.mine == "1" else None,
             due_through=optional_date(self.due_by, "due_by"),
             dpd_range=DPD_RANGES.get(self.dpd),
+            category=self.category if self.category in RISK_CATEGORIES else None,
             search=self.q.strip() or None,
         )
         return filters, offices, office_id
@@ -119,6 +121,7 @@ class ListQuery:
             "overdue": "1" if self.overdue == "1" else "",
             "due_by": self.due_by,
             "dpd": self.dpd if self.dpd in DPD_RANGES else "",
+            "category": self.category if self.category in RISK_CATEGORIES else "",
             "q": self.q,
             "office": str(office_id or ""),
             "mine": "1" if self.mine == "1" else "",
@@ -138,6 +141,7 @@ def loans_page(
     actor = viewer.principal
     rows: list[LoanView] = []
     names: dict[int, str] = {}
+    classes: dict[int, str] = {}
     notices: list[Notice] = []
     offices: list[OfficeView] = []
     office_id: int | None = None
@@ -148,6 +152,7 @@ def loans_page(
             after_id = int(after) if after.isdigit() else None
             rows = service.filtered_loans(uow, actor, filters, after_id=after_id, limit=PAGE_SIZE)
             names = service.customer_names(uow, rows)
+            classes = service.loan_categories(uow, rows)
     except ValidationFailed as error:
         notices = feedback(error, (), gettext_for(request))[1]
     address = query.address(office_id)
@@ -160,6 +165,9 @@ def loans_page(
         "office": office_id,
         "mine": query.mine == "1",
         "statuses": STATUSES,
+        "classes": classes,
+        "category": filters.category or "",
+        "categories": RISK_CATEGORIES,
         "due_by": filters.due_through,
         "dpd_range": filters.dpd_range,
         "q": query.q,

@@ -35,8 +35,13 @@ COLUMNS = (
     N_("Maturity date"), N_("Outstanding principal"), N_("Overdue amount"), N_("Days past due"),
     N_("Next due date"), N_("Next due amount"), N_("Credit balance"), N_("Interest owed"),
     N_("Penalty owed"), N_("Principal written off"), N_("Recovered"),
-    N_("Interest off balance"), N_("Status"), N_("Closed on"), N_("Position as of"),
+    N_("Interest off balance"), N_("Status"), N_("Classification"), N_("Closed on"),
+    N_("Position as of"),
 )  # fmt: skip
+CATEGORY_NAMES = {
+    "normal": N_("Normal"), "special_mention": N_("Special mention"),
+    "substandard": N_("Substandard"), "doubtful": N_("Doubtful"), "loss": N_("Loss"),
+}  # fmt: skip
 
 
 def ledger_rows(lines: list[LedgerLine], translate: Callable[[str], str]) -> Iterator[list[object]]:
@@ -67,6 +72,7 @@ def ledger_rows(lines: list[LedgerLine], translate: Callable[[str], str]) -> Ite
             loan.recovered,
             loan.off_balance_interest,
             translate(loan.status),
+            translate(CATEGORY_NAMES[line.category]) if line.category else "",
             loan.closed_on.isoformat() if loan.closed_on else "",
             loan.position_as_of.isoformat(),
         ]

@@ -35,9 +35,11 @@ from microlend.loans.views import (
     loan_view,
     posting_view,
 )
+from microlend.risk.model import Category
 
 VIEW = "loans.view"
 STATUSES = ("approved_not_disbursed", "active", "overdue", "closed", "written_off", "rescheduled")
+RISK_CATEGORIES = tuple(category.value for category in Category)  # 五级分类
 
 
 def get_loan(uow: UnitOfWork, actor: Principal, *, loan_id: int) -> LoanView:
@@ -61,6 +63,7 @@ def list_loans(
     customer_id: int | None = None,
     due_through: date | None = None,
     dpd_range: tuple[int, int | None] | None = None,
+    category: str | None = None,
     search: str | None = None,
     limit: int = 100,
     after_id: int | None = None,
@@ -68,12 +71,18 @@ def list_loans(
     """Loans in the actor's scope, filtered: ``office_id`` booked at that office,
     ``within_offices`` at any of those (an office and the ones below it, for the list page),
     ``due_through`` those with an installment owing on or before that date, ``dpd_range`` those
-    so many days past due (``(91, None)``: over 90), ``search`` those it finds
-    (``search_condition``)."""
+    so many days past due (``(91, None)``: over 90), ``category`` those the last close of
+    business classified so, ``search`` those it finds (``search_condition``)."""
     require(actor, VIEW)
     if status is not None and status not in STATUSES:
         raise ValidationFailed(
             "one of %(statuses)s", field="status", params={"statuses": ", ".join(STATUSES)}
+        )
+    if category is not None and category not in RISK_CATEGORIES:
+        raise ValidationFailed(
+            "one of %(categories)s",
+            field="category",
+            params={"categories": ", ".join(RISK_CATEGORIES)},
         )
     stmt = apply_scope(select(tables.Loan), actor, tables.Loan)
     if status is not None:
@@ -92,6 +101,9 @@ def list_loans(
         stmt = stmt.where(due_by(due_through))
     if dpd_range is not None:
         stmt = stmt.where(dpd_between(*dpd_range))
+    if category is not None:
+        classified = select(LoanRisk.loan_id).where(LoanRisk.category == category)
+        stmt = stmt.where(tables.Loan.id.in_(classified))
     if search is not None and search.strip():
         stmt = stmt.where(search_condition(uow, search.strip()))
     if after_id is not None:
@@ -111,6 +123,7 @@ class LoanFilters:
     owner_id: int | None = None
     due_through: date | None = None
     dpd_range: tuple[int, int | None] | None = None
+    category: str | None = None
     search: str | None = None
 
     def request(self) -> dict[str, object]:
@@ -122,6 +135,7 @@ class LoanFilters:
             "owner_id": self.owner_id,
             "due_through": self.due_through.isoformat() if self.due_through else None,
             "dpd_range": list(self.dpd_range) if self.dpd_range else None,
+            "category": self.category,
             "search": self.search,
         }
 
@@ -144,6 +158,7 @@ def filtered_loans(
         owner_id=filters.owner_id,
         due_through=filters.due_through,
         dpd_range=filters.dpd_range,
+        category=filters.category,
         search=filters.search,
         after_id=after_id,
         limit=limit,
@@ -169,6 +184,18 @@ def customer_names(uow: UnitOfWork, loans: list[LoanView]) -> dict[int, str]:
         return {}
     rows = uow.session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids)))
     return {customer_id: name for customer_id, name in rows}
+
+
+def loan_categories(uow: UnitOfWork, loans: list[LoanView]) -> dict[int, str]:
+    """The classification the last close of business gave each of ``loans`` (read already, so
+    in the actor's scope); a loan no close has classified yet is left out."""
+    ids = sorted({loan.id for loan in loans})
+    if not ids:
+        return {}
+    rows = uow.session.execute(
+        select(LoanRisk.loan_id, LoanRisk.category).where(LoanRisk.loan_id.in_(ids))
+    )
+    return {loan_id: category for loan_id, category in rows}
 
 
 def loan_position(
