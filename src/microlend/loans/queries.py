@@ -39,6 +39,7 @@ from microlend.risk.model import Category
 
 VIEW = "loans.view"
 STATUSES = ("approved_not_disbursed", "active", "overdue", "closed", "written_off", "rescheduled")
+CLOSED = "closed"  # paid off: off the book, so no longer classified
 RISK_CATEGORIES = tuple(category.value for category in Category)  # 五级分类
 
 
@@ -71,8 +72,9 @@ def list_loans(
     """Loans in the actor's scope, filtered: ``office_id`` booked at that office,
     ``within_offices`` at any of those (an office and the ones below it, for the list page),
     ``due_through`` those with an installment owing on or before that date, ``dpd_range`` those
-    so many days past due (``(91, None)``: over 90), ``category`` those the last close of
-    business classified so, ``search`` those it finds (``search_condition``)."""
+    so many days past due (``(91, None)``: over 90), ``category`` those on the book (not
+    closed) the last close of business classified so, ``search`` those it finds
+    (``search_condition``)."""
     require(actor, VIEW)
     if status is not None and status not in STATUSES:
         raise ValidationFailed(
@@ -103,7 +105,7 @@ def list_loans(
         stmt = stmt.where(dpd_between(*dpd_range))
     if category is not None:
         classified = select(LoanRisk.loan_id).where(LoanRisk.category == category)
-        stmt = stmt.where(tables.Loan.id.in_(classified))
+        stmt = stmt.where(tables.Loan.id.in_(classified), tables.Loan.status != CLOSED)
     if search is not None and search.strip():
         stmt = stmt.where(search_condition(uow, search.strip()))
     if after_id is not None:
@@ -188,8 +190,9 @@ def customer_names(uow: UnitOfWork, loans: list[LoanView]) -> dict[int, str]:
 
 def loan_categories(uow: UnitOfWork, loans: list[LoanView]) -> dict[int, str]:
     """The classification the last close of business gave each of ``loans`` (read already, so
-    in the actor's scope); a loan no close has classified yet is left out."""
-    ids = sorted({loan.id for loan in loans})
+    in the actor's scope); a loan no close has classified yet is left out, and so is a closed
+    loan: what it kept is the class of a loan still on the book, not of one paid off."""
+    ids = sorted({loan.id for loan in loans if loan.status != CLOSED})
     if not ids:
         return {}
     rows = uow.session.execute(
