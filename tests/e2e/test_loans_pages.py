@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 from microlend.db.uow import SessionFactory
 from microlend.eod.runner import run_close_of_business
 from microlend.loans import service as loans
-from microlend.loans.views import EventOutcome, LoanView
+from microlend.loans.views import LoanView
 from tests.e2e.pages_support import HTML, ROLES, ZH, sign_in, ui_client
 from tests.integration.applications_support import contracted as contracted_through_origination
-from tests.integration.loans_support import disbursed, record_usage, set_business_date
+from tests.integration.loans_support import disbursed, record_usage, repaid, set_business_date
 from tests.seed import World
 
 __all__ = ["ui_client"]
@@ -559,11 +559,7 @@ def test_the_list_shows_and_filters_the_classification_close_of_business_gave_ea
         re.search(r"<td>-</td>\s*</tr>", row) for row in unclassified
     )
     set_business_date(world, date(2025, 2, 15))
-    with world.make_uow() as uow:
-        loans.repay(
-            uow, world.principal("finance"), loan_id=wangwu.id, amount="1120.00", now=world.now
-        )
-        uow.commit()
+    repaid(world, wangwu.id, "1120.00")
     summary = run_close_of_business(
         session_factory, company_id=world.company_id, target_date=date(2025, 2, 24),
         now=lambda: world.now,
@@ -595,14 +591,10 @@ def test_the_list_shows_and_filters_the_classification_close_of_business_gave_ea
     assert refused.headers["content-type"].startswith("application/problem+json")
     assert "category" in refused.text
     set_business_date(world, date(2025, 2, 25))  # 王五 pays off: closed, no longer classified
-    with world.make_uow() as uow:
+    with world.make_uow(read_only=True) as uow:
         quote = loans.quote_payoff(uow, world.principal("finance"), loan_id=wangwu.id)
-        paid = loans.prepay(
-            uow, world.principal("finance"), loan_id=wangwu.id, amount=quote.amount_to_pay,
-            now=world.now,
-        )  # fmt: skip
-        uow.commit()
-    assert isinstance(paid, EventOutcome) and paid.loan.status == "closed"
+    paid = repaid(world, wangwu.id, str(quote.amount_to_pay), command=loans.prepay)
+    assert paid.loan.status == "closed"
     listed = ui_client.get("/loans", headers=HTML).text
     closed = next(row.group(0) for row in cell.finditer(listed) if int(row.group(1)) == wangwu.id)
     assert re.search(r"<td>-</td>\s*</tr>", closed)
