@@ -15,14 +15,14 @@ callers see no difference. What was sent earlier on the connection (``db.sent``)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import closing
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
 import psycopg
-from sqlalchemy import Connection, Select, text
+from sqlalchemy import Connection, Select, inspect, text
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -39,31 +39,30 @@ def run(
 ) -> None:
     """Run ``statement`` (a text with ``:name`` parameters) on the session's connection and
     hand its checks the rows its main query returned."""
-    found, cursor = _run(session, compiled_text(statement), statement, params, fetch=bool(checks))
-    cursor.close()
-    for check in checks:
-        check(found)
+    sql = compiled_text(statement)
+    with _executed(session, sql, statement, params, fetch=bool(checks)) as (found, _cursor):
+        for check in checks:
+            check(found)
 
 
-def _run(
+@contextmanager
+def _executed(
     session: Session, sql: str, shown: str, params: dict[str, Any], *, fetch: bool
-) -> tuple[list[Any], psycopg.Cursor[Any]]:
-    """Run ``sql`` (psycopg's style; ``shown`` to listeners and in errors) and fetch its rows;
-    the cursor is the caller's to close. (Sending the ``BEGIN`` psycopg sends first in one
-    round trip with the statement, in pipeline mode, was slower: 345-378 us against 313-356 us
-    for a one-row select and its commit on this machine.)"""
+) -> Iterator[tuple[list[Any], psycopg.Cursor[Any]]]:
+    """Run ``sql`` (psycopg's style; ``shown`` to listeners and in errors) and fetch its rows,
+    with the cursor open for what the caller reads of it. (Sending the ``BEGIN`` psycopg sends
+    first in one round trip with the statement, in pipeline mode, was slower: 345-378 us against
+    313-356 us for a one-row select and its commit on this machine.)"""
     connection = session.connection()
-    raw = connection_of(connection)
-    cursor = raw.cursor()
-    announce(connection, cursor, shown, params)
-    try:
-        cursor.execute(sql, params)
-        found = cursor.fetchall() if fetch else []
-    except psycopg.Error as error:
-        cursor.close()
-        raise wrapped(shown, params, error) from None
-    answered(connection, cursor, shown, params)
-    return found, cursor
+    with connection_of(connection).cursor() as cursor:
+        announce(connection, cursor, shown, params)
+        try:
+            cursor.execute(sql, params)
+            found = cursor.fetchall() if fetch else []
+        except psycopg.Error as error:
+            raise wrapped(shown, params, error) from None
+        answered(connection, cursor, shown, params)
+        yield found, cursor
 
 
 @dataclass
@@ -76,7 +75,7 @@ class Prepared:
     sql: str
     defaults: dict[str, Any]
     binds: dict[str, Callable[[Any], Any]]
-    results: list[tuple[int, Callable[[Any], Any]]] | None = field(default=None)
+    results: list[tuple[int, Callable[[Any], Any]]] | None = None
 
     @classmethod
     def of(cls, statement: Select[Any]) -> Prepared:
@@ -108,8 +107,7 @@ def rows(session: Session, prepared: Prepared, params: dict[str, Any]) -> list[t
     values = {**prepared.defaults, **params}
     for name, process in prepared.binds.items():
         values[name] = process(values[name])
-    found, cursor = _run(session, prepared.sql, prepared.sql, values, fetch=True)
-    with closing(cursor):
+    with _executed(session, prepared.sql, prepared.sql, values, fetch=True) as (found, cursor):
         converters = prepared.converters(cursor)
     if not converters:
         return found
@@ -127,7 +125,7 @@ def persistent(session: Session, mapped: type[T], keys: Sequence[str], values: S
     ``session`` as if the ORM had loaded it with ``populate_existing``: the session's own
     instance of that row, if it holds one, with its values replaced."""
     loaded = dict(zip(keys, values, strict=True))
-    mapper = mapped.__mapper__  # type: ignore[attr-defined]
+    mapper = inspect(mapped)
     key = mapper.identity_key_from_primary_key([loaded[c.key] for c in mapper.primary_key])
     held = session.identity_map.get(key)
     if held is not None:
