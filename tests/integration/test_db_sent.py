@@ -163,3 +163,37 @@ def test_a_flushed_write_runs_on_the_driver_yet_as_sqlalchemy_runs_it(
         uow.flush_staged()
         uow.commit()
     assert _notes(engine, table) == {1: "first", 7: "seventh", 12: "twelfth"}
+
+
+def test_a_write_on_the_driver_opens_its_transaction_and_survives_psycopg_forgetting_statements(
+    probe: tuple[Engine, Table, str],
+) -> None:
+    """The driver sends the ``BEGIN`` with the statement (one round trip): what it wrote is
+    unseen by others until the commit. Its statements are prepared on the connection, in
+    psycopg's own record: after a rollback psycopg drops every statement it knows of
+    (``DEALLOCATE ALL``), and the driver's next run prepares its statement again instead of
+    naming one the server no longer has."""
+    engine, table, url = probe
+    factory = make_session_factory(engine.execution_options(logging_token="one"))
+    engine.pool.dispose()
+    with UnitOfWork(factory) as uow:  # six runs: psycopg prepares a statement of its own
+        for _ in range(6):
+            uow.session.execute(text(f"SELECT note FROM {table.name} WHERE id = 1")).all()
+        uow.commit()
+    for n, end, before in ((20, "rollback", 1), (21, "commit", 1), (22, "commit", 2)):
+        with UnitOfWork(factory) as uow:
+            uow.staged.insert(table, [{"id": n, "note": end}])
+            uow.flush_staged()
+            raw = uow.session.connection().connection.driver_connection
+            assert isinstance(raw, psycopg.Connection)
+            assert raw.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+            with _raw(url) as other:
+                assert other.execute(f"SELECT count(*) FROM {table.name}").fetchone() == (before,)
+            if end == "commit":
+                uow.commit()
+            else:
+                uow.rollback()
+                prepared = raw.execute("SELECT count(*) FROM pg_prepared_statements").fetchone()
+                assert prepared == (0,)  # psycopg deallocated all, the driver's with them
+    assert engine.pool.checkedin() == 1  # one connection served all of it
+    assert _notes(engine, table) == {1: "first", 21: "commit", 22: "commit"}

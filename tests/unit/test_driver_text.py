@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from microlend.db.driver import compiled_text
+from microlend.db.driver import compiled_text, numbered
 
 
 def test_the_same_text_is_compiled_once_with_its_parameters_in_psycopg_style() -> None:
@@ -16,3 +16,11 @@ def test_the_same_text_is_compiled_once_with_its_parameters_in_psycopg_style() -
     )
     assert compiled_text("" + statement) is compiled
     assert compiled_text(statement.replace("p0", "p1")) != compiled
+
+
+def test_a_text_is_numbered_for_the_server_each_name_once_and_percent_signs_undoubled() -> None:
+    sql = "SELECT %(b)s, %(a)s, %(b)s, '100%%', '%%(a)s' WHERE x LIKE 'a%%'"
+    text, names = numbered(sql)
+    assert text == b"SELECT $1, $2, $1, '100%', '%(a)s' WHERE x LIKE 'a%'"
+    assert names == ("b", "a")
+    assert numbered(compiled_text("SELECT :p0, :p1")) == (b"SELECT $1, $2", ("p0", "p1"))

@@ -78,7 +78,7 @@ def send(
     pipeline = raw.pipeline()
     pipeline.__enter__()
     cursor = raw.cursor()
-    driver.announce(connection, cursor, statement, params)
+    driver.announce(connection, statement, params)
     try:
         cursor.execute(sql, params)
     except BaseException:
