@@ -13,9 +13,10 @@ from typing import Any
 import psycopg
 import pytest
 from sqlalchemy import BigInteger, Column, Engine, MetaData, Table, Text, event, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from microlend.db.driver import prepared_names
 from microlend.db.engine import create_engine_for
 from microlend.db.uow import UnitOfWork, make_session_factory
 
@@ -197,3 +198,30 @@ def test_a_write_on_the_driver_opens_its_transaction_and_survives_psycopg_forget
                 assert prepared == (0,)  # psycopg deallocated all, the driver's with them
     assert engine.pool.checkedin() == 1  # one connection served all of it
     assert _notes(engine, table) == {1: "first", 21: "commit", 22: "commit"}
+
+
+def test_a_read_keeps_the_statements_prepared_on_its_connection_and_cannot_write(
+    probe: tuple[Engine, Table, str],
+) -> None:
+    """A read-only unit of work opens ``BEGIN READ ONLY`` (a write in it is refused by the
+    server) and ends with ``COMMIT``: a ``ROLLBACK`` would make psycopg drop every statement
+    prepared on the connection, and the next command on it would plan its statements anew."""
+    engine, table, _ = probe
+    factory = make_session_factory(engine)
+    engine.pool.dispose()
+    with UnitOfWork(factory) as uow:
+        uow.staged.insert(table, [{"id": 30, "note": "prepared"}])
+        uow.flush_staged()
+        uow.commit()
+    with UnitOfWork(factory, read_only=True) as uow:
+        assert uow.session.execute(select(table.c.note).where(table.c.id == 30)).all()
+    with UnitOfWork(factory, read_only=True) as uow:
+        with pytest.raises(DBAPIError, match="read-only transaction"):
+            uow.session.execute(text(f"DELETE FROM {table.name}"))
+    with UnitOfWork(factory) as uow:
+        raw = uow.session.connection().connection.driver_connection
+        names = {name.decode() for name in prepared_names(raw).values()}
+        in_server = raw.execute("SELECT name FROM pg_prepared_statements").fetchall()
+        assert names and names <= {name for (name,) in in_server}
+    assert engine.pool.checkedin() == 1
+    assert _notes(engine, table) == {1: "first", 30: "prepared"}

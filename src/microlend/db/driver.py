@@ -98,8 +98,8 @@ def _exchange(
         begin = pg.transaction_status == IDLE
         pg.enter_pipeline_mode()
         try:
-            if begin:
-                pg.send_query_params(b"BEGIN", None)
+            if begin:  # as psycopg opens it (isolation level, read only)
+                pg.send_query_params(raw._get_tx_start_command(), None)
             if fresh:
                 pg.send_prepare(name, text, param_types=loader.types)
             pg.send_query_prepared(name, values, param_formats=loader.formats)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -70,7 +70,10 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self._session = self._factory()
         if self.read_only:
-            self._session.connection(execution_options={READ_ONLY: True})
+            options: dict[str, Any] = {READ_ONLY: True}
+            if self.dialect == "postgresql":
+                options["postgresql_readonly"] = True  # BEGIN READ ONLY: the server refuses writes
+            self._session.connection(execution_options=options)
         return self
 
     def __exit__(
@@ -82,11 +85,23 @@ class UnitOfWork:
         try:
             self.staged.discard()
             self._sent = None
+            if self.read_only and exc_type is None:
+                self._end_read()
             self.session.close()  # rolls back what was not committed; loaded objects stay readable
             self._write_durable()
         finally:
             self._session = None
             self.rollback_only = False
+
+    def _end_read(self) -> None:
+        """End a read-only transaction on PostgreSQL with ``COMMIT``: it can have written
+        nothing, and after a ``ROLLBACK`` psycopg drops every statement prepared on the
+        connection, so the next command on it would plan its statements anew (a repayment right
+        after a read took 5.5 ms instead of 3.0)."""
+        session = self.session
+        pending = session.new or session.dirty or session.deleted
+        if self.dialect == "postgresql" and session.is_active and not pending:
+            session.commit()
 
     def untouched(self) -> bool:
         """Nothing has happened in this unit of work's transaction yet (no statement, no
