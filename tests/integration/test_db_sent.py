@@ -215,9 +215,11 @@ def test_a_read_keeps_the_statements_prepared_on_its_connection_and_cannot_write
         uow.commit()
     with UnitOfWork(factory, read_only=True) as uow:
         assert uow.session.execute(select(table.c.note).where(table.c.id == 30)).all()
-    with UnitOfWork(factory, read_only=True) as uow:
-        with pytest.raises(DBAPIError, match="read-only transaction"):
-            uow.session.execute(text(f"DELETE FROM {table.name}"))
+    with (
+        UnitOfWork(factory, read_only=True) as uow,
+        pytest.raises(DBAPIError, match="read-only transaction"),
+    ):
+        uow.session.execute(text(f"DELETE FROM {table.name}"))
     with UnitOfWork(factory) as uow:
         raw = uow.session.connection().connection.driver_connection
         names = {name.decode() for name in prepared_names(raw).values()}
