@@ -9,6 +9,7 @@ so that no rounding ever happens by accident on the way to the database.
 from __future__ import annotations
 
 import decimal
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -185,14 +186,26 @@ class Money:
 MAX_MINOR_UNITS = 10**15 - 1
 
 
+# An amount as a person types it: digits, at most one point, a sign; no exponent ("1e3"), no
+# digit groups ("1_000", "1,000"), no other script's digits. Full-width digits, point and sign
+# (a Chinese input method's full-width mode: "１２００．５０") are read as their ASCII forms.
+AMOUNT_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．－＋\u3000", "0123456789.-+ ")
+
+
 def minor_units_of(amount: Decimal | int | str, currency: str = "CNY", *, field: str) -> int:
     """An amount typed by a person or sent by a client, as integer minor units for storage.
 
-    Anything that is not an exact decimal amount of ``currency`` (a fraction of a fen, text, a
-    float) is refused with ``ValidationFailed`` naming ``field``; nothing is rounded away.
+    Anything that is not an exact decimal amount of ``currency`` (a fraction of a fen, text not
+    of the form ``AMOUNT_TEXT``, a float) is refused with ``ValidationFailed`` naming ``field``;
+    nothing is rounded away.
     """
     digits = minor_digits(currency)
+    if isinstance(amount, str):
+        amount = amount.translate(_FULL_WIDTH).strip()
     try:
+        if isinstance(amount, str) and not AMOUNT_TEXT.fullmatch(amount):
+            raise ValueError(amount)
         units = Money.of(amount, currency).to_minor()
     except (ValueError, TypeError, ArithmeticError):
         raise ValidationFailed(

@@ -153,13 +153,38 @@ def test_minor_units_of_refuses_what_storage_cannot_hold_exactly() -> None:
         assert refused.value.field == "lines[0].amount"
 
 
+def test_minor_units_of_reads_amounts_as_people_type_them_and_nothing_else() -> None:
+    from microlend.kernel.errors import ValidationFailed
+    from microlend.kernel.money import minor_units_of
+
+    # written down by hand: what a loan officer may type, and the fen it means
+    typed = {
+        " 1200.5 ": 120050,
+        "+7": 700,
+        "-0.30": -30,
+        ".5": 50,
+        "12.": 1200,
+        "１２００．５０": 120050,  # full-width mode of a Chinese input method
+        "－３": -300,
+        "\u3000８\u3000": 800,
+    }
+    for text, units in typed.items():
+        assert minor_units_of(text, "CNY", field="amount") == units, text
+    # an exponent, digit groups, other scripts' digits, two points, no digits, an inner space
+    for bad in ("1e3", "1E+3", "1e400", "1_000", "1,000.00", "١٢", "1.2.3", ".", "-", "", "1 000"):
+        with pytest.raises(ValidationFailed) as refused:
+            minor_units_of(bad, "CNY", field="amount")
+        assert refused.value.field == "amount", bad
+        assert refused.value.detail == "an amount of CNY with at most 2 decimal places"
+
+
 def test_minor_units_of_refuses_amounts_beyond_the_largest_stored() -> None:
     from microlend.kernel.errors import ValidationFailed
     from microlend.kernel.money import minor_units_of
 
     assert minor_units_of("9999999999999.99", "CNY", field="amount") == 999_999_999_999_999
     assert minor_units_of("-9999999999999.99", "CNY", field="amount") == -999_999_999_999_999
-    for bad in ("10000000000000", "-10000000000000.00", "1e400", 10**20):
+    for bad in ("10000000000000", "-10000000000000.00", 10**20):
         with pytest.raises(ValidationFailed) as refused:
             minor_units_of(bad, "CNY", field="revenue")
         assert refused.value.field == "revenue"
