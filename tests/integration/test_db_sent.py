@@ -171,9 +171,10 @@ def test_a_write_on_the_driver_opens_its_transaction_and_survives_psycopg_forget
 ) -> None:
     """The driver sends the ``BEGIN`` with the statement (one round trip): what it wrote is
     unseen by others until the commit. Its statements are prepared on the connection, in
-    psycopg's own record: after a rollback psycopg drops every statement it knows of
-    (``DEALLOCATE ALL``), and the driver's next run prepares its statement again instead of
-    naming one the server no longer has."""
+    psycopg's own record: a rollback keeps them (``driver.rollback``: the rolled-back write is
+    gone, the statement is not); when psycopg drops every statement it knows of (here after a
+    ``DEALLOCATE ALL``), the driver's next run prepares its statement again instead of naming
+    one the server no longer has."""
     engine, table, url = probe
     factory = make_session_factory(engine.execution_options(logging_token="one"))
     engine.pool.dispose()
@@ -181,7 +182,8 @@ def test_a_write_on_the_driver_opens_its_transaction_and_survives_psycopg_forget
         for _ in range(6):
             uow.session.execute(text(f"SELECT note FROM {table.name} WHERE id = 1")).all()
         uow.commit()
-    for n, end, before in ((20, "rollback", 1), (21, "commit", 1), (22, "commit", 2)):
+    kept: set[str] = set()
+    for n, end, before in ((20, "rollback", 1), (21, "commit", 1), (22, "forget", 2)):
         with UnitOfWork(factory) as uow:
             uow.staged.insert(table, [{"id": n, "note": end}])
             uow.flush_staged()
@@ -190,22 +192,67 @@ def test_a_write_on_the_driver_opens_its_transaction_and_survives_psycopg_forget
             assert raw.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
             with _raw(url) as other:
                 assert other.execute(f"SELECT count(*) FROM {table.name}").fetchone() == (before,)
-            if end == "commit":
-                uow.commit()
-            else:
+            if end == "rollback":
                 uow.rollback()
-                prepared = raw.execute("SELECT count(*) FROM pg_prepared_statements").fetchone()
-                assert prepared == (0,)  # psycopg deallocated all, the driver's with them
+                kept = _prepared_on(raw)
+                assert len(kept) == 2  # psycopg's select and the driver's insert
+                assert set(prepared_names(raw).values()) == {name.encode() for name in kept}
+                continue
+            uow.commit()
+            assert _prepared_on(raw) == kept  # the insert ran as it was prepared
+            if end == "forget":
+                raw.execute("DEALLOCATE ALL")
+                assert not prepared_names(raw)
+    with UnitOfWork(factory) as uow:
+        uow.staged.insert(table, [{"id": 23, "note": "prepared again"}])
+        uow.flush_staged()
+        uow.commit()
     assert engine.pool.checkedin() == 1  # one connection served all of it
-    assert _notes(engine, table) == {1: "first", 21: "commit", 22: "commit"}
+    assert _notes(engine, table) == {
+        1: "first",
+        21: "commit",
+        22: "forget",
+        23: "prepared again",
+    }
+
+
+def _prepared_on(raw: psycopg.Connection[Any]) -> set[str]:
+    return {name for (name,) in raw.execute("SELECT name FROM pg_prepared_statements")}
+
+
+def test_a_statement_dropped_behind_psycopgs_back_fails_once_and_is_prepared_again(
+    probe: tuple[Engine, Table, str],
+) -> None:
+    """The server no longer has a statement the driver prepared (deallocated where psycopg did
+    not see it): the command naming it fails (nothing of it is written) and the next prepares
+    it again."""
+    engine, table, _ = probe
+    factory = make_session_factory(engine)
+    engine.pool.dispose()
+    with UnitOfWork(factory) as uow:
+        uow.staged.insert(table, [{"id": 40, "note": "prepared"}])
+        uow.flush_staged()
+        uow.commit()
+        raw = uow.session.connection().connection.driver_connection
+        assert isinstance(raw, psycopg.Connection)
+        assert raw.pgconn.exec_(b"DEALLOCATE ALL").status == psycopg.pq.ExecStatus.COMMAND_OK
+    with UnitOfWork(factory) as uow, pytest.raises(DBAPIError, match="does not exist"):
+        uow.staged.insert(table, [{"id": 41, "note": "gone"}])
+        uow.flush_staged()
+    with UnitOfWork(factory) as uow:
+        uow.staged.insert(table, [{"id": 42, "note": "prepared again"}])
+        uow.flush_staged()
+        uow.commit()
+    assert engine.pool.checkedin() == 1
+    assert _notes(engine, table) == {1: "first", 40: "prepared", 42: "prepared again"}
 
 
 def test_a_read_keeps_the_statements_prepared_on_its_connection_and_cannot_write(
     probe: tuple[Engine, Table, str],
 ) -> None:
     """A read-only unit of work opens ``BEGIN READ ONLY`` (a write in it is refused by the
-    server) and ends with ``COMMIT``: a ``ROLLBACK`` would make psycopg drop every statement
-    prepared on the connection, and the next command on it would plan its statements anew."""
+    server) and rolls back at its end keeping the statements prepared on the connection (with
+    psycopg's own rollback the next command on it would plan its statements anew)."""
     engine, table, _ = probe
     factory = make_session_factory(engine)
     engine.pool.dispose()

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg import generators
 from psycopg.adapt import PyFormat, Transformer
-from psycopg.pq import ExecStatus, TransactionStatus
+from psycopg.pq import DiagnosticField, ExecStatus, TransactionStatus
 from psycopg.pq.abc import PGresult
 from sqlalchemy import Connection, Select, inspect, text
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
@@ -48,6 +48,10 @@ COMMAND_OK, FATAL_ERROR, PIPELINE_SYNC = (
     ExecStatus.PIPELINE_SYNC,
 )
 _NAMES = itertools.count()
+SQLSTATE = DiagnosticField.SQLSTATE
+# a prepared statement the server no longer has, or whose tables changed the rows it returns
+# ("cached plan must not change result type": a migration ran meanwhile)
+_GONE = {b"26000", b"0A000"}
 
 
 def run(
@@ -113,16 +117,37 @@ def _exchange(
         known[key] = name  # prepared, whatever became of its run
     for result in results:
         if result.status == FATAL_ERROR:
+            if result.error_field(SQLSTATE) in _GONE:
+                known.pop(key, None)  # the next run prepares it again
             raise psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
     return results[-1], loader
 
 
 def prepared_names(raw: psycopg.Connection[Any]) -> dict[tuple[bytes, tuple[int, ...]], bytes]:
     """The statements prepared on ``raw``, by text and parameter types: psycopg's own record,
-    so that whatever makes psycopg drop its statements (it sends ``DEALLOCATE ALL`` after a
-    rollback, or once a statement dropped or altered something) drops these with them; its
-    cursors run these, prepared, when they run the same text."""
+    so that whatever makes psycopg drop its statements (it sends ``DEALLOCATE ALL`` after its
+    own rollback, which ``rollback`` spares it, or once a statement dropped or altered
+    something) drops these with them; its cursors run these, prepared, when they run the same
+    text."""
     return raw._prepared._names
+
+
+def rollback(raw: psycopg.Connection[Any]) -> None:
+    """Roll back ``raw``'s transaction, keeping the statements prepared on the connection.
+
+    After its own ``ROLLBACK`` psycopg drops every statement it knows of (``DEALLOCATE ALL``,
+    these of the driver with them), in case the transaction had made and dropped something
+    they name; so a command after a rolled-back one (a refusal, a maker-checker wait, a page
+    that wrote nothing) prepared and planned its statements anew: a repayment right after a
+    rolled-back unit of work took 5.7 ms instead of 2.9. A rollback does not undo prepared
+    statements, and the application's transactions change no tables (migrations run apart).
+    psycopg rolls back itself where its own state is involved (a pipeline, a two-phase or
+    nested transaction); after this ``ROLLBACK`` its own call finds nothing left to do."""
+    if raw._pipeline is None and raw._tpc is None and not raw._num_transactions:
+        with raw.lock:
+            if raw.pgconn.transaction_status != IDLE:
+                raw.wait(raw._exec_command(b"ROLLBACK"))
+    raw.rollback()
 
 
 def _answers(raw: psycopg.Connection[Any]) -> list[PGresult]:

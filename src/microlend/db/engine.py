@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
 
-from microlend.db import sent
+from microlend.db import driver, sent
 from microlend.db.cursor import DescribedCursor
 
 DEFAULT_DATABASE_URL = "sqlite:///./microlend.db"
@@ -59,6 +59,7 @@ def create_engine_for(url: str, **options: Any) -> Engine:
     engine = create_engine(url, connect_args=connect_args, **options)
     event.listen(engine, "connect", _json_with_orjson)
     sent.install(engine)
+    engine.dialect.do_rollback = _rollback_keeping_statements  # type: ignore[method-assign]
     if not options.get("pool_pre_ping"):
         _ping_after_idle(engine)
     return engine
@@ -69,6 +70,12 @@ def _json_with_orjson(dbapi_connection: Any, _record: Any) -> None:
     library's decoder, in a fifth of the time: a loan's lock reads its engine state and
     installments as JSON)."""
     set_json_loads(orjson.loads, dbapi_connection)
+
+
+def _rollback_keeping_statements(dbapi_connection: Any) -> None:
+    """The dialect's rollback (of a unit of work, of a connection the pool takes back) on
+    PostgreSQL: ``driver.rollback``, which keeps the statements prepared on the connection."""
+    driver.rollback(getattr(dbapi_connection, "driver_connection", dbapi_connection))
 
 
 def _ping_after_idle(engine: Engine) -> None:
