@@ -247,6 +247,36 @@ def test_a_statement_dropped_behind_psycopgs_back_fails_once_and_is_prepared_aga
     assert _notes(engine, table) == {1: "first", 40: "prepared", 42: "prepared again"}
 
 
+def test_the_drivers_statements_stay_prepared_among_many_others(
+    probe: tuple[Engine, Table, str],
+) -> None:
+    """Past ``prepared_max`` statements psycopg deallocates the least recently used: a
+    statement the driver runs between others is used recently, so it stays prepared (under
+    one name) while psycopg's own come and go."""
+    engine, table, _ = probe
+    factory = make_session_factory(engine)
+    engine.pool.dispose()
+    names: set[str] = set()
+    for n in range(6):
+        with UnitOfWork(factory) as uow:
+            raw = uow.session.connection().connection.driver_connection
+            assert isinstance(raw, psycopg.Connection)
+            raw.prepared_max = 3
+            uow.staged.insert(table, [{"id": 50 + n, "note": "driver"}])
+            uow.flush_staged()
+            for _ in range(6):  # prepared by psycopg from its sixth run
+                uow.session.execute(text(f"SELECT note FROM {table.name} WHERE id > {n}")).all()
+            uow.commit()
+            names |= {
+                name.decode()
+                for name in prepared_names(raw).values()
+                if name.startswith(b"microlend_")
+            }
+    assert len(names) == 1
+    assert names <= {name.decode() for name in prepared_names(raw).values()}
+    assert names <= _prepared_on(raw)
+
+
 def test_a_read_keeps_the_statements_prepared_on_its_connection_and_cannot_write(
     probe: tuple[Engine, Table, str],
 ) -> None:

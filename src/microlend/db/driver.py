@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -95,6 +96,8 @@ def _exchange(
     known = prepared_names(raw)
     key = (text, tuple(loader.types or ()))
     found = known.get(key)
+    if found is not None:
+        known.move_to_end(key)  # used last: psycopg evicts the least recently used first
     fresh = found is None
     name = f"microlend_{next(_NAMES)}".encode() if found is None else found
     pg = raw.pgconn
@@ -123,12 +126,15 @@ def _exchange(
     return results[-1], loader
 
 
-def prepared_names(raw: psycopg.Connection[Any]) -> dict[tuple[bytes, tuple[int, ...]], bytes]:
+def prepared_names(
+    raw: psycopg.Connection[Any],
+) -> OrderedDict[tuple[bytes, tuple[int, ...]], bytes]:
     """The statements prepared on ``raw``, by text and parameter types: psycopg's own record,
     so that whatever makes psycopg drop its statements (it sends ``DEALLOCATE ALL`` after its
     own rollback, which ``rollback`` spares it, or once a statement dropped or altered
     something) drops these with them; its cursors run these, prepared, when they run the same
-    text."""
+    text. Past ``raw.prepared_max`` statements psycopg deallocates the least recently used:
+    the driver marks its own as used when it runs them, as psycopg marks its."""
     return raw._prepared._names
 
 
