@@ -529,9 +529,51 @@ def test_the_loan_page_shows_the_classification_close_of_business_gave_it(
     assert client.get(api, headers=bearer("finance")).json() == {
         "as_of": "2025-02-24",
         "category": "special_mention",
+        "computed": "special_mention",
         "stage": 1,
         "allowance": "360.00",
+        "adjusted": None,
+        "adjustments": [],
     }
+
+
+def test_the_risk_officer_adjusts_the_classification_and_the_manager_approves_it(
+    ui_client: TestClient, world: World, session_factory: SessionFactory
+) -> None:
+    """关注 by the rules at the close of 2025-02-24 (9 days past due); the risk officer asks for
+    次级 with a reason, the manager approves on the loan page, and the page shows the
+    adjustment with what the rules give; reviewed, the loan is 关注 again."""
+    loan = disbursed(world)
+    summary = run_close_of_business(
+        session_factory, company_id=world.company_id, target_date=date(2025, 2, 24),
+        now=lambda: world.now,
+    )  # fmt: skip
+    assert summary.status == "done"
+    url = f"/loans/{loan.id}"
+    _as(ui_client, "finance")  # no permission: no form
+    assert f'action="{url}/classification-adjust"' not in ui_client.get(url, headers=HTML).text
+    csrf = _as(ui_client, "risk")
+    form = {"csrf_token": csrf, "category": "substandard", "reason": "涉诉，经营停滞"}
+    pending = _pending_id(_post(ui_client, f"{url}/classification-adjust", form))
+    csrf = _as(ui_client, "manager")
+    page = _post(ui_client, f"/inbox/{pending}/approve", {"csrf_token": csrf, "next": url})
+    shown = re.search(r'id="classification-adjusted">(.*?)</span></span>', page, re.S)
+    assert shown, page
+    words = " ".join(re.sub(r"<[^>]+>", " ", shown.group(1)).split())
+    assert (
+        words == "Adjusted by Risk on 2025-02-25: 涉诉，经营停滞 (the rules give: Special mention)"
+    )
+    assert re.search(r'id="loan-classification">\s*<span class="badge badge-danger">', page)
+    chinese = ui_client.get(url, headers={**HTML, **ZH}).text
+    assert "Risk 于 2025-02-25 人工调整：涉诉，经营停滞" in chinese
+    assert "（按规则应为：关注）" in chinese
+    csrf = _as(ui_client, "risk")
+    form = {"csrf_token": csrf, "reason": "诉讼已和解"}
+    pending = _pending_id(_post(ui_client, f"{url}/classification-restore", form))
+    csrf = _as(ui_client, "manager")
+    page = _post(ui_client, f"/inbox/{pending}/approve", {"csrf_token": csrf, "next": url})
+    assert 'id="classification-adjusted"' not in page
+    assert re.search(r'id="loan-classification">\s*<span class="badge badge-warning">', page)
 
 
 def test_the_list_shows_and_filters_the_classification_close_of_business_gave_each_loan(

@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from microlend.loans import service as loans
+from microlend.loans.tables_close import LoanRisk
 from microlend.loans.views import EventOutcome, LoanView
 from tests.e2e.test_permission_matrix import ROLES, USER_OF_ROLE, fresh_token
 from tests.integration.loans_support import contracted, set_business_date
@@ -26,6 +27,7 @@ from tests.seed import World
 
 VIEWERS = frozenset(ROLES) - {"admin"}
 FINANCE = frozenset({"finance"})
+CLASSIFIERS = frozenset({"risk_officer", "manager"})  # risk.classification.override
 PII_VIEWERS = frozenset({"loan_officer", "risk_officer", "approver", "collector"})
 L = "/api/v1/loans/{loan_id}"
 CERTIFICATES = f"{L}/payoff-certificates"
@@ -55,6 +57,8 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", f"{L}/write-off"): frozenset({"manager"}),
     ("POST", f"{L}/recoveries"): FINANCE,
     ("POST", f"{L}/tranches"): FINANCE,
+    ("POST", f"{L}/classification-adjustments"): CLASSIFIERS,
+    ("POST", f"{L}/classification-restorations"): CLASSIFIERS,
     ("GET", f"{L}/notes"): VIEWERS,
     ("POST", f"{L}/notes"): VIEWERS,
     ("GET", CERTIFICATES): VIEWERS,
@@ -75,10 +79,21 @@ ORDER = [route for route in MATRIX if route[0] == "GET"] + [
     ("POST", f"{L}/events/{{event_id}}/reverse"),
     ("POST", f"{L}/fund-usages"),
     ("POST", f"{L}/reschedules"),
+    ("POST", f"{L}/classification-adjustments"),
+    ("POST", f"{L}/classification-restorations"),
     ("POST", f"{L}/write-off"),
     ("POST", f"{L}/recoveries"),
 ]
-WAITS = {("POST", f"{L}/{tail}") for tail in ("waivers", "reschedules", "write-off")}
+WAITS = {
+    ("POST", f"{L}/{tail}")
+    for tail in (
+        "waivers",
+        "reschedules",
+        "write-off",
+        "classification-adjustments",
+        "classification-restorations",
+    )
+}
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", f"{L}/repayment-preview"): {"amount": "100.00"},
 }
@@ -99,6 +114,7 @@ def prepare(world: World) -> tuple[dict[str, int], dict[tuple[str, str], Any]]:
         )
         uow.commit()
     assert isinstance(paid, EventOutcome)
+    _classified_by_hand(world, loan.id)
     paid_off, certificate = _paid_off_with_a_certificate(world)
     bodies: dict[tuple[str, str], Any] = {
         ("POST", "/api/v1/loans"): {"application_id": second},
@@ -115,6 +131,8 @@ def prepare(world: World) -> tuple[dict[str, int], dict[tuple[str, str], Any]]:
             "category": "inventory",
         },
         ("POST", f"{L}/reschedules"): {"term": 6},
+        ("POST", f"{L}/classification-adjustments"): {"category": "substandard", "reason": "涉诉"},
+        ("POST", f"{L}/classification-restorations"): {"reason": "复核"},
         ("POST", f"{L}/write-off"): {"reason": "失联"},
         ("POST", f"{L}/recoveries"): {"amount": "100.00"},
         ("POST", f"{L}/tranches"): {"amount": "100.00"},
@@ -122,6 +140,28 @@ def prepare(world: World) -> tuple[dict[str, int], dict[tuple[str, str], Any]]:
     }
     ids = {"loan_id": loan.id, "event_id": paid.event.id, "certificate_id": certificate}
     return {**ids, "paid_off_id": paid_off}, bodies
+
+
+def _classified_by_hand(world: World, loan_id: int) -> None:
+    """The loan's risk row as a close of business left it, adjusted to 关注 by hand: it may be
+    adjusted again and restored."""
+    with world.make_uow() as uow:
+        uow.session.add(
+            LoanRisk(
+                loan_id=loan_id,
+                company_id=world.company_id,
+                as_of=date(2025, 2, 28),
+                days_past_due=14,
+                bucket="M1",
+                computed_category="special_mention",
+                category="substandard",
+                override_category="substandard",
+                stage=1,
+                exposure_minor=1_200_000,
+                allowance_minor=36_000,
+            )
+        )
+        uow.commit()
 
 
 def _paid_off_with_a_certificate(world: World) -> tuple[int, int]:

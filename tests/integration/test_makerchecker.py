@@ -192,10 +192,18 @@ def test_a_command_that_cannot_wait_refuses_the_switch(world: World) -> None:
     assert caught.value.field == "command"
 
 
-CHECKED_BY_DEFAULT = {"loans.waive", "loans.reschedule", "loans.writeoff"}
+CHECKED_BY_DEFAULT = {
+    "loans.waive",
+    "loans.reschedule",
+    "loans.writeoff",
+    "loans.classification.adjust",
+    "loans.classification.restore",
+}
 
 
-def test_waivers_reschedules_and_write_offs_wait_by_default(world: World) -> None:
+def test_waivers_reschedules_write_offs_and_classification_adjustments_wait_by_default(
+    world: World,
+) -> None:
     with world.make_uow(read_only=True) as uow:
         rules = auth.maker_checker_rules(uow, world.principal("admin"))
     # every command that may wait is listed with the rule in effect; recovery is cash coming in

@@ -144,7 +144,7 @@ DEFAULT_ROLES: dict[str, RoleDefinition] = {
             "manager", "Manager", "管理层",
             *_VIEW_ALL, "reports.export", "collections.case.assign", "makerchecker.approve",
             "customers.transfer",
-            "loans.writeoff", "loans.reschedule", "loans.waive",
+            "loans.writeoff", "loans.reschedule", "loans.waive", "risk.classification.override",
         ),
         _role("auditor", "Auditor", "审计", *_VIEW_ALL, "audit.read", "audit.verify"),
     )

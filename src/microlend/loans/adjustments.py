@@ -22,6 +22,7 @@ from microlend.db.commands import (
     Pending,
     audit_refusal,
     command,
+    command_spec,
     registered_commands,
     run_command,
     value_or_pending,
@@ -47,10 +48,19 @@ RESCHEDULE = "loans.reschedule"
 WAIVABLE = ("penalty", "fee", "interest")
 
 
-def loan_request(name: str, summary: Callable[[Payload], str]) -> Callable[[Handler], Handler]:
+def loan_request(
+    name: str, summary: Callable[[Payload], str], *, permission: str | None = None
+) -> Callable[[Handler], Handler]:
     """Register a loan command that waits for a checker unless the company switched that off
-    (waivers, reschedules, write-offs)."""
-    return command(name, entity_type="loan", summary=summary, checked_by_default=True)
+    (waivers, reschedules, write-offs, classification adjustments); its permission is its name
+    unless given."""
+    return command(
+        name,
+        entity_type="loan",
+        permission=permission,
+        summary=summary,
+        checked_by_default=True,
+    )
 
 
 def submit_request(
@@ -65,7 +75,8 @@ def submit_request(
     """Run loan command ``name``, or store it for a checker. A maker who may give it has the
     request checked first (``check`` on the loan, which must be open and in their scope), so
     that a mistake is refused now, audited, rather than when a checker approves it."""
-    if actor.can(name):
+    permission = command_spec(name).permission
+    if permission is not None and actor.can(permission):
         try:
             loan = get_scoped(uow.session, actor, tables.Loan, int(payload["loan_id"]))
             require_serviceable(loan)

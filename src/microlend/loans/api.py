@@ -26,7 +26,9 @@ from microlend.loans.schemas import (
     AmountIn,
     BatchRepaymentIn,
     CertificateOut,
+    ClassificationAdjustIn,
     ClassificationOut,
+    ClassificationRestoreIn,
     DisburseIn,
     EventOut,
     FundUsageIn,
@@ -142,6 +144,26 @@ def classification(loan_id: Id, uow: UowDep, actor: PrincipalDep) -> Classificat
     business (``null`` before its first)."""
     found = service.classification(uow, actor, loan_id=loan_id)
     return None if found is None else ClassificationOut.model_validate(found)
+
+
+@_posts(LOAN + "/classification-adjustments", ClassificationOut)
+def adjust_classification(
+    loan_id: Id, body: ClassificationAdjustIn, command: CommandDep
+) -> Response:
+    """Adjust the loan's classification by hand (人工调整), with the reason: it holds, close of
+    business keeping it, until reviewed. Waits for a checker unless the company switched that
+    off (202)."""
+    call = service.adjust_classification
+    return _on_loan(command, call, loan_id, ClassificationOut, **body.model_dump())
+
+
+@_posts(LOAN + "/classification-restorations", ClassificationOut)
+def restore_classification(
+    loan_id: Id, body: ClassificationRestoreIn, command: CommandDep
+) -> Response:
+    """Review the adjustment in force: the loan takes the category the rules give again."""
+    call = service.restore_classification
+    return _on_loan(command, call, loan_id, ClassificationOut, reason=body.reason)
 
 
 @router.get(LOAN + "/installments", response_model=list[InstallmentOut])

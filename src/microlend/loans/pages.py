@@ -23,6 +23,8 @@ from microlend.kernel.errors import DomainError, ValidationFailed
 from microlend.kernel.principal import Principal
 from microlend.loans import service
 from microlend.loans.adjustments import RESCHEDULE, WAIVE, pending_requests
+from microlend.loans.classification import ADJUST, RESTORE
+from microlend.loans.classification import PERMISSION as ADJUST_CLASSIFICATION
 from microlend.loans.fund_usage import CATEGORIES, PROHIBITED, usage_evidence
 from microlend.loans.ledger_export import PERMISSION as LEDGER_EXPORT
 from microlend.loans.portfolio import DPD_BUCKETS
@@ -46,7 +48,7 @@ from microlend.web.kit.viewer import Viewer
 
 router = page_router()
 VIEW = "loans.view"
-CHECKED_FORMS = (WAIVE, RESCHEDULE, WRITE_OFF_CODE, RECOVER)
+CHECKED_FORMS = (WAIVE, RESCHEDULE, WRITE_OFF_CODE, RECOVER, ADJUST, RESTORE)
 
 
 def N_(message: str) -> str:
@@ -60,6 +62,8 @@ REQUEST_KINDS = {
     RESCHEDULE: N_("Reschedule"),
     WRITE_OFF_CODE: N_("Write-off"),
     RECOVER: N_("Recovery"),
+    ADJUST: N_("Classification adjustment"),
+    RESTORE: N_("Classification review"),
 }
 
 
@@ -269,6 +273,7 @@ def loan_page(
             "receipt_kinds": RECEIPT_KINDS,
             "drawdown_kinds": DRAWDOWNS,
             "categories": CATEGORIES + PROHIBITED,
+            "risk_categories": RISK_CATEGORIES,
         }
     return render_page(request, "loans/detail.html", context)
 
@@ -413,6 +418,26 @@ async def recover(form: Any) -> dict[str, Any]:
         "channel": _field(form, "channel") or "bank",
         "external_reference": _field(form, "external_reference") or None,
     }
+
+
+@_loan_form(
+    "classification-adjust",
+    ADJUST_CLASSIFICATION,
+    service.adjust_classification,
+    N_("The classification is adjusted."),
+)
+async def adjust_classification(form: Any) -> dict[str, Any]:
+    return {"category": _field(form, "category"), "reason": _field(form, "reason")}
+
+
+@_loan_form(
+    "classification-restore",
+    ADJUST_CLASSIFICATION,
+    service.restore_classification,
+    N_("The loan takes the computed classification again."),
+)
+async def restore_classification(form: Any) -> dict[str, Any]:
+    return {"reason": _field(form, "reason")}
 
 
 @_loan_form("notes", VIEW, service.add_note, N_("The note is added."))

@@ -278,29 +278,6 @@ def fund_usages(uow: UnitOfWork, actor: Principal, *, loan_id: int) -> list[Fund
     return [usage_view(r, loan.currency) for r in rows]
 
 
-@dataclass(frozen=True)
-class ClassificationView:
-    """A loan's five-category classification (五级分类: ``risk.model.Category``), its
-    impairment stage and allowance (减值准备), as of the business date close of business last
-    classified it (a manual override, when there is one, is the category)."""
-
-    as_of: date
-    category: str
-    stage: int
-    allowance: Decimal
-
-
-def classification(uow: UnitOfWork, actor: Principal, *, loan_id: int) -> ClassificationView | None:
-    """The loan's classification (None before its first close of business)."""
-    require(actor, VIEW)
-    loan = get_scoped(uow.session, actor, tables.Loan, loan_id)
-    risk = uow.session.get(LoanRisk, loan.id)
-    if risk is None:
-        return None
-    allowance = money(risk.allowance_minor, loan.currency)
-    return ClassificationView(risk.as_of, risk.category, risk.stage, allowance)
-
-
 def principal_outstanding(uow: UnitOfWork, company_id: int) -> Decimal:
     """Sub-ledger: principal outstanding of the company's loans on balance (not written off);
     equals the balance of 1303 贷款 (close of business checks it)."""

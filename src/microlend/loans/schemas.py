@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from microlend.kernel.ids import Id
 from microlend.loans.autodebit import DebitRun, Owing, Total
+from microlend.loans.classification import AdjustmentView, ClassificationView
 from microlend.loans.notes import NoteView
 from microlend.loans.payoff_certificates import CertificateView
 from microlend.loans.statements import Balance, Statement, StatementLine
@@ -231,16 +232,31 @@ class PositionOut(BaseModel):
     restructured: bool
 
 
+@from_view(AdjustmentView)
+class AdjustmentOut(BaseModel):
+    """A manual adjustment of the classification (``action`` ``adjust``) or its review
+    (``restore``: back to the computed category), with its reason and who made it."""
+
+
+@from_view(ClassificationView)
 class ClassificationOut(BaseModel):
     """五级分类 as close of business last set it: ``normal``, ``special_mention``,
-    ``substandard``, ``doubtful`` or ``loss``; the impairment stage; the allowance."""
+    ``substandard``, ``doubtful`` or ``loss`` (``computed``: what the rules gave; ``adjusted``:
+    the manual adjustment in force, if any; ``adjustments``: all, newest first); the impairment
+    stage; the allowance."""
 
-    model_config = ConfigDict(from_attributes=True)
 
-    as_of: date
-    category: str
-    stage: int
-    allowance: Decimal
+class ClassificationAdjustIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    category: str = Field(examples=["substandard"])
+    reason: str = Field(min_length=1, max_length=1000, examples=["借款人经营停滞，涉诉"])
+
+
+class ClassificationRestoreIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=1000, examples=["诉讼已和解，恢复按逾期天数分类"])
 
 
 class PayoffQuoteOut(BaseModel):

@@ -5,6 +5,12 @@ from microlend.loans.account import business_date
 from microlend.loans.adjustments import reschedule, waive
 from microlend.loans.batch import repay_batch
 from microlend.loans.batch_preview import FilePreview, preview_repayments
+from microlend.loans.classification import (
+    ClassificationView,
+    adjust_classification,
+    classification,
+    restore_classification,
+)
 from microlend.loans.disbursement import disburse
 from microlend.loans.disbursement_queue import awaiting_disbursement
 from microlend.loans.fund_usage import record_usage
@@ -20,7 +26,6 @@ from microlend.loans.payoff_certificates import (
 from microlend.loans.portfolio import due_soon, overdue_by_dpd, portfolio
 from microlend.loans.queries import (
     LoanFilters,
-    classification,
     customer_names,
     events,
     filtered_loans,
@@ -43,6 +48,7 @@ from microlend.loans.writeoffs import recover, write_off
 
 __all__ = [
     "CertificateView",
+    "ClassificationView",
     "EventOutcome",
     "FilePreview",
     "FundUsageView",
@@ -51,6 +57,7 @@ __all__ = [
     "LoanView",
     "NoteView",
     "add_note",
+    "adjust_classification",
     "awaiting_disbursement",
     "business_date",
     "certificate_html",
@@ -87,6 +94,7 @@ __all__ = [
     "repay",
     "repay_batch",
     "reschedule",
+    "restore_classification",
     "reverse",
     "statement",
     "statement_html",

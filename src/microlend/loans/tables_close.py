@@ -15,12 +15,14 @@ provisions per category and date.
 * ``loan_risk``: the current five-category classification, IFRS 9 stage, bucket and allowance
   per loan; a manual ``override_category`` holds until it is reviewed.
 * ``loan_classifications``: history, one row per change.
+* ``loan_classification_adjustments``: the manual adjustments (人工调整) and their reviews, each
+  with its reason and who made it (``classification_adjustments``).
 * ``loan_provisions``: per company, date, currency and category: loans, exposure and allowance.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -30,6 +32,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -152,3 +155,20 @@ class LoanProvision(Base):
     allowance_minor: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (UniqueConstraint("company_id", "business_date", "currency", "category"),)
+
+
+class LoanClassificationAdjustment(Base):
+    __tablename__ = "loan_classification_adjustments"
+
+    id: Mapped[Id] = id_column()
+    company_id: Mapped[int] = mapped_column(IdType, ForeignKey("companies.id"))
+    office_id: Mapped[int] = mapped_column(IdType, ForeignKey("offices.id"))
+    loan_id: Mapped[int] = mapped_column(IdType, ForeignKey("loans.id"), index=True)
+    business_date: Mapped[date] = mapped_column(Date)
+    action: Mapped[str] = mapped_column(String(20))  # adjust | restore
+    category_before: Mapped[str] = mapped_column(String(20))
+    category_after: Mapped[str] = mapped_column(String(20))
+    computed_category: Mapped[str] = mapped_column(String(20))  # what the rules gave then
+    reason: Mapped[str] = mapped_column(Text)
+    made_by_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id"))
+    made_at: Mapped[datetime]
