@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from microlend.db.driver import prepared_names
 from microlend.db.engine import create_engine_for
-from microlend.db.uow import UnitOfWork, make_session_factory
+from microlend.db.uow import SessionFactory, UnitOfWork, make_session_factory
 
 pytestmark = pytest.mark.postgres
 
@@ -203,10 +203,7 @@ def test_a_write_on_the_driver_opens_its_transaction_and_survives_psycopg_forget
             if end == "forget":
                 raw.execute("DEALLOCATE ALL")
                 assert not prepared_names(raw)
-    with UnitOfWork(factory) as uow:
-        uow.staged.insert(table, [{"id": 23, "note": "prepared again"}])
-        uow.flush_staged()
-        uow.commit()
+    _written(factory, table, 23, "prepared again")
     assert engine.pool.checkedin() == 1  # one connection served all of it
     assert _notes(engine, table) == {
         1: "first",
@@ -214,6 +211,14 @@ def test_a_write_on_the_driver_opens_its_transaction_and_survives_psycopg_forget
         22: "forget",
         23: "prepared again",
     }
+
+
+def _written(factory: SessionFactory, table: Table, n: int, note: str) -> None:
+    """Row ``n`` written through the driver (its insert prepared on the connection)."""
+    with UnitOfWork(factory) as uow:
+        uow.staged.insert(table, [{"id": n, "note": note}])
+        uow.flush_staged()
+        uow.commit()
 
 
 def _prepared_on(raw: psycopg.Connection[Any]) -> set[str]:
@@ -239,10 +244,7 @@ def test_a_statement_dropped_behind_psycopgs_back_fails_once_and_is_prepared_aga
     with UnitOfWork(factory) as uow, pytest.raises(DBAPIError, match="does not exist"):
         uow.staged.insert(table, [{"id": 41, "note": "gone"}])
         uow.flush_staged()
-    with UnitOfWork(factory) as uow:
-        uow.staged.insert(table, [{"id": 42, "note": "prepared again"}])
-        uow.flush_staged()
-        uow.commit()
+    _written(factory, table, 42, "prepared again")
     assert engine.pool.checkedin() == 1
     assert _notes(engine, table) == {1: "first", 40: "prepared", 42: "prepared again"}
 
@@ -286,10 +288,7 @@ def test_a_read_keeps_the_statements_prepared_on_its_connection_and_cannot_write
     engine, table, _ = probe
     factory = make_session_factory(engine)
     engine.pool.dispose()
-    with UnitOfWork(factory) as uow:
-        uow.staged.insert(table, [{"id": 30, "note": "prepared"}])
-        uow.flush_staged()
-        uow.commit()
+    _written(factory, table, 30, "prepared")
     with UnitOfWork(factory, read_only=True) as uow:
         assert uow.session.execute(select(table.c.note).where(table.c.id == 30)).all()
     with (

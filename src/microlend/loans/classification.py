@@ -103,14 +103,15 @@ def _view(uow: UnitOfWork, loan: tables.Loan, risk: LoanRisk) -> ClassificationV
         )
         for row, name in rows
     ]
-    in_force = made[0] if risk.override_category is not None and made else None
+    # the adjustment in force is the latest, which made the override the row holds
+    in_force = risk.override_category is not None and bool(made) and made[0].action == "adjust"
     return ClassificationView(
         as_of=risk.as_of,
         category=risk.category,
         computed=risk.computed_category,
         stage=risk.stage,
         allowance=money(risk.allowance_minor, loan.currency),
-        adjusted=in_force if in_force is not None and in_force.action == "adjust" else None,
+        adjusted=made[0] if in_force else None,
         adjustments=made,
     )
 
