@@ -6,7 +6,7 @@ work takes the write lock when it starts, instead of failing half-way with "data
 A read-only unit of work (execution option ``microlend_read_only``) starts with a plain ``BEGIN``.
 PostgreSQL goes through psycopg 3 (its cursors describe a kind of result once: ``db.cursor``); a
 pooled connection is pinged at checkout only after it sat idle (``IDLE_PING_SECONDS``), not on
-every checkout.
+every checkout, and rolled back keeping the statements prepared on it (``driver.rollback``).
 """
 
 from __future__ import annotations
