@@ -69,7 +69,7 @@ class ClassificationView:
     stage: int
     allowance: Decimal
     adjusted: AdjustmentView | None
-    adjustments: list[AdjustmentView]
+    adjustments: tuple[AdjustmentView, ...]
 
 
 def classification(uow: UnitOfWork, actor: Principal, *, loan_id: int) -> ClassificationView | None:
@@ -112,7 +112,7 @@ def _view(uow: UnitOfWork, loan: tables.Loan, risk: LoanRisk) -> ClassificationV
         stage=risk.stage,
         allowance=money(risk.allowance_minor, loan.currency),
         adjusted=made[0] if in_force else None,
-        adjustments=made,
+        adjustments=tuple(made),
     )
 
 
