@@ -130,6 +130,10 @@ def test_adjustments_are_refused_clearly(world: World, session_factory: SessionF
         with pytest.raises(ValidationFailed) as refused:
             _adjust(world, loan.id, category, reason)
         assert refused.value.field == field
+    # 9 days past due is at least 关注 (special mention): not to be classified 正常 by hand
+    with pytest.raises(RuleViolation) as better:
+        _adjust(world, loan.id, "normal", "客户承诺还款")
+    assert better.value.code == "better_than_rules"
     with world.make_uow() as uow, pytest.raises(RuleViolation) as nothing:
         loans.restore_classification(
             uow, world.principal("risk"), loan_id=loan.id, reason="复核", now=world.now
@@ -150,4 +154,4 @@ def test_adjustments_are_refused_clearly(world: World, session_factory: SessionF
         refusals = uow.session.scalars(
             select(AuditRecord.outcome).where(AuditRecord.command == ADJUST)
         ).all()
-    assert len(refusals) == 4 and "pending" not in refusals  # each refusal audited
+    assert len(refusals) == 5 and "pending" not in refusals  # each refusal audited

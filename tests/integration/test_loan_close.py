@@ -17,6 +17,7 @@ collects the 116.00 booked and takes 4.00 as income, so the close of 15 Feb book
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -187,29 +188,40 @@ def test_re_running_a_closed_day_posts_nothing(
 
 def test_the_sql_rules_equal_risk_model(world: World, session_factory: SessionFactory) -> None:
     """Classification, stage, bucket and allowance in SQL against ``risk.model`` at each
-    threshold (a loan's DPD and restructured flag set by hand)."""
+    threshold (a loan's DPD, restructured flag and manual override set by hand)."""
     a = disbursed(world, code="LA").id
     day = date(2025, 1, 15)
+    with UnitOfWork(session_factory) as uow:  # the risk row, made by the first classification
+        classify(uow, world.company_id, day, a, a, now=world.now)
+        uow.commit()
+    overrides = (None, Category.SPECIAL_MENTION, Category.DOUBTFUL)
     for dpd in (0, 1, 30, 31, 60, 61, 90, 91, 270, 271, 360, 361):
-        for restructured in (False, True):
+        for restructured, override in itertools.product((False, True), overrides):
+            case = (dpd, restructured, override)
             with UnitOfWork(session_factory) as uow:
                 uow.session.execute(
                     update(Loan)
                     .where(Loan.id == a)
                     .values(days_past_due=dpd, restructured=restructured)
                 )
+                uow.session.execute(
+                    update(LoanRisk)
+                    .where(LoanRisk.loan_id == a)
+                    .values(override_category=override and override.value)
+                )
                 classify(uow, world.company_id, day, a, a, now=world.now)
                 provide(uow, world.company_id, day, a, a, now=world.now)
                 uow.commit()
             risk = risk_row(world, a)
-            rule = classify_rule(dpd, restructured=restructured)
-            assert (risk.category, risk.stage, risk.bucket) == (
+            rule = classify_rule(dpd, restructured=restructured, override=override)
+            assert (risk.category, risk.computed_category, risk.stage, risk.bucket) == (
                 rule.category.value,
+                rule.computed.value,
                 int(rule.stage),
                 rule.bucket.value,
-            ), (dpd, restructured)
+            ), case
             expected = provision(D("12000.00"), rule.category)
-            assert risk.allowance_minor == int(expected * 100), (dpd, restructured)
+            assert risk.allowance_minor == int(expected * 100), case
 
 
 def test_one_loans_day_is_posted_alone_and_the_company_run_skips_it(

@@ -3,14 +3,16 @@ manual adjustment (人工调整) and review.
 
 Close of business classifies every open loan from its days past due (``risk.model``). Where the
 borrower's condition says more than the arrears (a business failing, a lawsuit, fraud found),
-the risk officer adjusts the category, saying why (``adjust_classification``). The adjustment
+the risk officer adjusts the category, saying why (``adjust_classification``): worse than the
+rules, or as they do, never better (their categories are floors, ``risk.model``). The adjustment
 waits for a checker by default (``checked_by_default``: another user holding
 ``makerchecker.approve`` and ``risk.classification.override``, such as the manager) and then
-holds: close of business keeps it as the category, with the computed one beside it, until it is
-reviewed (``restore_classification`` gives the loan back what the rules give; adjusting again
-replaces it). The category changes at once; the allowance follows it at the next close of
-business, which posts the change of provision. Every adjustment and review is kept with its
-reason, its maker and the business date (``loan_classification_adjustments``).
+holds until it is reviewed: close of business keeps it as the category while it is worse than
+the rules' (a loan whose arrears grow past it takes the rules' category), the computed one
+beside it. ``restore_classification`` gives the loan back what the rules give; adjusting again
+replaces the adjustment. The category changes at once; the allowance follows it at the next
+close of business, which posts the change of provision. Every adjustment and review is kept
+with its reason, its maker and the business date (``loan_classification_adjustments``).
 """
 
 from __future__ import annotations
@@ -161,10 +163,22 @@ def _adjusted(uow: UnitOfWork, loan: tables.Loan, *, lock: bool = False) -> Loan
     return risk
 
 
+def _not_better(loan: tables.Loan, risk: LoanRisk, category: str) -> None:
+    """The rules' categories are floors (至少归为, ``risk.model``): an adjustment may classify
+    the loan worse than they do (or as they do, to hold it there), never better."""
+    if RISK_CATEGORIES.index(category) < RISK_CATEGORIES.index(risk.computed_category):
+        raise RuleViolation(
+            "the rules classify loan %(number)s worse than that: an adjustment may only "
+            "classify a loan worse",
+            code="better_than_rules",
+            params={"number": loan.number},
+        )
+
+
 def _checked_adjustment(uow: UnitOfWork, payload: Payload, loan: tables.Loan) -> None:
-    _category(payload)
+    category = _category(payload)
     _reason(payload)
-    _risk_of(uow, loan)
+    _not_better(loan, _risk_of(uow, loan), category)
 
 
 def _checked_restore(uow: UnitOfWork, payload: Payload, loan: tables.Loan) -> None:
@@ -180,6 +194,7 @@ def _adjust(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetim
     require_serviceable(loan)
     category, reason = _category(payload), _reason(payload)
     risk = _risk_of(uow, loan, lock=True)
+    _not_better(loan, risk, category)
     return _set(uow, actor, loan, risk, category=category, reason=reason, now=now)
 
 

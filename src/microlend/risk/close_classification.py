@@ -4,8 +4,9 @@ and restructured flag (the policy's thresholds and rates are parameters; tests c
 against ``risk.model.classify`` and ``provision``).
 
 * ``loan_risk`` keeps the current classification per loan (``as_of``: the date it last
-  changed; only changed rows are written); a manual ``override_category`` holds
-  (``category`` = the override, ``computed_category`` beside it) until it is reviewed.
+  changed; only changed rows are written); a manual ``override_category`` holds until it is
+  reviewed where it is worse than the rules (``category`` = the worse of the two,
+  ``computed_category`` beside it: the rules' categories are floors, see ``risk.model``).
 * ``loan_classifications`` gets a row only when the computed category or the stage changes.
 * Allowance per loan = outstanding principal x the category's rate, rounded half up to the
   minor unit; loans no longer open carry none. ``classify`` writes it with the classification,
@@ -25,7 +26,6 @@ from sqlalchemy import (
     String,
     and_,
     case,
-    func,
     insert,
     literal,
     or_,
@@ -38,6 +38,7 @@ from microlend.db.uow import UnitOfWork
 from microlend.loans.close_sql import (
     COUNTED,
     OPEN_STATUSES,
+    Expr,
     custom_plans,
     in_range,
     keep_statistics,
@@ -65,6 +66,16 @@ def category_sql(policy: ClassificationPolicy) -> ColumnElement[str]:
         ),
         else_=Category.NORMAL.value,
     )
+
+
+def rank_sql(category: Expr[str | None]) -> ColumnElement[int]:
+    """``Category.rank`` of ``category`` (NULL for NULL)."""
+    return case({c.value: c.rank for c in Category}, value=category)
+
+
+def worse_of(override: Expr[str | None], computed: ColumnElement[str]) -> Any:
+    """The override where it ranks worse than the computed category, else the computed one."""
+    return case((rank_sql(override) > rank_sql(computed), override), else_=computed)
 
 
 def stage_sql(policy: ClassificationPolicy) -> ColumnElement[int]:
@@ -168,7 +179,7 @@ def _classify(
                     literal(day),
                     Loan.days_past_due,
                     computed,
-                    func.coalesce(R.override_category, computed),
+                    worse_of(R.override_category, computed),
                     stage,
                     bucket,
                 ).where(
@@ -185,7 +196,7 @@ def _classify(
             execution_options=COUNTED,
         )
     )
-    category = func.coalesce(R.override_category, computed)
+    category = worse_of(R.override_category, computed)
     differs = or_(
         changed,
         R.days_past_due != Loan.days_past_due,

@@ -5,8 +5,9 @@ Pure rules that close of business applies to every loan each day:
 * **Five categories** from days past due (DPD, due date = day 0) with configurable thresholds —
   defaults 正常 at 0 DPD, 关注 from 1 (or restructured), 次级 above 90, 可疑 above 270,
   损失 above 360 — as the 2023 《商业银行金融资产风险分类办法》 sets for overdue assets. A
-  restructured loan is at least 关注. A manual override (approved) holds until it is reviewed:
-  the computed category is still reported beside it.
+  restructured loan is at least 关注. These are floors ("至少归为"): a manual override
+  (approved) may classify a loan worse than they do, never better, and holds until it is
+  reviewed; the category is the worse of the two, the computed one reported beside it.
 * **IFRS 9 stage**: 1 up to 30 DPD, 2 above 30 (significant increase in credit risk, the rebuttable
   presumption of IFRS 9.5.5.11) or restructured, 3 above 90 (credit-impaired, B5.5.37).
 * **Delinquency bucket**: M0 current, M1 1-30, M2 31-60, M3 61-90, M4+ above 90.
@@ -110,11 +111,11 @@ DEFAULT_POLICY = ClassificationPolicy()
 
 @dataclass(frozen=True, slots=True)
 class Classification:
-    category: Category  # what applies: the override when there is one
+    category: Category  # what applies: the override where it is worse than the rules
     computed: Category  # what the rules give
     stage: Stage
     bucket: Bucket
-    overridden: bool
+    overridden: bool  # the override decides the category
 
 
 def computed_category(dpd: int, *, restructured: bool, policy: ClassificationPolicy) -> Category:
@@ -156,12 +157,13 @@ def classify(
     policy: ClassificationPolicy = DEFAULT_POLICY,
 ) -> Classification:
     computed = computed_category(dpd, restructured=restructured, policy=policy)
+    overridden = override is not None and override.rank > computed.rank
     return Classification(
-        category=override or computed,
+        category=override if override is not None and overridden else computed,
         computed=computed,
         stage=stage_of(dpd, restructured=restructured, policy=policy),
         bucket=bucket_of(dpd),
-        overridden=override is not None and override is not computed,
+        overridden=overridden,
     )
 
 

@@ -60,11 +60,16 @@ def test_default_policy(
     assert result.computed is category and not result.overridden
 
 
-def test_an_override_applies_and_the_computed_category_is_kept() -> None:
-    result = classify(120, override=Category.SPECIAL_MENTION)
-    assert result.category is SM and result.computed is SS and result.overridden
+def test_an_override_classifies_worse_than_the_rules_never_better() -> None:
+    """The rules' categories are floors (至少归为): 120 days past due is at least 次级."""
+    worse = classify(120, override=Category.DOUBTFUL)
+    assert worse.category is D and worse.computed is SS and worse.overridden
     same = classify(120, override=Category.SUBSTANDARD)
     assert same.category is SS and not same.overridden
+    better = classify(120, override=Category.SPECIAL_MENTION)
+    assert better.category is SS and better.computed is SS and not better.overridden
+    held = classify(0, override=Category.SPECIAL_MENTION)  # paid up, held at 关注 by hand
+    assert held.category is SM and held.computed is Category.NORMAL and held.overridden
 
 
 def test_thresholds_are_configurable() -> None:
