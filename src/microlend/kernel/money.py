@@ -186,11 +186,12 @@ class Money:
 MAX_MINOR_UNITS = 10**15 - 1
 
 
-# An amount as a person types it: digits, at most one point, a sign; no exponent ("1e3"), no
-# digit groups ("1_000", "1,000"), no other script's digits. Full-width digits, point and sign
-# (a Chinese input method's full-width mode: "１２００．５０") are read as their ASCII forms.
-AMOUNT_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９．－＋\u3000", "0123456789.-+ ")
+# An amount as a person types it (or pastes it from a statement): digits, at most one point, a
+# sign, the integer part whole or in groups of three ("12,000.00"); no exponent ("1e3"), no other
+# groups ("1_000", "1,00"), no other script's digits. Full-width digits, point, comma and sign (a
+# Chinese input method's full-width mode: "１２００．５０") are read as their ASCII forms.
+AMOUNT_TEXT = re.compile(r"[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋\u3000", "0123456789.,-+ ")
 
 
 def minor_units_of(amount: Decimal | int | str, currency: str = "CNY", *, field: str) -> int:
@@ -204,8 +205,10 @@ def minor_units_of(amount: Decimal | int | str, currency: str = "CNY", *, field:
     if isinstance(amount, str):
         amount = amount.translate(_FULL_WIDTH).strip()
     try:
-        if isinstance(amount, str) and not AMOUNT_TEXT.fullmatch(amount):
-            raise ValueError(amount)
+        if isinstance(amount, str):
+            if not AMOUNT_TEXT.fullmatch(amount):
+                raise ValueError(amount)
+            amount = amount.replace(",", "")
         units = Money.of(amount, currency).to_minor()
     except (ValueError, TypeError, ArithmeticError):
         raise ValidationFailed(

@@ -164,14 +164,18 @@ def test_minor_units_of_reads_amounts_as_people_type_them_and_nothing_else() -> 
         "-0.30": -30,
         ".5": 50,
         "12.": 1200,
-        "１２００．５０": 120050,  # full-width mode of a Chinese input method
+        "12,000.00": 1200000,  # as a statement prints it
+        "-1,234,567.8": -123456780,
+        "１２，０００．５０": 1200050,  # full-width mode of a Chinese input method
+        "１２００．５０": 120050,
         "－３": -300,
         "\u3000８\u3000": 800,
     }
     for text, units in typed.items():
         assert minor_units_of(text, "CNY", field="amount") == units, text
-    # an exponent, digit groups, other scripts' digits, two points, no digits, an inner space
-    for bad in ("1e3", "1E+3", "1e400", "1_000", "1,000.00", "١٢", "1.2.3", ".", "-", "", "1 000"):
+    # an exponent, groups not of three, other scripts' digits, two points, no digits, a space
+    bad_ones = ("1e3", "1E+3", "1e400", "1_000", "1,00", "12,0000", ",100", "1,000,00.5", "١٢")
+    for bad in (*bad_ones, "1.2.3", ".", "-", "", "1 000", "1,"):
         with pytest.raises(ValidationFailed) as refused:
             minor_units_of(bad, "CNY", field="amount")
         assert refused.value.field == "amount", bad
