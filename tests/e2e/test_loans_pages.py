@@ -567,12 +567,14 @@ def test_the_risk_officer_adjusts_the_classification_and_the_manager_approves_it
     chinese = ui_client.get(url, headers={**HTML, **ZH}).text
     assert "Risk 于 2025-02-25 人工调整：涉诉，经营停滞" in chinese
     assert "（按规则应为：关注）" in chinese
+    assert loan.number in ui_client.get("/loans?adjusted=1", headers=HTML).text
     csrf = _as(ui_client, "risk")
     form = {"csrf_token": csrf, "reason": "诉讼已和解"}
     pending = _pending_id(_post(ui_client, f"{url}/classification-restore", form))
     csrf = _as(ui_client, "manager")
     page = _post(ui_client, f"/inbox/{pending}/approve", {"csrf_token": csrf, "next": url})
     assert 'id="classification-adjusted"' not in page
+    assert loan.number not in ui_client.get("/loans?adjusted=1", headers=HTML).text
     assert re.search(r'id="loan-classification">\s*<span class="badge badge-warning">', page)
 
 

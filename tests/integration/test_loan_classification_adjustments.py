@@ -88,8 +88,12 @@ def test_an_adjustment_holds_through_close_of_business_until_it_is_reviewed(
     )
     assert held.allowance == Decimal("3600.00")
     with world.make_uow(read_only=True) as uow:
-        listed = loans.list_loans(uow, world.principal("finance"), category="substandard")
-    assert [row.id for row in listed] == [loan.id]
+        finance = world.principal("finance")
+        listed = loans.list_loans(uow, finance, category="substandard")
+        adjusted = loans.list_loans(uow, finance, adjusted=True)
+        not_adjusted = loans.list_loans(uow, finance, adjusted=False)
+    assert [row.id for row in listed] == [row.id for row in adjusted] == [loan.id]
+    assert not_adjusted == []
 
     with world.make_uow() as uow:
         review = loans.restore_classification(
@@ -103,6 +107,8 @@ def test_an_adjustment_holds_through_close_of_business_until_it_is_reviewed(
         ("restore", "substandard", "special_mention"),
         ("adjust", "special_mention", "substandard"),
     ]
+    with world.make_uow(read_only=True) as uow:
+        assert loans.list_loans(uow, world.principal("finance"), adjusted=True) == []
     _close(session_factory, world, date(2025, 2, 26))
     again = _classified(world, loan.id)
     assert (again.category, again.allowance) == ("special_mention", Decimal("360.00"))

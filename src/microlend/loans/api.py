@@ -92,13 +92,15 @@ def list_loans(
     overdue: bool | None = None,
     customer_id: Id | None = None,
     category: str | None = None,
+    adjusted: bool | None = None,
     q: str | None = Query(None, max_length=100),
     after_id: AfterId | None = None,
     limit: int = Query(100, ge=1, le=500),
 ) -> list[LoanOut]:
     """Loans in the actor's scope (filters: status, office, officer, overdue, customer,
-    ``category`` the classification the last close of business gave them; ``q`` a loan or
-    contract number, or the borrower's name, pinyin, ID number or mobile)."""
+    ``category`` the classification the last close of business gave them, ``adjusted`` whether
+    an adjustment by hand holds it; ``q`` a loan or contract number, or the borrower's name,
+    pinyin, ID number or mobile)."""
     rows = service.list_loans(
         uow,
         actor,
@@ -108,6 +110,7 @@ def list_loans(
         overdue=overdue,
         customer_id=customer_id,
         category=category,
+        adjusted=adjusted,
         search=q,
         after_id=after_id,
         limit=limit,

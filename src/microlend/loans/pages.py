@@ -95,6 +95,7 @@ class ListQuery:
     due_by: str = ""
     dpd: str = ""
     category: str = ""
+    adjusted: str = ""
     q: str = ""
     office: str = ""
     mine: str = ""
@@ -113,6 +114,7 @@ class ListQuery:
             due_through=optional_date(self.due_by, "due_by"),
             dpd_range=DPD_RANGES.get(self.dpd),
             category=self.category if self.category in RISK_CATEGORIES else None,
+            adjusted=True if self.adjusted == "1" else None,
             search=self.q.strip() or None,
         )
         return filters, offices, office_id
@@ -126,6 +128,7 @@ class ListQuery:
             "due_by": self.due_by,
             "dpd": self.dpd if self.dpd in DPD_RANGES else "",
             "category": self.category if self.category in RISK_CATEGORIES else "",
+            "adjusted": "1" if self.adjusted == "1" else "",
             "q": self.q,
             "office": str(office_id or ""),
             "mine": "1" if self.mine == "1" else "",
@@ -171,6 +174,7 @@ def loans_page(
         "statuses": STATUSES,
         "classes": classes,
         "category": filters.category or "",
+        "adjusted": filters.adjusted is True,
         "categories": RISK_CATEGORIES,
         "due_by": filters.due_through,
         "dpd_range": filters.dpd_range,

@@ -66,6 +66,7 @@ def list_loans(
     due_through: date | None = None,
     dpd_range: tuple[int, int | None] | None = None,
     category: str | None = None,
+    adjusted: bool | None = None,
     search: str | None = None,
     limit: int = 100,
     after_id: int | None = None,
@@ -74,8 +75,9 @@ def list_loans(
     ``within_offices`` at any of those (an office and the ones below it, for the list page),
     ``due_through`` those with an installment owing on or before that date, ``dpd_range`` those
     so many days past due (``(91, None)``: over 90), ``category`` those on the book (not
-    closed) the last close of business classified so, ``search`` those it finds
-    (``search_condition``)."""
+    closed) the last close of business classified so, ``adjusted`` those on the book whose
+    classification an adjustment by hand holds (or, False, none does: ``classification``),
+    ``search`` those it finds (``search_condition``)."""
     require(actor, VIEW)
     if status is not None and status not in STATUSES:
         raise ValidationFailed(
@@ -107,6 +109,10 @@ def list_loans(
     if category is not None:
         classified = select(LoanRisk.loan_id).where(LoanRisk.category == category)
         stmt = stmt.where(tables.Loan.id.in_(classified), tables.Loan.status != CLOSED)
+    if adjusted is not None:
+        held = select(LoanRisk.loan_id).where(LoanRisk.override_category.is_not(None))
+        in_held = tables.Loan.id.in_(held)
+        stmt = stmt.where(in_held if adjusted else ~in_held, tables.Loan.status != CLOSED)
     if search is not None and search.strip():
         stmt = stmt.where(search_condition(uow, search.strip()))
     if after_id is not None:
@@ -127,6 +133,7 @@ class LoanFilters:
     due_through: date | None = None
     dpd_range: tuple[int, int | None] | None = None
     category: str | None = None
+    adjusted: bool | None = None
     search: str | None = None
 
     def request(self) -> dict[str, object]:
@@ -139,6 +146,7 @@ class LoanFilters:
             "due_through": self.due_through.isoformat() if self.due_through else None,
             "dpd_range": list(self.dpd_range) if self.dpd_range else None,
             "category": self.category,
+            "adjusted": self.adjusted,
             "search": self.search,
         }
 
@@ -162,6 +170,7 @@ def filtered_loans(
         due_through=filters.due_through,
         dpd_range=filters.dpd_range,
         category=filters.category,
+        adjusted=filters.adjusted,
         search=filters.search,
         after_id=after_id,
         limit=limit,
