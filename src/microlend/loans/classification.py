@@ -33,7 +33,7 @@ from microlend.kernel.principal import Principal, require
 from microlend.loans import tables
 from microlend.loans.account import business_date, require_serviceable
 from microlend.loans.adjustments import loan_request, submit_request
-from microlend.loans.queries import RISK_CATEGORIES
+from microlend.loans.queries import RISK_CATEGORIES, risk_category
 from microlend.loans.records import money
 from microlend.loans.tables_close import LoanClassificationAdjustment, LoanRisk
 
@@ -129,18 +129,7 @@ def _reason(payload: Payload) -> str:
     return reason
 
 
-def _category(payload: Payload) -> str:
-    category = str(payload.get("category") or "")
-    if category not in RISK_CATEGORIES:
-        raise ValidationFailed(
-            "one of %(categories)s",
-            field="category",
-            params={"categories": ", ".join(RISK_CATEGORIES)},
-        )
-    return category
-
-
-def _risk_of(uow: UnitOfWork, loan: tables.Loan, *, lock: bool = False) -> LoanRisk:
+def _risk_of(uow: UnitOfWork, loan: tables.Loan, *, lock: bool) -> LoanRisk:
     """The loan's risk row (locked, with ``lock``); refused before its first classification."""
     risk = uow.session.get(LoanRisk, loan.id, with_for_update=lock)
     if risk is None:
@@ -152,20 +141,14 @@ def _risk_of(uow: UnitOfWork, loan: tables.Loan, *, lock: bool = False) -> LoanR
     return risk
 
 
-def _adjusted(uow: UnitOfWork, loan: tables.Loan, *, lock: bool = False) -> LoanRisk:
+def _adjustment(
+    uow: UnitOfWork, payload: Payload, loan: tables.Loan, *, lock: bool = False
+) -> tuple[str, str, LoanRisk]:
+    """The category and reason of an adjustment of ``loan``, with its risk row. The rules'
+    categories are floors (至少归为, ``risk.model``): an adjustment may classify the loan worse
+    than they do (or as they do, to hold it there), never better."""
+    category, reason = risk_category(str(payload.get("category") or "")), _reason(payload)
     risk = _risk_of(uow, loan, lock=lock)
-    if risk.override_category is None:
-        raise RuleViolation(
-            "the classification of loan %(number)s is not adjusted",
-            code="not_adjusted",
-            params={"number": loan.number},
-        )
-    return risk
-
-
-def _not_better(loan: tables.Loan, risk: LoanRisk, category: str) -> None:
-    """The rules' categories are floors (至少归为, ``risk.model``): an adjustment may classify
-    the loan worse than they do (or as they do, to hold it there), never better."""
     if RISK_CATEGORIES.index(category) < RISK_CATEGORIES.index(risk.computed_category):
         raise RuleViolation(
             "the rules classify loan %(number)s worse than that: an adjustment may only "
@@ -173,17 +156,23 @@ def _not_better(loan: tables.Loan, risk: LoanRisk, category: str) -> None:
             code="better_than_rules",
             params={"number": loan.number},
         )
+    return category, reason, risk
 
 
-def _checked_adjustment(uow: UnitOfWork, payload: Payload, loan: tables.Loan) -> None:
-    category = _category(payload)
-    _reason(payload)
-    _not_better(loan, _risk_of(uow, loan), category)
-
-
-def _checked_restore(uow: UnitOfWork, payload: Payload, loan: tables.Loan) -> None:
-    _reason(payload)
-    _adjusted(uow, loan)
+def _review(
+    uow: UnitOfWork, payload: Payload, loan: tables.Loan, *, lock: bool = False
+) -> tuple[str, LoanRisk]:
+    """The reason of a review of ``loan``'s adjustment, with its risk row (which must hold
+    one)."""
+    reason = _reason(payload)
+    risk = _risk_of(uow, loan, lock=lock)
+    if risk.override_category is None:
+        raise RuleViolation(
+            "the classification of loan %(number)s is not adjusted",
+            code="not_adjusted",
+            params={"number": loan.number},
+        )
+    return reason, risk
 
 
 @loan_request(
@@ -192,9 +181,7 @@ def _checked_restore(uow: UnitOfWork, payload: Payload, loan: tables.Loan) -> No
 def _adjust(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
     loan = get_scoped(uow.session, actor, tables.Loan, int(payload["loan_id"]))
     require_serviceable(loan)
-    category, reason = _category(payload), _reason(payload)
-    risk = _risk_of(uow, loan, lock=True)
-    _not_better(loan, risk, category)
+    category, reason, risk = _adjustment(uow, payload, loan, lock=True)
     return _set(uow, actor, loan, risk, category=category, reason=reason, now=now)
 
 
@@ -204,8 +191,7 @@ def _adjust(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetim
 def _restore(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
     loan = get_scoped(uow.session, actor, tables.Loan, int(payload["loan_id"]))
     require_serviceable(loan)
-    reason = _reason(payload)
-    risk = _adjusted(uow, loan, lock=True)
+    reason, risk = _review(uow, payload, loan, lock=True)
     return _set(uow, actor, loan, risk, category=None, reason=reason, now=now)
 
 
@@ -250,7 +236,7 @@ def adjust_classification(
 ) -> ClassificationView | Pending:
     """Put the loan at ``category`` until the adjustment is reviewed (or a checker's request)."""
     payload = {"loan_id": loan_id, "category": category, "reason": reason}
-    check = partial(_checked_adjustment, uow, payload)
+    check = partial(_adjustment, uow, payload)
     outcome = submit_request(uow, actor, ADJUST, payload, check, now=now)
     return value_or_pending(outcome, ClassificationView)
 
@@ -260,6 +246,6 @@ def restore_classification(
 ) -> ClassificationView | Pending:
     """Review the adjustment in force: the loan takes the category the rules give again."""
     payload = {"loan_id": loan_id, "reason": reason}
-    check = partial(_checked_restore, uow, payload)
+    check = partial(_review, uow, payload)
     outcome = submit_request(uow, actor, RESTORE, payload, check, now=now)
     return value_or_pending(outcome, ClassificationView)

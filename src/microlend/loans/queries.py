@@ -44,6 +44,17 @@ CLOSED = "closed"  # paid off: off the book, so no longer classified
 RISK_CATEGORIES = ("normal", "special_mention", "substandard", "doubtful", "loss")
 
 
+def risk_category(category: str) -> str:
+    """``category`` if it is one of ``RISK_CATEGORIES``; refused otherwise."""
+    if category not in RISK_CATEGORIES:
+        raise ValidationFailed(
+            "one of %(categories)s",
+            field="category",
+            params={"categories": ", ".join(RISK_CATEGORIES)},
+        )
+    return category
+
+
 def get_loan(uow: UnitOfWork, actor: Principal, *, loan_id: int) -> LoanView:
     require(actor, VIEW)
     row = get_scoped(uow.session, actor, tables.Loan, loan_id)
@@ -83,12 +94,8 @@ def list_loans(
         raise ValidationFailed(
             "one of %(statuses)s", field="status", params={"statuses": ", ".join(STATUSES)}
         )
-    if category is not None and category not in RISK_CATEGORIES:
-        raise ValidationFailed(
-            "one of %(categories)s",
-            field="category",
-            params={"categories": ", ".join(RISK_CATEGORIES)},
-        )
+    if category is not None:
+        risk_category(category)
     stmt = apply_scope(select(tables.Loan), actor, tables.Loan)
     if status is not None:
         stmt = stmt.where(tables.Loan.status == status)

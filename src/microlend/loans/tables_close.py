@@ -16,7 +16,7 @@ provisions per category and date.
   per loan; a manual ``override_category`` holds until it is reviewed.
 * ``loan_classifications``: history, one row per change.
 * ``loan_classification_adjustments``: the manual adjustments (人工调整) and their reviews, each
-  with its reason and who made it (``classification_adjustments``).
+  with its reason and who made it (``loans.classification``).
 * ``loan_provisions``: per company, date, currency and category: loans, exposure and allowance.
 """
 

@@ -157,13 +157,13 @@ def classify(
     policy: ClassificationPolicy = DEFAULT_POLICY,
 ) -> Classification:
     computed = computed_category(dpd, restructured=restructured, policy=policy)
-    overridden = override is not None and override.rank > computed.rank
+    category = max(computed, override or computed, key=lambda c: c.rank)  # the worse of the two
     return Classification(
-        category=override if override is not None and overridden else computed,
+        category=category,
         computed=computed,
         stage=stage_of(dpd, restructured=restructured, policy=policy),
         bucket=bucket_of(dpd),
-        overridden=overridden,
+        overridden=category is not computed,
     )
 
 

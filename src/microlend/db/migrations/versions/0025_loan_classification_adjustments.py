@@ -1,5 +1,5 @@
 """Manual adjustments of a loan's five-category classification (人工调整五级分类) and their
-reviews, each with its reason and who made it (``loans.classification_adjustments``).
+reviews, each with its reason and who made it (``loans.classification``).
 
 Revision ID: 0025
 Revises: 0024
