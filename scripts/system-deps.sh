@@ -5,6 +5,8 @@
 # and the contract PDFs print Chinese.
 set -euo pipefail
 need=()
+# the virtual environment is made from Debian's python3 (see the Makefile): its venv module
+[ ! -x /usr/bin/python3 ] || /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
 fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-wqy-microhei)
 # WeasyPrint (contract PDFs) renders text through Pango.
