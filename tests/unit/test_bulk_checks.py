@@ -1,6 +1,7 @@
 """A statement staged with a check (``Writes.statement(..., check=...)``): its last part is the
-combined write's main query, whose rows the checks of all its stagings are handed; every other
-part, the last one staged too, becomes a ``WITH`` query."""
+combined write's main query, whose rows the checks of all its stagings are handed (each row
+also sets the setting that holds back a commit sent with the statement); every other part, the
+last one staged too, becomes a ``WITH`` query."""
 
 from __future__ import annotations
 
@@ -27,7 +28,10 @@ def test_the_checked_query_is_the_main_one() -> None:
     statement, params = _combined(steps)
     assert statement.startswith("WITH w0 AS (INSERT INTO t SELECT * FROM CAST(:p0 AS json)")
     assert "w2 AS (INSERT INTO events (id, note)" in statement
-    assert statement.endswith(") SELECT id FROM w0")
+    assert statement.endswith(
+        ") SELECT m.*, set_config('microlend.hold_commit', 'on', true) "
+        "FROM (SELECT id FROM w0) AS m"
+    )
     assert set(params) == {"p0", "p1"}
 
 

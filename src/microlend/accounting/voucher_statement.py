@@ -23,7 +23,9 @@ made by, as the process knew them (``staged_postings``). The statement:
 6. (the main query, run first: the period rows are locked before the other rows of the
    statement, as when they were locked before it) returns what refuses the write:
    ``stale`` (step 1), ``closed`` (company, period, the latest closed period after it) and
-   ``reused`` (company, key, number: the key made a voucher of other amounts).
+   ``reused`` (company, key, number: the key made a voucher of other amounts). It returns rows
+   only then, so that its rows can hold back a ``COMMIT`` sent with the statement
+   (``db.bulk``, migration 0026): the check then acts on them in the transaction, still open.
 """
 
 from __future__ import annotations

@@ -2,12 +2,13 @@
 
 A command stages its rows (``Writes.insert``, ``update``, ``upsert``, ``delete``: plain dicts
 of column values, keyed by column name) and the unit of work writes them when the command ends
-(``UnitOfWork.flush_staged``). On PostgreSQL everything staged is **one statement**: each step
+(``UnitOfWork.flush_staged``), or, for the first command of a transaction, with its commit
+(``UnitOfWork.defer_staged``). On PostgreSQL everything staged is **one statement**: each step
 is a data-modifying ``WITH`` query reading its rows from a JSON parameter
 (``json_populate_recordset`` of the table's own row type), so a repayment's event, postings,
 vouchers and lines, installments, loan row, engine state and audit record cost one round trip,
-and a batch of a thousand costs the same one. Elsewhere (SQLite, in-process) each step is one
-``executemany``.
+with the ``COMMIT``, and a batch of a thousand costs the same one. Elsewhere (SQLite,
+in-process) each step is one ``executemany``.
 
 The steps of one flush must not depend on each other's effects (PostgreSQL runs them on one
 snapshot): they touch distinct rows, and ids a step needs are allocated beforehand
@@ -45,6 +46,9 @@ from microlend.db.sent import Check, Sent
 Row = dict[str, Any]
 IDS_KEY = "db.bulk.allocated"
 FEW_ROWS = 10
+# set by a checked statement's main query for each row it returns: the guard that a commit sent
+# with the statement waits behind refuses it (migration 0026, ``driver.run``)
+_HOLD = "set_config('microlend.hold_commit', 'on', true)"
 
 
 def table_of(mapped: Any) -> Table:
@@ -165,7 +169,9 @@ class Writes:
         before it). The rows staged for one ``sql`` before a flush are written by one of it
         (``_merged``). With ``check``, the last part is a query, the statement's main one (at
         most one such ``sql`` per flush): ``check`` is handed its rows once the statement ran.
-        What that query reads runs first; the parts nothing reads run after it."""
+        What that query reads runs first; the parts nothing reads run after it. The query
+        returns rows only when the check has to act on them: a row holds back a ``COMMIT`` sent
+        with the statement (``flush(commit=True)``; ``_HOLD``)."""
         checks = (check,) if check is not None else ()
         self.steps.append(Step("sql", table, list(rows), sql=sql, checks=checks))
 
@@ -184,16 +190,20 @@ class Writes:
             return
         self.steps.append(Step(kind, table, listed, key))
 
-    def flush(self, session: Session) -> None:
-        """Write everything staged (in the session's transaction) and forget it."""
-        self._write(session, wait=True)
+    def flush(self, session: Session, *, commit: bool = False) -> bool:
+        """Write everything staged (in the session's transaction) and forget it. With
+        ``commit``, on PostgreSQL, the transaction's ``COMMIT`` goes with the statement
+        (``driver.run``); whether it committed is returned (not when a check's query returned
+        rows: the checks then ran on them in the transaction, still open)."""
+        return self._write(session, send=False, commit=commit) is True
 
     def send(self, session: Session) -> Sent | None:
         """``flush``, but on PostgreSQL the statement is only sent: the server writes while the
         caller goes on (``db.sent``; its checks run when it is settled)."""
-        return self._write(session, wait=False)
+        written = self._write(session, send=True, commit=False)
+        return written if isinstance(written, Sent) else None
 
-    def _write(self, session: Session, *, wait: bool) -> Sent | None:
+    def _write(self, session: Session, *, send: bool, commit: bool) -> Sent | bool | None:
         steps, kept, self.steps, self.kept = self.steps, self.kept, [], {}
         by_shape: dict[tuple[str, str, tuple[str, ...], tuple[str, ...]], Step] = {}
         for entry in kept.values():
@@ -212,11 +222,10 @@ class Writes:
         if session.get_bind().dialect.name == "postgresql":
             merged = _merged(steps)
             statement, params = _combined(merged)
-            checks = tuple(check for step in merged for check in step.checks)
-            if not wait:
+            checks = tuple(_unheld(check) for step in merged for check in step.checks)
+            if send:
                 return sent.send(session, statement, params, checks)
-            driver.run(session, statement, params, checks)
-            return None
+            return driver.run(session, statement, params, checks, commit=commit)
         for step in steps:
             _run_one(session, step)
         return None
@@ -248,6 +257,11 @@ def _merged(steps: list[Step]) -> list[Step]:
             found.rows.extend(step.rows)
             found.checks += step.checks
     return merged
+
+
+def _unheld(check: Check) -> Check:
+    """``check`` handed the rows of its query without the column ``_HOLD`` added."""
+    return lambda rows: check([row[:-1] for row in rows])
 
 
 def _plain(value: Any) -> Any:
@@ -325,6 +339,8 @@ def _combined(steps: list[Step]) -> tuple[str, dict[str, str]]:
         if step.checks:
             main = len(parts) - 1
     main %= len(parts)
+    if any(step.checks for step in steps):  # its rows hold a commit sent with it back
+        parts[main] = f"SELECT m.*, {_HOLD} FROM ({parts[main]}) AS m"
     if len(parts) == 1:
         return parts[0], params
     ctes = ", ".join(f"w{n} AS ({part})" for n, part in enumerate(parts) if n != main)

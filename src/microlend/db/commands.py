@@ -148,6 +148,7 @@ CHECKER_RULE = (
     .scalar_subquery()
 )
 _QUESTION = "db.commands.checker"
+_AUDITED = "the refusal is audited"  # a note on a refusal ``_refused_later`` audited
 _NOBODY_ASKS = {"checker_company": None, "checker_command": None}
 
 
@@ -233,7 +234,8 @@ def run_command(
             return wait()
         return run()
     except DomainError as error:
-        audit_refusal(uow, Actor.of(actor), name, input_digest, error, now=now)
+        if _AUDITED not in getattr(error, "__notes__", ()):
+            audit_refusal(uow, Actor.of(actor), name, input_digest, error, now=now)
         raise
 
 
@@ -308,12 +310,16 @@ def execute(
     The handler runs in a savepoint, so that a failure undoes it alone, unless it is the first
     thing of its transaction: then the transaction itself is the command's (a failure leaves
     the unit of work ``rollback_only``), and the rows it staged are written with its audit record
-    in one go."""
+    in one go, left for the commit (``UnitOfWork.defer_staged``: on PostgreSQL with the
+    ``COMMIT``, in one round trip), or for whatever next runs on the connection."""
     if first_in_transaction:
         try:
             done = spec.handler(uow, actor, payload, now=now)
             _audit_done(uow, actor, spec, payload, done, now, outcome, audited_as, input_digest)
-            uow.flush_staged()
+            digested = input_digest or digest(payload)
+            uow.defer_staged(
+                partial(_refused_later, uow, Actor.of(actor), spec.name, digested, now=now)
+            )
         except BaseException:
             uow.staged.discard()
             uow.rollback_only = True
@@ -355,6 +361,21 @@ def _audit_done(
         now=now,
         staged=uow.staged,
     )
+
+
+def _refused_later(
+    uow: UnitOfWork,
+    actor: Actor,
+    name: str,
+    input_digest: str,
+    error: DomainError,
+    *,
+    now: datetime,
+) -> None:
+    """A refusal by the checks of a command's rows written after it ended (``defer_staged``:
+    at the commit, or by the next statement), audited as the command's."""
+    error.add_note(_AUDITED)
+    audit_refusal(uow, actor, name, input_digest, error, now=now)
 
 
 def audit_refusal(

@@ -53,43 +53,79 @@ SQLSTATE = DiagnosticField.SQLSTATE
 # a prepared statement the server no longer has, or whose tables changed the rows it returns
 # ("cached plan must not change result type": a migration ran meanwhile)
 _GONE = {b"26000", b"0A000"}
+# a commit sent with a checked write waits behind a savepoint and the guard (migration 0026),
+# which raises HELD when the write's checks have rows to act on; the client then goes back to
+# the savepoint (the write stays) and turns the setting off
+HELD = b"MLH01"
+_GUARD = (b"SAVEPOINT microlend_commit", b"SELECT microlend_commit_guard()")
+_HELD_BACK = (
+    b"ROLLBACK TO SAVEPOINT microlend_commit",
+    b"SELECT set_config('microlend.hold_commit', 'off', true)",
+)
 
 
 def run(
-    session: Session, statement: str, params: dict[str, Any], checks: tuple[sent.Check, ...]
-) -> None:
+    session: Session,
+    statement: str,
+    params: dict[str, Any],
+    checks: tuple[sent.Check, ...],
+    *,
+    commit: bool = False,
+) -> bool:
     """Run ``statement`` (a text with ``:name`` parameters) on the session's connection and
-    hand its checks the rows its main query returned."""
+    hand its checks the rows its main query returned. With ``commit`` the transaction's
+    ``COMMIT`` goes in the same round trip, behind a savepoint and the guard of migration 0026
+    when there are checks: rows returned (by the query of a check, ``bulk._HOLD``) hold it back,
+    the transaction is rolled back to the savepoint and goes on. Whether it committed is
+    returned."""
     sql = compiled_text(statement)
-    found, _result = _executed(session, sql, statement, params, fetch=bool(checks))
+    ending = ((_GUARD if checks else ()) + (b"COMMIT",)) if commit else ()
+    found, _result, held = _executed(
+        session, sql, statement, params, fetch=bool(checks), then=ending
+    )
+    if held:
+        raw = connection_of(session.connection())
+        with raw.lock:
+            for command in _HELD_BACK:
+                raw.wait(raw._exec_command(command))
     for check in checks:
         check(found)
+    return bool(ending) and not held
 
 
 def _executed(
-    session: Session, sql: str, shown: str, params: dict[str, Any], *, fetch: bool
-) -> tuple[list[tuple[Any, ...]], PGresult]:
-    """Run ``sql`` (psycopg's style; ``shown`` to listeners and in errors) and, with ``fetch``,
-    load its rows as psycopg's cursor would; its result is returned with them."""
+    session: Session,
+    sql: str,
+    shown: str,
+    params: dict[str, Any],
+    *,
+    fetch: bool,
+    then: tuple[bytes, ...] = (),
+) -> tuple[list[tuple[Any, ...]], PGresult, bool]:
+    """Run ``sql`` (psycopg's style; ``shown`` to listeners and in errors), and the commands
+    ``then`` after it, and with ``fetch`` load its rows as psycopg's cursor would; its result is
+    returned with them, and whether the guard held back what followed it."""
     connection = session.connection()
     raw = connection_of(connection)
     announce(connection, shown, params)
     try:
-        result, loader = _exchange(raw, sql, params)
+        result, loader, held = _exchange(raw, sql, params, then)
     except psycopg.Error as error:
         raise wrapped(shown, params, error) from None
     answered(connection, shown, params)
     if not fetch or not result.ntuples:
-        return [], result
+        return [], result, held
     loader.set_pgresult(result)
-    return loader.load_rows(0, result.ntuples, tuple), result
+    return loader.load_rows(0, result.ntuples, tuple), result, held
 
 
 def _exchange(
-    raw: psycopg.Connection[Any], sql: str, params: dict[str, Any]
-) -> tuple[PGresult, Any]:
+    raw: psycopg.Connection[Any], sql: str, params: dict[str, Any], then: tuple[bytes, ...] = ()
+) -> tuple[PGresult, Any, bool]:
     """Run ``sql`` as a statement prepared on ``raw``, in one round trip with the ``BEGIN``
-    that opens the transaction (if none is open) and, on its first run, its preparation."""
+    that opens the transaction (if none is open), on its first run its preparation, and the
+    commands ``then`` after it; the statement's result is returned, and whether the guard
+    (``_GUARD``) refused, which skips what follows it."""
     text, names = numbered(sql)
     loader: Any = Transformer(raw)
     values = loader.dump_sequence([params[name] for name in names], [PyFormat.AUTO] * len(names))
@@ -110,20 +146,25 @@ def _exchange(
             if fresh:
                 pg.send_prepare(name, text, param_types=loader.types)
             pg.send_query_prepared(name, values, param_formats=loader.formats)
+            for command in then:
+                pg.send_query_params(command, None)
             pg.pipeline_sync()
             results = _answers(raw)
             pg.exit_pipeline_mode()
         except BaseException:
             pg.finish()  # interrupted half way: the connection's state is unknown
             raise
-    if fresh and results[-2].status == COMMAND_OK:
+    at = len(results) - 1 - len(then)  # the statement's result
+    if fresh and results[at - 1].status == COMMAND_OK:
         known[key] = name  # prepared, whatever became of its run
     for result in results:
         if result.status == FATAL_ERROR:
+            if result.error_field(SQLSTATE) == HELD:
+                return results[at], loader, True
             if result.error_field(SQLSTATE) in _GONE:
                 known.pop(key, None)  # the next run prepares it again
             raise psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
-    return results[-1], loader
+    return results[at], loader, False
 
 
 def prepared_names(
@@ -209,7 +250,7 @@ def rows(session: Session, prepared: Prepared, params: dict[str, Any]) -> list[t
     values = {**prepared.defaults, **params}
     for name, process in prepared.binds.items():
         values[name] = process(values[name])
-    found, result = _executed(session, prepared.sql, prepared.sql, values, fetch=True)
+    found, result, _held = _executed(session, prepared.sql, prepared.sql, values, fetch=True)
     converters = prepared.converters(result)
     if not converters:
         return found

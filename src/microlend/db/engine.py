@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
 
-from microlend.db import driver, sent
+from microlend.db import deferred, driver, sent
 from microlend.db.cursor import DescribedCursor
 
 DEFAULT_DATABASE_URL = "sqlite:///./microlend.db"
@@ -59,6 +59,7 @@ def create_engine_for(url: str, **options: Any) -> Engine:
     engine = create_engine(url, connect_args=connect_args, **options)
     event.listen(engine, "connect", _json_with_orjson)
     sent.install(engine)
+    deferred.install(engine)
     engine.dialect.do_rollback = _rollback_keeping_statements  # type: ignore[method-assign]
     if not options.get("pool_pre_ping"):
         _ping_after_idle(engine)

@@ -24,10 +24,11 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from microlend.db import deferred
 from microlend.db.bulk import Writes
 from microlend.db.engine import READ_ONLY
 from microlend.db.sent import Sent
@@ -55,6 +56,7 @@ class UnitOfWork:
         self._durable: list[DurableWrite] = []
         self.staged = Writes()
         self._sent: Sent | None = None
+        self._deferred: tuple[Connection, Callable[[DomainError], None]] | None = None
         self.rollback_only = False
 
     @property
@@ -85,6 +87,7 @@ class UnitOfWork:
         try:
             self.staged.discard()
             self._sent = None
+            self._forget_deferred()
             self.session.close()  # rolls back what was not committed; loaded objects stay readable
             self._write_durable()
         finally:
@@ -94,9 +97,7 @@ class UnitOfWork:
     def untouched(self) -> bool:
         """Nothing has happened in this unit of work's transaction yet (no statement, no
         pending change, nothing staged)."""
-        session = self.session
-        pending = session.new or session.dirty or session.deleted
-        return not (session.in_transaction() or pending or self.staged)
+        return not (self.session.in_transaction() or self._orm_pending() or self.staged)
 
     def durable(self, write: DurableWrite) -> None:
         """Register a write that is kept whether or not the command commits."""
@@ -111,10 +112,15 @@ class UnitOfWork:
             session.commit()
 
     def commit(self) -> None:
+        """Write what is staged and commit: on PostgreSQL, with nothing else to write first,
+        in one round trip (``Writes.flush(commit=True)``)."""
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
         if self.rollback_only:
             raise RuntimeError("a command of this unit of work failed: it can only roll back")
+        if self.staged and not self._durable and self._write_staged(commit=True):
+            self.session.commit()  # the transaction's own COMMIT went with the rows
+            return
         self.flush_staged()
         writes, self._durable = self._durable, []
         for write in writes:
@@ -124,6 +130,7 @@ class UnitOfWork:
     def rollback(self) -> None:
         self.staged.discard()
         self._sent = None
+        self._forget_deferred()
         self.session.rollback()
         self.rollback_only = False
         self._write_durable()
@@ -143,16 +150,72 @@ class UnitOfWork:
 
     def flush_staged(self) -> None:
         """Write the staged rows (after the session's own pending changes)."""
+        self._write_staged(commit=False)
+
+    def _write_staged(self, *, commit: bool, orm: bool = True) -> bool:
+        """Write the staged rows (after the session's own pending changes, unless not
+        ``orm``: the session is flushing them), with ``commit`` the transaction's ``COMMIT``
+        with them where it can; whether it committed. A refusal by their checks of the rows of
+        a command deferred (``defer_staged``) is handed to its ``on_refusal`` first."""
         self._settle()
-        if self.staged:
+        on_refusal = self._forget_deferred()
+        if not self.staged:
+            return False
+        if orm and on_refusal is None:
             self.session.flush()
-            self.staged.flush(self.session)
+        # a command's rows go before the session's changes made since (they may refer to them)
+        ride = commit and not (orm and self._orm_pending())
+        try:
+            committed = self.staged.flush(self.session, commit=ride)
+        except DomainError as error:
+            if on_refusal is not None:
+                self.rollback_only = True  # what the refused rows' statement wrote stays
+                on_refusal(error)
+            raise
+        if orm and not committed:
+            self.session.flush()
+        return committed
+
+    def _orm_pending(self) -> bool:
+        session = self.session
+        return bool(session.new or session.dirty or session.deleted)
+
+    def defer_staged(self, on_refusal: Callable[[DomainError], None]) -> None:
+        """End a command that is the first of its transaction: on PostgreSQL its staged rows
+        wait for ``commit``, to be written with the ``COMMIT`` in one round trip, or for the
+        next statement on the connection, flush or send (``db.deferred``: a statement reads what
+        the command wrote); elsewhere they are written now. A refusal by their checks, once
+        written, is handed to ``on_refusal`` (the command's audit of it) before it is raised."""
+        self._settle()
+        self.session.flush()
+        if not self.staged or self.dialect != "postgresql":
+            self.flush_staged()
+            return
+        connection = self.session.connection()
+        deferred.hold(self.session, connection, self._write_held, self._drop_held)
+        self._deferred = (connection, on_refusal)
+
+    def _write_held(self) -> None:
+        self._write_staged(commit=False, orm=False)  # the session may be flushing its own
+
+    def _drop_held(self) -> None:
+        self.staged.discard()
+        self._forget_deferred()
+
+    def _forget_deferred(self) -> Callable[[DomainError], None] | None:
+        held, self._deferred = self._deferred, None
+        if held is None:
+            return None
+        connection, on_refusal = held
+        deferred.release(self.session, connection)
+        return on_refusal
 
     def send_staged(self) -> None:
         """Start writing the staged rows without waiting (on PostgreSQL the server writes them
         while the command goes on: ``db.sent``); elsewhere ``flush_staged``. The connection's
         next statement waits for them; the next flush, send or commit runs their checks."""
         self._settle()
+        self._forget_deferred()
         if self.staged:
             self.session.flush()
             self._sent = self.staged.send(self.session)
