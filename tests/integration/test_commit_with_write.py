@@ -46,6 +46,10 @@ def own_commands(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bytes]]:
     yield sent
 
 
+def repay(uow: UnitOfWork, world: World, loan_id: int, amount: str = "100.00") -> None:
+    loans.repay(uow, world.principal("finance"), loan_id=loan_id, amount=amount, now=world.now)
+
+
 def kinds(world: World, loan_id: int) -> list[str]:
     with world.make_uow(read_only=True) as uow:
         events = loans.events(uow, world.principal("finance"), loan_id=loan_id)
@@ -62,9 +66,7 @@ def test_a_repayment_commits_with_its_write(world: World, own_commands: list[byt
     loan = disbursed(world)
     own_commands.clear()
     with world.make_uow() as uow:
-        loans.repay(
-            uow, world.principal("finance"), loan_id=loan.id, amount="100.00", now=world.now
-        )
+        repay(uow, world, loan.id)
         uow.commit()
     assert b"COMMIT" not in own_commands  # the COMMIT went with the write, on the driver
     assert kinds(world, loan.id) == ["disbursement", "repayment"]
@@ -76,7 +78,7 @@ def test_a_statement_before_the_commit_reads_what_the_command_wrote(world: World
     loan = disbursed(world)
     finance = world.principal("finance")
     with world.make_uow() as uow:
-        loans.repay(uow, finance, loan_id=loan.id, amount="100.00", now=world.now)
+        repay(uow, world, loan.id)
         read = [event.kind for event in loans.events(uow, finance, loan_id=loan.id)]
         uow.commit()
     assert read == ["disbursement", "repayment"]
@@ -88,9 +90,7 @@ def test_a_statement_before_the_commit_reads_what_the_command_wrote(world: World
 def test_a_unit_of_work_left_without_commit_writes_nothing_later(world: World) -> None:
     loan = disbursed(world)
     with world.make_uow() as uow:
-        loans.repay(
-            uow, world.principal("finance"), loan_id=loan.id, amount="100.00", now=world.now
-        )
+        repay(uow, world, loan.id)
     for _ in range(3):  # the pool hands the connection out again: nothing was left on it
         with world.make_uow() as uow:
             uow.session.execute(text("SELECT 1"))
@@ -103,9 +103,7 @@ def test_a_unit_of_work_left_without_commit_writes_nothing_later(world: World) -
 def test_the_session_committed_directly_writes_the_commands_rows(world: World) -> None:
     loan = disbursed(world)
     with world.make_uow() as uow:
-        loans.repay(
-            uow, world.principal("finance"), loan_id=loan.id, amount="100.00", now=world.now
-        )
+        repay(uow, world, loan.id)
         uow.session.commit()
     assert kinds(world, loan.id) == ["disbursement", "repayment"]
     assert books_agree(world)
@@ -114,10 +112,9 @@ def test_the_session_committed_directly_writes_the_commands_rows(world: World) -
 @on_postgres
 def test_a_second_command_writes_the_firsts_rows_first(world: World) -> None:
     loan = disbursed(world)
-    finance = world.principal("finance")
     with world.make_uow() as uow:
-        loans.repay(uow, finance, loan_id=loan.id, amount="100.00", now=world.now)
-        loans.repay(uow, finance, loan_id=loan.id, amount="50.00", now=world.now)
+        repay(uow, world, loan.id)
+        repay(uow, world, loan.id, "50.00")
         uow.commit()
     assert kinds(world, loan.id) == ["disbursement", "repayment", "repayment"]
     assert books_agree(world)
@@ -128,9 +125,8 @@ def test_a_refusal_at_the_commit_is_the_commands_and_audited_once(world: World) 
     loan = disbursed(world)
     set_business_date(world, date(2025, 2, 15))
     close_directly(world, "2025-02")
-    finance = world.principal("finance")
     with pytest.raises(RuleViolation) as refused, world.make_uow() as uow:
-        loans.repay(uow, finance, loan_id=loan.id, amount="100.00", now=world.now)
+        repay(uow, world, loan.id)
         uow.commit()
     assert refused.value.code == "period_closed"
     with world.make_uow(read_only=True) as uow:

@@ -148,7 +148,7 @@ CHECKER_RULE = (
     .scalar_subquery()
 )
 _QUESTION = "db.commands.checker"
-_AUDITED = "the refusal is audited"  # a note on a refusal ``_refused_later`` audited
+_AUDITED = "the refusal is audited"  # a note on a refusal audited after its command ended
 _NOBODY_ASKS = {"checker_company": None, "checker_command": None}
 
 
@@ -317,9 +317,14 @@ def execute(
             done = spec.handler(uow, actor, payload, now=now)
             _audit_done(uow, actor, spec, payload, done, now, outcome, audited_as, input_digest)
             digested = input_digest or digest(payload)
-            uow.defer_staged(
-                partial(_refused_later, uow, Actor.of(actor), spec.name, digested, now=now)
-            )
+
+            def refused_later(error: DomainError) -> None:
+                """A refusal by the checks of the command's rows, written after it ended (at
+                the commit, or by the next statement): audited as the command's, once."""
+                error.add_note(_AUDITED)
+                audit_refusal(uow, Actor.of(actor), spec.name, digested, error, now=now)
+
+            uow.defer_staged(refused_later)
         except BaseException:
             uow.staged.discard()
             uow.rollback_only = True
@@ -361,21 +366,6 @@ def _audit_done(
         now=now,
         staged=uow.staged,
     )
-
-
-def _refused_later(
-    uow: UnitOfWork,
-    actor: Actor,
-    name: str,
-    input_digest: str,
-    error: DomainError,
-    *,
-    now: datetime,
-) -> None:
-    """A refusal by the checks of a command's rows written after it ended (``defer_staged``:
-    at the commit, or by the next statement), audited as the command's."""
-    error.add_note(_AUDITED)
-    audit_refusal(uow, actor, name, input_digest, error, now=now)
 
 
 def audit_refusal(
