@@ -129,14 +129,33 @@ def test_a_refusal_at_the_commit_is_the_commands_and_audited_once(world: World) 
         repay(uow, world, loan.id)
         uow.commit()
     assert refused.value.code == "period_closed"
-    with world.make_uow(read_only=True) as uow:
-        audited = uow.session.execute(
-            select(AuditRecord.outcome, AuditRecord.error_code).where(
-                AuditRecord.command == "loans.repay"
-            )
-        ).all()
-    assert [tuple(row) for row in audited] == [("failed", "period_closed")]
+    assert repayments_audited(world) == [("failed", "period_closed")]
     assert kinds(world, loan.id) == ["disbursement"]
+
+
+@on_postgres
+def test_a_refusal_the_next_command_finds_is_the_firsts_and_audited_once(world: World) -> None:
+    """The second command writes the first's rows before it runs: their refusal is the
+    first command's (audited as it), and the second, which did not run, adds no record."""
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 15))
+    close_directly(world, "2025-02")
+    with pytest.raises(RuleViolation) as refused, world.make_uow() as uow:
+        repay(uow, world, loan.id)
+        repay(uow, world, loan.id, "50.00")
+    assert refused.value.code == "period_closed"
+    assert repayments_audited(world) == [("failed", "period_closed")]
+    assert kinds(world, loan.id) == ["disbursement"]
+
+
+def repayments_audited(world: World) -> list[tuple[str, str | None]]:
+    with world.make_uow(read_only=True) as uow:
+        found = uow.session.execute(
+            select(AuditRecord.outcome, AuditRecord.error_code)
+            .where(AuditRecord.command == "loans.repay")
+            .order_by(AuditRecord.seq)
+        ).all()
+    return [(outcome, code) for outcome, code in found]
 
 
 @dataclass
