@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 # Debian's CPython (its interpreter linked statically, built with profile-guided optimisation):
 # on this machine pure Python runs in 0.7 of the time it takes on pyenv's build (no PGO, shared
-# libpython), which the PATH finds first (docs/platform.md has the figures). Elsewhere python3.
+# libpython), which the PATH finds first (docs/loan-servicing.md, session 23). Elsewhere python3.
 PYTHON ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
 VENV := .venv
 UV_VERSION := 0.13.9
