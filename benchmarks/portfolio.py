@@ -322,10 +322,11 @@ def clock() -> datetime:
 
 
 def _columns(connection: Connection, table: str) -> list[str]:
+    """The columns a clone writes: all but the id and the generated ones."""
     rows = connection.execute(
         text(
             "SELECT column_name FROM information_schema.columns WHERE table_name = :t"
-            " ORDER BY ordinal_position"
+            " AND is_generated = 'NEVER' ORDER BY ordinal_position"
         ),
         {"t": table},
     )

@@ -19,7 +19,7 @@ from sqlalchemy import exists, select
 
 from microlend.db.eod import Counts
 from microlend.db.uow import UnitOfWork
-from microlend.loans.close_sql import ZERO, by_index, open_loans
+from microlend.loans.close_sql import by_index, open_loans
 from microlend.loans.close_vouchers import eod_principal
 from microlend.loans.tables import Loan, LoanInstallment
 
@@ -38,7 +38,7 @@ def apply_credit(
     with by_index(uow):  # ix_loans_credit: the range's loans holding credit alone
         found = uow.session.scalars(
             select(Loan)
-            .where(*open_loans(company_id, id_low, id_high), Loan.credit_balance_minor > ZERO, due)
+            .where(*open_loans(company_id, id_low, id_high), Loan.holds_credit, due)
             .order_by(Loan.id)
             .with_for_update(of=Loan)
             .execution_options(populate_existing=True)  # the steps before wrote with Core

@@ -24,7 +24,6 @@ from microlend.db.uow import UnitOfWork
 from microlend.loans.close_periods import current
 from microlend.loans.close_sql import (
     OVERDUE,
-    ZERO,
     arrears,
     by_index,
     days_between,
@@ -101,7 +100,10 @@ def _moves(company_id: int, day: date, low: int, high: int) -> Subquery:
     booked = Loan.booked_overdue_principal_minor
     per_loan = (
         select(Loan.id.label("loan_id"), booked.label("booked"), wanted.label("wanted"))
-        .where(*open_loans(company_id, low, high), or_(Loan.status == OVERDUE, booked != ZERO))
+        .where(
+            *open_loans(company_id, low, high),
+            or_(Loan.status == OVERDUE, Loan.carries_overdue_principal),
+        )
         .subquery("overdue_principal")
     )
     c = per_loan.c

@@ -27,6 +27,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Computed,
     Date,
     ForeignKey,
     Index,
@@ -101,6 +102,14 @@ class Loan(Base):
     off_balance_interest_minor: Mapped[int] = _money()
     written_off_minor: Mapped[int] = _money()  # principal written off (recoveries reduce nothing)
     recovered_minor: Mapped[int] = _money()
+    # the partial indexes' flags (migration 0027): generated, so a command that changes an
+    # amount without taking it across zero updates the row in place (no index entries)
+    holds_credit: Mapped[bool] = mapped_column(
+        Boolean, Computed("credit_balance_minor > 0", persisted=True)
+    )
+    carries_overdue_principal: Mapped[bool] = mapped_column(
+        Boolean, Computed("booked_overdue_principal_minor <> 0", persisted=True)
+    )
     last_sequence: Mapped[int] = mapped_column(Integer, default=0)
     closed_on: Mapped[date | None] = mapped_column(Date)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
@@ -124,16 +133,16 @@ class Loan(Base):
             "ix_loans_booked_overdue",
             "company_id",
             "id",
-            postgresql_where=text("booked_overdue_principal_minor <> 0"),
-            sqlite_where=text("booked_overdue_principal_minor <> 0"),
+            postgresql_where=text("carries_overdue_principal"),
+            sqlite_where=text("carries_overdue_principal"),
         ),
         # and the loans holding a credit balance, to apply it on due dates (migration 0022)
         Index(
             "ix_loans_credit",
             "company_id",
             "id",
-            postgresql_where=text("credit_balance_minor > 0"),
-            sqlite_where=text("credit_balance_minor > 0"),
+            postgresql_where=text("holds_credit"),
+            sqlite_where=text("holds_credit"),
         ),
     )
 
