@@ -137,6 +137,68 @@ def test_a_rule_changed_since_it_was_read_is_read_again(world: World) -> None:
     assert numbers(world, "2025-03") == ["2025-03-000001", "2025-03-000002"]
 
 
+def books_changed(world: World, sql: str) -> None:
+    with world.make_uow() as uow:
+        uow.session.execute(text(sql), {"company": world.company_id})
+        uow.commit()
+
+
+def books_version(world: World) -> int | None:
+    with world.make_uow(read_only=True) as uow:
+        return uow.session.scalar(
+            text("SELECT version FROM ledger_books_versions WHERE company_id = :company"),
+            {"company": world.company_id},
+        )
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (
+            "UPDATE ledger_accounts SET active = false "
+            "WHERE company_id = :company AND code = '6021'",
+            "inactive_account",
+        ),
+        (
+            "INSERT INTO ledger_accounts (company_id, code, name_zh, name_en, type, normal_side, "
+            "parent_id, active, created_at) SELECT company_id, '602101', '子科目', 'Sub-account', "
+            "type, normal_side, id, true, created_at FROM ledger_accounts "
+            "WHERE company_id = :company AND code = '6021'",
+            "parent_account",
+        ),
+    ],
+    ids=["made inactive", "given a sub-account"],
+)
+def test_an_account_changed_since_it_was_read_is_read_again(
+    world: World, change: str, code: str
+) -> None:
+    staged(world, [event(world, "fee_charge", "before", DAY, fee="1")])  # the process reads it
+    books_changed(world, change)
+    with pytest.raises(RuleViolation) as refused:
+        staged(world, [event(world, "fee_charge", "after", DAY, fee="1")])
+    assert refused.value.code == code
+    assert numbers(world, "2025-03") == ["2025-03-000001"]
+
+
+def test_every_change_to_the_chart_or_the_rules_moves_the_books_count(world: World) -> None:
+    staged(world, [event(world, "fee_charge", "first", DAY, fee="1")])  # books seeded
+    counts = [books_version(world)]
+    for change in (
+        "UPDATE ledger_accounts SET name_en = name_en || '.' "
+        "WHERE company_id = :company AND code = '6021'",
+        "INSERT INTO posting_rules (company_id, event_type, product_code, role, "
+        "debit_account_id, credit_account_id) SELECT company_id, event_type, 'P9', role, "
+        "debit_account_id, credit_account_id FROM posting_rules "
+        "WHERE company_id = :company AND event_type = 'fee_charge' AND product_code = ''",
+        "DELETE FROM posting_rules WHERE company_id = :company AND product_code = 'P9'",
+    ):
+        books_changed(world, change)
+        counts.append(books_version(world))
+    first = counts[0]
+    assert first is not None and first > 0
+    assert counts == [first, first + 1, first + 2, first + 3]
+
+
 @pytest.mark.parametrize("how", ["one", "batch"])
 def test_a_closed_period_refuses_a_repayment_whole(world: World, how: str) -> None:
     loan = disbursed(world)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from microlend.accounting.defaults import DEFAULT_CHART, DEFAULT_RULES
 from microlend.accounting.model import DEFAULT_PRODUCT, AccountSpec
-from microlend.accounting.tables import LedgerAccount, PostingRule
+from microlend.accounting.tables import LedgerAccount, LedgerBooksVersion, PostingRule
 from microlend.db.bulk import table_of
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import RuleViolation
@@ -159,6 +159,16 @@ def forget_chart(uow: UnitOfWork, company_id: int) -> None:
     uow.session.info.setdefault(CACHE_KEY, {}).pop(company_id, None)
     uow.session.info.pop(RULES_KEY, None)
     uow.session.info.pop(ACCOUNTS_KEY, None)
+
+
+def books_version(uow: UnitOfWork, company_id: int) -> int:
+    """The count of changes to the company's chart and rules (``LedgerBooksVersion``; 0 before
+    the first). Read it before the rules and accounts it vouches for: a change committed
+    between the reads then shows as a newer count, never as an older one."""
+    found = uow.session.scalar(
+        select(LedgerBooksVersion.version).where(LedgerBooksVersion.company_id == company_id)
+    )
+    return int(found or 0)
 
 
 def has_books(uow: UnitOfWork, company_id: int) -> bool:

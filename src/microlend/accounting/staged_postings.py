@@ -4,8 +4,9 @@ and numbers them there, so that posting costs no round trip of its own and a per
 from that statement to the commit.
 
 The posting rules and accounts are the ones this process last read for the event type and
-product (read on first use); the statement checks them against the books and, if they changed,
-writes none of these vouchers: they are posted again here, after reading the books. A period
+product (read on first use, after the count of changes to the company's books); the statement
+checks the count against the books' and, if they changed since, writes none of these vouchers:
+they are posted again here, after reading the books. A period
 held by this transaction already (its row read, its numbers counted here), SQLite, or a key
 staged twice: the vouchers are staged by ``post_many`` instead.
 
@@ -36,10 +37,12 @@ from microlend.kernel.principal import Principal
 
 @dataclass(frozen=True)
 class _Known:
-    """The posting rules of an event type and product, with their accounts, as last read."""
+    """The posting rules of an event type and product, with their accounts, as last read, and
+    the count of changes to the books they were read after."""
 
     rules: dict[str, tuple[str, str]]
     accounts: dict[str, books.AccountState]
+    version: int
 
 
 _KnownKey = tuple[int, str, str | None]  # company, event type, product code
@@ -66,18 +69,15 @@ def _staged(uow: UnitOfWork, actor: Principal, events: list[LedgerEvent], now: d
         return False
     if not voucher_statement.pending_keys(uow).isdisjoint(keys):
         return False
-    used: set[tuple[Any, ...]] = set()
-    rows = [_row(uow, actor, event, now, used) for event in events]
+    rows = [_row(uow, actor, event, now) for event in events]
     check = partial(_verdict, uow, actor, events, now)
     uow.staged.statement(journal.VOUCHERS, rows, voucher_statement.STATEMENT, check=check)
     return True
 
 
-def _row(
-    uow: UnitOfWork, actor: Principal, event: LedgerEvent, now: datetime, used: set[Any]
-) -> dict[str, Any]:
-    """The voucher of ``event`` as ``voucher_statement`` reads it (with the rules it used that
-    no row before it named)."""
+def _row(uow: UnitOfWork, actor: Principal, event: LedgerEvent, now: datetime) -> dict[str, Any]:
+    """The voucher of ``event`` as ``voucher_statement`` reads it (with the count of changes to
+    the books its rules were read at)."""
     known, lines, accounts = _drafted(uow, event, now)
     draft = journal.VoucherDraft(
         company_id=event.company_id,
@@ -88,26 +88,6 @@ def _row(
         lines=lines,
         idempotency_key=event.idempotency_key,
     )
-    product = event.dims.product_code or ""
-    uses = []
-    for role in sorted(event.amounts):
-        use = (event.company_id, event.type, product, role)
-        if event.amounts[role] == 0 or role not in known.rules or use in used:
-            continue
-        used.add(use)
-        debit, credit = (known.accounts[code][0] for code in known.rules[role])
-        uses.append(
-            {
-                "company_id": event.company_id,
-                "event_type": event.type,
-                "product": product,
-                "role": role,
-                "debit_id": debit.id,
-                "debit_code": debit.code,
-                "credit_id": credit.id,
-                "credit_code": credit.code,
-            }
-        )
     return {
         "company_id": event.company_id,
         "office_id": event.office_id,
@@ -122,7 +102,7 @@ def _row(
         "created_by": actor.username,
         "created_by_id": actor.user_id,
         "lines": journal.line_rows(draft, lines, accounts),
-        "uses": uses,
+        "books_version": known.version,
     }
 
 
@@ -152,9 +132,14 @@ def _known(uow: UnitOfWork, event: LedgerEvent, now: datetime, *, fresh: bool) -
     key = (event.company_id, event.type, event.dims.product_code)
     found = None if fresh else cache.get(key)
     if found is None:
+        # the count first, then the rules and accounts, read anew (what this transaction read of
+        # them before may be older than the count)
+        books.forget_chart(uow, event.company_id)
+        version = books.books_version(uow, event.company_id)
         rules = dict(postings.event_rules(uow, event, now))
         codes = {code for pair in rules.values() for code in pair}
-        found = cache[key] = _Known(rules, books.account_states(uow, event.company_id, codes))
+        accounts = books.account_states(uow, event.company_id, codes)
+        found = cache[key] = _Known(rules, accounts, version)
     return found
 
 

@@ -58,6 +58,18 @@ class PostingRule(Base):
     __table_args__ = (UniqueConstraint("company_id", "event_type", "product_code", "role"),)
 
 
+class LedgerBooksVersion(Base):
+    """Per company: a count of the changes to its chart and posting rules (PostgreSQL's
+    triggers on ``ledger_accounts`` and ``posting_rules`` move it, migration 0028). A voucher
+    drafted from rules read at one count is written only while the books are at that count
+    (``voucher_statement``)."""
+
+    __tablename__ = "ledger_books_versions"
+
+    company_id: Mapped[int] = mapped_column(IdType, ForeignKey("companies.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
 class LedgerPeriod(Base):
     """A month of a company's books: open or closed, and its voucher counter. Posting locks this
     row, so numbers are gapless and a close waits for the postings in flight."""

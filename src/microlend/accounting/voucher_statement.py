@@ -4,13 +4,15 @@ a period row is held from that statement to the commit, and posting costs no rou
 own.
 
 ``{rows}`` is the vouchers in order, each with its stored columns (not ``id`` nor ``number``),
-its ``lines`` (their columns but ``voucher_id``) and ``uses``: the posting rules its lines were
-made by, as the process knew them (``staged_postings``). The statement:
+its ``lines`` (their columns but ``voucher_id``) and ``books_version``: the count of changes to
+the company's chart and rules its lines were made at, as the process read them
+(``staged_postings``). The statement:
 
 0. reads the vouchers (as ``jsonb``: each document is parsed once, where ``json`` was parsed
    again for its lines and for its rules);
-1. finds whether a rule used is no longer as known (another account, an account inactive or
-   with sub-accounts now): then it writes no voucher (the caller posts them again, by reading);
+1. finds whether the books changed since (a voucher's count is not the company's in
+   ``ledger_books_versions``: a rule, an account, anything of the chart changed): then it writes
+   no voucher (the caller posts them again, by reading);
 2. keeps the vouchers whose idempotency key made none yet, numbered in order within their
    company and period (a key that made one is a replay: nothing to write), each with its id
    from the table's sequence;
@@ -64,26 +66,15 @@ _MADE_BY_KEY = (
     "SELECT {column} FROM vouchers AS old WHERE old.company_id = s.company_id "
     "AND old.idempotency_key = s.idempotency_key LIMIT 1"
 )
-_SAME_RULE = (
-    "SELECT FROM (SELECT r.debit_account_id, r.credit_account_id FROM posting_rules AS r "
-    "WHERE r.company_id = u.company_id AND r.event_type = u.event_type AND r.role = u.role "
-    "AND r.product_code IN ('', u.product) ORDER BY r.product_code = '' LIMIT 1) AS now "
-    "JOIN ledger_accounts AS d ON d.id = now.debit_account_id "
-    "JOIN ledger_accounts AS c ON c.id = now.credit_account_id "
-    "WHERE d.id = u.debit_id AND d.code = u.debit_code AND d.active "
-    "AND c.id = u.credit_id AND c.code = u.credit_code AND c.active "
-    "AND NOT EXISTS (SELECT FROM ledger_accounts AS sub WHERE sub.parent_id IN (d.id, c.id))"
-)
 STATEMENT = (
     # 0: the vouchers
     "SELECT s.n, s.doc, v.* FROM jsonb_array_elements(CAST({rows} AS jsonb)) "
     "WITH ORDINALITY AS s (doc, n) "
     "CROSS JOIN LATERAL jsonb_populate_record(NULL::vouchers, s.doc) AS v",
-    # 1: a rule used is not as known
-    "SELECT true AS stale FROM {0} AS s CROSS JOIN LATERAL jsonb_to_recordset(s.doc -> 'uses') "
-    "AS u (company_id bigint, event_type text, product text, role text, debit_id bigint, "
-    f"debit_code text, credit_id bigint, credit_code text) WHERE NOT EXISTS ({_SAME_RULE}) "
-    "LIMIT 1",
+    # 1: the books changed since the rules were read (one probe of the count per voucher)
+    "SELECT true AS stale FROM {0} AS s WHERE CAST(s.doc ->> 'books_version' AS bigint) "
+    "IS DISTINCT FROM coalesce((SELECT b.version FROM ledger_books_versions AS b "
+    "WHERE b.company_id = s.company_id), 0) LIMIT 1",
     # 2: the vouchers to write, numbered within their period
     "SELECT s.*, row_number() OVER (PARTITION BY s.company_id, s.period ORDER BY s.n) AS k, "
     "count(*) OVER (PARTITION BY s.company_id, s.period) AS total, "
