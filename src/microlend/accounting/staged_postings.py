@@ -6,9 +6,9 @@ from that statement to the commit.
 The posting rules and accounts are the ones this process last read for the event type and
 product (read on first use, after the count of changes to the company's books); the statement
 checks the count against the books' and, if they changed since, writes none of these vouchers:
-they are posted again here, after reading the books. A period
-held by this transaction already (its row read, its numbers counted here), SQLite, or a key
-staged twice: the vouchers are staged by ``post_many`` instead.
+they are posted again here, after reading the books. A period held by this transaction already
+(its row read, its numbers counted here), SQLite, or a key staged twice: the vouchers are
+staged by ``post_many`` instead.
 
 The vouchers' numbers and ids are not known before the statement: ``post_staged`` returns
 nothing (the loans' callers keep the events' keys).

@@ -195,15 +195,19 @@ class Writes:
         ``commit``, on PostgreSQL, the transaction's ``COMMIT`` goes with the statement
         (``driver.run``); whether it committed is returned (not when a check's query returned
         rows: the checks then ran on them in the transaction, still open)."""
-        return self._write(session, send=False, commit=commit) is True
+        found = self._statement(session)
+        return found is not None and driver.run(session, *found, commit=commit)
 
     def send(self, session: Session) -> Sent | None:
         """``flush``, but on PostgreSQL the statement is only sent: the server writes while the
         caller goes on (``db.sent``; its checks run when it is settled)."""
-        written = self._write(session, send=True, commit=False)
-        return written if isinstance(written, Sent) else None
+        found = self._statement(session)
+        return sent.send(session, *found) if found is not None else None
 
-    def _write(self, session: Session, *, send: bool, commit: bool) -> Sent | bool | None:
+    def _statement(self, session: Session) -> tuple[str, dict[str, str], tuple[Check, ...]] | None:
+        """Everything staged, forgotten here: on PostgreSQL as the one statement that writes it
+        (with its parameters and checks), for the caller to run; elsewhere written now (None,
+        as when nothing was staged)."""
         steps, kept, self.steps, self.kept = self.steps, self.kept, [], {}
         by_shape: dict[tuple[str, str, tuple[str, ...], tuple[str, ...]], Step] = {}
         for entry in kept.values():
@@ -222,10 +226,7 @@ class Writes:
         if session.get_bind().dialect.name == "postgresql":
             merged = _merged(steps)
             statement, params = _combined(merged)
-            checks = tuple(_unheld(check) for step in merged for check in step.checks)
-            if send:
-                return sent.send(session, statement, params, checks)
-            return driver.run(session, statement, params, checks, commit=commit)
+            return statement, params, tuple(_unheld(c) for step in merged for c in step.checks)
         for step in steps:
             _run_one(session, step)
         return None

@@ -29,22 +29,24 @@ def release(session: Session, connection: Connection) -> None:
     session.info.pop(DEFERRED, None)
 
 
-def _written(connection: Connection, *_: Any) -> None:
-    held = connection.info.pop(DEFERRED, None)
+def _run(info: dict[Any, Any], *, write: bool) -> None:
+    """Write or drop the rows held in ``info`` (once: they are no longer held after)."""
+    held = info.pop(DEFERRED, None)
     if held is not None:
-        held[0]()
+        write_rows, drop_rows = held
+        (write_rows if write else drop_rows)()
+
+
+def _written(connection: Connection, *_: Any) -> None:
+    _run(connection.info, write=True)
 
 
 def _written_before_commit(session: Session) -> None:
-    held = session.info.pop(DEFERRED, None)
-    if held is not None:
-        held[0]()
+    _run(session.info, write=True)
 
 
 def _dropped(connection: Connection) -> None:
-    held = connection.info.pop(DEFERRED, None)
-    if held is not None:
-        held[1]()
+    _run(connection.info, write=False)
 
 
 def install(engine: Engine) -> None:
