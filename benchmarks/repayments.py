@@ -23,11 +23,13 @@ waits on the database (each statement from send to result, and ``COMMIT``) per r
 rate the code could reach if Python took no time at all, and so the ratio it could reach, are
 printed beside the measured ones. The three rates are interleaved, one second of each per round
 (``--seconds`` rounds), so that on a shared machine they see the same load; the load average
-before and after is printed. Every loan is repaid once before measuring (its first repayment
-after disbursement replays its history and stores the engine's book); the tables are analysed
-between the passes and rounds, as autovacuum keeps them on a live database, and the heap is
-settled as ``microlend serve`` settles it once started (``kernel.heap``). Results go to
-benchmarks/results/repayments.json. Never run as a test: speed is reported, not asserted.
+before and after is printed, and the ratios of each round (its second of repayments over its
+second of pgbench: the machine's speed drifts by a fifth within an hour, less within a round).
+Every loan is repaid once before measuring (its first repayment after disbursement replays its
+history and stores the engine's book); the tables are analysed between the passes and rounds, as
+autovacuum keeps them on a live database, and the heap is settled as ``microlend serve`` settles
+it once started (``kernel.heap``). Results go to benchmarks/results/repayments.json. Never run
+as a test: speed is reported, not asserted.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -272,20 +275,36 @@ def database_wait(factory: SessionFactory, work: Callable[[], int], runs: int) -
 
 
 class Meter:
-    """Work done and time spent, summed over the rounds."""
+    """Work done and time spent, summed over the rounds, and each round's rate."""
 
     def __init__(self) -> None:
         self.done, self.spent = 0.0, 0.0
+        self.rounds: list[float] = []
+
+    def add(self, done: float, spent: float) -> None:
+        self.done += done
+        self.spent += spent
+        self.rounds.append(done / spent)
 
     def run(self, work: Callable[[], int], seconds: float) -> None:
-        start = time.perf_counter()
+        start, done = time.perf_counter(), 0
         while time.perf_counter() - start < seconds:
-            self.done += work()
-        self.spent += time.perf_counter() - start
+            done += work()
+        self.add(done, time.perf_counter() - start)
 
     @property
     def rate(self) -> float:
         return self.done / self.spent if self.spent else 0.0
+
+    def ratios(self, server: Meter) -> list[float]:
+        """This meter's rate in each round over the server's in the same round, sorted."""
+        paired = zip(self.rounds, server.rounds, strict=True)
+        return sorted(mine / theirs for mine, theirs in paired)
+
+
+def spread(ratios: list[float]) -> str:
+    """The lowest, median and highest of sorted per-round ratios."""
+    return f"{ratios[0]:.2f} / {statistics.median(ratios):.2f} / {ratios[-1]:.2f}"
 
 
 def pgbench_init(cluster: object) -> list[str]:
@@ -307,8 +326,7 @@ def pgbench_round(base: list[str], seconds: int, meter: Meter) -> None:
     found = re.search(r"tps = ([0-9.]+)", result.stdout)
     if found is None:
         raise SystemExit(f"pgbench printed no tps:\n{result.stdout}")
-    meter.done += float(found.group(1)) * seconds
-    meter.spent += seconds
+    meter.add(float(found.group(1)) * seconds, seconds)
 
 
 def main() -> None:
@@ -374,6 +392,11 @@ def main() -> None:
     )
     print(f"pgbench tpcb-like   {tps:8,.1f} tps (1 client, -c 1 -j 1, scale 1)")
     print(f"ratio single {single / tps:.2f}  batched {batched / tps:.2f}  (targets 0.3 and 1.0)")
+    single_rounds, batched_rounds = one.ratios(server), many.ratios(server)
+    print(
+        f"ratio per round (lowest / median / highest): single {spread(single_rounds)}  "
+        f"batched {spread(batched_rounds)}"
+    )
     print(
         f"waiting on the database: single {single_db * 1000:.2f} ms a repayment, batched "
         f"{batch_db * 1000:.2f} ms a repayment; pgbench {1000 / tps:.2f} ms a transaction"
@@ -406,6 +429,8 @@ def main() -> None:
         "pgbench_tpcb_like_tps": round(tps, 1),
         "ratio_single": round(single / tps, 3),
         "ratio_batched": round(batched / tps, 3),
+        "ratio_single_per_round": [round(r, 3) for r in single_rounds],
+        "ratio_batched_per_round": [round(r, 3) for r in batched_rounds],
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -340,7 +340,6 @@ def existing_request(
 ) -> tables.LoanEvent | None:
     """The event a replayed request already made (same key, or same channel and external
     reference, with the same payload); another payload under either is a ``Conflict``."""
-    wanted = digest(payload)
     found: list[tables.LoanEvent] = []
     if request_key:
         found += uow.session.scalars(
@@ -357,6 +356,7 @@ def existing_request(
                 tables.LoanEvent.external_reference == reference,
             )
         ).all()
+    wanted = digest(payload) if found else None  # most requests are new: nothing to compare
     for row in found:
         if row.request_digest != wanted or row.loan_id != loan.id:
             what = "idempotency key" if row.request_key == request_key else "external reference"
