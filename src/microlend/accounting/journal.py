@@ -33,7 +33,7 @@ from microlend.accounting.model import (
 )
 from microlend.accounting.tables import LedgerAccount, LedgerPeriod, Voucher, VoucherLine
 from microlend.accounting.views import LineView, VoucherView
-from microlend.db.bulk import Writes, allocate_ids, table_of
+from microlend.db.bulk import Writes, allocate_ids, next_id, table_of
 from microlend.db.conflicts import dialect_insert
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import Conflict, RuleViolation
@@ -186,7 +186,7 @@ _KEYS = select(VOUCHERS.c.id, VOUCHERS.c.company_id, VOUCHERS.c.idempotency_key)
 _KEYS_AND_IDS = union_all(
     _KEYS,
     select(
-        func.nextval(func.pg_get_serial_sequence(VOUCHERS.name, "id")),
+        next_id(VOUCHERS.name),
         literal(None, Integer),
         literal(None, String),
     ).select_from(func.generate_series(1, bindparam("count"))),

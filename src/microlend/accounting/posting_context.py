@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from microlend.accounting import books, journal, voucher_statement
 from microlend.accounting.model import LedgerEvent, period_of
 from microlend.accounting.tables import LedgerPeriod
+from microlend.db.bulk import next_id
 from microlend.db.uow import UnitOfWork
 
 _V = journal.VOUCHERS
@@ -31,7 +32,7 @@ _MADE = (
     .scalar_subquery()
 )
 _IDS = (
-    select(func.array_agg(func.nextval(func.pg_get_serial_sequence(_V.name, "id"))))
+    select(func.array_agg(next_id(_V.name)))
     .select_from(func.generate_series(1, bindparam("count")))
     .scalar_subquery()
 )

@@ -380,6 +380,14 @@ def _run_one(session: Session, step: Step) -> None:
     session.execute(upsert, rows)
 
 
+def next_id(table: str) -> Any:
+    """PostgreSQL's next value of ``table``'s id sequence, the sequence looked up once per
+    statement (a subquery), not once per row: ``pg_get_serial_sequence`` scans the catalog's
+    dependencies (~6 us a call)."""
+    sequence = select(cast(func.pg_get_serial_sequence(table, "id"), REGCLASS))
+    return func.nextval(sequence.scalar_subquery())
+
+
 def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
     """``count`` new primary keys of ``table`` for rows staged to be written later: from the
     table's sequence on PostgreSQL; on SQLite (one writer at a time: ``BEGIN IMMEDIATE``) past
@@ -387,12 +395,8 @@ def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
     if count <= 0:
         return []
     if session.get_bind().dialect.name == "postgresql":
-        # the sequence is looked up once (a subquery), not once per id
-        sequence = select(cast(func.pg_get_serial_sequence(table.name, "id"), REGCLASS))
         found = session.execute(
-            select(func.nextval(sequence.scalar_subquery())).select_from(
-                func.generate_series(1, count)
-            )
+            select(next_id(table.name)).select_from(func.generate_series(1, count))
         ).scalars()
         return [int(value) for value in found]
     handed: dict[str, int] = session.info.setdefault(IDS_KEY, {})

@@ -32,7 +32,6 @@ from sqlalchemy import (
     bindparam,
     cast,
     event,
-    func,
     literal,
     literal_column,
     select,
@@ -42,7 +41,7 @@ from sqlalchemy.orm import Session, SessionTransaction, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from microlend.db import driver
-from microlend.db.bulk import allocate_ids
+from microlend.db.bulk import allocate_ids, next_id
 from microlend.db.commands import CHECKER_RULE, checker_params, checker_read
 from microlend.db.scope import apply_scope
 from microlend.db.uow import UnitOfWork
@@ -155,7 +154,7 @@ def _lock_statement(postgres: bool, one: bool = False) -> Any:
     extra: tuple[Any, ...] = (literal(None, Integer), literal(None, String), literal(None, String))
     if postgres:
         extra = (
-            func.nextval(func.pg_get_serial_sequence(EVENTS_TABLE, "id")),
+            next_id(EVENTS_TABLE),
             literal_column("loans.xmin::text"),
             literal_column("(SELECT seen.xmin::text FROM loans AS seen WHERE seen.id = loans.id)"),
         )
