@@ -25,6 +25,11 @@ printed beside the measured ones. The three rates are interleaved, one second of
 (``--seconds`` rounds), so that on a shared machine they see the same load; the load average
 before and after is printed, and the ratios of each round (its second of repayments over its
 second of pgbench: the machine's speed drifts by a fifth within an hour, less within a round).
+The CPU each spends a repayment or a transaction, the client's (this process, or pgbench) and the
+server's (all its processes, ``cpu_time``), is printed too, and the ratio of those sums: at one
+client pgbench mostly waits for the two processes to wake (seven round trips a transaction) and a
+repayment mostly computes, so the ratio of rates depends on how dear a wake-up is beside CPU on
+the machine; the ratio of CPU does not.
 Every loan is repaid once before measuring (its first repayment after disbursement replays its
 history and stores the engine's book); the tables are analysed between the passes and rounds, as
 autovacuum keeps them on a live database, and the heap is settled as ``microlend serve`` settles
@@ -54,6 +59,8 @@ from typing import Any
 from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import cpu_time
 
 from microlend.auth import service as auth
 from microlend.auth.permissions import PERMISSIONS
@@ -275,26 +282,39 @@ def database_wait(factory: SessionFactory, work: Callable[[], int], runs: int) -
 
 
 class Meter:
-    """Work done and time spent, summed over the rounds, and each round's rate."""
+    """Work done, time spent and CPU spent (the client's and the server's), summed over the
+    rounds, and each round's rate. ``cpu`` reads the CPU seconds spent so far by the client
+    (this process, or the program a round runs) and by the server."""
 
-    def __init__(self) -> None:
-        self.done, self.spent = 0.0, 0.0
+    def __init__(self, cpu: Callable[[], tuple[float, float]]) -> None:
+        self.cpu = cpu
+        self.done, self.spent, self.client_cpu, self.server_cpu = 0.0, 0.0, 0.0, 0.0
         self.rounds: list[float] = []
 
-    def add(self, done: float, spent: float) -> None:
+    def add(self, done: float, spent: float, begun: tuple[float, float]) -> None:
+        """A round of ``done`` units in ``spent`` seconds, ``begun`` the CPU read at its start."""
+        client, server = self.cpu()
+        self.client_cpu += client - begun[0]
+        self.server_cpu += server - begun[1]
         self.done += done
         self.spent += spent
         self.rounds.append(done / spent)
 
     def run(self, work: Callable[[], int], seconds: float) -> None:
+        begun = self.cpu()
         start, done = time.perf_counter(), 0
         while time.perf_counter() - start < seconds:
             done += work()
-        self.add(done, time.perf_counter() - start)
+        self.add(done, time.perf_counter() - start, begun)
 
     @property
     def rate(self) -> float:
         return self.done / self.spent if self.spent else 0.0
+
+    @property
+    def cpu_ms(self) -> tuple[float, float]:
+        """The client's and the server's CPU milliseconds a unit."""
+        return self.client_cpu * 1000 / self.done, self.server_cpu * 1000 / self.done
 
     def ratios(self, server: Meter) -> list[float]:
         """This meter's rate in each round over the server's in the same round, sorted."""
@@ -316,7 +336,9 @@ def pgbench_init(cluster: object) -> list[str]:
 
 def pgbench_round(base: list[str], seconds: int, meter: Meter) -> None:
     """``seconds`` of ``pgbench -b tpcb-like`` with one client; its tps (without the
-    connection time) counts as ``tps x seconds`` transactions."""
+    connection time) counts as ``tps x seconds`` transactions (its CPU includes the
+    connection's: pgbench's start and its backend's)."""
+    begun = meter.cpu()
     result = subprocess.run(
         [*base, "-b", "tpcb-like", "-c", "1", "-j", "1", "-T", str(seconds), "postgres"],
         check=True,
@@ -326,7 +348,7 @@ def pgbench_round(base: list[str], seconds: int, meter: Meter) -> None:
     found = re.search(r"tps = ([0-9.]+)", result.stdout)
     if found is None:
         raise SystemExit(f"pgbench printed no tps:\n{result.stdout}")
-    meter.add(float(found.group(1)) * seconds, seconds)
+    meter.add(float(found.group(1)) * seconds, seconds, begun)
 
 
 def main() -> None:
@@ -366,7 +388,15 @@ def main() -> None:
         batch_wait = database_wait(factory, importer(factory, actor, ids, options.batch), 10)
         base = pgbench_init(cluster)
         load_before = os.getloadavg()[0]
-        one, many, server = Meter(), Meter(), Meter()
+        postgres = cpu_time.Server.of(cluster.data_dir)
+
+        def ours() -> tuple[float, float]:
+            return cpu_time.client_seconds(), postgres.seconds()
+
+        def pgbench() -> tuple[float, float]:
+            return cpu_time.client_seconds(children=True), postgres.seconds()
+
+        one, many, server = Meter(ours), Meter(ours), Meter(pgbench)
         single_work = repayer(factory, actor, ids)
         batch_work = importer(factory, actor, ids, options.batch)
         rounds = max(int(options.seconds), 1)
@@ -405,6 +435,20 @@ def main() -> None:
         f"ratio if only the database calls took time: single {1 / single_db / tps:.2f}  "
         f"batched {1 / batch_db / tps:.2f}"
     )
+    (single_client, single_server), (batch_client, batch_server) = one.cpu_ms, many.cpu_ms
+    pgbench_client, pgbench_server = server.cpu_ms
+    print(
+        f"CPU a repayment (client + server): single {single_client:.2f} + {single_server:.2f} ms,"
+        f" batched {batch_client:.2f} + {batch_server:.2f} ms; pgbench a transaction"
+        f" {pgbench_client:.2f} + {pgbench_server:.2f} ms"
+    )
+    pgbench_cpu = pgbench_client + pgbench_server
+    cpu_single = pgbench_cpu / (single_client + single_server)
+    cpu_batched = pgbench_cpu / (batch_client + batch_server)
+    print(
+        f"ratio of CPU a transaction, pgbench's over a repayment's: single {cpu_single:.2f}"
+        f"  batched {cpu_batched:.2f}"
+    )
     print(f"interleaved over {rounds} rounds; load average {load_before:.2f} -> {load_after:.2f}")
     report = {
         "benchmark": "repayments",
@@ -431,6 +475,11 @@ def main() -> None:
         "ratio_batched": round(batched / tps, 3),
         "ratio_single_per_round": [round(r, 3) for r in single_rounds],
         "ratio_batched_per_round": [round(r, 3) for r in batched_rounds],
+        "cpu_ms_single_client_server": [round(single_client, 3), round(single_server, 3)],
+        "cpu_ms_batched_client_server": [round(batch_client, 3), round(batch_server, 3)],
+        "cpu_ms_pgbench_client_server": [round(pgbench_client, 3), round(pgbench_server, 3)],
+        "cpu_ratio_single": round(cpu_single, 3),
+        "cpu_ratio_batched": round(cpu_batched, 3),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
