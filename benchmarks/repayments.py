@@ -29,7 +29,7 @@ The CPU each spends a repayment or a transaction, the client's (this process, or
 server's (all its processes, ``cpu_time``), is printed too, and the ratio of those sums: at one
 client pgbench mostly waits for the two processes to wake (seven round trips a transaction) and a
 repayment mostly computes, so the ratio of rates depends on how dear a wake-up is beside CPU on
-the machine; the ratio of CPU does not.
+the machine; the ratio of CPU much less.
 Every loan is repaid once before measuring (its first repayment after disbursement replays its
 history and stores the engine's book); the tables are analysed between the passes and rounds, as
 autovacuum keeps them on a live database, and the heap is settled as ``microlend serve`` settles
