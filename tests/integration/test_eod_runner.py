@@ -311,7 +311,7 @@ def test_a_step_gets_the_workers_clock_reading(
         )
         uow.session.add(run)
         uow.flush()
-        stored.plan(uow, run.id, "probe.clock", [(0, 0)])
+        stored.plan(uow, stored.RunOf(run.id, run.company_id, DAY), "probe.clock", [(0, 0)])
         claimed = stored.claim(
             uow, run_id=run.id, me="test:1:0", now=moment, lease=timedelta(minutes=1)
         )

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from sqlalchemy import BigInteger, DateTime, Dialect, Integer, MetaData, Numeric, String
+from sqlalchemy import BigInteger, DateTime, Dialect, Integer, MetaData, Numeric, String, Table
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -91,3 +91,10 @@ class Base(DeclarativeBase):
 def id_column(**options: Any) -> Any:
     """The primary key column of a table."""
     return mapped_column(IdType, primary_key=True, autoincrement=True, **options)
+
+
+def table(model: Any) -> Table:
+    """A mapped class's table, typed for Core statements."""
+    found = model.__table__
+    assert isinstance(found, Table)
+    return found

@@ -11,10 +11,12 @@ import os
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, bindparam, func, insert, or_, select, update
 
+from microlend.db.base import table
 from microlend.db.uow import UnitOfWork
 from microlend.eod.tables import EodPartition, EodRun
 
@@ -51,64 +53,136 @@ def cut(low: int, high: int, size: int) -> Iterator[tuple[int, int]]:
         start += size
 
 
+# The statements of the bookkeeping, built once: a small company's night is mostly bookkeeping,
+# and building an ORM statement and its cache key each time cost five times its run on SQLite.
+P, R = table(EodPartition), table(EodRun)
+_COUNT = (
+    select(func.count())
+    .select_from(P)
+    .where(P.c.run_id == bindparam("run_id"), P.c.step_code == bindparam("step_code"))
+)
+_INSERT = insert(P)
+_INSERT_ONE = insert(P).returning(P.c.id)
+_RUN = select(R.c.status, R.c.current_step, R.c.company_id, R.c.business_date).where(
+    R.c.id == bindparam("run_id")
+)
+_CLAIMABLE = (
+    select(P.c.id, P.c.step_code, P.c.partition_no, P.c.id_low, P.c.id_high, P.c.attempts)
+    .where(
+        P.c.run_id == bindparam("run_id"),
+        P.c.step_code == bindparam("step_code"),
+        or_(
+            P.c.status == PENDING,
+            (P.c.status == CLAIMED) & (P.c.lease_until < bindparam("now")),
+        ),
+    )
+    .order_by(P.c.partition_no)
+    .limit(1)
+)
+_CLAIM = (
+    update(P)
+    .where(P.c.id == bindparam("partition_id"))
+    .values(
+        status=CLAIMED,
+        claimed_by=bindparam("me"),
+        claimed_at=bindparam("now", type_=P.c.claimed_at.type),
+        lease_until=bindparam("until", type_=P.c.lease_until.type),
+        attempts=P.c.attempts + 1,
+    )
+)
+_HELD = select(P.c.id).where(
+    P.c.id == bindparam("partition_id"),
+    P.c.status == CLAIMED,
+    P.c.claimed_by == bindparam("me"),
+)
+_FINISH = (
+    update(P)
+    .where(P.c.id == bindparam("partition_id"))
+    .values(
+        status=DONE,
+        counts=bindparam("counts", type_=P.c.counts.type),
+        finished_at=bindparam("now", type_=P.c.finished_at.type),
+        lease_until=None,
+    )
+)
+_SET_STEP = update(R).where(R.c.id == bindparam("run_id")).values(current_step=bindparam("step"))
+# on PostgreSQL the claim skips partitions other workers hold, the work locks its own, and the
+# runner locks the run while it moves the run on
+_LOCKING = {
+    id(_CLAIMABLE): _CLAIMABLE.with_for_update(skip_locked=True),
+    id(_HELD): _HELD.with_for_update(),
+    id(_RUN): _RUN.with_for_update(),
+}
+
+
+def _locking(uow: UnitOfWork, statement: Select[Any]) -> Select[Any]:
+    """``statement`` with its row locks on PostgreSQL (SQLite's writer lock serialises all)."""
+    return _LOCKING[id(statement)] if uow.dialect == "postgresql" else statement
+
+
+@dataclass(frozen=True)
+class RunOf:
+    """What a claim needs of its run."""
+
+    id: int
+    company_id: int
+    business_date: date
+
+
+def running_step(
+    uow: UnitOfWork, run_id: int, *, lock: bool = False
+) -> tuple[RunOf, str | None] | None:
+    """The run, if it is running, and its current step; with ``lock`` its row locked."""
+    statement = _locking(uow, _RUN) if lock else _RUN
+    found = uow.session.execute(statement, {"run_id": run_id}).first()
+    if found is None or found.status != "running":
+        return None
+    return RunOf(run_id, found.company_id, found.business_date), found.current_step
+
+
+def set_step(uow: UnitOfWork, run_id: int, step_code: str) -> None:
+    """Make ``step_code`` the run's current step."""
+    uow.session.execute(_SET_STEP, {"run_id": run_id, "step": step_code})
+
+
 def planned(uow: UnitOfWork, run_id: int, step_code: str) -> bool:
     """Whether the step's partitions exist already."""
-    found = uow.session.scalar(
-        select(func.count())
-        .select_from(EodPartition)
-        .where(EodPartition.run_id == run_id, EodPartition.step_code == step_code)
-    )
-    return bool(found)
+    return bool(uow.session.scalar(_COUNT, {"run_id": run_id, "step_code": step_code}))
 
 
 def plan(
     uow: UnitOfWork,
-    run_id: int,
+    run: RunOf,
     step_code: str,
     ranges: list[tuple[int, int]],
     *,
-    claim_for: tuple[EodRun, str, datetime, timedelta] | None = None,
+    claim_for: tuple[str, datetime, timedelta] | None = None,
 ) -> Claim | None:
     """Store the step's partitions, pending. With no work at all, one empty partition, done, so
     that the step is recorded as finished (its partitions are never cut again).
 
-    ``claim_for`` (the run, who, when, lease): the first partition is stored claimed by that
-    worker, and its claim returned (what ``claim`` would do next, without two statements)."""
+    ``claim_for`` (who, when, lease): the first partition is stored claimed by that worker, and
+    its claim returned (what ``claim`` would do next, without two statements)."""
+    common = {"run_id": run.id, "step_code": step_code, "attempts": 0}
     if not ranges:
-        uow.session.add(
-            EodPartition(
-                run_id=run_id,
-                step_code=step_code,
-                partition_no=0,
-                id_low=1,
-                id_high=0,
-                status=DONE,
-                attempts=0,
-                counts={},
-            )
-        )
+        empty = {**common, "partition_no": 0, "id_low": 1, "id_high": 0, "counts": {}}
+        uow.session.execute(_INSERT, {**empty, "status": DONE})
+        return None
     rows = [
-        EodPartition(
-            run_id=run_id,
-            step_code=step_code,
-            partition_no=number,
-            id_low=low,
-            id_high=high,
-            status=PENDING,
-            attempts=0,
-        )
+        {**common, "partition_no": number, "id_low": low, "id_high": high, "status": PENDING}
         for number, (low, high) in enumerate(ranges)
     ]
-    if rows and claim_for is not None:
-        _, me, now, lease = claim_for
-        first = rows[0]
-        first.status, first.claimed_by, first.claimed_at = CLAIMED, me, now
-        first.lease_until, first.attempts = now + lease, 1
-    uow.session.add_all(rows)
-    uow.flush()
-    if not rows or claim_for is None:
+    if claim_for is None:
+        uow.session.execute(_INSERT, rows)
         return None
-    return _claim_of(claim_for[0], rows[0], sole=len(rows) == 1)
+    me, now, lease = claim_for
+    first = {**rows[0], "status": CLAIMED, "claimed_by": me, "claimed_at": now}
+    first.update(lease_until=now + lease, attempts=1)
+    partition_id = uow.session.execute(_INSERT_ONE, first).scalar_one()
+    if rows[1:]:
+        uow.session.execute(_INSERT, rows[1:])
+    low, high = ranges[0]
+    return _claim_of(run, step_code, (partition_id, 0, low, high, 1), sole=len(rows) == 1)
 
 
 def tally(uow: UnitOfWork, run_id: int, step_code: str) -> dict[str, int]:
@@ -125,69 +199,42 @@ def claim(
     uow: UnitOfWork, *, run_id: int, me: str, now: datetime, lease: timedelta
 ) -> Claim | None:
     """Claim a partition of the run's current step, or ``None`` (nothing left, or not running)."""
-    run = uow.session.get(EodRun, run_id)
-    if run is None or run.status != "running" or run.current_step is None:
+    found = running_step(uow, run_id)
+    if found is None:
         return None
-    query = (
-        select(EodPartition)
-        .where(
-            EodPartition.run_id == run_id,
-            EodPartition.step_code == run.current_step,
-            or_(
-                EodPartition.status == PENDING,
-                (EodPartition.status == CLAIMED) & (EodPartition.lease_until < now),
-            ),
-        )
-        .order_by(EodPartition.partition_no)
-        .limit(1)
-    )
-    if uow.dialect == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    partition = uow.session.scalars(query).first()
+    run, step_code = found
+    if step_code is None:
+        return None
+    params = {"run_id": run_id, "step_code": step_code, "now": now}
+    partition = uow.session.execute(_locking(uow, _CLAIMABLE), params).first()
     if partition is None:
         return None
-    partition.status = CLAIMED
-    partition.claimed_by = me
-    partition.claimed_at = now
-    partition.lease_until = now + lease
-    partition.attempts += 1
-    uow.flush()
-    return _claim_of(run, partition)
+    claimed = {"partition_id": partition.id, "me": me, "now": now, "until": now + lease}
+    uow.session.execute(_CLAIM, claimed)
+    held = (partition.id, partition.partition_no, partition.id_low, partition.id_high)
+    return _claim_of(run, step_code, (*held, partition.attempts + 1))
 
 
-def _claim_of(run: EodRun, partition: EodPartition, *, sole: bool = False) -> Claim:
+def _claim_of(
+    run: RunOf, step_code: str, partition: tuple[int, int, int, int, int], *, sole: bool = False
+) -> Claim:
+    """The claim of ``partition`` (id, number, lowest and highest id, attempts)."""
+    partition_id, number, low, high, attempts = partition
+    iso = run.business_date.isoformat()
     return Claim(
-        partition.id,
-        run.id,
-        run.company_id,
-        run.business_date.isoformat(),
-        partition.step_code,
-        partition.partition_no,
-        partition.id_low,
-        partition.id_high,
-        partition.attempts,
-        sole,
+        partition_id, run.id, run.company_id, iso, step_code, number, low, high, attempts, sole
     )
 
 
 def hold(uow: UnitOfWork, claim: Claim, me: str) -> bool:
     """Lock the claimed partition for the work's transaction; ``False`` if it was taken over."""
-    query = select(EodPartition.id).where(
-        EodPartition.id == claim.partition_id,
-        EodPartition.status == CLAIMED,
-        EodPartition.claimed_by == me,
-    )
-    if uow.dialect == "postgresql":
-        query = query.with_for_update()
-    return uow.session.scalar(query) is not None
+    held = _locking(uow, _HELD)
+    return uow.session.scalar(held, {"partition_id": claim.partition_id, "me": me}) is not None
 
 
 def finish(uow: UnitOfWork, claim: Claim, counts: dict[str, int], now: datetime) -> None:
-    uow.session.execute(
-        update(EodPartition)
-        .where(EodPartition.id == claim.partition_id)
-        .values(status=DONE, counts=counts, finished_at=now, lease_until=None)
-    )
+    done = {"partition_id": claim.partition_id, "counts": counts, "now": now}
+    uow.session.execute(_FINISH, done)
 
 
 def release(uow: UnitOfWork, claim: Claim) -> None:

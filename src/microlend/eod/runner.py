@@ -20,9 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from microlend.db.base import table
 from microlend.db.eod import Step
 from microlend.db.uow import SessionFactory, UnitOfWork
 from microlend.eod import partitions
@@ -36,6 +37,7 @@ from microlend.eod.partitions import (
     FAILED,
     PENDING,
     Claim,
+    RunOf,
 )
 from microlend.eod.processes import WorkerPool
 from microlend.eod.summary import DaySummary, RunSummary, day_summary, summary_json
@@ -153,8 +155,13 @@ def business_date_of(session_factory: SessionFactory, company_id: int) -> date:
         return _business_date_in(uow, company_id)
 
 
+_BUSINESS_DATE = select(table(Company).c.business_date).where(
+    table(Company).c.id == bindparam("company_id")
+)
+
+
 def _business_date_in(uow: UnitOfWork, company_id: int) -> date:
-    found = uow.session.scalar(select(Company.business_date).where(Company.id == company_id))
+    found: date | None = uow.session.scalar(_BUSINESS_DATE, {"company_id": company_id})
     if found is None:
         raise LookupError(f"no company {company_id}")
     return found
@@ -204,7 +211,8 @@ def _open_run(context: _Context, business_date: date) -> tuple[int, Claim | None
         try:
             with UnitOfWork(context.session_factory) as uow:
                 run, created = _open_run_in(uow, context, business_date)
-                claimed = _plan_in(uow, context, run, context.book.steps[0], fresh=created)
+                opened = RunOf(run.id, run.company_id, run.business_date)
+                claimed = _plan_in(uow, context, opened, context.book.steps[0], fresh=created)
                 uow.commit()
                 return run.id, claimed
         except IntegrityError:  # another runner created it at the same moment
@@ -248,29 +256,25 @@ def _plan_step(
     """Make ``step`` the run's current step, store its partitions (once) and claim one for this
     process, in one transaction; ``False`` if the run is not running any more."""
     with UnitOfWork(context.session_factory) as uow:
-        query = select(EodRun).where(EodRun.id == run_id)
-        if uow.dialect == "postgresql":
-            query = query.with_for_update()
-        run = uow.session.scalars(query).one()
-        if run.status != "running":
+        found = partitions.running_step(uow, run_id, lock=True)
+        if found is None:
             return False, None
-        claimed = _plan_in(uow, context, run, step)
+        claimed = _plan_in(uow, context, found[0], step)
         uow.commit()
     return True, claimed
 
 
 def _plan_in(
-    uow: UnitOfWork, context: _Context, run: EodRun, step: Step, *, fresh: bool = False
+    uow: UnitOfWork, context: _Context, run: RunOf, step: Step, *, fresh: bool = False
 ) -> Claim | None:
-    """In the caller's transaction (``run`` loaded, running): ``step`` becomes current, its
-    partitions are stored unless they are (``fresh``: the run was created in this transaction,
-    nothing is), and one is claimed for this process."""
-    run.current_step = step.code
+    """In the caller's transaction (the run running, its row locked): ``step`` becomes current,
+    its partitions are stored unless they are (``fresh``: the run was created in this
+    transaction, nothing is), and one is claimed for this process."""
+    partitions.set_step(uow, run.id, step.code)
     now, me, lease = context.now(), context.me, context.lease
     if fresh or not partitions.planned(uow, run.id, step.code):
         ranges = _ranges(uow, context, step, run.business_date)
-        claim_for = (run, me, now, lease)
-        return partitions.plan(uow, run.id, step.code, ranges, claim_for=claim_for)
+        return partitions.plan(uow, run, step.code, ranges, claim_for=(me, now, lease))
     return partitions.claim(uow, run_id=run.id, me=me, now=now, lease=lease)
 
 
@@ -303,13 +307,10 @@ class _Chain:
         self.step_done = True
         if self.following is None:
             return None
-        query = select(EodRun).where(EodRun.id == run_id)
-        if uow.dialect == "postgresql":
-            query = query.with_for_update()
-        run = uow.session.scalars(query).one()
-        if run.status != "running" or run.current_step != self.step.code:
+        found = partitions.running_step(uow, run_id, lock=True)
+        if found is None or found[1] != self.step.code:
             return None
-        return _plan_in(uow, context, run, self.following)
+        return _plan_in(uow, context, found[0], self.following)
 
 
 def _ranges(

@@ -19,6 +19,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Subquery, bindparam, func, or_, select, update
 
+from microlend.db.base import table
 from microlend.db.eod import Counts
 from microlend.db.uow import UnitOfWork
 from microlend.loans.close_periods import current
@@ -32,7 +33,6 @@ from microlend.loans.close_sql import (
     open_loans,
     overdue_loans,
     rowcount,
-    table,
     unpaid,
 )
 from microlend.loans.tables import Loan, LoanInstallment

@@ -44,6 +44,7 @@ from sqlalchemy import (
     update,
 )
 
+from microlend.db.base import table
 from microlend.db.eod import Counts
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.daycount import DayCount
@@ -60,7 +61,6 @@ from microlend.loans.close_sql import (
     positive,
     rate_in_force,
     rowcount,
-    table,
     unpaid,
 )
 from microlend.loans.close_state import engine_daily_rate

@@ -23,6 +23,7 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 
+from microlend.db.base import table
 from microlend.db.uow import UnitOfWork
 from microlend.loans.close_sql import (
     DayArg,
@@ -32,7 +33,6 @@ from microlend.loans.close_sql import (
     open_loans,
     positive,
     rowcount,
-    table,
     unpaid,
 )
 from microlend.loans.tables import Loan, LoanInstallment

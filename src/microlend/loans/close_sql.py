@@ -28,7 +28,6 @@ from sqlalchemy import (
     Select,
     SQLColumnExpression,
     String,
-    Table,
     and_,
     bindparam,
     case,
@@ -132,16 +131,6 @@ def arrears(i: Any = LoanInstallment) -> ColumnElement[int]:
 def positive(value: ColumnElement[int]) -> ColumnElement[int]:
     """``value`` if above zero, else 0."""
     return case((value > 0, value), else_=0)
-
-
-def table(model: Any) -> Table:
-    """A mapped class's table, typed for Core statements."""
-    return cast_table(model.__table__)
-
-
-def cast_table(value: Any) -> Table:
-    assert isinstance(value, Table)
-    return value
 
 
 COUNTED = {"preserve_rowcount": True}  # an INSERT's rowcount is kept only when asked

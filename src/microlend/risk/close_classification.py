@@ -33,6 +33,7 @@ from sqlalchemy import (
     update,
 )
 
+from microlend.db.base import table
 from microlend.db.eod import Counts
 from microlend.db.uow import UnitOfWork
 from microlend.loans.close_sql import (
@@ -44,7 +45,6 @@ from microlend.loans.close_sql import (
     keep_statistics,
     open_loans,
     rowcount,
-    table,
 )
 from microlend.loans.tables import Loan
 from microlend.loans.tables_close import LoanClassification, LoanRisk
