@@ -16,14 +16,17 @@ against ``risk.model.classify`` and ``provision``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Insert,
     Integer,
     String,
+    Update,
     and_,
     case,
     insert,
@@ -39,7 +42,9 @@ from microlend.db.uow import UnitOfWork
 from microlend.loans.close_sql import (
     COUNTED,
     OPEN_STATUSES,
+    Bound,
     Expr,
+    IdArg,
     custom_plans,
     in_range,
     keep_statistics,
@@ -94,11 +99,12 @@ def bucket_sql() -> ColumnElement[str]:
     )
 
 
-def _ensure_rows(uow: UnitOfWork, company_id: int, day: date, low: int, high: int) -> None:
+def _ensure_rows(company_id: IdArg, day: Any, low: IdArg, high: IdArg) -> Insert:
+    """The risk rows the range's open loans lack, inserted."""
     missing = select(
         Loan.id,
         Loan.company_id,
-        literal(day),
+        day,
         literal(0),
         literal("", String),
         literal("", String),
@@ -110,22 +116,20 @@ def _ensure_rows(uow: UnitOfWork, company_id: int, day: date, low: int, high: in
         *open_loans(company_id, low, high),
         ~select(R.loan_id).where(R.loan_id == Loan.id, *in_range(R.loan_id, low, high)).exists(),
     )
-    uow.session.execute(
-        insert(R).from_select(
-            [
-                "loan_id",
-                "company_id",
-                "as_of",
-                "days_past_due",
-                "bucket",
-                "computed_category",
-                "category",
-                "stage",
-                "exposure_minor",
-                "allowance_minor",
-            ],
-            missing,
-        )
+    return insert(R).from_select(
+        [
+            "loan_id",
+            "company_id",
+            "as_of",
+            "days_past_due",
+            "bucket",
+            "computed_category",
+            "category",
+            "stage",
+            "exposure_minor",
+            "allowance_minor",
+        ],
+        missing,
     )
 
 
@@ -139,20 +143,40 @@ def classify(
     now: datetime,
     policy: ClassificationPolicy = DEFAULT_POLICY,
 ) -> Counts:
+    built = _statements(policy)
+    values = Bound.values(company_id, day, id_low, id_high)
     with custom_plans(uow):
-        return _classify(uow, company_id, day, id_low, id_high, policy)
+        connection = uow.session.connection()  # Core: the statements are built once
+        connection.execute(built.ensure, values)
+        keep_statistics(uow, "loan_risk")
+        moves = rowcount(connection.execute(built.moves, values, execution_options=COUNTED))
+        connection.execute(built.update, values)
+    return {"classification_moves": int(moves)}
 
 
-def _classify(
-    uow: UnitOfWork,
-    company_id: int,
-    day: date,
-    id_low: int,
-    id_high: int,
-    policy: ClassificationPolicy,
-) -> Counts:
-    _ensure_rows(uow, company_id, day, id_low, id_high)
-    keep_statistics(uow, "loan_risk")
+@dataclass(frozen=True)
+class _Classifying:
+    ensure: Insert
+    moves: Insert
+    update: Update
+
+
+_BUILT: dict[tuple[Any, ...], _Classifying] = {}
+
+
+def _statements(policy: ClassificationPolicy) -> _Classifying:
+    """The step's statements for ``policy`` with ``Bound`` parameters, built once per policy (a
+    small company's night would otherwise spend more building them than running them)."""
+    thresholds = (getattr(policy, f.name) for f in fields(policy) if f.name != "provision_rates")
+    key = (*thresholds, *(policy.provision_rates[c] for c in Category))
+    built = _BUILT.get(key)
+    if built is None:
+        built = _BUILT[key] = _build(policy)
+    return built
+
+
+def _build(policy: ClassificationPolicy) -> _Classifying:
+    company_id, day, id_low, id_high = Bound.company, Bound.day, Bound.low, Bound.high
     computed, stage, bucket = category_sql(policy), stage_sql(policy), bucket_sql()
     changed = or_(R.computed_category != computed, R.stage != stage)
     joined = (
@@ -160,41 +184,36 @@ def _classify(
         *in_range(R.loan_id, id_low, id_high),
         R.loan_id == Loan.id,
     )
-    moves = rowcount(
-        uow.session.execute(
-            insert(table(LoanClassification)).from_select(
-                [
-                    "company_id",
-                    "loan_id",
-                    "business_date",
-                    "days_past_due",
-                    "computed_category",
-                    "category",
-                    "stage",
-                    "bucket",
-                ],
-                select(
-                    Loan.company_id,
-                    Loan.id,
-                    literal(day),
-                    Loan.days_past_due,
-                    computed,
-                    worse_of(R.override_category, computed),
-                    stage,
-                    bucket,
-                ).where(
-                    *joined,
-                    changed,
-                    ~select(LoanClassification.id)
-                    .where(
-                        LoanClassification.loan_id == Loan.id,
-                        LoanClassification.business_date == day,
-                    )
-                    .exists(),
-                ),
-            ),
-            execution_options=COUNTED,
-        )
+    moves = insert(table(LoanClassification)).from_select(
+        [
+            "company_id",
+            "loan_id",
+            "business_date",
+            "days_past_due",
+            "computed_category",
+            "category",
+            "stage",
+            "bucket",
+        ],
+        select(
+            Loan.company_id,
+            Loan.id,
+            day,
+            Loan.days_past_due,
+            computed,
+            worse_of(R.override_category, computed),
+            stage,
+            bucket,
+        ).where(
+            *joined,
+            changed,
+            ~select(LoanClassification.id)
+            .where(
+                LoanClassification.loan_id == Loan.id,
+                LoanClassification.business_date == day,
+            )
+            .exists(),
+        ),
     )
     category = worse_of(R.override_category, computed)
     differs = or_(
@@ -210,7 +229,7 @@ def _classify(
         """``value`` for an open loan whose classification differs, else the row's own."""
         return case((and_(is_open, differs), value), else_=column)
 
-    uow.session.execute(
+    written = (
         update(R)
         .where(Loan.company_id == company_id, *in_range(Loan.id, id_low, id_high))
         .where(*in_range(R.loan_id, id_low, id_high), R.loan_id == Loan.id)
@@ -228,7 +247,7 @@ def _classify(
             )
         )
         .values(
-            as_of=kept(literal(day), R.as_of),
+            as_of=kept(day, R.as_of),
             days_past_due=kept(Loan.days_past_due, R.days_past_due),
             bucket=kept(bucket, R.bucket),
             computed_category=kept(computed, R.computed_category),
@@ -236,10 +255,9 @@ def _classify(
             stage=kept(stage, R.stage),
             exposure_minor=case((is_open, Loan.outstanding_principal_minor), else_=0),
             allowance_minor=case((is_open, allowance), else_=0),
-        ),
-        execution_options={"synchronize_session": False},
+        )
     )
-    return {"classification_moves": int(moves)}
+    return _Classifying(_ensure_rows(company_id, day, id_low, id_high), moves, written)
 
 
 def parts_per_million(rate: Decimal) -> int:
