@@ -28,8 +28,8 @@ def pooled(session_factory: SessionFactory) -> Iterator[SessionFactory]:
     SQLite prepared on it and SQLAlchemy's compiled ones (the demo and the tests make a call a
     day: a fresh connection read the schema again and prepared every statement anew, some of
     them a couple of milliseconds each), and the log is checkpointed at the end of each call,
-    as closing the connection did. Elsewhere (PostgreSQL, an in-memory
-    database, an engine with a pool already): as given."""
+    as closing the connection did. Elsewhere (PostgreSQL, an in-memory database, an engine with
+    a pool already): as given."""
     bind = session_factory.kw.get("bind")
     if not (
         isinstance(bind, Engine)
@@ -51,7 +51,9 @@ def checkpoint(engine: Engine) -> None:
     connection would, without waiting for readers (``PASSIVE``): the connection stays open."""
     raw = engine.raw_connection()
     try:
-        raw.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").close()  # type: ignore[union-attr]
+        driver = raw.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
     finally:
         raw.close()
 
