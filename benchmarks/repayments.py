@@ -257,9 +257,9 @@ def database_wait(factory: SessionFactory, work: Callable[[], int], runs: int) -
     ]
     send, wait = sent_writes.send, sent_writes.Sent.wait
 
-    def counted_send(*args: Any) -> sent_writes.Sent:
+    def counted_send(*args: Any, **kwargs: Any) -> sent_writes.Sent:
         waited.statements += 1
-        return send(*args)
+        return send(*args, **kwargs)
 
     def timed_wait(self: sent_writes.Sent) -> None:
         start = time.perf_counter()
