@@ -22,12 +22,15 @@ from sqlalchemy import (
     Table,
     insert,
     select,
+    text,
 )
 
+from microlend.db.uow import UnitOfWork
 from microlend.kernel.daycount import DayCount
 from microlend.kernel.money import Rounding
 from microlend.loans.close_accrual import accrued_minor, current_interest_sql
-from microlend.loans.close_sql import day_count_days, divide_rounded
+from microlend.loans.close_sql import by_index, custom_plans, day_count_days, divide_rounded
+from tests.conftest import MakeUow
 
 DATES = [
     date(2023, 1, 31), date(2023, 2, 28), date(2023, 3, 1), date(2023, 3, 31),
@@ -126,3 +129,29 @@ def test_the_current_periods_accrual_in_sql_equals_accrued_minor(engine: Engine)
     for start, end, interest, dc, mode, accrued in found:
         expected = accrued_minor(interest, start, end, FIXED, DayCount(dc), Rounding(mode))
         assert accrued == expected, (start, end, interest, dc, mode)
+
+
+SETTINGS = ("enable_seqscan", "plan_cache_mode", "jit")
+
+
+def _settings(uow: UnitOfWork) -> tuple[str, ...]:
+    return tuple(uow.session.scalar(text(f"SELECT current_setting('{name}')")) for name in SETTINGS)
+
+
+def test_the_plan_settings_hold_for_their_block_and_end_with_it(make_uow: MakeUow) -> None:
+    """``by_index`` runs its block without sequential scans, planned per run and without JIT;
+    ``custom_plans`` the last two; after either block the server's defaults are back (on
+    SQLite both blocks are plain)."""
+    with make_uow() as uow:
+        if uow.dialect != "postgresql":
+            with by_index(uow), custom_plans(uow):
+                assert uow.session.scalar(select(1)) == 1
+            return
+        defaults = _settings(uow)
+        assert defaults == ("on", "auto", "on")
+        with by_index(uow):
+            assert _settings(uow) == ("off", "force_custom_plan", "off")
+        assert _settings(uow) == defaults
+        with custom_plans(uow):
+            assert _settings(uow) == ("on", "force_custom_plan", "off")
+        assert _settings(uow) == defaults

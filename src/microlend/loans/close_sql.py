@@ -12,7 +12,7 @@ PostgreSQL evaluate alike (integer arithmetic only: no floats, no text decimals)
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -172,43 +172,57 @@ def keep_statistics(uow: UnitOfWork, *tables: str) -> list[str]:
 
 
 @contextmanager
-def custom_plans(uow: UnitOfWork) -> Iterator[None]:
-    """PostgreSQL: plan every statement of the block for its parameters (``SET LOCAL
-    plan_cache_mode = force_custom_plan``). The driver prepares a statement it has run five
-    times on a connection, and PostgreSQL may then switch to a generic plan, made without the
-    partition's range and date: at a million loans (forty partitions, twenty per worker) such a
-    plan of the penalty step ran for minutes where the custom one takes a fraction of a second.
-    Planning these statements costs milliseconds.
-
-    Without JIT compilation (``SET LOCAL jit = off``): the statements' estimated costs pass the
-    server's JIT thresholds (a correlated sum per loan, ``enable_seqscan = off``), and compiling
-    with inlining and optimisation took longer than the work itself (at a million loans the
-    overdue transfer's select of a partition ran 0.8 s, of which the rows took a few hundredths)."""
+def _settings(uow: UnitOfWork, **settings: str) -> Iterator[None]:
+    """PostgreSQL: the block runs with ``settings`` for its transaction (``set_config(name,
+    value, true)``, as ``SET LOCAL``), all set in one round trip and all put back to their
+    defaults in another (each ``reset_val``, as ``SET LOCAL ... TO DEFAULT``): a close of
+    business sets them around most steps, every day."""
     if uow.dialect != "postgresql":
         yield
         return
-    uow.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    uow.session.execute(text("SET LOCAL jit = off"))
+    names = list(settings)
+    uow.session.execute(
+        text(
+            "SELECT set_config(name, value, true)"
+            " FROM unnest(CAST(:names AS text[]), CAST(:values AS text[])) AS s(name, value)"
+        ),
+        {"names": names, "values": [settings[name] for name in names]},
+    )
     yield
-    uow.session.execute(text("SET LOCAL jit TO DEFAULT"))
-    uow.session.execute(text("SET LOCAL plan_cache_mode = auto"))
+    uow.session.execute(
+        text("SELECT set_config(name, reset_val, true) FROM pg_settings WHERE name = ANY(:names)"),
+        {"names": names},
+    )
 
 
-@contextmanager
-def by_index(uow: UnitOfWork) -> Iterator[None]:
-    """PostgreSQL: plan the block's statements without sequential scans (``SET LOCAL
-    enable_seqscan``), each for its own parameters (``custom_plans``). For joins that update a
+# plan every statement for its parameters, without JIT compilation (``custom_plans``)
+_CUSTOM_PLANS = {"plan_cache_mode": "force_custom_plan", "jit": "off"}
+
+
+def custom_plans(uow: UnitOfWork) -> AbstractContextManager[None]:
+    """PostgreSQL: plan every statement of the block for its parameters (``plan_cache_mode =
+    force_custom_plan``). The driver prepares a statement it has run five times on a
+    connection, and PostgreSQL may then switch to a generic plan, made without the partition's
+    range and date: at a million loans (forty partitions, twenty per worker) such a plan of the
+    penalty step ran for minutes where the custom one takes a fraction of a second. Planning
+    these statements costs milliseconds.
+
+    Without JIT compilation (``jit = off``): the statements' estimated costs pass the server's
+    JIT thresholds (a correlated sum per loan, ``enable_seqscan = off``), and compiling with
+    inlining and optimisation took longer than the work itself (at a million loans the overdue
+    transfer's select of a partition ran 0.8 s, of which the rows took a few hundredths). The
+    settings end with the block (or the transaction)."""
+    return _settings(uow, **_CUSTOM_PLANS)
+
+
+def by_index(uow: UnitOfWork) -> AbstractContextManager[None]:
+    """PostgreSQL: plan the block's statements without sequential scans (``enable_seqscan =
+    off``), each for its own parameters (as ``custom_plans``). For joins that update a
     partition's rows of a big table (the day's accrual rows) from a few hundred computed rows:
     with statistics that still describe the table as nearly empty (a company's first close of
     business), the planner otherwise scans the whole table once per computed row. The settings
     end with the block (or the transaction)."""
-    if uow.dialect != "postgresql":
-        yield
-        return
-    uow.session.execute(text("SET LOCAL enable_seqscan = off"))
-    with custom_plans(uow):
-        yield
-    uow.session.execute(text("SET LOCAL enable_seqscan = on"))
+    return _settings(uow, enable_seqscan="off", **_CUSTOM_PLANS)
 
 
 def _date(dialect: str, value: DateLike) -> Any:
