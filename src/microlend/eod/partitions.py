@@ -106,6 +106,16 @@ _FINISH = (
     )
 )
 _SET_STEP = update(R).where(R.c.id == bindparam("run_id")).values(current_step=bindparam("step"))
+_ADVANCE = (
+    update(R)
+    .where(
+        R.c.id == bindparam("run_id"),
+        R.c.status == "running",
+        R.c.current_step == bindparam("finished"),
+    )
+    .values(current_step=bindparam("step"))
+    .returning(R.c.company_id, R.c.business_date)
+)
 # on PostgreSQL the claim skips partitions other workers hold, the work locks its own, and the
 # runner locks the run while it moves the run on
 _CLAIMABLE_LOCKED = _CLAIMABLE.with_for_update(skip_locked=True)
@@ -141,6 +151,18 @@ def running_step(
 def set_step(uow: UnitOfWork, run_id: int, step_code: str) -> None:
     """Make ``step_code`` the run's current step."""
     uow.session.execute(_SET_STEP, {"run_id": run_id, "step": step_code})
+
+
+def advance_step(uow: UnitOfWork, run_id: int, finished: str, step_code: str) -> RunOf | None:
+    """Move the run on from ``finished`` to ``step_code``, its row locked by the update; ``None``
+    if the run is not running or not at ``finished`` any more (another process moved it). For
+    the transaction that finished the last partition of ``finished``: the partitions of the
+    step after it cannot exist yet, as they are stored only once every partition of
+    ``finished`` is done, and a done partition never changes."""
+    found = uow.session.execute(
+        _ADVANCE, {"run_id": run_id, "finished": finished, "step": step_code}
+    ).first()
+    return None if found is None else RunOf(run_id, found.company_id, found.business_date)
 
 
 def planned(uow: UnitOfWork, run_id: int, step_code: str) -> bool:

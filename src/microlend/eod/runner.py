@@ -271,11 +271,17 @@ def _plan_in(
     its partitions are stored unless they are (``fresh``: the run was created in this
     transaction, nothing is), and one is claimed for this process."""
     partitions.set_step(uow, run.id, step.code)
-    now, me, lease = context.now(), context.me, context.lease
     if fresh or not partitions.planned(uow, run.id, step.code):
-        ranges = _ranges(uow, context, step, run.business_date)
-        return partitions.plan(uow, run, step.code, ranges, claim_for=(me, now, lease))
+        return _plan_new(uow, context, run, step)
+    me, now, lease = context.me, context.now(), context.lease
     return partitions.claim(uow, run_id=run.id, me=me, now=now, lease=lease)
+
+
+def _plan_new(uow: UnitOfWork, context: _Context, run: RunOf, step: Step) -> Claim | None:
+    """Store the partitions of ``step``, which has none yet, and claim one for this process."""
+    ranges = _ranges(uow, context, step, run.business_date)
+    claim_for = (context.me, context.now(), context.lease)
+    return partitions.plan(uow, run, step.code, ranges, claim_for=claim_for)
 
 
 class _Chain:
@@ -307,10 +313,8 @@ class _Chain:
         self.step_done = True
         if self.following is None:
             return None
-        found = partitions.running_step(uow, run_id, lock=True)
-        if found is None or found[1] != self.step.code:
-            return None
-        return _plan_in(uow, context, found[0], self.following)
+        run = partitions.advance_step(uow, run_id, self.step.code, self.following.code)
+        return None if run is None else _plan_new(uow, context, run, self.following)
 
 
 def _ranges(
