@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from microlend.auth import service as auth
 from microlend.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from microlend.orgs import service as orgs
 from microlend.orgs.model import OfficeView
@@ -91,3 +92,20 @@ def test_each_company_keeps_its_own_business_date_and_currency(world: World) -> 
     assert all(
         c.currency == "CNY" and c.business_date.isoformat() == "2025-03-03" for c in companies
     )
+
+
+def test_the_operator_of_a_company_sees_its_group_from_its_head_office(world: World) -> None:
+    """The command line's and close of business's operator (``system_principal``): the group's
+    two companies, the company's own head office; a company that does not exist has none."""
+    with world.make_uow(read_only=True) as uow:
+        ours = auth.system_principal(uow, company_id=world.company_id, permissions=frozenset())
+        theirs = auth.system_principal(
+            uow, company_id=world.other_company_id, permissions=frozenset()
+        )
+        with pytest.raises(LookupError):
+            auth.system_principal(uow, company_id=99_999, permissions=frozenset())
+        their_head = orgs.list_companies_by_id(uow, company_ids=[world.other_company_id])
+    group = {world.company_id, world.other_company_id}
+    assert (ours.company_ids, ours.office_id, ours.scope) == (group, world.offices["hq"], "group")
+    assert (theirs.company_ids, theirs.office_id) == (group, their_head[0].head_office_id)
+    assert theirs.office_id != ours.office_id

@@ -57,17 +57,18 @@ def system_principal(
     uow: UnitOfWork, *, company_id: int, permissions: frozenset[str], name: str = "system"
 ) -> Principal:
     """The operator at the command line: the given permissions over the company's whole group."""
-    company = orgs.list_companies_by_id(uow, company_ids=[company_id])
-    if not company:
+    found = orgs.group_and_head_office(uow, company_id=company_id)
+    if found is None:
         raise LookupError(f"no company {company_id}")
+    group, head_office_id = found
     return Principal(
         user_id=None,
         username=name,
         display_name=name,
         company_id=company_id,
-        office_id=company[0].head_office_id or 0,
+        office_id=head_office_id or 0,
         permissions=permissions,
         scope=DataScope.GROUP,
-        company_ids=orgs.group_company_ids(uow, company_id=company_id),
+        company_ids=group,
         office_ids=None,
     )

@@ -57,6 +57,26 @@ def group_company_ids(uow: UnitOfWork, *, company_id: int) -> frozenset[int]:
     return frozenset(uow.session.scalars(select(Company.id).where(Company.group_id == group_id)))
 
 
+def group_and_head_office(
+    uow: UnitOfWork, *, company_id: int
+) -> tuple[frozenset[int], int | None] | None:
+    """Every company of the group ``company_id`` belongs to, and its head office, in one
+    statement (a close of business builds its operator a few times a night); ``None`` if there
+    is no such company."""
+    head = Office.__table__.alias("head")
+    group = Company.__table__.alias("member")
+    rows = uow.session.execute(
+        select(group.c.id, head.c.id)
+        .select_from(Company)
+        .join(group, group.c.group_id == Company.group_id)
+        .outerjoin(head, (head.c.company_id == Company.id) & head.c.parent_id.is_(None))
+        .where(Company.id == company_id)
+    ).all()
+    if not rows:
+        return None
+    return frozenset(member for member, _head in rows), rows[0][1]
+
+
 def find_office(uow: UnitOfWork, *, office_id: int) -> OfficeView:
     row = uow.session.get(Office, office_id)
     if row is None:
