@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -96,3 +97,45 @@ def test_an_office_outside_the_scope_cannot_post(world: World) -> None:
     with pytest.raises(Exception) as refused:
         post(world, officer, event(world, "fee_charge", "f:1", DAY, office="b", fee="1"))
     assert getattr(refused.value, "code", None) == "office_not_found"
+
+
+def test_an_accounts_balance_adds_its_sub_accounts_and_nothing_else(world: World) -> None:
+    """Rent 1,200.00 on 660201 and utilities 300.00 on 660202 (both under 6602), an asset
+    impairment of 50.00 on 6701 beside them, all paid from the bank (1002): 6602 holds
+    1,500.00, 660201 1,200.00, 6701 50.00; an account no voucher touched and a code not in the
+    chart hold nothing."""
+    admin, finance = world.principal("admin"), world.principal("finance")
+    with world.make_uow() as uow:
+        ledger.open_books(uow, admin, now=world.now)
+        ledger.create_account(
+            uow, admin, code="660201", name_zh="租金", name_en="Rent", type="expense",
+            parent_code="6602", now=world.now,
+        )  # fmt: skip
+        ledger.create_account(
+            uow, admin, code="660202", name_zh="水电费", name_en="Utilities", type="expense",
+            parent_code="6602", now=world.now,
+        )  # fmt: skip
+        ledger.post_manual_voucher(
+            uow, finance, office_id=world.offices["hq"], business_date=DAY, summary="rent",
+            now=world.now,
+            lines=[{"account_code": "660201", "side": "D", "amount": "1200.00"},
+                   {"account_code": "660202", "side": "D", "amount": "300.00"},
+                   {"account_code": "6701", "side": "D", "amount": "50.00"},
+                   {"account_code": "1002", "side": "C", "amount": "1550.00"}],
+        )  # fmt: skip
+        uow.commit()
+    with world.make_uow(read_only=True) as uow:
+        balances = {
+            code: ledger.account_balance(uow, admin, code=code, as_of=DAY)
+            for code in ("6602", "660201", "6701", "1002", "1303", "9999")
+        }
+        before = ledger.account_balance(uow, admin, code="6602", as_of=DAY - timedelta(days=1))
+    assert balances == {
+        "6602": Decimal("1500.00"),
+        "660201": Decimal("1200.00"),
+        "6701": Decimal("50.00"),
+        "1002": Decimal("-1550.00"),
+        "1303": 0,
+        "9999": 0,
+    }
+    assert before == 0

@@ -7,6 +7,7 @@ inter-company balances are not eliminated. Every query goes through the data sco
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -22,6 +23,7 @@ from microlend.accounting.report_model import (
     Movement,
     StatementLine,
     TrialBalance,
+    ancestors,
     decimal,
     rolled_up,
     tb_row,
@@ -111,8 +113,10 @@ def movements(
     date_from: date,
     date_to: date,
     skip_kind: str | None = None,
+    codes: Collection[str] | None = None,
 ) -> dict[str, Movement]:
-    """Per account code: balance before ``date_from``, debits and credits up to ``date_to``."""
+    """Per account code (those of ``codes`` only, if given): balance before ``date_from``, debits
+    and credits up to ``date_to``."""
     before = VoucherLine.business_date < date_from
     debit = and_(~before, VoucherLine.side == Side.DEBIT.value)
     credit = and_(~before, VoucherLine.side == Side.CREDIT.value)
@@ -134,6 +138,8 @@ def movements(
     )
     if where.office_ids is not None:
         stmt = stmt.where(VoucherLine.office_id.in_(where.office_ids))
+    if codes is not None:
+        stmt = stmt.where(LedgerAccount.code.in_(codes))
     if skip_kind is not None:
         stmt = stmt.join(Voucher, Voucher.id == VoucherLine.voucher_id).where(
             Voucher.kind != skip_kind
@@ -302,8 +308,16 @@ def account_balance(
     currency: str = "CNY",
     company_id: int | None = None,
 ) -> Decimal:
-    """An account's debit-positive balance (with its sub-accounts) at the end of ``as_of``."""
+    """An account's debit-positive balance (with its sub-accounts) at the end of ``as_of``. Only
+    the lines of those accounts are read (the lines' index leads with company and account):
+    close of business asks for the provision account's every night, and summing the whole
+    journal for it grew with every voucher ever posted."""
     where = reach(uow, actor, company_id=company_id)
     chart = chart_entries(uow, where, company_id or actor.company_id)
-    moved = movements(uow, actor, where, currency=currency, date_from=EARLIEST, date_to=as_of)
+    subtree = [entry for entry in chart if code in ancestors(entry, chart)]
+    if not subtree:
+        return decimal(0, currency)
+    moved = movements(
+        uow, actor, where, currency=currency, date_from=EARLIEST, date_to=as_of, codes=subtree
+    )
     return decimal(rolled_up(moved, chart).get(code, Movement()).closing, currency)
