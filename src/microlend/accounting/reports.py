@@ -165,12 +165,23 @@ def trial_balance(
     company_id: int | None = None,
     office_id: int | None = None,
     consolidated: bool = False,
+    codes: Collection[str] | None = None,
 ) -> TrialBalance:
-    """科目余额表 for ``date_from``..``date_to``: opening, debits, credits, closing per account."""
+    """科目余额表 for ``date_from``..``date_to``: opening, debits, credits, closing per account;
+    with ``codes``, of those accounts and their sub-accounts only (their lines alone are read;
+    an account above them shows their part only)."""
     _check_range(date_from, date_to)
     where = reach(uow, actor, company_id=company_id, office_id=office_id, consolidated=consolidated)
     chart = chart_entries(uow, where, company_id or actor.company_id)
-    moved = movements(uow, actor, where, currency=currency, date_from=date_from, date_to=date_to)
+    moved = movements(
+        uow,
+        actor,
+        where,
+        currency=currency,
+        date_from=date_from,
+        date_to=date_to,
+        codes=None if codes is None else _subtrees(codes, chart),
+    )
     totals = rolled_up(moved, chart)
     rows = []
     for code in sorted(totals):
@@ -314,10 +325,16 @@ def account_balance(
     journal for it grew with every voucher ever posted."""
     where = reach(uow, actor, company_id=company_id)
     chart = chart_entries(uow, where, company_id or actor.company_id)
-    subtree = [entry for entry in chart if code in ancestors(entry, chart)]
+    subtree = _subtrees([code], chart)
     if not subtree:
         return decimal(0, currency)
     moved = movements(
         uow, actor, where, currency=currency, date_from=EARLIEST, date_to=as_of, codes=subtree
     )
     return decimal(rolled_up(moved, chart).get(code, Movement()).closing, currency)
+
+
+def _subtrees(codes: Collection[str], chart: dict[str, ChartEntry]) -> list[str]:
+    """The accounts of the chart that are one of ``codes`` or below one."""
+    wanted = set(codes)
+    return [entry for entry in chart if wanted.intersection(ancestors(entry, chart))]

@@ -11,6 +11,7 @@ stops the run (``ReconciliationFailed``) with a report of account, sub-ledger, G
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -114,7 +115,10 @@ def _contributors(_modules: str) -> tuple[SubledgerBalances, ...]:
     return load_steps().subledgers
 
 
-def _trial(uow: UnitOfWork, company_id: int, as_of: date) -> list[TrialBalanceRow]:
+def _trial(
+    uow: UnitOfWork, company_id: int, as_of: date, codes: Collection[str]
+) -> list[TrialBalanceRow]:
+    """The trial balance of ``codes`` (and their sub-accounts: only their lines are read)."""
     currency = uow.session.scalar(select(Company.currency).where(Company.id == company_id))
     actor = auth.system_principal(
         uow, company_id=company_id, permissions=GL_VIEW, name="system@eod"
@@ -126,6 +130,7 @@ def _trial(uow: UnitOfWork, company_id: int, as_of: date) -> list[TrialBalanceRo
         date_to=as_of,
         currency=currency or "CNY",
         company_id=company_id,
+        codes=codes,
     )
     return list(report.rows)
 
@@ -167,11 +172,11 @@ def live_reconciliation(uow: UnitOfWork, actor: Principal) -> LiveReconciliation
 
 def _account_checks(uow: UnitOfWork, company_id: int, as_of: date) -> list[AccountCheck]:
     """Every account the sub-ledgers keep, by code, with its GL balance at the end of
-    ``as_of`` (one trial balance: one pass over the journal, parents rolled up)."""
+    ``as_of`` (one trial balance of those accounts: their lines only, parents rolled up)."""
     expected = subledger_totals(uow, company_id, as_of)
     if not expected:
         return []
-    rows = {row.code: row for row in _trial(uow, company_id, as_of)}
+    rows = {row.code: row for row in _trial(uow, company_id, as_of, expected)}
     checks = []
     for code in sorted(expected):
         row = rows.get(code)
