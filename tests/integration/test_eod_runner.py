@@ -319,3 +319,32 @@ def test_a_step_gets_the_workers_clock_reading(
     assert claimed is not None
     assert work(session_factory, book, claimed, "test:1:0", lambda: moment)
     assert seen == [moment]
+
+
+def test_the_chain_moves_a_running_run_on_only_from_the_step_it_finished(world: World) -> None:
+    """``advance_step``: a running run at step "a" moves to "b" (its company and date come
+    back); asked again to move on from "a", or to move a run that failed, nothing changes."""
+    day = date(2025, 3, 3)
+    with world.make_uow() as uow:
+        run = EodRun(
+            company_id=world.company_id,
+            business_date=day,
+            status="running",
+            current_step="a",
+            started_at=world.now,
+            summary={},
+        )
+        uow.session.add(run)
+        uow.flush()
+        moved = stored.advance_step(uow, run.id, "a", "b")
+        again = stored.advance_step(uow, run.id, "a", "b")
+        uow.session.execute(
+            text("UPDATE eod_runs SET status = 'failed' WHERE id = :id"), {"id": run.id}
+        )
+        failed = stored.advance_step(uow, run.id, "b", "c")
+        current = uow.session.scalar(
+            text("SELECT current_step FROM eod_runs WHERE id = :id"), {"id": run.id}
+        )
+        uow.commit()
+    assert moved == stored.RunOf(run.id, world.company_id, day)
+    assert (again, failed, current) == (None, None, "b")
