@@ -1,17 +1,18 @@
 """``ledger check``: the invariants of the journal, verified from the stored rows.
 
 Every voucher has at least two lines and balances per currency; each company's voucher numbers
-of a period run 1..n without a gap, and n is the period's counter.
+of a period run 1..n without a gap, and n is the period's counter; the balances kept at the end
+of a closed month (``period_balances``) are the sums of the lines up to its last day.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import case, func, select, true
+from sqlalchemy import String, cast, func, select, true
 
-from microlend.accounting.model import Side
-from microlend.accounting.tables import LedgerPeriod, Voucher, VoucherLine
+from microlend.accounting.period_balances import signed
+from microlend.accounting.tables import LedgerPeriod, LedgerPeriodBalance, Voucher, VoucherLine
 from microlend.accounting.views import CheckProblem
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.principal import Principal, require
@@ -21,7 +22,12 @@ def check_ledger(uow: UnitOfWork, actor: Principal) -> list[CheckProblem]:
     """Every broken invariant in the books of the actor's visible companies (empty: all good)."""
     require(actor, "accounting.view")
     companies = sorted(actor.company_ids)
-    return _unbalanced(uow, companies) + _short(uow, companies) + _gaps(uow, companies)
+    return (
+        _unbalanced(uow, companies)
+        + _short(uow, companies)
+        + _gaps(uow, companies)
+        + _kept_balances(uow, companies)
+    )
 
 
 def unbalanced_vouchers(
@@ -35,19 +41,15 @@ def unbalanced_vouchers(
 def _unbalanced(
     uow: UnitOfWork, companies: list[int], business_date: date | None = None
 ) -> list[CheckProblem]:
-    signed = case(
-        (VoucherLine.side == Side.DEBIT.value, VoucherLine.amount_minor),
-        else_=-VoucherLine.amount_minor,
-    )
     rows = uow.session.execute(
         select(
-            Voucher.company_id, Voucher.id, Voucher.number, VoucherLine.currency, func.sum(signed)
+            Voucher.company_id, Voucher.id, Voucher.number, VoucherLine.currency, func.sum(signed())
         )
         .join(VoucherLine, VoucherLine.voucher_id == Voucher.id)
         .where(Voucher.company_id.in_(companies))
         .where(true() if business_date is None else Voucher.business_date == business_date)
         .group_by(Voucher.company_id, Voucher.id, Voucher.number, VoucherLine.currency)
-        .having(func.sum(signed) != 0)
+        .having(func.sum(signed()) != 0)
         .order_by(Voucher.id)
     ).all()
     return [
@@ -94,4 +96,45 @@ def _gaps(uow: UnitOfWork, companies: list[int]) -> list[CheckProblem]:
                 f", missing {missing}"
             )
             problems.append(CheckProblem(period.company_id, None, None, "gap", message))
+    return problems
+
+
+def _kept_balances(uow: UnitOfWork, companies: list[int]) -> list[CheckProblem]:
+    """Each kept month's balances against the lines up to its end (one pass over the lines: their
+    sums per month, added up in order)."""
+    Key = tuple[int, int, int, str]  # company, office, account, currency
+    kept: dict[tuple[int, str], dict[Key, int]] = {}
+    for row in uow.session.scalars(
+        select(LedgerPeriodBalance).where(LedgerPeriodBalance.company_id.in_(companies))
+    ):
+        key = (row.company_id, row.office_id, row.account_id, row.currency)
+        kept.setdefault((row.company_id, row.period), {})[key] = row.balance_minor
+    if not kept:
+        return []
+    month = func.substr(cast(VoucherLine.business_date, String), 1, 7)
+    key_columns = (VoucherLine.company_id, VoucherLine.office_id, VoucherLine.account_id)
+    moved = uow.session.execute(
+        select(month, *key_columns, VoucherLine.currency, func.sum(signed()))
+        .where(VoucherLine.company_id.in_(companies))
+        .group_by(month, *key_columns, VoucherLine.currency)
+        .order_by(month)
+    ).all()
+    problems: list[CheckProblem] = []
+    running: dict[Key, int] = {}
+    pending = sorted(kept, key=lambda month_of: (month_of[1], month_of[0]))
+    for period, company, office, account, currency, amount in [*moved, (None, 0, 0, 0, "", 0)]:
+        while pending and (period is None or pending[0][1] < period):
+            done, pending = pending[0], pending[1:]
+            mine = {key: value for key, value in running.items() if key[0] == done[0]}
+            wrong = {
+                key
+                for key in mine.keys() | kept[done].keys()
+                if mine.get(key, 0) != kept[done].get(key, 0)
+            }
+            if wrong:
+                message = f"{done[1]}: {len(wrong)} kept balance(s) differ from the lines"
+                problems.append(CheckProblem(done[0], None, None, "kept_balance", message))
+        if period is not None:
+            key = (company, office, account, currency)
+            running[key] = running.get(key, 0) + int(amount)
     return problems

@@ -14,6 +14,7 @@ lines equals the sum of its credit lines. Amounts are signed integers of minor u
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -236,6 +237,12 @@ def reversal_lines(lines: Iterable[LineDraft]) -> list[LineDraft]:
 def period_of(day: date) -> str:
     """The accounting period (month) of a business date: ``2025-01``."""
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def period_end(period: str) -> date:
+    """The last day of a period (``2025-02`` ends on 28 February 2025)."""
+    year, month = (int(part) for part in period.split("-"))
+    return date(year, month, monthrange(year, month)[1])
 
 
 def checked_period(period: str) -> str:

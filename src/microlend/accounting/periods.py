@@ -3,12 +3,11 @@ year-end closing of income and expense into 4103 本年利润 and on to 4104 利
 
 from __future__ import annotations
 
-from calendar import monthrange
 from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
-from microlend.accounting import books, journal
+from microlend.accounting import books, journal, period_balances
 from microlend.accounting.journal import CLOSED, OPEN
 from microlend.accounting.model import (
     YEAR_END_CLOSE,
@@ -16,7 +15,9 @@ from microlend.accounting.model import (
     LineDraft,
     Side,
     checked_period,
+    period_end,
 )
+from microlend.accounting.period_balances import signed
 from microlend.accounting.tables import LedgerAccount, LedgerPeriod, VoucherLine
 from microlend.accounting.views import PeriodView, VoucherView
 from microlend.db.commands import Done, Payload, Pending, command, run_command, value_or_pending
@@ -80,6 +81,7 @@ def _close(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime
     _require_days_closed(uow, actor.company_id, period)
     row.status, row.closed_at, row.closed_by = CLOSED, now, actor.username
     uow.session.flush()
+    period_balances.keep(uow, actor.company_id, period)
     return Done(
         entity_id=row.id, value=_view(uow, row), change={"period": period, "status": CLOSED}
     )
@@ -89,8 +91,7 @@ def _require_days_closed(uow: UnitOfWork, company_id: int, period: str) -> None:
     """A month closes only after close of business closed its last day (the business date is
     past it): its accruals, penalty and provisions are vouchers dated in it, and a close of
     business on a day of a closed month could post none of them."""
-    year, month = (int(part) for part in period.split("-"))
-    last_day = date(year, month, monthrange(year, month)[1])
+    last_day = period_end(period)
     today = uow.session.scalar(select(Company.business_date).where(Company.id == company_id))
     if today is not None and today <= last_day:
         raise RuleViolation(
@@ -131,6 +132,7 @@ def _reopen(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetim
         )
     row.status, row.closed_at, row.closed_by = OPEN, None, None
     uow.session.flush()
+    period_balances.drop(uow, actor.company_id, period)
     change = {"period": period, "status": OPEN, "reason": payload.get("reason", "")}
     return Done(entity_id=row.id, value=_view(uow, row), change=change)
 
@@ -147,12 +149,8 @@ def _profit_and_loss(
     uow: UnitOfWork, company_id: int, through: date
 ) -> list[tuple[int, str, str, int]]:
     """(office, currency, account code, debit-positive balance) of income and expense accounts."""
-    signed = case(
-        (VoucherLine.side == Side.DEBIT.value, VoucherLine.amount_minor),
-        else_=-VoucherLine.amount_minor,
-    )
     rows = uow.session.execute(
-        select(VoucherLine.office_id, VoucherLine.currency, LedgerAccount.code, func.sum(signed))
+        select(VoucherLine.office_id, VoucherLine.currency, LedgerAccount.code, func.sum(signed()))
         .join(LedgerAccount, LedgerAccount.id == VoucherLine.account_id)
         .where(
             VoucherLine.company_id == company_id,

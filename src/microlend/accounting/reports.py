@@ -11,11 +11,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import and_, case, func, select
 
 from microlend.accounting.model import YEAR_END_CLOSE, AccountType, Side
+from microlend.accounting.period_balances import after_kept, kept_openings, latest_kept, signed
 from microlend.accounting.report_model import (
     BalanceSheet,
     ChartEntry,
@@ -97,13 +97,6 @@ def chart_entries(uow: UnitOfWork, where: Reach, first: int) -> dict[str, ChartE
     return chart
 
 
-def _signed() -> Any:
-    return case(
-        (VoucherLine.side == Side.DEBIT.value, VoucherLine.amount_minor),
-        else_=-VoucherLine.amount_minor,
-    )
-
-
 def movements(
     uow: UnitOfWork,
     actor: Principal,
@@ -116,14 +109,17 @@ def movements(
     codes: Collection[str] | None = None,
 ) -> dict[str, Movement]:
     """Per account code (those of ``codes`` only, if given): balance before ``date_from``, debits
-    and credits up to ``date_to``."""
+    and credits up to ``date_to``. The balance before ``date_from`` starts from the balances kept
+    at the end of the latest closed month before it (``period_balances``), whose lines are not
+    read again; with ``skip_kind`` every line is read (kept balances hold every kind)."""
+    kept = {} if skip_kind is not None else latest_kept(uow, where.company_ids, date_from)
     before = VoucherLine.business_date < date_from
     debit = and_(~before, VoucherLine.side == Side.DEBIT.value)
     credit = and_(~before, VoucherLine.side == Side.CREDIT.value)
     stmt = (
         select(
             LedgerAccount.code,
-            func.sum(case((before, _signed()), else_=0)),
+            func.sum(case((before, signed()), else_=0)),
             func.sum(case((debit, VoucherLine.amount_minor), else_=0)),
             func.sum(case((credit, VoucherLine.amount_minor), else_=0)),
         )
@@ -132,6 +128,7 @@ def movements(
             VoucherLine.company_id.in_(where.company_ids),
             VoucherLine.currency == currency,
             VoucherLine.business_date <= date_to,
+            after_kept(kept, where.company_ids),
             scope_condition(actor, VoucherLine),
         )
         .group_by(LedgerAccount.code)
@@ -144,10 +141,16 @@ def movements(
         stmt = stmt.join(Voucher, Voucher.id == VoucherLine.voucher_id).where(
             Voucher.kind != skip_kind
         )
-    return {
+    moved = {
         code: Movement(int(opening or 0), int(debits or 0), int(credits or 0))
         for code, opening, debits, credits in uow.session.execute(stmt)
     }
+    openings = kept_openings(
+        uow, actor, kept, currency=currency, office_ids=where.office_ids, codes=codes
+    )
+    for code, balance in openings.items():
+        moved[code] = moved.get(code, Movement()) + Movement(opening=balance)
+    return moved
 
 
 def _check_range(date_from: date, date_to: date) -> None:
@@ -328,8 +331,9 @@ def account_balance(
     subtree = _subtrees([code], chart)
     if not subtree:
         return decimal(0, currency)
+    after = as_of + timedelta(days=1)  # every line up to ``as_of`` is before it
     moved = movements(
-        uow, actor, where, currency=currency, date_from=EARLIEST, date_to=as_of, codes=subtree
+        uow, actor, where, currency=currency, date_from=after, date_to=as_of, codes=subtree
     )
     return decimal(rolled_up(moved, chart).get(code, Movement()).closing, currency)
 

@@ -87,6 +87,25 @@ class LedgerPeriod(Base):
     __table_args__ = (UniqueConstraint("company_id", "period"),)
 
 
+class LedgerPeriodBalance(Base):
+    """The debit-positive balance of an account, per office and currency, at the end of a closed
+    month: every line dated up to its last day. Written when the month closes and removed when it
+    reopens (``accounting.period_balances``); no line can be dated in a closed month or before
+    one, so a balance here never changes, and a report adds it to the lines after it instead of
+    summing every line since the first."""
+
+    __tablename__ = "ledger_period_balances"
+
+    company_id: Mapped[int] = mapped_column(IdType, ForeignKey("companies.id"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    office_id: Mapped[int] = mapped_column(IdType, ForeignKey("offices.id"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("ledger_accounts.id"), primary_key=True
+    )
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    balance_minor: Mapped[int] = mapped_column(BigInteger)
+
+
 class Voucher(Base):
     """A journal entry (凭证). ``kind`` is the event type, or manual / reversal / year_end_close."""
 

@@ -84,7 +84,7 @@ class CheckProblem:
     company_id: int
     voucher_id: int | None
     number: str | None
-    kind: str  # unbalanced | too_short | gap | duplicate
+    kind: str  # unbalanced | too_short | gap | duplicate | kept_balance
     message: str
 
 
