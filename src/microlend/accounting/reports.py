@@ -111,7 +111,9 @@ def movements(
     """Per account code (those of ``codes`` only, if given): balance before ``date_from``, debits
     and credits up to ``date_to``. The balance before ``date_from`` starts from the balances kept
     at the end of the latest closed month before it (``period_balances``), whose lines are not
-    read again; with ``skip_kind`` every line is read (kept balances hold every kind)."""
+    read again. With ``skip_kind`` (the income statement's: the year-end closing voucher) the
+    lines of that kind of voucher are left out, and so is the balance before ``date_from``
+    (0: no line before it is read; kept balances hold every kind)."""
     kept = {} if skip_kind is not None else latest_kept(uow, where.company_ids, date_from)
     before = VoucherLine.business_date < date_from
     debit = and_(~before, VoucherLine.side == Side.DEBIT.value)
@@ -139,7 +141,7 @@ def movements(
         stmt = stmt.where(LedgerAccount.code.in_(codes))
     if skip_kind is not None:
         stmt = stmt.join(Voucher, Voucher.id == VoucherLine.voucher_id).where(
-            Voucher.kind != skip_kind
+            Voucher.kind != skip_kind, ~before
         )
     moved = {
         code: Movement(int(opening or 0), int(debits or 0), int(credits or 0))
@@ -294,8 +296,7 @@ def income_statement(
         date_to=date_to,
         skip_kind=YEAR_END_CLOSE,
     )
-    period_only = {code: Movement(0, m.debit, m.credit) for code, m in moved.items()}
-    totals = rolled_up(period_only, chart)
+    totals = rolled_up(moved, chart)
     income = _statement_lines(totals, chart, AccountType.INCOME, -1, currency)
     expenses = _statement_lines(totals, chart, AccountType.EXPENSE, 1, currency)
     zero = decimal(0, currency)
