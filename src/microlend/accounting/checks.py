@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import String, cast, func, select, true
 
-from microlend.accounting.period_balances import signed
+from microlend.accounting.period_balances import SIGNED
 from microlend.accounting.tables import LedgerPeriod, LedgerPeriodBalance, Voucher, VoucherLine
 from microlend.accounting.views import CheckProblem
 from microlend.db.uow import UnitOfWork
@@ -43,13 +43,13 @@ def _unbalanced(
 ) -> list[CheckProblem]:
     rows = uow.session.execute(
         select(
-            Voucher.company_id, Voucher.id, Voucher.number, VoucherLine.currency, func.sum(signed())
+            Voucher.company_id, Voucher.id, Voucher.number, VoucherLine.currency, func.sum(SIGNED)
         )
         .join(VoucherLine, VoucherLine.voucher_id == Voucher.id)
         .where(Voucher.company_id.in_(companies))
         .where(true() if business_date is None else Voucher.business_date == business_date)
         .group_by(Voucher.company_id, Voucher.id, Voucher.number, VoucherLine.currency)
-        .having(func.sum(signed()) != 0)
+        .having(func.sum(SIGNED) != 0)
         .order_by(Voucher.id)
     ).all()
     return [
@@ -114,7 +114,7 @@ def _kept_balances(uow: UnitOfWork, companies: list[int]) -> list[CheckProblem]:
     month = func.substr(cast(VoucherLine.business_date, String), 1, 7)
     key_columns = (VoucherLine.company_id, VoucherLine.office_id, VoucherLine.account_id)
     moved = uow.session.execute(
-        select(month, *key_columns, VoucherLine.currency, func.sum(signed()))
+        select(month, *key_columns, VoucherLine.currency, func.sum(SIGNED))
         .where(VoucherLine.company_id.in_(companies))
         .group_by(month, *key_columns, VoucherLine.currency)
         .order_by(month)

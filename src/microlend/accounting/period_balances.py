@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     and_,
+    bindparam,
     case,
     delete,
     false,
@@ -42,12 +43,10 @@ from microlend.kernel.principal import Principal
 Kept = dict[int, str]  # company id -> the latest month with kept balances before a date
 
 
-def signed() -> Any:
-    """A voucher line's amount, debit-positive."""
-    return case(
-        (VoucherLine.side == Side.DEBIT.value, VoucherLine.amount_minor),
-        else_=-VoucherLine.amount_minor,
-    )
+SIGNED: Any = case(  # a voucher line's amount, debit-positive
+    (VoucherLine.side == Side.DEBIT.value, VoucherLine.amount_minor),
+    else_=-VoucherLine.amount_minor,
+)
 
 
 def keep(uow: UnitOfWork, company_id: int, period: str) -> None:
@@ -57,7 +56,7 @@ def keep(uow: UnitOfWork, company_id: int, period: str) -> None:
         VoucherLine.office_id,
         VoucherLine.account_id,
         VoucherLine.currency,
-        func.sum(signed()).label("balance"),
+        func.sum(SIGNED).label("balance"),
     ).where(VoucherLine.company_id == company_id, VoucherLine.business_date <= period_end(period))
     if base is not None:
         lines = lines.where(VoucherLine.business_date > period_end(base))
@@ -86,13 +85,15 @@ def drop(uow: UnitOfWork, company_id: int, period: str) -> None:
     )
 
 
+_LATEST = select(func.max(LedgerPeriodBalance.period)).where(
+    LedgerPeriodBalance.company_id == bindparam("company_id"),
+    LedgerPeriodBalance.period < bindparam("before"),
+)
+
+
 def _latest(uow: UnitOfWork, company_id: int, before: str) -> str | None:
     """The latest month before ``before`` with kept balances (an index probe per company)."""
-    return uow.session.scalar(
-        select(func.max(LedgerPeriodBalance.period)).where(
-            LedgerPeriodBalance.company_id == company_id, LedgerPeriodBalance.period < before
-        )
-    )
+    return uow.session.scalar(_LATEST, {"company_id": company_id, "before": before})
 
 
 def latest_kept(uow: UnitOfWork, company_ids: Collection[int], day: date) -> Kept:

@@ -17,7 +17,7 @@ from microlend.accounting.model import (
     checked_period,
     period_end,
 )
-from microlend.accounting.period_balances import signed
+from microlend.accounting.period_balances import SIGNED
 from microlend.accounting.tables import LedgerAccount, LedgerPeriod, VoucherLine
 from microlend.accounting.views import PeriodView, VoucherView
 from microlend.db.commands import Done, Payload, Pending, command, run_command, value_or_pending
@@ -150,7 +150,7 @@ def _profit_and_loss(
 ) -> list[tuple[int, str, str, int]]:
     """(office, currency, account code, debit-positive balance) of income and expense accounts."""
     rows = uow.session.execute(
-        select(VoucherLine.office_id, VoucherLine.currency, LedgerAccount.code, func.sum(signed()))
+        select(VoucherLine.office_id, VoucherLine.currency, LedgerAccount.code, func.sum(SIGNED))
         .join(LedgerAccount, LedgerAccount.id == VoucherLine.account_id)
         .where(
             VoucherLine.company_id == company_id,

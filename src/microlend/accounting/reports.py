@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, bindparam, case, func, select
 
 from microlend.accounting.model import YEAR_END_CLOSE, AccountType, Side
-from microlend.accounting.period_balances import after_kept, kept_openings, latest_kept, signed
+from microlend.accounting.period_balances import SIGNED, after_kept, kept_openings, latest_kept
 from microlend.accounting.report_model import (
     BalanceSheet,
     ChartEntry,
@@ -82,10 +82,21 @@ def reach(
     return Reach(companies, tuple(sorted(orgs.office_subtree_ids(uow, office_id=office_id))))
 
 
+_CHART = select(
+    LedgerAccount.id,
+    LedgerAccount.company_id,
+    LedgerAccount.code,
+    LedgerAccount.name_zh,
+    LedgerAccount.name_en,
+    LedgerAccount.type,
+    LedgerAccount.parent_id,
+).where(LedgerAccount.company_id.in_(bindparam("companies", expanding=True)))
+
+
 def chart_entries(uow: UnitOfWork, where: Reach, first: int) -> dict[str, ChartEntry]:
-    rows = uow.session.scalars(
-        select(LedgerAccount).where(LedgerAccount.company_id.in_(where.company_ids))
-    ).all()
+    """The chart of the reach's companies by code (the first company's names where they differ);
+    its rows, not ORM instances (close of business reads it several times a night)."""
+    rows = uow.session.execute(_CHART, {"companies": list(where.company_ids)}).all()
     codes = {row.id: row.code for row in rows}
     chart: dict[str, ChartEntry] = {}
     for row in sorted(rows, key=lambda row: (row.company_id != first, row.company_id)):
@@ -121,7 +132,7 @@ def movements(
     stmt = (
         select(
             LedgerAccount.code,
-            func.sum(case((before, signed()), else_=0)),
+            func.sum(case((before, SIGNED), else_=0)),
             func.sum(case((debit, VoucherLine.amount_minor), else_=0)),
             func.sum(case((credit, VoucherLine.amount_minor), else_=0)),
         )

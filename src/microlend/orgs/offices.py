@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from microlend.db.commands import Done, Payload, Pending, command, run_command, value_or_pending
 from microlend.db.pagination import Page, page_of, paginate
@@ -57,21 +57,24 @@ def group_company_ids(uow: UnitOfWork, *, company_id: int) -> frozenset[int]:
     return frozenset(uow.session.scalars(select(Company.id).where(Company.group_id == group_id)))
 
 
+_HEAD = Office.__table__.alias("head")
+_MEMBER = Company.__table__.alias("member")
+_GROUP_AND_HEAD_OFFICE = (  # built once: building its aliases took longer than running it
+    select(_MEMBER.c.id, _HEAD.c.id)
+    .select_from(Company)
+    .join(_MEMBER, _MEMBER.c.group_id == Company.group_id)
+    .outerjoin(_HEAD, (_HEAD.c.company_id == Company.id) & _HEAD.c.parent_id.is_(None))
+    .where(Company.id == bindparam("company_id"))
+)
+
+
 def group_and_head_office(
     uow: UnitOfWork, *, company_id: int
 ) -> tuple[frozenset[int], int | None] | None:
     """Every company of the group ``company_id`` belongs to, and its head office, in one
     statement (a close of business builds its operator a few times a night); ``None`` if there
     is no such company."""
-    head = Office.__table__.alias("head")
-    group = Company.__table__.alias("member")
-    rows = uow.session.execute(
-        select(group.c.id, head.c.id)
-        .select_from(Company)
-        .join(group, group.c.group_id == Company.group_id)
-        .outerjoin(head, (head.c.company_id == Company.id) & head.c.parent_id.is_(None))
-        .where(Company.id == company_id)
-    ).all()
+    rows = uow.session.execute(_GROUP_AND_HEAD_OFFICE, {"company_id": company_id}).all()
     if not rows:
         return None
     return frozenset(member for member, _head in rows), rows[0][1]
