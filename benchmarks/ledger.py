@@ -41,13 +41,14 @@ DAY = date(2025, 3, 3)
 AMOUNTS = {"principal": Decimal("812.34"), "interest": Decimal("95.10"), "penalty": Decimal("3.05")}
 
 
-def prepare(url: str) -> tuple[SessionFactory, Principal, int]:
+def prepare(url: str, business_date: date = DAY) -> tuple[SessionFactory, Principal, int]:
+    """A migrated database with a company at ``business_date`` and its books open."""
     engine = create_engine_for(url)
     upgrade_engine(engine)
     factory = make_session_factory(engine)
     with UnitOfWork(factory) as uow:
         company = orgs.found_company(
-            uow, company_code="BENCH", company_name="Bench", business_date=DAY, now=NOW
+            uow, company_code="BENCH", company_name="Bench", business_date=business_date, now=NOW
         )
         actor = auth.system_principal(
             uow, company_id=company.id, permissions=frozenset(PERMISSIONS)

@@ -39,15 +39,12 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks import ledger as bench_ledger
+
 from microlend.accounting import service as ledger
 from microlend.accounting.model import period_end
-from microlend.auth import service as auth
-from microlend.auth.permissions import PERMISSIONS
-from microlend.db.engine import create_engine_for
-from microlend.db.migrate import upgrade_engine
-from microlend.db.uow import SessionFactory, UnitOfWork, make_session_factory
+from microlend.db.uow import SessionFactory, UnitOfWork
 from microlend.kernel.principal import Principal
-from microlend.orgs import service as orgs
 
 RESULTS = Path(__file__).resolve().parent / "results" / "ledger_history.json"
 NOW = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
@@ -82,24 +79,13 @@ def months(count: int) -> list[str]:
 
 
 def prepare(url: str, periods: list[str], vouchers: int) -> tuple[SessionFactory, Principal]:
-    engine = create_engine_for(url)
-    upgrade_engine(engine)
-    factory = make_session_factory(engine)
-    today = period_end(periods[-1]) + timedelta(days=1)
-    with UnitOfWork(factory) as uow:
-        company = orgs.found_company(
-            uow, company_code="BENCH", company_name="Bench", business_date=today, now=NOW
-        )
-        actor = auth.system_principal(
-            uow, company_id=company.id, permissions=frozenset(PERMISSIONS)
-        )
-        ledger.open_books(uow, actor, now=NOW)
-        uow.commit()
+    factory, actor, company = bench_ledger.prepare(url, period_end(periods[-1]) + timedelta(1))
+    engine = factory.kw["bind"]
     with engine.begin() as connection:
         ids = dict(
             connection.execute(
                 text("SELECT code, id FROM ledger_accounts WHERE company_id = :c"),
-                {"c": company.id},
+                {"c": company},
             ).all()
         )
     for period in periods:
@@ -108,7 +94,7 @@ def prepare(url: str, periods: list[str], vouchers: int) -> tuple[SessionFactory
             connection.execute(
                 text(HISTORY),
                 {
-                    "company": company.id,
+                    "company": company,
                     "office": actor.office_id,
                     "period": period,
                     "first": first,
@@ -124,7 +110,7 @@ def prepare(url: str, periods: list[str], vouchers: int) -> tuple[SessionFactory
                     "INSERT INTO ledger_periods (company_id, period, status, last_number) "
                     "VALUES (:company, :period, 'open', :count)"
                 ),
-                {"company": company.id, "period": period, "count": vouchers},
+                {"company": company, "period": period, "count": vouchers},
             )
     with engine.connect() as connection:
         connection.exec_driver_sql("ANALYZE")
