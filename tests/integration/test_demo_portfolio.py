@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from microlend.accounting import service as ledger
 from microlend.accounting.checks import check_ledger
+from microlend.accounting.tables import LedgerPeriodBalance
 from microlend.auth import service as auth
 from microlend.cli import app
 from microlend.cli.demo import ADMIN, DEMO_PASSWORD
@@ -100,6 +101,8 @@ def test_demo_builds_a_portfolio_once(db_url: str, make_uow: MakeUow) -> None:
             )))
             for username in ("officer", "approver", "collector")
         }  # fmt: skip
+        periods = {p.period: p.status for p in ledger.list_periods(uow, admin)}
+        kept_months = set(uow.session.scalars(select(LedgerPeriodBalance.period).distinct()))
         gl_loans = ledger.account_balance(uow, admin, code="1303", as_of=company.business_date)
         sub_ledger = loans.principal_outstanding(uow, company.id)
         impairment = {
@@ -145,6 +148,16 @@ def test_demo_builds_a_portfolio_once(db_url: str, make_uow: MakeUow) -> None:
     assert sorted(runs) == [(day, "done") for day in closed]
     assert accrual_days == set(closed)  # every open loan accrued on every closed day
     assert f"{EOD_DAYS} days closed by close of business" in output
+    # Finance closed every month up to the last one close of business finished (月结), which
+    # kept its balances; the books above were read from them.
+    finished = [day for day in closed if (day + timedelta(days=1)).day == 1]
+    months = sorted(periods)
+    shut = [month for month in months if finished and month <= f"{finished[-1]:%Y-%m}"]
+    assert [periods[month] for month in months] == ["closed"] * len(shut) + ["open"] * (
+        len(months) - len(shut)
+    )
+    assert f", {len(shut)} months by finance" in output
+    assert kept_months <= set(shut) and (not shut or shut[-1] in kept_months)
     # Every loan still open has been classified (五级分类) by close of business.
     assert open_loans and classified == open_loans
     # Their allowance was provided as credit impairment (6702, the new company's default rule);

@@ -138,7 +138,8 @@ def test_a_report_after_a_closed_month_reads_its_kept_balances(world: World) -> 
     assert after == (Decimal("31.00"), Decimal("38.00"))  # 30.00 and the 1.00 changed; 7.00
     assert within == (Decimal("0.00"), Decimal("37.00"))  # January's lines from the 31st read
     assert fee == Decimal("-38.00")
-    assert _problems(world) == [("kept_balance", "2025-01: 1 kept balance(s) differ from the lines")]
+    differ = "2025-01: 1 kept balance(s) differ from the lines"
+    assert _problems(world) == [("kept_balance", differ)]
 
 
 def _problems(world: World) -> list[tuple[str, str]]:

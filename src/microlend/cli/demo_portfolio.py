@@ -29,6 +29,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select, update
 
+from microlend.accounting import service as ledger
 from microlend.cli.demo_behaviour import Behaviour, Payment, draw_behaviour, payments_of
 from microlend.cli.demo_origination import (
     Clock,
@@ -70,6 +71,7 @@ class PortfolioSummary:
     certificates: int = 0
     eod_days: int = 0
     eod_failed: bool = False
+    months_closed: int = 0
     business_date: date | None = None
     seconds: float = 0.0
 
@@ -84,8 +86,8 @@ class PortfolioSummary:
             f"  behaviour:    {show(self.behaviours)}; {self.payments} payments,"
             f" {self.certificates} payoff certificates",
             f"  business date {self.business_date}; {self.eod_days} days closed by close of"
-            f" business{' (then it failed)' if self.eod_failed else ''};"
-            f" built in {self.seconds:.1f} s",
+            f" business{' (then it failed)' if self.eod_failed else ''},"
+            f" {self.months_closed} months by finance; built in {self.seconds:.1f} s",
         ]
 
 
@@ -115,6 +117,7 @@ class _Run:
     rng: random.Random
     versions: dict[str, int]
     eod_from: date | None  # from this business date on, close of business moves the date
+    next_month: date  # the first day of the first month finance has not closed
     wall_clock: Callable[[], datetime]
     say: Callable[[str], None]
     summary: PortfolioSummary
@@ -165,8 +168,22 @@ class _Run:
         for closed in result.days:  # a line a month, so that a year's build shows it moves
             if (closed.business_date + timedelta(days=1)).day == 1:
                 self.say(f"  {closed.business_date:%Y-%m} closed by close of business")
+                self._close_months(closed.business_date)
         with UnitOfWork(self.session_factory, read_only=True) as uow:
             self.today = loans.business_date(uow, self.company_id)
+
+    def _close_months(self, last_day: date) -> None:
+        """Finance closes the months (月结) up to the one whose last day close of business has
+        just closed. Earlier months' days may have been set directly, but the close of
+        business that followed caught every loan up on its own day: nothing is posted into
+        them any more."""
+        while self.next_month <= last_day:
+            period, finance = f"{self.next_month:%Y-%m}", self.staff["finance"]
+            with self.uow() as uow:
+                ledger.close_period(uow, finance, period=period, now=self.wall_clock())
+                uow.commit()
+            self.summary.months_closed += 1
+            self.next_month = (self.next_month + timedelta(days=31)).replace(day=1)
 
 
 def _versions(uow: UnitOfWork, company_id: int) -> dict[str, int]:
@@ -340,10 +357,10 @@ def build_portfolio(
         staff = Staff.load(uow, company_id, STAFF)
         versions = _versions(uow, company_id)
     clock.on(start)
+    eod_from = max(start, end - timedelta(days=eod_days)) if eod_days > 0 else None
     run = _Run(
         session_factory, company_id, staff, People(rng, staff["officer"], clock()), clock, rng,
-        versions, max(start, end - timedelta(days=eod_days)) if eod_days > 0 else None,
-        wall_clock, say, PortfolioSummary(), today=start,
+        versions, eod_from, start.replace(day=1), wall_clock, say, PortfolioSummary(), today=start,
     )  # fmt: skip
     last_lending = max(start, end - timedelta(days=20))
     span = max(1, (last_lending - start).days)
