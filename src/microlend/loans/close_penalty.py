@@ -11,9 +11,10 @@ interest for the ``overdue_installment`` base or 复利). The charge goes to the
 A loan charged nothing keeps its ``position_as_of``: the nights charged by a date depend on the
 date alone, so counting from an older date gives the same figure.
 
-Only overdue loans are looked at (due and overdue ran before). The charges are priced twice (to
-the accrual rows per loan, and to the installments); the loans take their day's total from their
-accrual row. The daily amount is
+Only overdue loans are looked at (due and overdue ran before). The charges go to the accrual
+rows per loan and to the installments: on PostgreSQL in one statement that prices them once
+(``_to_both``), on SQLite (no data-modifying CTE) in two that price them each; the loans take
+their day's total from their accrual row. The daily amount is
 ``base x num / den`` rounded in SQL (``loan_close_state.penalty_rate_*``); where the engine's
 ``Decimal`` rate is not that exact fraction, the rare rows whose exact amount falls on a rounding
 boundary are priced in Python as the engine prices them (``daily_penalty``).
@@ -28,6 +29,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     BigInteger,
     ColumnElement,
     Select,
@@ -143,7 +145,7 @@ def _installments(
     )
 
 
-def _charges(dialect: str, company_id: IdArg, day: DayArg, low: IdArg, high: IdArg) -> Subquery:
+def _charges(dialect: str, company_id: IdArg, day: DayArg, low: IdArg, high: IdArg) -> Select[Any]:
     """Per installment SQL prices: id, loan, charge (> 0), days past due."""
     rows = _installments(dialect, company_id, day, low, high)
     c = rows.c
@@ -157,10 +159,10 @@ def _charges(dialect: str, company_id: IdArg, day: DayArg, low: IdArg, high: IdA
         .where(c.in_sql, c.nights > 0)
         .subquery("priced")
     )
-    return select(priced).where(priced.c.charge > 0).subquery("charges")
+    return select(priced).where(priced.c.charge > 0)
 
 
-def _per_loan(charges: Subquery) -> Subquery:
+def _per_loan(charges: Subquery | CTE) -> Subquery:
     return (
         select(charges.c.loan_id, func.sum(charges.c.charge).label("amount"))
         .group_by(charges.c.loan_id)
@@ -196,6 +198,7 @@ class Statements:
     in_python: Select[Any]  # the rows priced in Python
     to_rows: Update  # SQL prices, per loan, to the day's accrual rows
     to_installments: Update  # SQL prices to their installments
+    to_both: Update | None  # the two above in one statement, prices computed once (PostgreSQL)
     total: Select[Any]  # the day's penalty of the loans charged
     to_loans: Update  # the accrual rows' totals to the loans charged
 
@@ -208,7 +211,7 @@ def _statements(dialect: str) -> Statements:
         c.id, c.loan_id, c.base, c.nights, c.annual_rate, c.penalty_multiplier, c.day_count,
         c.rounding, c.digits, c.age,
     ).where(~c.in_sql, c.nights > 0)  # fmt: skip
-    charges = _charges(dialect, company, day, low, high)
+    charges = _charges(dialect, company, day, low, high).subquery("charges")
     per_loan, a = _per_loan(charges), LoanAccrual
     today = (a.company_id == company, a.business_date == day, *in_range(a.loan_id, low, high))
     charged = (
@@ -227,13 +230,8 @@ def _statements(dialect: str) -> Statements:
         to_rows=update(a)
         .where(a.loan_id == per_loan.c.loan_id, a.business_date == day)
         .values(penalty_minor=a.penalty_minor + per_loan.c.amount),
-        to_installments=update(Inst)
-        .where(Inst.id == charges.c.id)
-        .values(
-            penalty_due_minor=Inst.penalty_due_minor + charges.c.charge,
-            outstanding_minor=Inst.outstanding_minor + charges.c.charge,
-            days_past_due=charges.c.age,  # the delinquency step's figure, in the same write
-        ),
+        to_installments=_to_installments(charges),
+        to_both=_to_both(dialect) if dialect == "postgresql" else None,
         total=select(func.coalesce(func.sum(a.penalty_minor), 0)).where(*charged),
         to_loans=update(Loan)
         .where(*charged)
@@ -242,6 +240,37 @@ def _statements(dialect: str) -> Statements:
             outstanding_penalty_minor=Loan.outstanding_penalty_minor + a.penalty_minor,
             position_as_of=day,
         ),
+    )
+
+
+def _to_installments(charges: Subquery | CTE) -> Update:
+    return (
+        update(Inst)
+        .where(Inst.id == charges.c.id)
+        .values(
+            penalty_due_minor=Inst.penalty_due_minor + charges.c.charge,
+            outstanding_minor=Inst.outstanding_minor + charges.c.charge,
+            days_past_due=charges.c.age,  # the delinquency step's figure, in the same write
+        )
+    )
+
+
+def _to_both(dialect: str) -> Update:
+    """The prices to the accrual rows and to the installments in one statement: the prices
+    once, as a materialized CTE that both read (computing them was most of each write's time:
+    they join the range's overdue loans, their close state and installments), the
+    installments' update a data-modifying CTE beside the rows' update. Both see the tables as
+    they were before the statement, as the two statements did (the rows' update changes
+    nothing the prices read)."""
+    company, day, low, high = Bound.company, Bound.day, Bound.low, Bound.high
+    charges = _charges(dialect, company, day, low, high).cte("charges").prefix_with("MATERIALIZED")
+    per_loan, a = _per_loan(charges), LoanAccrual
+    installments = _to_installments(charges).returning(Inst.id).cte("charged_installments")
+    return (
+        update(a)
+        .where(a.loan_id == per_loan.c.loan_id, a.business_date == day)
+        .values(penalty_minor=a.penalty_minor + per_loan.c.amount)
+        .add_cte(installments)
     )
 
 
@@ -254,8 +283,11 @@ def charge_penalty(
         by_python = _python_charges(uow, company_id, day, id_low, id_high)
         done, s = _statements(uow.dialect), uow.session.connection()  # Core: bound parameters
         values = Bound.values(company_id, day, id_low, id_high)
-        s.execute(done.to_rows, values)
-        s.execute(done.to_installments, values)
+        if done.to_both is not None:
+            s.execute(done.to_both, values)
+        else:
+            s.execute(done.to_rows, values)
+            s.execute(done.to_installments, values)
         if by_python:
             _book_python(uow, by_python, day)
         minor = s.execute(done.total, values).scalar_one()
