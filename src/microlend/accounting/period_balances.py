@@ -33,7 +33,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from microlend.accounting.model import Side, period_end
+from microlend.accounting.model import Side, period_end, period_of
 from microlend.accounting.tables import LedgerAccount, LedgerPeriodBalance, VoucherLine
 from microlend.db.base import IdType
 from microlend.db.scope import scope_condition
@@ -98,8 +98,7 @@ def _latest(uow: UnitOfWork, company_id: int, before: str) -> str | None:
 
 def latest_kept(uow: UnitOfWork, company_ids: Collection[int], day: date) -> Kept:
     """Per company, the latest month ending before ``day`` with kept balances (if any)."""
-    month = f"{day.year:04d}-{day.month:02d}"
-    found = {company: _latest(uow, company, month) for company in company_ids}
+    found = {company: _latest(uow, company, period_of(day)) for company in company_ids}
     return {company: period for company, period in found.items() if period is not None}
 
 
