@@ -103,12 +103,12 @@ def _kept_balances(uow: UnitOfWork, companies: list[int]) -> list[CheckProblem]:
     """Each kept month's balances against the lines up to its end (one pass over the lines: their
     sums per month, added up in order)."""
     Key = tuple[int, int, int, str]  # company, office, account, currency
-    kept: dict[tuple[int, str], dict[Key, int]] = {}
+    kept: dict[tuple[str, int], dict[Key, int]] = {}  # (month, company) -> balances
     for row in uow.session.scalars(
         select(LedgerPeriodBalance).where(LedgerPeriodBalance.company_id.in_(companies))
     ):
         key = (row.company_id, row.office_id, row.account_id, row.currency)
-        kept.setdefault((row.company_id, row.period), {})[key] = row.balance_minor
+        kept.setdefault((row.period, row.company_id), {})[key] = row.balance_minor
     if not kept:
         return []
     month = func.substr(cast(VoucherLine.business_date, String), 1, 7)
@@ -121,20 +121,18 @@ def _kept_balances(uow: UnitOfWork, companies: list[int]) -> list[CheckProblem]:
     ).all()
     problems: list[CheckProblem] = []
     running: dict[Key, int] = {}
-    pending = sorted(kept, key=lambda month_of: (month_of[1], month_of[0]))
-    for period, company, office, account, currency, amount in [*moved, (None, 0, 0, 0, "", 0)]:
-        while pending and (period is None or pending[0][1] < period):
-            done, pending = pending[0], pending[1:]
-            mine = {key: value for key, value in running.items() if key[0] == done[0]}
-            wrong = {
-                key
-                for key in mine.keys() | kept[done].keys()
-                if mine.get(key, 0) != kept[done].get(key, 0)
-            }
-            if wrong:
-                message = f"{done[1]}: {len(wrong)} kept balance(s) differ from the lines"
-                problems.append(CheckProblem(done[0], None, None, "kept_balance", message))
-        if period is not None:
-            key = (company, office, account, currency)
-            running[key] = running.get(key, 0) + int(amount)
+    added = 0
+    for period, company in sorted(kept):
+        for line_month, line_company, office, account, currency, amount in moved[added:]:
+            if line_month > period:
+                break
+            line: Key = (line_company, office, account, currency)
+            running[line] = running.get(line, 0) + int(amount)
+            added += 1
+        balances = kept[(period, company)]
+        keys = {line for line in running if line[0] == company} | balances.keys()
+        wrong = [line for line in keys if running.get(line, 0) != balances.get(line, 0)]
+        if wrong:
+            message = f"{period}: {len(wrong)} kept balance(s) differ from the lines"
+            problems.append(CheckProblem(company, None, None, "kept_balance", message))
     return problems

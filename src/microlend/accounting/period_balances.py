@@ -121,9 +121,10 @@ def kept_openings(
     *,
     currency: str,
     office_ids: Collection[int] | None,
-    codes: Collection[str] | None,
+    accounts: Collection[int] | None,
 ) -> dict[str, int]:
-    """Per account code, the kept balances of ``kept``'s months, in the actor's data scope."""
+    """Per account code, the kept balances of ``kept``'s months (of ``accounts`` only, if given),
+    in the actor's data scope."""
     if not kept:
         return {}
     months = [
@@ -142,6 +143,6 @@ def kept_openings(
     )
     if office_ids is not None:
         stmt = stmt.where(LedgerPeriodBalance.office_id.in_(office_ids))
-    if codes is not None:
-        stmt = stmt.where(LedgerAccount.code.in_(codes))
+    if accounts is not None:
+        stmt = stmt.where(LedgerPeriodBalance.account_id.in_(accounts))
     return {code: int(total) for code, total in uow.session.execute(stmt) if total}

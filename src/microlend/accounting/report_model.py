@@ -18,6 +18,7 @@ class ChartEntry:
     name_en: str
     type: AccountType
     parent_code: str | None
+    ids: tuple[int, ...] = ()  # the account of this code in each company of the reach
 
 
 @dataclass(frozen=True)

@@ -98,12 +98,15 @@ def chart_entries(uow: UnitOfWork, where: Reach, first: int) -> dict[str, ChartE
     its rows, not ORM instances (close of business reads it several times a night)."""
     rows = uow.session.execute(_CHART, {"companies": list(where.company_ids)}).all()
     codes = {row.id: row.code for row in rows}
+    ids: dict[str, tuple[int, ...]] = {}
+    for row in rows:
+        ids[row.code] = (*ids.get(row.code, ()), row.id)
     chart: dict[str, ChartEntry] = {}
     for row in sorted(rows, key=lambda row: (row.company_id != first, row.company_id)):
         if row.code not in chart:
             parent = codes.get(row.parent_id) if row.parent_id is not None else None
             chart[row.code] = ChartEntry(
-                row.code, row.name_zh, row.name_en, AccountType(row.type), parent
+                row.code, row.name_zh, row.name_en, AccountType(row.type), parent, ids[row.code]
             )
     return chart
 
@@ -117,9 +120,12 @@ def movements(
     date_from: date,
     date_to: date,
     skip_kind: str | None = None,
-    codes: Collection[str] | None = None,
+    accounts: Collection[int] | None = None,
 ) -> dict[str, Movement]:
-    """Per account code (those of ``codes`` only, if given): balance before ``date_from``, debits
+    """Per account code (of the ledger accounts ``accounts`` only, if given: by id, so that the
+    planner knows how many lines each has and the lines' (company, account, date) index serves;
+    by code through a join it took a nearly empty account, the allowance 1304, for the average
+    one and read every line): balance before ``date_from``, debits
     and credits up to ``date_to``. The balance before ``date_from`` starts from the balances kept
     at the end of the latest closed month before it (``period_balances``), whose lines are not
     read again. With ``skip_kind`` (the income statement's: the year-end closing voucher) the
@@ -148,8 +154,8 @@ def movements(
     )
     if where.office_ids is not None:
         stmt = stmt.where(VoucherLine.office_id.in_(where.office_ids))
-    if codes is not None:  # by id: the planner then knows how many lines each account has
-        stmt = stmt.where(VoucherLine.account_id.in_(_account_ids(uow, where, codes)))
+    if accounts is not None:
+        stmt = stmt.where(VoucherLine.account_id.in_(accounts))
     if skip_kind is not None:
         stmt = stmt.join(Voucher, Voucher.id == VoucherLine.voucher_id).where(
             Voucher.kind != skip_kind, ~before
@@ -159,28 +165,11 @@ def movements(
         for code, opening, debits, credits in uow.session.execute(stmt)
     }
     openings = kept_openings(
-        uow, actor, kept, currency=currency, office_ids=where.office_ids, codes=codes
+        uow, actor, kept, currency=currency, office_ids=where.office_ids, accounts=accounts
     )
     for code, balance in openings.items():
         moved[code] = moved.get(code, Movement()) + Movement(opening=balance)
     return moved
-
-
-_ACCOUNT_IDS = select(LedgerAccount.id).where(
-    LedgerAccount.company_id.in_(bindparam("companies", expanding=True)),
-    LedgerAccount.code.in_(bindparam("codes", expanding=True)),
-)
-
-
-def _account_ids(uow: UnitOfWork, where: Reach, codes: Collection[str]) -> list[int]:
-    """The ids of the accounts ``codes`` in the reach's companies. Lines filtered by account
-    code through a join are estimated at the average account's share of the journal, so a
-    nearly empty account (the allowance 1304) was summed by reading every line; filtered by id,
-    the lines' statistics per account and their (company, account, date) index serve."""
-    found = uow.session.scalars(
-        _ACCOUNT_IDS, {"companies": list(where.company_ids), "codes": list(codes)}
-    )
-    return list(found)
 
 
 def _check_range(date_from: date, date_to: date) -> None:
@@ -213,7 +202,7 @@ def trial_balance(
         currency=currency,
         date_from=date_from,
         date_to=date_to,
-        codes=None if codes is None else _subtrees(codes, chart),
+        accounts=None if codes is None else _subtree_ids(codes, chart),
     )
     totals = rolled_up(moved, chart)
     rows = []
@@ -357,17 +346,22 @@ def account_balance(
     journal for it grew with every voucher ever posted."""
     where = reach(uow, actor, company_id=company_id)
     chart = chart_entries(uow, where, company_id or actor.company_id)
-    subtree = _subtrees([code], chart)
+    subtree = _subtree_ids([code], chart)
     if not subtree:
         return decimal(0, currency)
     after = as_of + timedelta(days=1)  # every line up to ``as_of`` is before it
     moved = movements(
-        uow, actor, where, currency=currency, date_from=after, date_to=as_of, codes=subtree
+        uow, actor, where, currency=currency, date_from=after, date_to=as_of, accounts=subtree
     )
     return decimal(rolled_up(moved, chart).get(code, Movement()).closing, currency)
 
 
-def _subtrees(codes: Collection[str], chart: dict[str, ChartEntry]) -> list[str]:
-    """The accounts of the chart that are one of ``codes`` or below one."""
+def _subtree_ids(codes: Collection[str], chart: dict[str, ChartEntry]) -> list[int]:
+    """The ledger accounts (ids) of the chart that are one of ``codes`` or below one."""
     wanted = set(codes)
-    return [entry for entry in chart if wanted.intersection(ancestors(entry, chart))]
+    return [
+        account
+        for code, entry in chart.items()
+        if wanted.intersection(ancestors(code, chart))
+        for account in entry.ids
+    ]
