@@ -23,6 +23,7 @@ CACHE_KEY = "accounting.charts"
 RULES_KEY = "accounting.rules"
 LOCKS_KEY = "accounting.locked_periods"
 LATER_KEY = "accounting.closed_after"
+GUARD_KEY = "accounting.months_guard"
 ACCOUNTS_KEY = "accounting.postable"
 
 
@@ -32,7 +33,7 @@ def _forget_at_transaction_end(session: Session, transaction: SessionTransaction
     inner transactions of a flush leave them be."""
     if not (transaction.nested or transaction.parent is None):
         return
-    for key in (CACHE_KEY, RULES_KEY, LOCKS_KEY, LATER_KEY, ACCOUNTS_KEY):
+    for key in (CACHE_KEY, RULES_KEY, LOCKS_KEY, LATER_KEY, GUARD_KEY, ACCOUNTS_KEY):
         session.info.pop(key, None)
 
 

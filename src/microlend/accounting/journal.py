@@ -3,7 +3,10 @@
 Writing a voucher locks the company's period row (``ledger_periods``, created on first use), which
 both refuses a closed period and hands out the next gapless number (凭证号) of the month. On SQLite
 ``BEGIN IMMEDIATE`` already serializes writers; on PostgreSQL the row lock does it, and a close
-waits for the postings in flight. An idempotency key is looked up before and again under the
+waits for the postings in flight. A posting and a month's close or reopen also share a lock of the
+company (``guard_months``): the close's checks and kept balances see every posting that passed
+its own closed-month check, and a posting checks after any close in flight has committed. An
+idempotency key is looked up before and again under the
 lock, so that two racing posts of one event give one voucher.
 
 The vouchers a loan command stages (``staged_postings``) take their numbers in the command's
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, func, literal, select, union_all
+from sqlalchemy import Integer, String, bindparam, func, literal, select, text, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -114,13 +117,46 @@ _LOCK_PERIOD = (
 )
 
 
+MONTHS_LOCK = 0x4D4C  # the class of the advisory lock ``guard_months`` takes, beside the company
+_GUARD = {
+    closing: text(
+        f"SELECT {function}(:kind, CAST(:company % 2147483647 AS integer))"
+    )  # a company id past 2**31 shares a key with another company: both wait a little more
+    for closing, function in (
+        (False, "pg_advisory_xact_lock_shared"),
+        (True, "pg_advisory_xact_lock"),
+    )
+}
+
+
+def guard_months(uow: UnitOfWork, company_id: int, *, closing: bool = False) -> None:
+    """Hold the company's months for this transaction: shared by a posting before it reads
+    its period, alone by a month's close or reopen before its checks. A row lock cannot do it:
+    a posting back-dated into a month with no voucher yet makes that month's row, which a close
+    of a later month has never seen, and it checks the later months before that close commits.
+    Held so, a close waits for the postings that checked before it and sees their lines (they
+    make an earlier month open, or are in its kept balances), and a posting that starts during
+    a close waits and then finds the month closed. On SQLite ``BEGIN IMMEDIATE`` already runs
+    one writer at a time. Loan commands number their vouchers in one statement of their own
+    (``voucher_statement``) and do not take it: they post on the business date, after every
+    month a close may take."""
+    if uow.dialect != "postgresql":
+        return
+    held: dict[int, bool] = uow.session.info.setdefault(books.GUARD_KEY, {})
+    if company_id in held and (held[company_id] or not closing):
+        return
+    uow.session.execute(_GUARD[closing], {"kind": MONTHS_LOCK, "company": company_id})
+    held[company_id] = closing
+
+
 def locked_period(uow: UnitOfWork, company_id: int, period: str) -> LedgerPeriod:
     """The period row, created if new, locked for this transaction (read with the latest
-    closed period after it, for ``refuse_closed``)."""
+    closed period after it, for ``refuse_closed``), after ``guard_months``."""
     held = held_period(uow, company_id, period)
     if held is not None:
         return held
     voucher_statement.flush_pending(uow)  # the numbers it takes come before those read here
+    guard_months(uow, company_id)
     where = {"company_id": company_id, "period": period}
     found = uow.session.execute(_LOCK_PERIOD, where).one_or_none()
     if found is None:

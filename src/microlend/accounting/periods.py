@@ -61,6 +61,7 @@ def list_periods(
 @command(CLOSE, entity_type="ledger_period", summary=lambda p: f"close period {p['period']}")
 def _close(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
     period = checked_period(str(payload["period"]))
+    journal.guard_months(uow, actor.company_id, closing=True)
     row = journal.locked_period(uow, actor.company_id, period)
     if row.status == CLOSED:
         raise RuleViolation(
@@ -114,6 +115,7 @@ def close_period(
 @command(REOPEN, entity_type="ledger_period", summary=lambda p: f"reopen period {p['period']}")
 def _reopen(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
     period = checked_period(str(payload["period"]))
+    journal.guard_months(uow, actor.company_id, closing=True)
     row = journal.locked_period(uow, actor.company_id, period)
     if row.status != CLOSED:
         raise RuleViolation(
