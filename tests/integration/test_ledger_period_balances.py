@@ -169,3 +169,54 @@ def test_a_month_closed_without_kept_balances_is_read_from_its_lines(world: Worl
     assert {period for period, _, _ in _kept(world)} == {"2025-02"}
     assert _kept(world)[("2025-02", "6021", world.offices["a"])] == -3_000
     assert _reports(world) == from_lines
+
+
+def _year_close(world: World, *, keep: bool) -> set[tuple[str, str, str, int]]:
+    """The lines of 2025's closing voucher: (code, side, amount, office), committed if ``keep``."""
+    with world.make_uow() as uow:
+        voucher = ledger.close_year(uow, world.principal("finance"), year=2025, now=world.now)
+        assert isinstance(voucher, ledger.VoucherView)
+        if keep:
+            uow.commit()
+    return {(ln.account_code, ln.side, str(ln.amount), ln.office_id) for ln in voucher.lines}
+
+
+def test_the_year_end_close_reads_the_kept_balances(world: World) -> None:
+    """Income by hand: fees of 30.00 (January) and 5.00 (March) at branch A and 7.00
+    (February) at B; interest of 80.00 (February) at A1 and 12.00 (March) at head office. Each
+    is debited out to 4103, and each office's profit carried from 4103 to 4104. With January
+    and February closed, the close reads their kept balances: one changed behind the ledger's
+    back changes the voucher."""
+    _history(world)
+    _close(world, "2025-01", "2025-02")
+    hq, a, a1, b = (world.offices[key] for key in ("hq", "a", "a1", "b"))
+    expected = {
+        ("6021", "D", "35.00", a), ("4103", "C", "35.00", a),
+        ("6021", "D", "7.00", b), ("4103", "C", "7.00", b),
+        ("6011", "D", "80.00", a1), ("4103", "C", "80.00", a1),
+        ("6011", "D", "12.00", hq), ("4103", "C", "12.00", hq),
+        ("4103", "D", "35.00", a), ("4104", "C", "35.00", a),
+        ("4103", "D", "7.00", b), ("4104", "C", "7.00", b),
+        ("4103", "D", "80.00", a1), ("4104", "C", "80.00", a1),
+        ("4103", "D", "12.00", hq), ("4104", "C", "12.00", hq),
+    }  # fmt: skip
+    assert _year_close(world, keep=False) == expected
+    with world.make_uow() as uow:
+        fees = select(LedgerAccount.id).where(
+            LedgerAccount.company_id == world.company_id, LedgerAccount.code == "6021"
+        )
+        uow.session.execute(
+            update(LedgerPeriodBalance)
+            .where(
+                LedgerPeriodBalance.account_id == fees.scalar_subquery(),
+                LedgerPeriodBalance.period == "2025-02",
+                LedgerPeriodBalance.office_id == a,
+            )
+            .values(balance_minor=LedgerPeriodBalance.balance_minor - 100)
+        )
+        uow.commit()
+    changed = _year_close(world, keep=True)
+    assert changed - expected == {
+        ("6021", "D", "36.00", a), ("4103", "C", "36.00", a),
+        ("4103", "D", "36.00", a), ("4104", "C", "36.00", a),
+    }  # fmt: skip
