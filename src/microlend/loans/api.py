@@ -93,14 +93,16 @@ def list_loans(
     customer_id: Id | None = None,
     category: str | None = None,
     adjusted: bool | None = None,
+    usage: str | None = None,
     q: str | None = Query(None, max_length=100),
     after_id: AfterId | None = None,
     limit: int = Query(100, ge=1, le=500),
 ) -> list[LoanOut]:
     """Loans in the actor's scope (filters: status, office, officer, overdue, customer,
     ``category`` the classification the last close of business gave them, ``adjusted`` whether
-    an adjustment by hand holds it; ``q`` a loan or contract number, or the borrower's name,
-    pinyin, ID number or mobile)."""
+    an adjustment by hand holds it, ``usage`` a fund usage status or ``verification_late``
+    (on the book, past the verification deadline, not fully verified); ``q`` a loan or contract
+    number, or the borrower's name, pinyin, ID number or mobile)."""
     rows = service.list_loans(
         uow,
         actor,
@@ -111,6 +113,7 @@ def list_loans(
         customer_id=customer_id,
         category=category,
         adjusted=adjusted,
+        usage=usage,
         search=q,
         after_id=after_id,
         limit=limit,

@@ -28,7 +28,7 @@ from microlend.loans.classification import PERMISSION as ADJUST_CLASSIFICATION
 from microlend.loans.fund_usage import CATEGORIES, PROHIBITED, usage_evidence
 from microlend.loans.ledger_export import PERMISSION as LEDGER_EXPORT
 from microlend.loans.portfolio import DPD_BUCKETS
-from microlend.loans.queries import RISK_CATEGORIES, STATUSES
+from microlend.loans.queries import RISK_CATEGORIES, STATUSES, USAGE_FILTERS
 from microlend.loans.receipts import DRAWDOWNS, RECEIPT_KINDS
 from microlend.loans.tables import Loan
 from microlend.loans.views import LoanView, installment_at
@@ -96,6 +96,7 @@ class ListQuery:
     dpd: str = ""
     category: str = ""
     adjusted: str = ""
+    usage: str = ""
     q: str = ""
     office: str = ""
     mine: str = ""
@@ -115,6 +116,7 @@ class ListQuery:
             dpd_range=DPD_RANGES.get(self.dpd),
             category=self.category if self.category in RISK_CATEGORIES else None,
             adjusted=True if self.adjusted == "1" else None,
+            usage=self.usage if self.usage in USAGE_FILTERS else None,
             search=self.q.strip() or None,
         )
         return filters, offices, office_id
@@ -129,6 +131,7 @@ class ListQuery:
             "dpd": self.dpd if self.dpd in DPD_RANGES else "",
             "category": self.category if self.category in RISK_CATEGORIES else "",
             "adjusted": "1" if self.adjusted == "1" else "",
+            "usage": self.usage if self.usage in USAGE_FILTERS else "",
             "q": self.q,
             "office": str(office_id or ""),
             "mine": "1" if self.mine == "1" else "",
@@ -176,6 +179,8 @@ def loans_page(
         "category": filters.category or "",
         "adjusted": filters.adjusted is True,
         "categories": RISK_CATEGORIES,
+        "usage": filters.usage or "",
+        "usages": USAGE_FILTERS,
         "due_by": filters.due_through,
         "dpd_range": filters.dpd_range,
         "q": query.q,
@@ -236,6 +241,7 @@ def loan_page(
         here = dated["position"]
         row = uow.session.get_one(Loan, loan.id)  # in scope: get_loan read it
         evidenced, paid_out = usage_evidence(uow, row)
+        today = service.business_date(uow, loan.company_id)
         context: dict[str, Any] = {
             "loan": loan,
             "installments": (
@@ -268,7 +274,8 @@ def loan_page(
                 name: needs_checker(uow, company_id=loan.company_id, name=name)
                 for name in CHECKED_FORMS
             },
-            "business_date": service.business_date(uow, loan.company_id),
+            "business_date": today,
+            "usage_late": service.verification_late(loan, today),
             "contract": contract_of(uow, loan.application_id),  # its disclosed APR (年化利率)
             "may_open_contract": actor.can("origination.view"),
             "undisbursed": service.undisbursed(uow, row),
@@ -512,6 +519,7 @@ CODE_WORDS = (
     N_("credit_application"),
     N_("penalty"), N_("fee"), N_("interest"), N_("principal"),
     N_("unverified"), N_("partially_verified"), N_("fully_verified"), N_("misused"),
+    N_("verification_late"),
     N_("inventory"), N_("equipment"), N_("operating"), N_("wages"), N_("rent"),
     N_("consumption"), N_("education"), N_("medical"), N_("housing_decoration"), N_("other"),
     N_("securities"), N_("futures"), N_("real_estate_speculation"), N_("equity_investment"),

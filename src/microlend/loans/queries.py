@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from microlend.customers import service as customers
 from microlend.customers.records import may_view_pii
@@ -21,6 +21,7 @@ from microlend.kernel.principal import Principal, require
 from microlend.loans import tables
 from microlend.loans.account import business_date, event_rows, history
 from microlend.loans.engine import Position, position
+from microlend.loans.fund_usage import STATUSES as USAGE_STATUSES
 from microlend.loans.fund_usage import usage_view
 from microlend.loans.portfolio import dpd_between, due_by
 from microlend.loans.records import money
@@ -35,6 +36,7 @@ from microlend.loans.views import (
     loan_view,
     posting_view,
 )
+from microlend.orgs.tables import Company
 
 VIEW = "loans.view"
 STATUSES = ("approved_not_disbursed", "active", "overdue", "closed", "written_off", "rescheduled")
@@ -42,6 +44,12 @@ CLOSED = "closed"  # paid off: off the book, so no longer classified
 # 五级分类 as close of business sets them (``risk.model.Category``, a layer above: loans may
 # not import it; tests/unit/test_loan_categories.py keeps the two alike)
 RISK_CATEGORIES = ("normal", "special_mention", "substandard", "doubtful", "loss")
+# 资金用途 filters: a usage status, or the loans on the book whose verification deadline has
+# passed with the use of the funds not (fully) evidenced: the post-loan check's list
+USAGE_LATE = "verification_late"
+USAGE_FILTERS = (*USAGE_STATUSES, USAGE_LATE)
+VERIFYING = ("unverified", "partially_verified")  # the usage statuses a check still waits on
+OFF_BOOK = (CLOSED, "written_off")
 
 
 def risk_category(category: str) -> str:
@@ -78,6 +86,7 @@ def list_loans(
     dpd_range: tuple[int, int | None] | None = None,
     category: str | None = None,
     adjusted: bool | None = None,
+    usage: str | None = None,
     search: str | None = None,
     limit: int = 100,
     after_id: int | None = None,
@@ -88,7 +97,9 @@ def list_loans(
     so many days past due (``(91, None)``: over 90), ``category`` those on the book (not
     closed) the last close of business classified so, ``adjusted`` those on the book whose
     classification an adjustment by hand holds (or, False, none does: ``classification``),
-    ``search`` those it finds (``search_condition``)."""
+    ``usage`` those whose fund usage has that status, or (``USAGE_LATE``) those on the book
+    past their verification deadline (before the business date) still unverified or partially
+    verified, ``search`` those it finds (``search_condition``)."""
     require(actor, VIEW)
     if status is not None and status not in STATUSES:
         raise ValidationFailed(
@@ -96,6 +107,10 @@ def list_loans(
         )
     if category is not None:
         risk_category(category)
+    if usage is not None and usage not in USAGE_FILTERS:
+        raise ValidationFailed(
+            "one of %(usages)s", field="usage", params={"usages": ", ".join(USAGE_FILTERS)}
+        )
     stmt = apply_scope(select(tables.Loan), actor, tables.Loan)
     if status is not None:
         stmt = stmt.where(tables.Loan.status == status)
@@ -120,12 +135,38 @@ def list_loans(
         held = select(LoanRisk.loan_id).where(LoanRisk.override_category.is_not(None))
         in_held = tables.Loan.id.in_(held)
         stmt = stmt.where(in_held if adjusted else ~in_held, tables.Loan.status != CLOSED)
+    if usage is not None:
+        stmt = stmt.where(_usage_condition(usage))
     if search is not None and search.strip():
         stmt = stmt.where(search_condition(uow, search.strip()))
     if after_id is not None:
         stmt = stmt.where(tables.Loan.id > after_id)
     rows = uow.session.scalars(stmt.order_by(tables.Loan.id).limit(min(max(limit, 1), 500)))
     return [loan_view(row) for row in rows]
+
+
+def _usage_condition(usage: str) -> ColumnElement[bool]:
+    loan = tables.Loan
+    if usage != USAGE_LATE:
+        return loan.fund_usage_status == usage
+    today = select(Company.business_date).where(Company.id == loan.company_id).scalar_subquery()
+    return and_(
+        loan.fund_usage_status.in_(VERIFYING),
+        loan.fund_usage_deadline < today,
+        loan.status.not_in(OFF_BOOK),
+    )
+
+
+def verification_late(loan: LoanView, today: date) -> bool:
+    """Whether the check of the loan's fund usage is overdue on business date ``today``: what
+    ``USAGE_LATE`` lists."""
+    deadline = loan.fund_usage_deadline
+    return (
+        loan.fund_usage_status in VERIFYING
+        and deadline is not None
+        and deadline < today
+        and loan.status not in OFF_BOOK
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +182,7 @@ class LoanFilters:
     dpd_range: tuple[int, int | None] | None = None
     category: str | None = None
     adjusted: bool | None = None
+    usage: str | None = None
     search: str | None = None
 
     def request(self) -> dict[str, object]:
@@ -154,6 +196,7 @@ class LoanFilters:
             "dpd_range": list(self.dpd_range) if self.dpd_range else None,
             "category": self.category,
             "adjusted": self.adjusted,
+            "usage": self.usage,
             "search": self.search,
         }
 
@@ -178,6 +221,7 @@ def filtered_loans(
         dpd_range=filters.dpd_range,
         category=filters.category,
         adjusted=filters.adjusted,
+        usage=filters.usage,
         search=filters.search,
         after_id=after_id,
         limit=limit,

@@ -37,6 +37,7 @@ from microlend.loans.queries import (
     loan_position,
     postings,
     principal_outstanding,
+    verification_late,
 )
 from microlend.loans.receipts import receipt_html
 from microlend.loans.repayments import prepay, preview, quote_payoff, refund, repay
@@ -99,6 +100,7 @@ __all__ = [
     "statement",
     "statement_html",
     "undisbursed",
+    "verification_late",
     "waive",
     "write_off",
 ]
