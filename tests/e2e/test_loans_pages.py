@@ -137,6 +137,7 @@ def test_the_loan_page_and_list_read_in_chinese(ui_client: TestClient, world: Wo
     assert "营业日期 2025-" in page  # the system's date, not a voucher's 记账日期
     customer = ui_client.get(f"/customers/{loan.customer_id}", headers={**HTML, **ZH}).text
     assert "<td>正常</td>" in customer and "<td>active</td>" not in customer  # the 360's loans
+    assert "<dd>12,000.00</dd>" in customer  # own and group exposure, as amounts
     listing = ui_client.get("/loans", headers={**HTML, **ZH}).text
     assert '<option value="written_off">已核销</option>' in listing
 

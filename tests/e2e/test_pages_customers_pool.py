@@ -75,6 +75,7 @@ def test_the_related_party_editor_adds_draws_and_removes(
     graph = page[start : page.index("</svg>", start)]
     assert graph.count("<circle") == 2 and graph.count("<line") == 1
     assert "Shareholder 60%" in graph and "李四" in graph
+    assert "Group exposure: 0.00 ·" in page
     link_id = re.search(rf"/customers/{person}/related-parties/(\d+)/remove", page)
     assert link_id
     removed = ui_client.post(f"{url}/{link_id.group(1)}/remove", data={"csrf_token": csrf})
