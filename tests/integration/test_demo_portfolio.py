@@ -61,6 +61,7 @@ def test_demo_builds_a_portfolio_once(db_url: str, make_uow: MakeUow) -> None:
         links = Counter(uow.session.scalars(select(CustomerLink.relation)))
         statuses = Counter(uow.session.scalars(select(Application.status)))
         loan_rows = uow.session.execute(select(Loan.status, Loan.disbursement_date)).all()
+        usage = Counter(uow.session.scalars(select(Loan.fund_usage_status)))
         paid_into = uow.session.execute(
             select(Loan.payee_account, CustomerBankAccount.account_no).outerjoin(
                 CustomerBankAccount, CustomerBankAccount.customer_id == Loan.customer_id
@@ -137,6 +138,17 @@ def test_demo_builds_a_portfolio_once(db_url: str, make_uow: MakeUow) -> None:
     start = company.business_date - timedelta(days=365)
     assert all(start <= disbursed <= company.business_date for _s, disbursed in loan_rows)
     assert payments and payments >= len(loan_rows)
+    # The officer checked the use of the funds of the loans (资金用途核查) as the summary says:
+    # each outcome is its loans' status, and a loan not checked (yet) is unverified.
+    line = next(text for text in output.splitlines() if text.strip().startswith("fund usage:"))
+    reported = {
+        outcome: int(count)
+        for outcome, count in (part.split() for part in line.split(":", 1)[1].split(","))
+    }
+    named = {"verified": "fully_verified", "partial": "partially_verified", "misused": "misused"}
+    expected = Counter({named.get(outcome, "unverified"): n for outcome, n in reported.items()})
+    expected["unverified"] += len(loan_rows) - sum(reported.values())
+    assert reported and usage == +expected, (reported, usage)
     # Whoever signs in to the demo to work loans has the loans to work on.
     assert seen == {username: len(loan_rows) for username in seen}
     # The books balance and the loans' principal equals 1303 贷款.

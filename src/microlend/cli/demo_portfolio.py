@@ -31,6 +31,7 @@ from sqlalchemy import func, select, update
 
 from microlend.accounting import service as ledger
 from microlend.cli.demo_behaviour import Behaviour, Payment, draw_behaviour, payments_of
+from microlend.cli.demo_fund_usage import UsageCheck, draw_check, record_check
 from microlend.cli.demo_origination import (
     Clock,
     Request,
@@ -67,6 +68,7 @@ class PortfolioSummary:
     applications: Counter[str] = field(default_factory=Counter)
     loans: Counter[str] = field(default_factory=Counter)
     behaviours: Counter[str] = field(default_factory=Counter)
+    usage_checks: Counter[str] = field(default_factory=Counter)
     payments: int = 0
     certificates: int = 0
     eod_days: int = 0
@@ -85,6 +87,7 @@ class PortfolioSummary:
             f"  loans:        {show(self.loans)}",
             f"  behaviour:    {show(self.behaviours)}; {self.payments} payments,"
             f" {self.certificates} payoff certificates",
+            f"  fund usage:   {show(self.usage_checks)}",
             f"  business date {self.business_date}; {self.eod_days} days closed by close of"
             f" business{' (then it failed)' if self.eod_failed else ''},"
             f" {self.months_closed} months by finance; built in {self.seconds:.1f} s",
@@ -122,8 +125,9 @@ class _Run:
     say: Callable[[str], None]
     summary: PortfolioSummary
     today: date = date(2000, 1, 1)
-    agenda: list[tuple[date, int, int, Payment]] = field(default_factory=list)
+    agenda: list[tuple[date, int, int, Payment | UsageCheck]] = field(default_factory=list)
     sequence: int = 0
+    checks: random.Random = field(default_factory=random.Random)  # the fund-usage checks' draws
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
@@ -226,9 +230,20 @@ def _lend(run: _Run, day: date) -> None:
         uow.commit()
     behaviour: Behaviour = draw_behaviour(run.rng)
     run.summary.behaviours[behaviour.kind] += 1
-    for payment in payments_of(behaviour, [i.due_date for i in schedule], run.rng):
+    items: list[Payment | UsageCheck] = [
+        *payments_of(behaviour, [i.due_date for i in schedule], run.rng)
+    ]
+    items.append(draw_check(run.checks, day))
+    for item in items:
         run.sequence += 1
-        heapq.heappush(run.agenda, (payment.day, run.sequence, view.id, payment))
+        heapq.heappush(run.agenda, (item.day, run.sequence, view.id, item))
+
+
+def _check(run: _Run, loan_id: int, check: UsageCheck) -> None:
+    with run.uow() as uow:
+        record_check(uow, run.staff["officer"], loan_id, check, run.checks, run.clock())
+        uow.commit()
+    run.summary.usage_checks[check.outcome] += 1
 
 
 def _pay(run: _Run, loan_id: int, payment: Payment) -> None:
@@ -361,6 +376,7 @@ def build_portfolio(
     run = _Run(
         session_factory, company_id, staff, People(rng, staff["officer"], clock()), clock, rng,
         versions, eod_from, start.replace(day=1), wall_clock, say, PortfolioSummary(), today=start,
+        checks=random.Random(f"{seed}:fund usage"),
     )  # fmt: skip
     last_lending = max(start, end - timedelta(days=20))
     span = max(1, (last_lending - start).days)
@@ -376,8 +392,11 @@ def build_portfolio(
             pending.pop(0)
             _lend(run, day)
         while run.agenda and run.agenda[0][0] == day:
-            _when, _seq, loan_id, payment = heapq.heappop(run.agenda)
-            _pay(run, loan_id, payment)
+            _when, _seq, loan_id, item = heapq.heappop(run.agenda)
+            if isinstance(item, UsageCheck):
+                _check(run, loan_id, item)
+            else:
+                _pay(run, loan_id, item)
         following = [d for d in (pending[:1] + [a[0] for a in run.agenda[:1]]) if d <= end]
         day = min(following) if following else end if day < end else end + timedelta(days=1)
     run.advance(end)
