@@ -28,13 +28,48 @@ def _late_fee(world: World) -> ledger.LedgerEvent:
     return event(world, "fee_charge", "late:jan", JANUARY, fee="40")
 
 
+def _run(
+    engine: Engine,
+    events: tuple[threading.Event, threading.Event],
+    first: Callable[[], None],
+    second: Callable[[], None],
+) -> tuple[bool, BaseException | None, BaseException | None]:
+    """Run ``first`` in one thread until it holds its transaction open (``events``: it sets the
+    first and waits for the second), then ``second`` in another; once ``second`` waits on a
+    lock (or ended, or 20 s passed), let ``first`` commit. Whether ``second`` waited, and what
+    each raised."""
+    holding, release = events
+    errors: dict[str, BaseException] = {}
+
+    def run(name: str, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except BaseException as error:  # reported by the caller
+            errors[name] = error
+            holding.set()
+
+    holder = threading.Thread(target=run, args=("first", first))
+    holder.start()
+    assert holding.wait(30)
+    follower = threading.Thread(target=run, args=("second", second))
+    follower.start()
+    deadline = time.monotonic() + 20
+    while not waiting_on_a_lock(engine) and follower.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    waited = waiting_on_a_lock(engine) == 1
+    release.set()
+    holder.join(30)
+    follower.join(30)
+    return waited, errors.get("first"), errors.get("second")
+
+
 def _holding(events: tuple[threading.Event, threading.Event]) -> None:
     holding, release = events
     holding.set()
     assert release.wait(30)
 
 
-def _open_periods(world: World) -> dict[str, str]:
+def _periods(world: World) -> dict[str, str]:
     with world.make_uow(read_only=True) as uow:
         rows = uow.session.execute(
             select(LedgerPeriod.period, LedgerPeriod.status).where(
@@ -71,7 +106,7 @@ def test_a_close_waits_for_a_voucher_back_dated_into_an_empty_month(
     assert waited, "the close did not wait for the posting in flight"
     assert posting is None, posting
     assert isinstance(closing, RuleViolation) and closing.code == "earlier_period_open", closing
-    assert _open_periods(world) == {"2025-01": "open", "2025-02": "open"}
+    assert _periods(world) == {"2025-01": "open", "2025-02": "open"}
     assert _problems(world) == []
 
 
@@ -97,40 +132,5 @@ def test_a_voucher_back_dated_during_a_close_waits_and_finds_the_month_closed(
     assert waited, "the posting did not wait for the close in flight"
     assert closing is None, closing
     assert isinstance(posting, RuleViolation) and posting.code == "period_closed", posting
-    assert _open_periods(world) == {"2025-02": "closed"}
+    assert _periods(world) == {"2025-02": "closed"}
     assert _problems(world) == []
-
-
-def _run(
-    engine: Engine,
-    events: tuple[threading.Event, threading.Event],
-    first: Callable[[], None],
-    second: Callable[[], None],
-) -> tuple[bool, BaseException | None, BaseException | None]:
-    """Run ``first`` in one thread until it holds its transaction open (``events``: it sets the
-    first and waits for the second), then ``second`` in another; once ``second`` waits on a
-    lock (or ended, or 20 s passed), let ``first`` commit. Whether ``second`` waited, and what
-    each raised."""
-    holding, release = events
-    errors: dict[str, BaseException] = {}
-
-    def run(name: str, work: Callable[[], None]) -> None:
-        try:
-            work()
-        except BaseException as error:  # reported by the caller
-            errors[name] = error
-            holding.set()
-
-    holder = threading.Thread(target=run, args=("first", first))
-    holder.start()
-    assert holding.wait(30)
-    follower = threading.Thread(target=run, args=("second", second))
-    follower.start()
-    deadline = time.monotonic() + 20
-    while not waiting_on_a_lock(engine) and follower.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    waited = waiting_on_a_lock(engine) == 1
-    release.set()
-    holder.join(30)
-    follower.join(30)
-    return waited, errors.get("first"), errors.get("second")

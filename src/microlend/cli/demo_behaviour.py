@@ -34,14 +34,14 @@ class Payment:
     payoff: bool = False
 
 
+def weighted_pick(rng: random.Random, shares: tuple[tuple[str, float], ...]) -> str:
+    """One of the names of ``shares`` (name, share of 1), as often as its share."""
+    names = [name for name, _share in shares]
+    return rng.choices(names, weights=[share for _name, share in shares])[0]
+
+
 def draw_behaviour(rng: random.Random) -> Behaviour:
-    pick, total = rng.random(), 0.0
-    kind = SHARES[-1][0]
-    for name, share in SHARES:
-        total += share
-        if pick < total:
-            kind = name
-            break
+    kind = weighted_pick(rng, SHARES)
     if kind == "default":
         return Behaviour(kind, rng.randint(1, 4))
     if kind == "prepay":

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from microlend.cli.demo_behaviour import weighted_pick
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.principal import Principal
 from microlend.loans import service as loans
@@ -51,13 +52,7 @@ class UsageCheck:
 
 
 def draw_check(rng: random.Random, disbursed_on: date) -> UsageCheck:
-    pick, total = rng.random(), 0.0
-    outcome = SHARES[-1][0]
-    for name, share in SHARES:
-        total += share
-        if pick < total:
-            outcome = name
-            break
+    outcome = weighted_pick(rng, SHARES)
     return UsageCheck(disbursed_on + timedelta(days=rng.randint(5, 25)), outcome)
 
 
