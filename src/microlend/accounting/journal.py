@@ -6,8 +6,8 @@ both refuses a closed period and hands out the next gapless number (凭证号) o
 waits for the postings in flight. A posting and a month's close or reopen also share a lock of the
 company (``guard_months``): the close's checks and kept balances see every posting that passed
 its own closed-month check, and a posting checks after any close in flight has committed. An
-idempotency key is looked up before and again under the
-lock, so that two racing posts of one event give one voucher.
+idempotency key is looked up before and again under the lock, so that two racing posts of one
+event give one voucher.
 
 The vouchers a loan command stages (``staged_postings``) take their numbers in the command's
 last statement on PostgreSQL instead (``voucher_statement``): a period this transaction holds

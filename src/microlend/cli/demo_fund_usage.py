@@ -63,8 +63,8 @@ def record_check(
     check: UsageCheck,
     rng: random.Random,
     now: datetime,
-) -> int:
-    """Record what ``check`` found on the loan; the number of records made."""
+) -> None:
+    """Record what ``check`` found on the loan."""
     row = uow.session.get_one(Loan, loan_id)
     _evidenced, received = usage_evidence(uow, row)
     category, payees = USES.get(row.product_code, ("other", ("供应商",)))
@@ -77,7 +77,7 @@ def record_check(
         parts = [_share(received, rng, 20, 50)]
         category, payees = "securities", ("证券公司",)
     else:
-        return 0
+        return
     for n, amount in enumerate(parts, start=1):
         loans.record_usage(
             uow,
@@ -91,4 +91,3 @@ def record_check(
             evidence_name=f"发票{n}.jpg",
             now=now,
         )
-    return len(parts)
