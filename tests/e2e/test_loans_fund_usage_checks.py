@@ -93,3 +93,17 @@ def test_the_list_page_and_the_api_find_the_late_checks(
     assert {row["id"] for row in api.json()} == {ids["none"], ids["part"]}
     bad = ui_client.get("/api/v1/loans", params={"usage": "late"})
     assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+
+
+def test_a_misused_loan_says_so_in_red(
+    ui_client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("MICROLEND_DOCUMENT_DIR", str(tmp_path / "docs"))
+    loan = disbursed(world)
+    sign_in(ui_client, FIN)
+    assert 'id="usage-misused"' not in ui_client.get(f"/loans/{loan.id}", headers=HTML).text
+    record_usage(world, loan.id, "3000.00", category="securities", counterparty="券商")
+    page = ui_client.get(f"/loans/{loan.id}", headers={**HTML, **ZH}).text
+    assert '<span class="badge badge-danger" id="usage-misused">挪用</span>' in page
+    listed = ui_client.get("/loans", params={"usage": "misused"}, headers=HTML).text
+    assert f'href="/loans/{loan.id}"' in listed
