@@ -17,6 +17,9 @@ date is 2025-02-25 and "within 7 days" means owing by 2025-03-04.
     L7    A        5,000     2025-02-20  2025-03-20    -
 
 L2's next installment (5 Mar) is a day beyond the week; L1, L3 and L4 next fall due after it.
+No use of the funds is recorded: a loan's check is late from the 31st day after payout, so on
+25 Feb L1, L4, L2 and L3 (deadlines 14 Nov, 20 Dec, 4 Jan, 14 Feb) are late, L5, L6 and L7 not
+(27 Feb, 4 Mar, 22 Mar): two at each branch.
 Overdue: branch A (L1, L2) 5,535.00; the company 7,487.50. The book: 53,000.00 outstanding, of it
 21,000.00 more than 30 days past due (L1, L2, L4): PAR30 39.62 %; disbursed in February: L6 and
 L7, 14,000.00. Branch A alone: 29,000.00, 18,000.00 at risk (62.07 %), L7 disbursed in February.
@@ -119,6 +122,11 @@ def test_each_user_sees_the_loans_of_their_offices(
     assert '<div class="stat-value">1</div>' in card and 'href="/loans?due_by=2025-03-04"' in card
     overdue = section(page, "card-overdue")
     assert '<div class="stat-value">2</div>' in overdue and "5,535.00" in overdue
+    checks = section(page, "card-usage-late")
+    assert '<div class="stat-value">2</div>' in checks
+    assert 'href="/loans?usage=verification_late"' in checks
+    listing = ui_client.get("/loans?usage=verification_late", headers=HTML).text  # its link
+    assert n["L1"] in listing and n["L2"] in listing and n["L5"] not in listing
     buckets = section(page, "overdue-buckets")
     assert bucket(buckets, "31-60") == ["1", "6,000.00 CNY", "1,115.00 CNY"]
     assert bucket(buckets, "91-") == ["1", "12,000.00 CNY", "4,420.00 CNY"]
@@ -131,6 +139,7 @@ def test_each_user_sees_the_loans_of_their_offices(
 
     page = home_of(ui_client, "officer_b")
     due = section(page, "due-soon")
+    assert '<div class="stat-value">2</div>' in section(page, "card-usage-late")  # L3, L4
     assert row(due, "data-loan", n["L6"]) == [n["L6"], "客户L6", "2025-03-02", "840.00 CNY"]
     assert n["L5"] not in due
     buckets = section(page, "overdue-buckets")
@@ -140,6 +149,7 @@ def test_each_user_sees_the_loans_of_their_offices(
     assert n["L1"] not in page and n["L2"] not in page
 
     page = home_of(ui_client, "collector")  # the whole company
+    assert section(page, "card-usage-late") == ""  # no fund-usage checks to make
     buckets = section(page, "overdue-buckets")
     assert [bucket(buckets, key) for key in ("1-30", "31-60", "61-90", "91-")] == [
         ["1", "12,000.00 CNY", "1,120.00 CNY"],
@@ -233,7 +243,8 @@ def test_a_section_shows_only_to_whom_holds_its_permission(
 
 def test_the_officers_home_reads_chinese(ui_client: TestClient, world: World) -> None:
     page = home_of(ui_client, "officer_a", {**HTML, **ZH})
-    chinese = ("我的申请（按环节）", "7 天内到期还款", "逾期贷款（按逾期天数）", "暂无逾期贷款。")
+    chinese = ("我的申请（按环节）", "7 天内到期还款", "逾期贷款（按逾期天数）", "暂无逾期贷款。",
+               "资金用途核查逾期")  # fmt: skip
     assert all(text in page for text in chinese)
     for text in ("My applications by stage", "Repayments due", "Overdue loans", "Business date"):
         assert text not in page

@@ -157,6 +157,14 @@ def _usage_condition(usage: str) -> ColumnElement[bool]:
     )
 
 
+def late_checks(uow: UnitOfWork, actor: Principal) -> int:
+    """How many loans in the actor's scope ``USAGE_LATE`` lists."""
+    require(actor, VIEW)
+    scoped = apply_scope(select(tables.Loan.id), actor, tables.Loan)
+    found = scoped.where(_usage_condition(USAGE_LATE)).subquery()
+    return int(uow.session.scalar(select(func.count()).select_from(found)) or 0)
+
+
 def verification_late(loan: LoanView, today: date) -> bool:
     """Whether the check of the loan's fund usage is overdue on business date ``today``: what
     ``USAGE_LATE`` lists."""

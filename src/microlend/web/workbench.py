@@ -8,6 +8,8 @@ that scopes them to the user's offices.
 * repayments owing within a week (``loans.view`` with ``origination.apply`` or ``loans.repay``:
   the officer who follows the loans up, finance who confirms the payments);
 * overdue loans by days past due (``loans.view`` with ``collections.view``);
+* the fund-usage checks past their deadline (``loans.view`` with ``loans.fund_usage.record``:
+  the officer who makes them);
 * the portfolio (``loans.view`` with ``reports.view``): active loans, outstanding principal,
   PAR30, disbursed this month;
 * the books (``eod.run`` / ``accounting.view`` / ``loans.disburse``): the last close of
@@ -34,7 +36,9 @@ from microlend.web.kit.viewer import Viewer
 
 DUE_DAYS = 7
 # every section's key in the template context (None: not shown)
-SECTIONS = ("pipeline", "decisions", "due", "due_through", "overdue", "portfolio", "books")
+SECTIONS = (
+    "pipeline", "decisions", "due", "due_through", "overdue", "usage_late", "portfolio", "books",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ def _loan_sections(uow: UnitOfWork, viewer: Viewer, today: date) -> dict[str, An
         sections["due_through"] = through
     if viewer.can("collections.view"):
         sections["overdue"] = loans.overdue_by_dpd(uow, actor)
+    if viewer.can("loans.fund_usage.record"):
+        sections["usage_late"] = loans.late_checks(uow, actor)
     if viewer.can("reports.view"):
         sections["portfolio"] = loans.portfolio(
             uow, actor, disbursed_from=today.replace(day=1), disbursed_through=today
