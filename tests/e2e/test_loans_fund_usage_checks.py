@@ -107,3 +107,14 @@ def test_a_misused_loan_says_so_in_red(
     assert '<span class="badge badge-danger" id="usage-misused">挪用</span>' in page
     listed = ui_client.get("/loans", params={"usage": "misused"}, headers=HTML).text
     assert f'href="/loans/{loan.id}"' in listed
+
+
+def test_the_product_sets_how_long_a_check_may_take(world: World) -> None:
+    """A product whose loans are checked within 60 days: paid out on 15 January 2025, the loan
+    is to be verified by 16 March (the product's default, 30 days, would be 14 February)."""
+    loan = disbursed(world, fund_usage_days=60)
+    assert loan.fund_usage_deadline == date(2025, 3, 16)
+    set_business_date(world, date(2025, 3, 16))
+    assert _listed(world, "verification_late") == set()
+    set_business_date(world, date(2025, 3, 17))
+    assert _listed(world, "verification_late") == {loan.id}

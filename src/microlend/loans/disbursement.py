@@ -33,7 +33,6 @@ from microlend.products.tables import Product, ProductVersion
 
 DISBURSE = "loans.disburse"
 LOAN_PREFIX = "DK"  # 贷款
-FUND_USAGE_DAYS = 30  # 贷后资金用途核查 within a month of disbursement
 
 
 def _date(raw: Any, name: str) -> date | None:
@@ -118,7 +117,7 @@ def _disburse(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datet
         status="active",
         restructured=False,
         purpose=app.purpose,
-        fund_usage_deadline=on + timedelta(days=FUND_USAGE_DAYS),
+        fund_usage_deadline=on + timedelta(days=terms.fund_usage_days),
         fund_usage_status="unverified",
         position_as_of=on,
         last_sequence=0,

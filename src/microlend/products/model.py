@@ -15,6 +15,8 @@ calculator terms of a loan made under it. Pure: no I/O, no clock.
 * ``installment_multiple`` applies to the methods with a level installment (equal installment,
   equal principal, flat); ``interest_only`` and ``bullet`` loans ignore it.
 * ``apr_cap``: the highest APR (IRR, fees included) a quote or an approval may reach.
+* ``fund_usage_days``: the days after payout within which the use of the funds is to be
+  verified (资金用途核查期限): each loan's deadline, which the loan list's late checks read.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ LEVEL_METHODS = frozenset(
     {RepaymentMethod.EQUAL_INSTALLMENT, RepaymentMethod.EQUAL_PRINCIPAL, RepaymentMethod.FLAT}
 )
 DEFAULT_APR_CAP = Decimal(24)
+DEFAULT_FUND_USAGE_DAYS = 30  # 贷后资金用途核查 within a month of payout
+MAX_FUND_USAGE_DAYS = 365
 E = TypeVar("E", bound=StrEnum)
 MAX_GUARANTORS = 10
 
@@ -177,6 +181,7 @@ class ProductTerms:
     investigation_template: str = "individual"
     approval_chain: str = ""
     apr_cap: Decimal = DEFAULT_APR_CAP
+    fund_usage_days: int = DEFAULT_FUND_USAGE_DAYS
 
     def __post_init__(self) -> None:
         self._check_kinds()
@@ -330,6 +335,7 @@ class ProductTerms:
         if not isinstance(self.prepayment_allowed, bool):
             raise ValidationFailed("must be true or false", field="terms.prepayment_allowed")
         self._set("prepayment_mode", _enum(self.prepayment_mode, PrepaymentMode, "prepayment_mode"))
+        _whole(self.fund_usage_days, "fund_usage_days", 1, MAX_FUND_USAGE_DAYS)
 
     def _check_requirements(self) -> None:
         if not isinstance(self.collateral_required, bool):

@@ -51,6 +51,7 @@ FIELD_LABELS: dict[str, str] = {
     "investigation_template": N_("Investigation template"),
     "approval_chain": N_("Approval chain"),
     "apr_cap": N_("APR cap"),
+    "fund_usage_days": N_("Fund usage verified within (days)"),
 }
 VALUE_LABELS: dict[str, str] = {
     # customer kinds, methods, frequencies, conventions, fees, penalty, servicing, documents
@@ -100,7 +101,8 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (N_("Repayment"), ("methods", "frequency", "interest_basis", "day_count", "rounding",
                        "digits", "installment_multiple", "grace_principal_periods",
                        "grace_interest_periods")),
-    (N_("Servicing"), ("penalty", "allocation_order", "prepayment_allowed", "prepayment_mode")),
+    (N_("Servicing"), ("penalty", "allocation_order", "prepayment_allowed", "prepayment_mode",
+                       "fund_usage_days")),
     (N_("Requirements"), ("collateral_required", "guarantors_required", "required_documents",
                           "investigation_template", "approval_chain")),
 )  # fmt: skip

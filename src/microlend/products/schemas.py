@@ -28,7 +28,14 @@ from microlend.loans.calculator.servicing_terms import (
     PenaltyTerms,
     PrepaymentMode,
 )
-from microlend.products.model import CustomerKind, FeeBaseName, FeeCharged, ProductFee, ProductTerms
+from microlend.products.model import (
+    DEFAULT_FUND_USAGE_DAYS,
+    CustomerKind,
+    FeeBaseName,
+    FeeCharged,
+    ProductFee,
+    ProductTerms,
+)
 from microlend.products.views import ProductView
 from microlend.web.kit.view_schemas import from_view
 
@@ -100,6 +107,7 @@ class ProductTermsIn(BaseModel):
     investigation_template: Literal["individual", "enterprise"] = "individual"
     approval_chain: str = Field("", max_length=40)
     apr_cap: Decimal = Field(Decimal(24), examples=["24"])
+    fund_usage_days: int = Field(DEFAULT_FUND_USAGE_DAYS, strict=True)
 
     _decimals = field_validator(
         "min_amount", "max_amount", "min_rate", "max_rate", "installment_multiple", "apr_cap",
@@ -163,6 +171,7 @@ class ProductTermsIn(BaseModel):
             investigation_template=self.investigation_template,
             approval_chain=self.approval_chain,
             apr_cap=self.apr_cap,
+            fund_usage_days=self.fund_usage_days,
         )
 
 
@@ -237,6 +246,7 @@ def document_of(terms: ProductTerms) -> dict[str, Any]:
         "investigation_template": terms.investigation_template,
         "approval_chain": terms.approval_chain,
         "apr_cap": _text(terms.apr_cap),
+        "fund_usage_days": terms.fund_usage_days,
     }
 
 

@@ -20,7 +20,7 @@ TEXT_KEYS = (
 )  # fmt: skip
 INT_KEYS = (
     "min_term", "max_term", "digits", "grace_principal_periods", "grace_interest_periods",
-    "guarantors_required",
+    "guarantors_required", "fund_usage_days",
 )  # fmt: skip
 LIST_KEYS = ("customer_kinds", "methods", "required_documents")
 BOOL_KEYS = ("prepayment_allowed", "collateral_required")

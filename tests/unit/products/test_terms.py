@@ -76,6 +76,8 @@ def terms(**changes: Any) -> ProductTerms:
         ({"allocation_order": "newest_first"}, "terms.allocation_order"),
         ({"allocation_order": ("due.interest", "due.tip")}, "terms.allocation_order.1"),
         ({"guarantors_required": 11}, "terms.guarantors_required"),
+        ({"fund_usage_days": 0}, "terms.fund_usage_days"),
+        ({"fund_usage_days": 366}, "terms.fund_usage_days"),
         ({"required_documents": ("id_copy", "id_copy")}, "terms.required_documents"),
         ({"investigation_template": "farm"}, "terms.investigation_template"),
         ({"prepayment_mode": "skip"}, "terms.prepayment_mode"),
