@@ -3,13 +3,14 @@ whole journal.
 
 A month's close writes, for every account, office and currency that ever had a line, the
 debit-positive balance at the month's last day (``keep``): the latest kept month's balances and
-the lines after that month up to this one's end. A reopen removes them (``drop``). No line can be
-dated in a closed month or before one (``journal.refuse_closed``), so a kept balance never
-changes while it exists, and a report's opening balance at a date is the latest kept month
-before that date plus the lines after the month (``latest_kept``, ``after_kept``,
-``kept_openings``): with months closed as they end, at most the open months' lines are read,
-however long the company's history. A month closed without balances (before migration 0029) is
-simply not used: reports read the lines back to the latest month that has them, or to the first.
+the lines after that month up to this one's end (``balances_at``, which the year-end close reads
+too). A reopen removes them (``drop``). No line can be dated in a closed month or before one
+(``journal.refuse_closed``), so a kept balance never changes while it exists, and a report's
+opening balance at a date is the latest kept month before that date plus the lines after the
+month (``latest_kept``, ``after_kept``, ``kept_openings``): with months closed as they end, at
+most the open months' lines are read, however long the company's history. A month closed
+without balances (before migration 0029) is simply not used: reports read the lines back to the
+latest month that has them, or to the first.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.sql import Subquery
 
 from microlend.accounting.model import Side, period_end, period_of
 from microlend.accounting.tables import LedgerAccount, LedgerPeriodBalance, VoucherLine
@@ -49,18 +51,19 @@ SIGNED: Any = case(  # a voucher line's amount, debit-positive
 )
 
 
-def keep(uow: UnitOfWork, company_id: int, period: str) -> None:
-    """Write the balances at the end of ``period``, which this transaction has just closed."""
-    base = _latest(uow, company_id, period)
+def balances_at(uow: UnitOfWork, company_id: int, through: date) -> Subquery:
+    """Per office, account and currency, the debit-positive balance at the end of ``through``:
+    the latest month before ``through``'s with kept balances, plus the lines after that month
+    up to ``through`` (every line up to it if no month has any)."""
+    base = _latest(uow, company_id, period_of(through))
     lines = select(
         VoucherLine.office_id,
         VoucherLine.account_id,
         VoucherLine.currency,
-        func.sum(SIGNED).label("balance"),
-    ).where(VoucherLine.company_id == company_id, VoucherLine.business_date <= period_end(period))
+        SIGNED.label("balance"),
+    ).where(VoucherLine.company_id == company_id, VoucherLine.business_date <= through)
     if base is not None:
         lines = lines.where(VoucherLine.business_date > period_end(base))
-    lines = lines.group_by(VoucherLine.office_id, VoucherLine.account_id, VoucherLine.currency)
     carried = select(
         LedgerPeriodBalance.office_id,
         LedgerPeriodBalance.account_id,
@@ -69,9 +72,20 @@ def keep(uow: UnitOfWork, company_id: int, period: str) -> None:
     ).where(LedgerPeriodBalance.company_id == company_id, LedgerPeriodBalance.period == base)
     both = union_all(lines, carried).subquery()
     key = (both.c.office_id, both.c.account_id, both.c.currency)
+    return select(*key, func.sum(both.c.balance).label("balance")).group_by(*key).subquery()
+
+
+def keep(uow: UnitOfWork, company_id: int, period: str) -> None:
+    """Write the balances at the end of ``period``, which this transaction has just closed."""
+    found = balances_at(uow, company_id, period_end(period))
     rows = select(
-        literal(company_id, IdType), literal(period), *key, func.sum(both.c.balance)
-    ).group_by(*key)
+        literal(company_id, IdType),
+        literal(period),
+        found.c.office_id,
+        found.c.account_id,
+        found.c.currency,
+        found.c.balance,
+    )
     columns = ["company_id", "period", "office_id", "account_id", "currency", "balance_minor"]
     uow.session.execute(insert(LedgerPeriodBalance).from_select(columns, rows))
 

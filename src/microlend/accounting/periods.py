@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import select
 
 from microlend.accounting import books, journal, period_balances
 from microlend.accounting.journal import CLOSED, OPEN
@@ -17,13 +17,7 @@ from microlend.accounting.model import (
     checked_period,
     period_end,
 )
-from microlend.accounting.period_balances import SIGNED
-from microlend.accounting.tables import (
-    LedgerAccount,
-    LedgerPeriod,
-    LedgerPeriodBalance,
-    VoucherLine,
-)
+from microlend.accounting.tables import LedgerAccount, LedgerPeriod
 from microlend.accounting.views import PeriodView, VoucherView
 from microlend.db.commands import Done, Payload, Pending, command, run_command, value_or_pending
 from microlend.db.uow import UnitOfWork
@@ -155,32 +149,14 @@ def reopen_period(
 def _profit_and_loss(
     uow: UnitOfWork, company_id: int, through: date
 ) -> list[tuple[int, str, str, int]]:
-    """(office, currency, account code, debit-positive balance) of income and expense accounts:
-    the latest kept month's balances before ``through`` plus the lines after that month."""
-    kept = period_balances.latest_kept(uow, [company_id], through)
-    lines = select(
-        VoucherLine.office_id, VoucherLine.currency, VoucherLine.account_id, SIGNED.label("amount")
-    ).where(
-        VoucherLine.company_id == company_id,
-        VoucherLine.business_date <= through,
-        period_balances.after_kept(kept, [company_id]),
-    )
-    carried = select(
-        LedgerPeriodBalance.office_id,
-        LedgerPeriodBalance.currency,
-        LedgerPeriodBalance.account_id,
-        LedgerPeriodBalance.balance_minor.label("amount"),
-    ).where(
-        LedgerPeriodBalance.company_id == company_id,
-        LedgerPeriodBalance.period == kept.get(company_id),
-    )
-    both = union_all(lines, carried).subquery()
+    """(office, currency, account code, debit-positive balance) of income and expense accounts
+    at the end of ``through`` (``period_balances.balances_at``)."""
+    found = period_balances.balances_at(uow, company_id, through)
     rows = uow.session.execute(
-        select(both.c.office_id, both.c.currency, LedgerAccount.code, func.sum(both.c.amount))
-        .join(LedgerAccount, LedgerAccount.id == both.c.account_id)
+        select(found.c.office_id, found.c.currency, LedgerAccount.code, found.c.balance)
+        .join(LedgerAccount, LedgerAccount.id == found.c.account_id)
         .where(LedgerAccount.type.in_([AccountType.INCOME.value, AccountType.EXPENSE.value]))
-        .group_by(both.c.office_id, both.c.currency, LedgerAccount.code)
-        .order_by(both.c.office_id, both.c.currency, LedgerAccount.code)
+        .order_by(found.c.office_id, found.c.currency, LedgerAccount.code)
     ).all()
     return [(office, currency, code, int(total)) for office, currency, code, total in rows if total]
 
