@@ -196,9 +196,9 @@ class Statements:
     dialect."""
 
     in_python: Select[Any]  # the rows priced in Python
-    to_rows: Update  # SQL prices, per loan, to the day's accrual rows
-    to_installments: Update  # SQL prices to their installments
-    to_both: Update | None  # the two above in one statement, prices computed once (PostgreSQL)
+    # the SQL prices to the day's accrual rows (per loan) and to their installments: on
+    # PostgreSQL one statement that prices them once (``_to_both``), on SQLite two
+    writes: tuple[Update, ...]
     total: Select[Any]  # the day's penalty of the loans charged
     to_loans: Update  # the accrual rows' totals to the loans charged
 
@@ -211,8 +211,7 @@ def _statements(dialect: str) -> Statements:
         c.id, c.loan_id, c.base, c.nights, c.annual_rate, c.penalty_multiplier, c.day_count,
         c.rounding, c.digits, c.age,
     ).where(~c.in_sql, c.nights > 0)  # fmt: skip
-    charges = _charges(dialect, company, day, low, high).subquery("charges")
-    per_loan, a = _per_loan(charges), LoanAccrual
+    a = LoanAccrual
     today = (a.company_id == company, a.business_date == day, *in_range(a.loan_id, low, high))
     charged = (
         *today,
@@ -223,15 +222,7 @@ def _statements(dialect: str) -> Statements:
     )
     return Statements(
         in_python=in_python,
-        # joined by (loan, date) alone: the computed charges drive, each finding its row by
-        # the unique index. With the range's rows of the day on offer too, an estimate of one
-        # row for a new date (statistics from before the day's rows) made PostgreSQL scan them
-        # and recompute the charges once per row: minutes at a million loans.
-        to_rows=update(a)
-        .where(a.loan_id == per_loan.c.loan_id, a.business_date == day)
-        .values(penalty_minor=a.penalty_minor + per_loan.c.amount),
-        to_installments=_to_installments(charges),
-        to_both=_to_both(dialect) if dialect == "postgresql" else None,
+        writes=_to_both(dialect) if dialect == "postgresql" else _to_each(dialect),
         total=select(func.coalesce(func.sum(a.penalty_minor), 0)).where(*charged),
         to_loans=update(Loan)
         .where(*charged)
@@ -241,6 +232,25 @@ def _statements(dialect: str) -> Statements:
             position_as_of=day,
         ),
     )
+
+
+def _to_rows(charges: Subquery | CTE) -> Update:
+    """Joined by (loan, date) alone: the computed charges drive, each finding its row by the
+    unique index. With the range's rows of the day on offer too, an estimate of one row for a
+    new date (statistics from before the day's rows) made PostgreSQL scan them and recompute the
+    charges once per row: minutes at a million loans."""
+    per_loan, a = _per_loan(charges), LoanAccrual
+    return (
+        update(a)
+        .where(a.loan_id == per_loan.c.loan_id, a.business_date == Bound.day)
+        .values(penalty_minor=a.penalty_minor + per_loan.c.amount)
+    )
+
+
+def _to_each(dialect: str) -> tuple[Update, ...]:
+    """The prices to the accrual rows, then to the installments: two statements, each pricing."""
+    charges = _charges(dialect, Bound.company, Bound.day, Bound.low, Bound.high).subquery("charges")
+    return _to_rows(charges), _to_installments(charges)
 
 
 def _to_installments(charges: Subquery | CTE) -> Update:
@@ -255,23 +265,17 @@ def _to_installments(charges: Subquery | CTE) -> Update:
     )
 
 
-def _to_both(dialect: str) -> Update:
+def _to_both(dialect: str) -> tuple[Update]:
     """The prices to the accrual rows and to the installments in one statement: the prices
     once, as a materialized CTE that both read (computing them was most of each write's time:
     they join the range's overdue loans, their close state and installments), the
     installments' update a data-modifying CTE beside the rows' update. Both see the tables as
     they were before the statement, as the two statements did (the rows' update changes
     nothing the prices read)."""
-    company, day, low, high = Bound.company, Bound.day, Bound.low, Bound.high
-    charges = _charges(dialect, company, day, low, high).cte("charges").prefix_with("MATERIALIZED")
-    per_loan, a = _per_loan(charges), LoanAccrual
-    installments = _to_installments(charges).returning(Inst.id).cte("charged_installments")
-    return (
-        update(a)
-        .where(a.loan_id == per_loan.c.loan_id, a.business_date == day)
-        .values(penalty_minor=a.penalty_minor + per_loan.c.amount)
-        .add_cte(installments)
-    )
+    charges = _charges(dialect, Bound.company, Bound.day, Bound.low, Bound.high)
+    shared = charges.cte("charges").prefix_with("MATERIALIZED")
+    installments = _to_installments(shared).returning(Inst.id).cte("charged_installments")
+    return (_to_rows(shared).add_cte(installments),)
 
 
 def charge_penalty(
@@ -283,11 +287,8 @@ def charge_penalty(
         by_python = _python_charges(uow, company_id, day, id_low, id_high)
         done, s = _statements(uow.dialect), uow.session.connection()  # Core: bound parameters
         values = Bound.values(company_id, day, id_low, id_high)
-        if done.to_both is not None:
-            s.execute(done.to_both, values)
-        else:
-            s.execute(done.to_rows, values)
-            s.execute(done.to_installments, values)
+        for write in done.writes:
+            s.execute(write, values)
         if by_python:
             _book_python(uow, by_python, day)
         minor = s.execute(done.total, values).scalar_one()
