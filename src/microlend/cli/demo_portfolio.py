@@ -30,6 +30,7 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 
 from microlend.accounting import service as ledger
+from microlend.accounting.model import period_of
 from microlend.cli.demo_behaviour import Behaviour, Payment, draw_behaviour, payments_of
 from microlend.cli.demo_fund_usage import UsageCheck, draw_check, record_check
 from microlend.cli.demo_origination import (
@@ -182,7 +183,7 @@ class _Run:
         business that followed caught every loan up on its own day: nothing is posted into
         them any more."""
         while self.next_month <= last_day:
-            period, finance = f"{self.next_month:%Y-%m}", self.staff["finance"]
+            period, finance = period_of(self.next_month), self.staff["finance"]
             with self.uow() as uow:
                 ledger.close_period(uow, finance, period=period, now=self.wall_clock())
                 uow.commit()
