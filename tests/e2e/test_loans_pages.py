@@ -378,10 +378,21 @@ def test_the_fund_usage_panel_shows_the_evidence_against_what_was_received(
     url = f"/loans/{loan.id}"
     page = ui_client.get(url, headers=HTML).text
     assert 'id="usage-evidenced">evidenced 0.00 of 12,000.00 received<' in page
+    # the officer names what the money paid for: nothing is chosen for them, and the uses
+    # that are not allowed stand apart
+    chosen = re.search(r'<select name="category" id="usage-category" required>(.*?)</select>', page)
+    assert chosen, page
+    assert chosen.group(1).startswith('<option value="" selected disabled>')
+    assert chosen.group(1).count(" selected") == 1
+    allowed, banned = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', chosen.group(1))
+    assert allowed[0] == "Permitted" and 'value="inventory"' in allowed[1]
+    assert banned[0] == "Prohibited" and 'value="securities"' in banned[1]
+    assert 'value="securities"' not in allowed[1] and 'value="inventory"' not in banned[1]
     record_usage(world, loan.id, "5000.00", evidence=b"invoice")
     record_usage(world, loan.id, "1000.00")  # no evidence: not counted
     page = ui_client.get(url, headers={**HTML, **ZH}).text
     assert 'id="usage-evidenced">已凭证 5,000.00 / 实收 12,000.00<' in page
+    assert '<option value="" selected disabled>请选择资金用途</option>' in page
 
 
 def test_the_list_names_borrowers_finds_loans_and_pages(

@@ -283,7 +283,8 @@ def loan_page(
             "certificates": service.certificates(uow, actor, loan_id=loan_id),
             "receipt_kinds": RECEIPT_KINDS,
             "drawdown_kinds": DRAWDOWNS,
-            "categories": CATEGORIES + PROHIBITED,
+            "categories": CATEGORIES,
+            "prohibited": PROHIBITED,
             "risk_categories": RISK_CATEGORIES,
         }
     return render_page(request, "loans/detail.html", context)
