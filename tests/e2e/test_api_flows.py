@@ -288,6 +288,31 @@ def test_the_loan_list_searches_by_number_and_borrower(client: TestClient, world
     assert (refused.status_code, refused.json()["field"]) == (422, "q")
 
 
+def test_a_reversal_or_a_reschedule_without_a_reason_is_a_problem_naming_it(
+    client: TestClient, world: World
+) -> None:
+    url = overdue_loan(world)
+    finance, manager = log_in(client, "finance"), log_in(client, "manager")
+    paid = client.post(f"{url}/repayments", headers=finance, json={"amount": "100.00"})
+    assert paid.status_code == 201, paid.text
+    reverse = f"{url}/events/{paid.json()['event']['id']}/reverse"
+    for body in ({}, {"reason": ""}, {"reason": "  "}):  # the schema, then the service
+        refused = client.post(reverse, headers=finance, json=body)
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["field"] == "reason", refused.text
+    refused = client.post(f"{url}/reschedules", headers=manager, json={"term": 6})
+    assert (refused.status_code, refused.json()["field"]) == (422, "reason")
+    assert [e["kind"] for e in client.get(f"{url}/events", headers=finance).json()] == [
+        "disbursement",
+        "repayment",
+    ]
+    done = client.post(reverse, headers=finance, json={"reason": "退票"})
+    assert done.status_code == 201, done.text
+    events = client.get(f"{url}/events", headers=finance).json()
+    assert events[-1]["kind"] == "reversal" and events[-1]["detail"]["reason"] == "退票"
+
+
 def test_a_disbursement_to_an_unregistered_account_is_a_problem_naming_the_field(
     client: TestClient, world: World
 ) -> None:

@@ -175,6 +175,31 @@ def _loan_page_of(client: TestClient, world: World, day: date, username: str) ->
     return f"/loans/{loan.id}", _as(client, username)
 
 
+def test_a_reversal_on_the_page_asks_for_its_reason_before_it_is_sent(
+    ui_client: TestClient, world: World
+) -> None:
+    url, csrf = _loan_page_of(ui_client, world, date(2025, 2, 15), "finance")
+    paid = repaid(world, int(url.rsplit("/", 1)[1]), "1120.00")
+    page = ui_client.get(url, headers=HTML).text
+    action = f'action="{url}/events/{paid.event.id}/reverse"'
+    form = re.search(
+        r'<details class="confirm"><summary class="btn btn-small">Reverse</summary>\s*'
+        rf"<form method=\"post\" {action}.*?</form></details>",
+        page,
+        re.S,
+    )
+    assert form, page
+    assert '<input type="text" name="reason" required maxlength="500"' in form.group(0)
+    refused = _post(ui_client, f"{url}/events/{paid.event.id}/reverse", {"csrf_token": csrf})
+    assert '<div class="notice notice-error">Give a reason.</div>' in refused
+    assert action in refused  # not reversed: it may still be
+    done = _post(
+        ui_client, f"{url}/events/{paid.event.id}/reverse", {"csrf_token": csrf, "reason": "退票"}
+    )
+    assert "The transaction is reversed." in done and action not in done
+    assert ">Reversed</span>" in done
+
+
 def test_a_waiver_waits_and_another_user_approves_it_on_the_loan_page(
     ui_client: TestClient, world: World
 ) -> None:

@@ -130,7 +130,7 @@ def prepare(world: World) -> tuple[dict[str, int], dict[tuple[str, str], Any]]:
             "counterparty": "供应商",
             "category": "inventory",
         },
-        ("POST", f"{L}/reschedules"): {"term": 6},
+        ("POST", f"{L}/reschedules"): {"term": 6, "reason": "经营困难"},
         ("POST", f"{L}/classification-adjustments"): {"category": "substandard", "reason": "涉诉"},
         ("POST", f"{L}/classification-restorations"): {"reason": "复核"},
         ("POST", f"{L}/write-off"): {"reason": "失联"},

@@ -180,8 +180,36 @@ def test_reversal_takes_the_repayment_out_and_reverses_its_voucher(world: World)
     assert _balances(world, loan.id) == {"130301": 1200000, "1002": -1200000}
     with world.make_uow() as uow, pytest.raises(Conflict):
         loans.reverse(
-            uow, world.principal(FIN), loan_id=loan.id, event_id=paid.event.id, now=world.now
+            uow,
+            world.principal(FIN),
+            loan_id=loan.id,
+            event_id=paid.event.id,
+            reason="退票",
+            now=world.now,
         )
+
+
+def test_a_reversal_says_why_or_is_refused_before_anything_is_written(world: World) -> None:
+    loan = disbursed(world)
+    set_business_date(world, date(2025, 2, 15))
+    paid = repaid(world, loan.id, "1120.00")  # 120.00 of interest, 1,000.00 of principal
+    before = _balances(world, loan.id)
+    assert before["130301"] == 1100000
+    for reason in ("", "   "):
+        with world.make_uow() as uow, pytest.raises(ValidationFailed) as caught:
+            loans.reverse(
+                uow,
+                world.principal(FIN),
+                loan_id=loan.id,
+                event_id=paid.event.id,
+                reason=reason,
+                now=world.now,
+            )
+        assert caught.value.field == "reason"
+    assert _balances(world, loan.id) == before  # the repayment stands, its voucher too
+    with world.make_uow(read_only=True) as uow:
+        view = loans.get_loan(uow, world.principal(FIN), loan_id=loan.id)
+    assert view.outstanding_principal == D("11000.00")
 
 
 def test_crash_after_the_event_insert_leaves_nothing(

@@ -180,7 +180,14 @@ def test_a_re_sent_file_replays_as_single_repayments_do(world: World) -> None:
     taken_back = posted[0]
     assert isinstance(taken_back, EventOutcome)
     with world.make_uow() as uow:
-        loans.reverse(uow, finance, loan_id=first.id, event_id=taken_back.event.id, now=world.now)
+        loans.reverse(
+            uow,
+            finance,
+            loan_id=first.id,
+            event_id=taken_back.event.id,
+            reason="退票",
+            now=world.now,
+        )
         uow.commit()
     counts, again = [], []
     for file in (lines, [*lines, *lines]):  # the statements do not grow with the lines

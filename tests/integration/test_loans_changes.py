@@ -260,12 +260,17 @@ def test_a_bad_request_is_refused_at_once_not_when_a_checker_approves(world: Wor
             now=world.now,
         )
     assert caught.value.field == "grace_principal_periods"
+    with world.make_uow() as uow, pytest.raises(ValidationFailed) as caught:
+        loans.reschedule(  # a restructuring says why
+            uow, world.principal("manager_a"), loan_id=loan.id, term=6, reason=" ", now=world.now
+        )
+    assert caught.value.field == "reason"
     with world.make_uow(read_only=True) as uow:
         assert pending_requests(uow, world.principal("manager"), loan_id=loan.id) == []
         refusals = uow.session.scalars(
             select(AuditRecord.outcome).where(AuditRecord.command.in_(CHECKED))
         ).all()
-    assert refusals == ["failed", "failed"]
+    assert refusals == ["failed", "failed", "failed"]
 
 
 def test_a_payment_dated_before_a_restructuring_replays_it(world: World) -> None:

@@ -170,6 +170,9 @@ def _reschedule_detail(payload: Payload) -> dict[str, Any]:
     method = payload.get("method") or None
     if method is not None and method not in tuple(RepaymentMethod):
         raise ValidationFailed("a repayment method", field="method")
+    reason = str(payload.get("reason") or "").strip()
+    if not reason:  # a restructuring is explained in its file (classification reads it)
+        raise ValidationFailed("say why the loan is rescheduled", field="reason")
     detail = {
         "term": term,
         "annual_rate": str(rate) if rate not in (None, "") else None,
@@ -177,7 +180,7 @@ def _reschedule_detail(payload: Payload) -> dict[str, Any]:
         "first_due_date": payload.get("first_due_date") or None,
         "grace_principal_periods": grace,
         "capitalise_arrears": bool(payload.get("capitalise_arrears")),
-        "reason": str(payload.get("reason") or "")[:500],
+        "reason": reason[:500],
     }
     try:
         reschedule_fields(detail)

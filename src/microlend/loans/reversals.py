@@ -32,6 +32,9 @@ REVERSIBLE = (*MONEY_KINDS, "refund", "waiver", RECOVERY)
     rule_in_lock=True,
 )
 def _reverse(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
+    reason = str(payload.get("reason") or "").strip()[:500]
+    if not reason:  # before the lock, which may hold the request for a checker
+        raise ValidationFailed("say why the transaction is reversed", field="reason")
     loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
     target = uow.session.get(tables.LoanEvent, int(payload["event_id"]))
     if target is None or target.loan_id != loan.id:
@@ -44,7 +47,6 @@ def _reverse(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: dateti
         select(tables.LoanEvent.id).where(tables.LoanEvent.reverses_event_id == target.id)
     ):
         raise Conflict("the event is already reversed", code="already_reversed")
-    reason = str(payload.get("reason") or "")[:500]
     change = {"reversed": target.id}
     if target.kind == RECOVERY:
         row = reverse_recovery(uow, actor, loan, target, reason=reason, now=now)
@@ -67,9 +69,10 @@ def reverse(
     *,
     loan_id: int,
     event_id: int,
-    reason: str = "",
+    reason: str,
     now: datetime,
 ) -> EventOutcome | Pending:
-    """冲正: the event is taken out of the history; later postings are replayed and reposted."""
+    """冲正, for the ``reason`` given: the event is taken out of the history; later postings are
+    replayed and reposted."""
     payload = {"loan_id": loan_id, "event_id": event_id, "reason": reason}
     return value_or_pending(run_command(uow, actor, REVERSE, payload, now=now), EventOutcome)

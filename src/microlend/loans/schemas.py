@@ -86,7 +86,7 @@ class PrepaymentIn(RepaymentIn):
 class ReverseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = ""
+    reason: str = Field(min_length=1, max_length=500)
 
 
 class AmountIn(BaseModel):
@@ -115,7 +115,7 @@ class RescheduleIn(BaseModel):
     first_due_date: date | None = None
     grace_principal_periods: int = Field(0, ge=0)
     capitalise_arrears: bool = False
-    reason: str = ""
+    reason: str = Field(min_length=1, max_length=500)
     value_date: date | None = None
 
 
