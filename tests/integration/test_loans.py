@@ -13,12 +13,14 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from microlend.accounting import service as ledger
 from microlend.accounting.tables import LedgerAccount, Voucher, VoucherLine
+from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import Conflict, Forbidden, RuleViolation, ValidationFailed
 from microlend.loans import service as loans
 from microlend.loans.views import EventOutcome, LoanView
@@ -161,32 +163,30 @@ def test_backdated_repayment_reposts_the_later_voucher_and_equals_posting_in_ord
     )
 
 
+def _reverse(uow: UnitOfWork, world: World, loan_id: int, event_id: int, reason: str) -> Any:
+    """Finance reverses the loan's event ``event_id`` for ``reason`` (not committed)."""
+    return loans.reverse(
+        uow,
+        world.principal(FIN),
+        loan_id=loan_id,
+        event_id=event_id,
+        reason=reason,
+        now=world.now,
+    )
+
+
 def test_reversal_takes_the_repayment_out_and_reverses_its_voucher(world: World) -> None:
     loan = disbursed(world)
     set_business_date(world, date(2025, 2, 15))
     paid = repaid(world, loan.id, "1120.00")
     with world.make_uow() as uow:
-        done = loans.reverse(
-            uow,
-            world.principal(FIN),
-            loan_id=loan.id,
-            event_id=paid.event.id,
-            reason="退票",
-            now=world.now,
-        )
+        done = _reverse(uow, world, loan.id, paid.event.id, "退票")
         uow.commit()
     assert isinstance(done, EventOutcome)
     assert done.loan.outstanding_principal == D("12000.00")
     assert _balances(world, loan.id) == {"130301": 1200000, "1002": -1200000}
     with world.make_uow() as uow, pytest.raises(Conflict):
-        loans.reverse(
-            uow,
-            world.principal(FIN),
-            loan_id=loan.id,
-            event_id=paid.event.id,
-            reason="退票",
-            now=world.now,
-        )
+        _reverse(uow, world, loan.id, paid.event.id, "退票")
 
 
 def test_a_reversal_says_why_or_is_refused_before_anything_is_written(world: World) -> None:
@@ -197,14 +197,7 @@ def test_a_reversal_says_why_or_is_refused_before_anything_is_written(world: Wor
     assert before["130301"] == 1100000
     for reason in ("", "   "):
         with world.make_uow() as uow, pytest.raises(ValidationFailed) as caught:
-            loans.reverse(
-                uow,
-                world.principal(FIN),
-                loan_id=loan.id,
-                event_id=paid.event.id,
-                reason=reason,
-                now=world.now,
-            )
+            _reverse(uow, world, loan.id, paid.event.id, reason)
         assert caught.value.field == "reason"
     assert _balances(world, loan.id) == before  # the repayment stands, its voucher too
     with world.make_uow(read_only=True) as uow:
