@@ -17,6 +17,7 @@ from microlend.db.makerchecker import approve_pending, configure_maker_checker
 from microlend.db.tables import AuditRecord
 from microlend.kernel.errors import Forbidden, RuleViolation, ValidationFailed
 from microlend.loans import service as loans
+from microlend.loans import tables
 from microlend.loans.adjustments import pending_requests
 from microlend.loans.views import EventOutcome
 from tests.integration.checker_support import approved, rejected
@@ -265,12 +266,25 @@ def test_a_bad_request_is_refused_at_once_not_when_a_checker_approves(world: Wor
             uow, world.principal("manager_a"), loan_id=loan.id, term=6, reason=" ", now=world.now
         )
     assert caught.value.field == "reason"
+    with pytest.raises(RuleViolation) as priced:  # the product lends at 6 % to 24 %
+        _reschedule(world, loan.id, term=12, annual_rate="24.01")
+    assert (priced.value.code, priced.value.field) == ("rate_above_product", "annual_rate")
     with world.make_uow(read_only=True) as uow:
         assert pending_requests(uow, world.principal("manager"), loan_id=loan.id) == []
         refusals = uow.session.scalars(
             select(AuditRecord.outcome).where(AuditRecord.command.in_(CHECKED))
         ).all()
-    assert refusals == ["failed", "failed", "failed"]
+    assert refusals == ["failed", "failed", "failed", "failed"]
+
+
+def test_a_restructuring_may_lower_the_rate_below_the_products_lowest(world: World) -> None:
+    loan = disbursed(world)  # 12 % under a product of 6 % to 24 %
+    set_business_date(world, date(2025, 3, 1))
+    done = approved(world, _reschedule(world, loan.id, term=12, annual_rate="3"))
+    assert isinstance(done, EventOutcome) and done.loan.restructured
+    with world.make_uow(read_only=True) as uow:
+        stored = uow.session.get(tables.Loan, loan.id)
+        assert stored is not None and stored.rate_in_force == D("3")
 
 
 def test_a_payment_dated_before_a_restructuring_replays_it(world: World) -> None:

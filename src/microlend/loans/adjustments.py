@@ -30,13 +30,14 @@ from microlend.db.commands import (
 from microlend.db.makerchecker import PendingView, pending_about
 from microlend.db.scope import get_scoped
 from microlend.db.uow import UnitOfWork
-from microlend.kernel.errors import DomainError, ValidationFailed
+from microlend.kernel.errors import DomainError, RuleViolation, ValidationFailed
 from microlend.kernel.fingerprint import digest
 from microlend.kernel.principal import Principal
 from microlend.loans import tables
 from microlend.loans.account import business_date, locked_loan, next_engine_id, require_serviceable
 from microlend.loans.calculator.model import RepaymentMethod
 from microlend.loans.calculator.servicing_terms import Component
+from microlend.loans.contract_document import product_terms_of
 from microlend.loans.engine import Reschedule, Waiver
 from microlend.loans.queries import get_loan
 from microlend.loans.records import reschedule_fields
@@ -151,7 +152,10 @@ def _count(payload: Payload, name: str) -> int:
         return -1
 
 
-def _reschedule_detail(payload: Payload) -> dict[str, Any]:
+def _reschedule_detail(payload: Payload, loan: tables.Loan) -> dict[str, Any]:
+    """The reschedule asked for, checked: a new rate may be lower than the product's lowest (a
+    concession to a borrower in difficulty), never higher than its highest, which keeps the
+    loan within the APR cap the product was checked against."""
     term = _count(payload, "term")
     if not 1 <= term <= 360:
         raise ValidationFailed("1 to 360 installments", field="term")
@@ -167,6 +171,14 @@ def _reschedule_detail(payload: Payload) -> dict[str, Any]:
                 raise ValueError
         except (ArithmeticError, ValueError):
             raise ValidationFailed("a non-negative percent", field="annual_rate") from None
+        highest = product_terms_of(loan.contract).max_rate
+        if Decimal(str(rate)) > highest:
+            raise RuleViolation(
+                "above the product's highest rate of %(rate)s%%",
+                code="rate_above_product",
+                field="annual_rate",
+                params={"rate": highest},
+            )
     method = payload.get("method") or None
     if method is not None and method not in tuple(RepaymentMethod):
         raise ValidationFailed("a repayment method", field="method")
@@ -193,7 +205,7 @@ def _reschedule_detail(payload: Payload) -> dict[str, Any]:
 def _reschedule(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime) -> Done:
     loan = locked_loan(uow, actor, int(payload["loan_id"]), now=now)
     require_serviceable(loan)
-    detail = _reschedule_detail(payload)
+    detail = _reschedule_detail(payload, loan)
     day = value_date_of(payload.get("value_date"), business_date(uow, loan.company_id))
     seq, eid = next_engine_id(loan)
     event = Reschedule(eid, day, seq, **reschedule_fields(detail))
@@ -230,7 +242,7 @@ def reschedule(
         "value_date": value_date.isoformat() if value_date else None,
     }
     outcome = submit_request(
-        uow, actor, RESCHEDULE, payload, lambda _loan: _reschedule_detail(payload), now=now
+        uow, actor, RESCHEDULE, payload, lambda loan: _reschedule_detail(payload, loan), now=now
     )
     return value_or_pending(outcome, EventOutcome)
 
