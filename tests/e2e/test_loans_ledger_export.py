@@ -65,7 +65,7 @@ def test_the_ledger_holds_every_loan_of_the_lists_query_and_is_audited(
     request = {
         "status": None, "overdue": None, "within_offices": None, "owner_id": None,
         "due_through": None, "dpd_range": None, "category": None, "adjusted": None,
-        "usage": None, "search": None, "format": "xlsx",
+        "usage": None, "search": None, "order": None, "format": "xlsx",
     }  # fmt: skip
     text = json.dumps(request, sort_keys=True, separators=(",", ":"))
     assert records[0].input_digest == hashlib.sha256(text.encode()).hexdigest()

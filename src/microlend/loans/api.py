@@ -95,6 +95,7 @@ def list_loans(
     adjusted: bool | None = None,
     usage: str | None = None,
     q: str | None = Query(None, max_length=100),
+    order: str | None = None,
     after_id: AfterId | None = None,
     limit: int = Query(100, ge=1, le=500),
 ) -> list[LoanOut]:
@@ -102,7 +103,10 @@ def list_loans(
     ``category`` the classification the last close of business gave them, ``adjusted`` whether
     an adjustment by hand holds it, ``usage`` a fund usage status or ``verification_late``
     (on the book, past the verification deadline, not fully verified); ``q`` a loan or contract
-    number, or the borrower's name, pinyin, ID number or mobile)."""
+    number, or the borrower's name, pinyin, ID number or mobile). ``order``: ``number`` (the
+    default), ``days_past_due``, ``overdue`` or ``outstanding`` (the highest first) or
+    ``next_due_date`` (the earliest first, then the loans with nothing left to fall due), each
+    then by number; ``after_id`` the last loan of the page before, in the same order."""
     rows = service.list_loans(
         uow,
         actor,
@@ -115,6 +119,7 @@ def list_loans(
         adjusted=adjusted,
         usage=usage,
         search=q,
+        order=order,
         after_id=after_id,
         limit=limit,
     )

@@ -40,7 +40,8 @@ class LedgerLine:
 
 
 def ledger_lines(uow: UnitOfWork, actor: Principal, filters: LoanFilters) -> list[LedgerLine]:
-    """The loans (scoped, filtered) by id, with their borrowers' and offices' names."""
+    """The loans (scoped, filtered) in the list's order, with their borrowers' and offices'
+    names."""
     require(actor, PERMISSION)
     loans: list[LoanView] = []
     while True:

@@ -27,6 +27,7 @@ from microlend.loans.classification import ADJUST, RESTORE
 from microlend.loans.classification import PERMISSION as ADJUST_CLASSIFICATION
 from microlend.loans.fund_usage import CATEGORIES, PROHIBITED, usage_evidence
 from microlend.loans.ledger_export import PERMISSION as LEDGER_EXPORT
+from microlend.loans.list_order import NUMBER, ORDERS
 from microlend.loans.portfolio import DPD_BUCKETS
 from microlend.loans.queries import RISK_CATEGORIES, STATUSES, USAGE_FILTERS
 from microlend.loans.receipts import DRAWDOWNS, RECEIPT_KINDS
@@ -100,6 +101,7 @@ class ListQuery:
     q: str = ""
     office: str = ""
     mine: str = ""
+    order: str = ""
 
     def filters(
         self, uow: UnitOfWork, actor: Principal
@@ -118,6 +120,7 @@ class ListQuery:
             adjusted=True if self.adjusted == "1" else None,
             usage=self.usage if self.usage in USAGE_FILTERS else None,
             search=self.q.strip() or None,
+            order=self.order if self.order in ORDERS else None,
         )
         return filters, offices, office_id
 
@@ -135,8 +138,17 @@ class ListQuery:
             "q": self.q,
             "office": str(office_id or ""),
             "mine": "1" if self.mine == "1" else "",
+            "order": self.order if self.order in ORDERS and self.order != NUMBER else "",
         }
         return {key: value for key, value in kept.items() if value}
+
+    def orders(self, office_id: int | None) -> dict[str, str]:
+        """Each order's address: this query in that order, from its first page."""
+        kept = {key: value for key, value in self.address(office_id).items() if key != "order"}
+        return {
+            order: urlencode({**kept, **({"order": order} if order != NUMBER else {})})
+            for order in ORDERS
+        }
 
 
 @router.get("/loans")
@@ -188,6 +200,9 @@ def loans_page(
             urlencode({**address, "after": rows[-1].id}) if len(rows) == PAGE_SIZE else ""
         ),
         "ledger": urlencode(address) if actor.can(LEDGER_EXPORT) else None,
+        "order": filters.order or NUMBER,
+        "orders": query.orders(office_id),
+        "descending": [order for order, (_key, down) in ORDERS.items() if down],
     }
     return render_page(request, "loans/list.html", context, notices=notices)
 

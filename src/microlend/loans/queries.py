@@ -23,6 +23,7 @@ from microlend.loans.account import business_date, event_rows, history
 from microlend.loans.engine import Position, position
 from microlend.loans.fund_usage import STATUSES as USAGE_STATUSES
 from microlend.loans.fund_usage import usage_view
+from microlend.loans.list_order import checked_order, ordered
 from microlend.loans.portfolio import dpd_between, due_by
 from microlend.loans.records import money
 from microlend.loans.tables_close import LoanRisk
@@ -88,10 +89,12 @@ def list_loans(
     adjusted: bool | None = None,
     usage: str | None = None,
     search: str | None = None,
+    order: str | None = None,
     limit: int = 100,
     after_id: int | None = None,
 ) -> list[LoanView]:
-    """Loans in the actor's scope, filtered: ``office_id`` booked at that office,
+    """Loans in the actor's scope, in ``order`` (``list_order.ORDERS``; by number if none),
+    from after the loan ``after_id``, filtered: ``office_id`` booked at that office,
     ``within_offices`` at any of those (an office and the ones below it, for the list page),
     ``due_through`` those with an installment owing on or before that date, ``dpd_range`` those
     so many days past due (``(91, None)``: over 90), ``category`` those on the book (not
@@ -101,6 +104,7 @@ def list_loans(
     past their verification deadline (before the business date) still unverified or partially
     verified, ``search`` those it finds (``search_condition``)."""
     require(actor, VIEW)
+    order = checked_order(order)
     if status is not None and status not in STATUSES:
         raise ValidationFailed(
             "one of %(statuses)s", field="status", params={"statuses": ", ".join(STATUSES)}
@@ -139,9 +143,8 @@ def list_loans(
         stmt = stmt.where(_usage_condition(usage))
     if search is not None and search.strip():
         stmt = stmt.where(search_condition(uow, search.strip()))
-    if after_id is not None:
-        stmt = stmt.where(tables.Loan.id > after_id)
-    rows = uow.session.scalars(stmt.order_by(tables.Loan.id).limit(min(max(limit, 1), 500)))
+    stmt = ordered(stmt, order, after_id)
+    rows = uow.session.scalars(stmt.limit(min(max(limit, 1), 500)))
     return [loan_view(row) for row in rows]
 
 
@@ -192,6 +195,7 @@ class LoanFilters:
     adjusted: bool | None = None
     usage: str | None = None
     search: str | None = None
+    order: str | None = None
 
     def request(self) -> dict[str, object]:
         """The filters as plain values (an audit record's request)."""
@@ -206,6 +210,7 @@ class LoanFilters:
             "adjusted": self.adjusted,
             "usage": self.usage,
             "search": self.search,
+            "order": self.order,
         }
 
 
@@ -231,6 +236,7 @@ def filtered_loans(
         adjusted=filters.adjusted,
         usage=filters.usage,
         search=filters.search,
+        order=filters.order,
         after_id=after_id,
         limit=limit,
     )
