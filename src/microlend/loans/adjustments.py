@@ -167,12 +167,13 @@ def _reschedule_detail(payload: Payload, loan: tables.Loan) -> dict[str, Any]:
     rate = payload.get("annual_rate")
     if rate not in (None, ""):
         try:
-            if Decimal(str(rate)) < 0:
+            value = Decimal(str(rate))
+            if value < 0:
                 raise ValueError
         except (ArithmeticError, ValueError):
             raise ValidationFailed("a non-negative percent", field="annual_rate") from None
         highest = product_terms_of(loan.contract).max_rate
-        if Decimal(str(rate)) > highest:
+        if value > highest:
             raise RuleViolation(
                 "above the product's highest rate of %(rate)s%%",
                 code="rate_above_product",

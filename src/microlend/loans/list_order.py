@@ -62,4 +62,4 @@ def ordered(stmt: Select[Any], order: str, after_id: int | None) -> Select[Any]:
             beyond = column < at if descending else column > at
             stmt = stmt.where(or_(beyond, and_(column == at, loan.id > after_id)))
     first = column.desc() if descending else column.asc()
-    return stmt.order_by(first, loan.id) if order != NUMBER else stmt.order_by(loan.id)
+    return stmt.order_by(first) if order == NUMBER else stmt.order_by(first, loan.id)
