@@ -16,6 +16,13 @@ module may define any of these functions (all optional; each one it defines is u
 ``repayment_behaviour(uow, customer_ids: frozenset[int]) -> dict[int, RepaymentBehaviour]``
     Max and current DPD, late payments and default per customer; contributions are combined
     (worst DPD, summed late payments, default if any says so).
+``customers_owing(office_id: int | None) -> Select``
+    The ids of customers who owe on business booked at an office other than ``office_id`` (any
+    office when None): a loan on the book. Such a customer is held by that office: never
+    released to the pool, claimed or transferred by an officer of another office.
+``hand_over(uow, customer_id: int, *, to_user_id: int, now: datetime) -> list[int]``
+    The customer was taken over by officer ``to_user_id`` (a claim or a transfer): the business
+    they follow up goes with them; the ids of what moved (loans).
 
 Messages in these modules may be marked with ``N_``/``_``: the UI catalog extracts them.
 """
@@ -25,12 +32,16 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from types import ModuleType
 from typing import Any
 
+from sqlalchemy import ColumnElement, false, or_, select
+
 import microlend
+from microlend.customers.tables import Customer
 from microlend.customers.views import File360Section, RepaymentBehaviour
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.principal import Principal
@@ -110,3 +121,24 @@ def repayment_behaviour(
             if customer_id in behaviour:
                 behaviour[customer_id] = combined(behaviour[customer_id], found)
     return behaviour
+
+
+def owing_elsewhere(office_id: int | None) -> ColumnElement[bool]:
+    """Customers who owe on business booked at an office other than ``office_id`` (any office
+    when None): held by that office, whatever the pool's protection period."""
+    found = [Customer.id.in_(hook(office_id)) for hook in _hooks("customers_owing")]
+    return or_(*found) if found else false()
+
+
+def owes_elsewhere(uow: UnitOfWork, customer_id: int, office_id: int | None) -> bool:
+    """Whether the customer owes on business booked at an office other than ``office_id``."""
+    stmt = select(Customer.id).where(Customer.id == customer_id, owing_elsewhere(office_id))
+    return uow.session.scalar(stmt) is not None
+
+
+def hand_over(uow: UnitOfWork, customer_id: int, *, to_user_id: int, now: datetime) -> list[int]:
+    """The customer's business goes with them to officer ``to_user_id``: what moved."""
+    moved: list[int] = []
+    for hook in _hooks("hand_over"):
+        moved += hook(uow, customer_id, to_user_id=to_user_id, now=now)
+    return moved

@@ -8,6 +8,13 @@ Sharing: a company's pool is shared with the group's other sharing companies whe
 says so, or, without one, when the group's setting says so. The default is not shared: the
 companies of a group are separate legal entities, and handing personal data from one to another
 is a deliberate choice. A customer is unique per group whatever the setting.
+
+A customer who owes on business on the book (a loan of theirs not paid off or written off:
+``extensions.owing_elsewhere``) is held by the office where it is booked, whatever the
+protection period: the shared pool lists them to no officer of another office, a claim from one
+is refused (``customer_owing``), and their officer does not release them (a transfer hands them
+on). Whoever takes such a customer over (a claim within that office, an approved transfer) takes
+their loans over too (``extensions.hand_over``: the loans' officer, 管户).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
-from microlend.customers import model
+from microlend.customers import extensions, model
 from microlend.customers.records import (
     business_date,
     customer_view,
@@ -92,13 +99,19 @@ def _claim(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime
         raise Conflict("held by %(owner_name)s until %(ends)s", code="customer_held",
                        extra={"protection_ends": ends},
                        params={"owner_name": holder.owner_name, "ends": ends})  # fmt: skip
+    if extensions.owes_elsewhere(uow, row.id, actor.office_id):
+        raise Conflict("owes on a loan booked at another office, which holds the customer",
+                       code="customer_owing")  # fmt: skip
     previous = row.owner_id
     row.company_id, row.office_id, row.owner_id = actor.company_id, actor.office_id, actor.user_id
     row.held_since = row.last_activity_on = as_of
     row.updated_at = now
     record_event(uow, row, "claim", previous, actor, now)
+    moved = actor.user_id and extensions.hand_over(uow, row.id, to_user_id=actor.user_id, now=now)
+    loans = moved or []
     return Done(entity_id=row.id, value=customer_view(row, actor),
-                change={"owner_id": actor.user_id, "previous_owner_id": previous})  # fmt: skip
+                change={"owner_id": actor.user_id, "previous_owner_id": previous,
+                        "loans": loans})  # fmt: skip
 
 
 def claim_customer(uow: UnitOfWork, actor: Principal, *, customer_id: int, now: datetime,
@@ -119,6 +132,9 @@ def _release(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: dateti
         raise Forbidden("only the owner or a manager releases a customer", code="not_owner")
     if row.owner_id is None:
         raise Conflict("this customer is in the pool already", code="customer_in_pool")
+    if extensions.owes_elsewhere(uow, row.id, None):
+        raise Conflict("owes on a loan on the book: transfer the customer instead",
+                       code="customer_owing")  # fmt: skip
     previous, row.owner_id, row.updated_at = row.owner_id, None, now
     record_event(uow, row, "release", previous, actor, now)
     return Done(entity_id=row.id, value=customer_view(row, actor), change={"previous": previous})
@@ -230,4 +246,5 @@ def pool_query(uow: UnitOfWork, actor: Principal, view: str) -> Select[Any]:
             Customer.office_id == actor.office_id,
             Customer.owner_id.is_not(None),
         )
-    return stmt.where(in_pool_condition(uow, pool_companies(uow, actor.company_id)))
+    claimable = in_pool_condition(uow, pool_companies(uow, actor.company_id))
+    return stmt.where(claimable, ~extensions.owing_elsewhere(actor.office_id))

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from microlend.auth.tables import User
+from microlend.customers import extensions
 from microlend.customers.pool import record_event
 from microlend.customers.records import business_date, group_of_company
 from microlend.customers.tables import Customer
@@ -55,6 +56,11 @@ def _target(uow: UnitOfWork, customer: Customer, to_user_id: int) -> User:
         raise ValidationFailed("that user is disabled", field="to_user_id")
     if target.id == customer.owner_id:
         raise ValidationFailed("that officer holds the customer already", field="to_user_id")
+    if extensions.owes_elsewhere(uow, customer.id, target.office_id):
+        raise ValidationFailed(
+            "the customer owes on a loan booked at another office: hand them to an officer there",
+            field="to_user_id",
+        )
     return target
 
 
@@ -121,10 +127,12 @@ def _decide(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetim
     row.held_since = row.last_activity_on = business_date(uow, target.company_id)
     row.updated_at = now
     record_event(uow, row, "transfer", previous, actor, now)
+    loans = extensions.hand_over(uow, row.id, to_user_id=target.id, now=now)
     request.status = "approved"
     uow.session.flush()
     return Done(entity_id=request.id, value=transfer_view(uow, request),
-                change={"status": "approved", "from": previous, "to": target.id})  # fmt: skip
+                change={"status": "approved", "from": previous, "to": target.id,
+                        "loans": loans})  # fmt: skip
 
 
 def decide_transfer(uow: UnitOfWork, actor: Principal, *, request_id: int, approve: bool,

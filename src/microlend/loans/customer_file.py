@@ -1,12 +1,16 @@
 """The loans context's contribution to the customer 360 (found by ``customers.extensions``): the
 customer's loans, search by loan number, outstanding exposure and repayment behaviour (from
-the loans' position snapshots, which every command and close of business refresh)."""
+the loans' position snapshots, which every command and close of business refresh); and who
+holds a borrower: the office where a loan of theirs on the book is booked (``customers_owing``),
+whose officer taking the borrower over takes over its loans too (``hand_over``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select, update
 
 from microlend.customers.views import File360Section, RepaymentBehaviour
 from microlend.db.scope import apply_scope
@@ -124,3 +128,26 @@ def repayment_behaviour(
             )
         )
     return found
+
+
+def customers_owing(office_id: int | None) -> Select[Any]:
+    """The customers with a loan on the book booked at an office other than ``office_id`` (at
+    any office when None)."""
+    owing = select(Loan.customer_id).where(Loan.status.in_(ON_BOOK))
+    return owing if office_id is None else owing.where(Loan.office_id != office_id)
+
+
+def hand_over(uow: UnitOfWork, customer_id: int, *, to_user_id: int, now: datetime) -> list[int]:
+    """The customer's loans on the book go to officer ``to_user_id`` (管户: the officer who
+    follows them up), who has taken the customer over; their ids."""
+    moved = uow.session.execute(
+        update(Loan)
+        .where(
+            Loan.customer_id == customer_id,
+            Loan.status.in_(ON_BOOK),
+            Loan.owner_id != to_user_id,
+        )
+        .values(owner_id=to_user_id, updated_at=now)
+        .returning(Loan.id)
+    )
+    return sorted(moved.scalars())
