@@ -15,6 +15,7 @@ from microlend.customers import extensions
 from microlend.customers import service as customers
 from microlend.customers.views import CustomerView, File360Section
 from tests.e2e.pages_support import EN, sign_in, ui_client
+from tests.integration.loans_support import disbursed
 from tests.seed import World
 
 __all__ = ["ui_client"]
@@ -117,6 +118,22 @@ def test_release_then_another_officer_claims_from_the_pool(
     assert claimed.headers["location"] == f"/customers/{customer_id}"
     assert "You now hold 张三." in other.get(claimed.headers["location"]).text
     assert "张三" in other.get("/customers/pool?view=mine").text
+
+
+def test_a_borrower_is_marked_and_not_offered_for_release(
+    ui_client: TestClient, world: World
+) -> None:
+    loan = disbursed(world)  # officer_a's customer 李四, with a loan on the book
+    csrf = sign_in(ui_client, "officer_a")
+    page = ui_client.get(f"/customers/{loan.customer_id}").text
+    assert 'id="holder-owing"' in page and f"/customers/{loan.customer_id}/release" not in page
+    mine = ui_client.get("/customers/pool?view=mine").text
+    assert "Borrower with a loan on the book" in mine
+    assert f"/customers/{loan.customer_id}/release" not in mine
+    refused = ui_client.post(f"/customers/{loan.customer_id}/release", data={"csrf_token": csrf})
+    assert refused.status_code == 303  # a notice names why; the customer stays held
+    shown = ui_client.get(refused.headers["location"]).text
+    assert "owes on a loan on the book: transfer the customer instead" in shown
 
 
 def test_a_transfer_is_asked_on_the_360_and_approved_by_a_manager(

@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from microlend.auth.tables import User
-from microlend.customers import model
+from microlend.customers import extensions, model
 from microlend.customers.pool import pool_query
 from microlend.customers.records import business_date, customer_view, ownership_of, protection_days
 from microlend.customers.tables import Collision, Customer
@@ -52,6 +52,10 @@ def pool_customers(uow: UnitOfWork, actor: Principal, *, view: str = "mine",
     offices = _names(uow, Office, (r.office_id for r in page.items), "name")
     companies = _names(uow, Company, (r.company_id for r in page.items), "name")
     blind = dataclasses.replace(actor, permissions=actor.permissions - {"pii.view"})
+    ids = [row.id for row in page.items]
+    owing = set(uow.session.scalars(
+        select(Customer.id).where(Customer.id.in_(ids), extensions.owing_elsewhere(None))
+    )) if ids else set()  # fmt: skip
     days: dict[int, int] = {}
     today: dict[int, date] = {}
     entries = []
@@ -69,7 +73,8 @@ def pool_customers(uow: UnitOfWork, actor: Principal, *, view: str = "mine",
             office_name=offices.get(row.office_id, ""),
             company_name=companies.get(row.company_id, ""),
             protection_ends=model.protection_ends(ownership, protection_days=days[row.company_id]),
-            in_pool=not held,
+            in_pool=not held and row.id not in owing,
+            owing=row.id in owing,
         ))  # fmt: skip
     return Page(entries, page.next_cursor)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from microlend.auth.tables import User
-from microlend.customers import model
+from microlend.customers import extensions, model
 from microlend.customers.tables import Customer, ListEntry, PoolSetting
 from microlend.customers.views import CustomerView, HolderView
 from microlend.db.uow import UnitOfWork
@@ -79,6 +79,8 @@ def holder_view(uow: UnitOfWork, row: Customer, *, as_of: date) -> HolderView:
     office = uow.session.get(Office, row.office_id)
     company = uow.session.get(Company, row.company_id)
     ownership = ownership_of(row)
+    owing = extensions.owes_elsewhere(uow, row.id, None)
+    held = model.is_held(ownership, as_of=as_of, protection_days=days)
     return HolderView(
         owner_id=row.owner_id,
         owner_name=owner.display_name if owner else None,
@@ -89,7 +91,8 @@ def holder_view(uow: UnitOfWork, row: Customer, *, as_of: date) -> HolderView:
         held_since=row.held_since,
         last_activity_on=row.last_activity_on,
         protection_ends=model.protection_ends(ownership, protection_days=days),
-        held=model.is_held(ownership, as_of=as_of, protection_days=days),
+        held=held or (owing and row.owner_id is not None),
+        owing=owing,
     )
 
 

@@ -49,6 +49,7 @@ class HolderView:
     last_activity_on: date | None
     protection_ends: date | None
     held: bool
+    owing: bool = False  # a loan of theirs is on the book: its office holds them, no release
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,7 @@ class PoolEntryView:
     company_name: str
     protection_ends: date | None
     in_pool: bool
+    owing: bool = False  # a loan of theirs is on the book: not released, not in the pool
 
 
 @dataclass(frozen=True)
