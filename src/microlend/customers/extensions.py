@@ -16,10 +16,11 @@ module may define any of these functions (all optional; each one it defines is u
 ``repayment_behaviour(uow, customer_ids: frozenset[int]) -> dict[int, RepaymentBehaviour]``
     Max and current DPD, late payments and default per customer; contributions are combined
     (worst DPD, summed late payments, default if any says so).
-``customers_owing(office_id: int | None) -> Select``
-    The ids of customers who owe on business booked at an office other than ``office_id`` (any
-    office when None): a loan on the book. Such a customer is held by that office: never
-    released to the pool, claimed or transferred by an officer of another office.
+``owing(customer_id: ColumnElement[int], office_id: int | None) -> ColumnElement[bool]``
+    Whether the customer (a column: one customer or a list's rows) owes on business booked at
+    an office other than ``office_id`` (any office when None): a loan on the book. Such a
+    customer is held by that office: never released to the pool, claimed or transferred by an
+    officer of another office.
 ``hand_over(uow, customer_id: int, *, to_user_id: int, now: datetime) -> list[int]``
     The customer was taken over by officer ``to_user_id`` (a claim or a transfer): the business
     they follow up goes with them; the ids of what moved (loans).
@@ -126,7 +127,7 @@ def repayment_behaviour(
 def owing_elsewhere(office_id: int | None) -> ColumnElement[bool]:
     """Customers who owe on business booked at an office other than ``office_id`` (any office
     when None): held by that office, whatever the pool's protection period."""
-    found = [Customer.id.in_(hook(office_id)) for hook in _hooks("customers_owing")]
+    found = [hook(Customer.id, office_id) for hook in _hooks("owing")]
     return or_(*found) if found else false()
 
 

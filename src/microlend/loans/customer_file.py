@@ -1,16 +1,15 @@
 """The loans context's contribution to the customer 360 (found by ``customers.extensions``): the
 customer's loans, search by loan number, outstanding exposure and repayment behaviour (from
 the loans' position snapshots, which every command and close of business refresh); and who
-holds a borrower: the office where a loan of theirs on the book is booked (``customers_owing``),
-whose officer taking the borrower over takes over its loans too (``hand_over``)."""
+holds a borrower: the office where a loan of theirs on the book is booked (``owing``), whose
+officer taking the borrower over takes over its loans too (``hand_over``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, exists, func, select, update
 
 from microlend.customers.views import File360Section, RepaymentBehaviour
 from microlend.db.scope import apply_scope
@@ -130,11 +129,14 @@ def repayment_behaviour(
     return found
 
 
-def customers_owing(office_id: int | None) -> Select[Any]:
-    """The customers with a loan on the book booked at an office other than ``office_id`` (at
-    any office when None)."""
-    owing = select(Loan.customer_id).where(Loan.status.in_(ON_BOOK))
-    return owing if office_id is None else owing.where(Loan.office_id != office_id)
+def owing(customer_id: ColumnElement[int], office_id: int | None) -> ColumnElement[bool]:
+    """Whether the customer ``customer_id`` (a column) has a loan on the book booked at an office
+    other than ``office_id`` (at any office when None): a correlated ``EXISTS``, which
+    PostgreSQL runs through the loans' customer index, for one customer or a list's page."""
+    found = [Loan.customer_id == customer_id, Loan.status.in_(ON_BOOK)]
+    if office_id is not None:
+        found.append(Loan.office_id != office_id)
+    return exists().where(*found)
 
 
 def hand_over(uow: UnitOfWork, customer_id: int, *, to_user_id: int, now: datetime) -> list[int]:
