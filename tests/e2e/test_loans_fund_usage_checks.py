@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from microlend.kernel.errors import ValidationFailed
 from microlend.loans import service as loans
 from tests.e2e.pages_support import HTML, ZH, sign_in, ui_client
+from tests.e2e.test_pages_home import home_of, section
 from tests.integration.loans_support import disbursed, record_usage, set_business_date
 from tests.seed import World
 
@@ -118,3 +119,33 @@ def test_the_product_sets_how_long_a_check_may_take(world: World) -> None:
     assert _listed(world, "verification_late") == set()
     set_business_date(world, date(2025, 3, 17))
     assert _listed(world, "verification_late") == {loan.id}
+
+
+def test_the_risk_officer_sees_the_loans_whose_funds_were_misused(
+    ui_client: TestClient, world: World
+) -> None:
+    at_a = disbursed(world)  # branch A, officer_a
+    disbursed(world, code="L2", id_number="110105198002020013")  # branch A, used as agreed
+    at_b = disbursed(
+        world, code="L3", id_number="110105198003030010", office="b", officer="officer_b"
+    )
+    record_usage(world, at_a.id, "3000.00", category="securities", counterparty="券商")
+    with world.make_uow() as uow:
+        loans.record_usage(uow, world.principal("officer_b"), loan_id=at_b.id, amount="2000.00",
+                           used_on=date(2025, 1, 15), counterparty="某平台", category="gambling",
+                           now=world.now)  # fmt: skip
+        uow.commit()
+    # the risk officer sees the company, the manager of branch A that branch; an officer, who
+    # records the uses, has the late checks' card instead
+    for username, count in (("risk", 2), ("manager_a", 1), ("officer_a", None)):
+        page = home_of(ui_client, username)
+        card = section(page, "card-misused")
+        if count is None:
+            assert card == "" and "card-usage-late" in page
+            continue
+        assert f'<div class="stat-value">{count}</div>' in card, username
+        assert 'href="/loans?usage=misused"' in card
+    listing = ui_client.get(
+        "/loans?usage=misused", headers=HTML
+    ).text  # the card's link (officer_a)
+    assert at_a.number in listing and at_b.number not in listing

@@ -160,11 +160,12 @@ def _usage_condition(usage: str) -> ColumnElement[bool]:
     )
 
 
-def late_checks(uow: UnitOfWork, actor: Principal) -> int:
-    """How many loans in the actor's scope ``USAGE_LATE`` lists."""
+def usage_count(uow: UnitOfWork, actor: Principal, usage: str) -> int:
+    """How many loans in the actor's scope the list's ``usage`` filter keeps (``USAGE_LATE``:
+    the checks past their deadline; ``misused``: funds gone to a prohibited use)."""
     require(actor, VIEW)
     scoped = apply_scope(select(tables.Loan.id), actor, tables.Loan)
-    found = scoped.where(_usage_condition(USAGE_LATE)).subquery()
+    found = scoped.where(_usage_condition(usage)).subquery()
     return int(uow.session.scalar(select(func.count()).select_from(found)) or 0)
 
 

@@ -10,6 +10,8 @@ that scopes them to the user's offices.
 * overdue loans by days past due (``loans.view`` with ``collections.view``);
 * the fund-usage checks past their deadline (``loans.view`` with ``loans.fund_usage.record``:
   the officer who makes them);
+* the loans whose funds went to a prohibited use (``loans.view`` with
+  ``risk.classification.override``: the risk officer, who weighs misuse in the loan's class);
 * the portfolio (``loans.view`` with ``reports.view``): active loans, outstanding principal,
   PAR30, disbursed this month;
 * the books (``eod.run`` / ``accounting.view`` / ``loans.disburse``): the last close of
@@ -31,14 +33,18 @@ from microlend.eod import service as eod
 from microlend.eod.reconciliation import may_reconcile
 from microlend.loans import service as loans
 from microlend.loans.pages import dpd_key
+from microlend.loans.queries import USAGE_LATE
 from microlend.origination import service as origination
 from microlend.web.kit.viewer import Viewer
 
 DUE_DAYS = 7
 # every section's key in the template context (None: not shown)
 SECTIONS = (
-    "pipeline", "decisions", "due", "due_through", "overdue", "usage_late", "portfolio", "books",
+    "pipeline", "decisions", "due", "due_through", "overdue", "usage_late", "misused", "portfolio",
+    "books",
 )  # fmt: skip
+MISUSED = "misused"  # a fund usage status: money gone to a prohibited use
+MISUSE_WATCH = "risk.classification.override"  # the risk officer (and the manager who approves)
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,9 @@ def _loan_sections(uow: UnitOfWork, viewer: Viewer, today: date) -> dict[str, An
     if viewer.can("collections.view"):
         sections["overdue"] = loans.overdue_by_dpd(uow, actor)
     if viewer.can("loans.fund_usage.record"):
-        sections["usage_late"] = loans.late_checks(uow, actor)
+        sections["usage_late"] = loans.usage_count(uow, actor, USAGE_LATE)
+    if viewer.can(MISUSE_WATCH):
+        sections["misused"] = loans.usage_count(uow, actor, MISUSED)
     if viewer.can("reports.view"):
         sections["portfolio"] = loans.portfolio(
             uow, actor, disbursed_from=today.replace(day=1), disbursed_through=today
