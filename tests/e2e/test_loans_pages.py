@@ -198,6 +198,7 @@ def test_a_reversal_on_the_page_asks_for_its_reason_before_it_is_sent(
     )
     assert "The transaction is reversed." in done and action not in done
     assert ">Reversed</span>" in done
+    assert '<span class="muted event-reason">退票</span>' in done  # on the reversal's row
 
 
 def test_a_waiver_waits_and_another_user_approves_it_on_the_loan_page(
