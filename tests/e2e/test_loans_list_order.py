@@ -96,10 +96,12 @@ def test_the_api_and_the_workbook_order_as_the_list_does(
     numbers = the_book(world, session_factory)
     sign_in(ui_client, "manager")
     shown: list[str] = []
+    shown_loans: list[dict[str, object]] = []
     params: dict[str, str | int] = {"order": "outstanding", "limit": 3}
     while True:
         batch = ui_client.get("/api/v1/loans", params=params).json()
         shown += [loan["number"] for loan in batch]
+        shown_loans += batch
         if len(batch) < 3:
             break
         params["after_id"] = batch[-1]["id"]
@@ -114,3 +116,14 @@ def test_the_api_and_the_workbook_order_as_the_list_does(
     assert [value for value in column if value in numbers.values()] == [
         numbers[code] for code in ORDERS["days_past_due"]
     ]
+    # a page after a loan out of the reader's scope is empty: were it not, the loans listed
+    # would tell how much that loan owes (branch B's officer, after branch A's L1)
+    ui_client.cookies.clear()
+    sign_in(ui_client, "officer_b")
+    ids = {loan["number"]: loan["id"] for loan in shown_loans}
+    beyond = {"order": "overdue", "after_id": ids[numbers["L1"]]}
+    assert ui_client.get("/api/v1/loans", params=beyond).json() == []
+    assert [
+        loan["number"]
+        for loan in ui_client.get("/api/v1/loans", params={"order": "overdue"}).json()
+    ] == [numbers[code] for code in ("L3", "L4", "L6")]

@@ -17,7 +17,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
+from microlend.db.scope import apply_scope
 from microlend.kernel.errors import ValidationFailed
+from microlend.kernel.principal import Principal
 from microlend.loans import tables
 
 NUMBER = "number"  # the default: by loan id, which is the order loans were numbered in
@@ -48,8 +50,10 @@ def checked_order(order: str | None) -> str:
     return order
 
 
-def ordered(stmt: Select[Any], order: str, after_id: int | None) -> Select[Any]:
-    """``stmt`` (a select of loans) in ``order``, from after the loan ``after_id``."""
+def ordered(stmt: Select[Any], order: str, after_id: int | None, actor: Principal) -> Select[Any]:
+    """``stmt`` (a select of loans) in ``order``, from after the loan ``after_id``, which is
+    read in ``actor``'s scope: a page that followed a loan out of it would tell its place in
+    the order (how much it owes), so it follows none and is empty."""
     key, descending = ORDERS[order]
     loan = tables.Loan
     column = key(loan)
@@ -58,7 +62,8 @@ def ordered(stmt: Select[Any], order: str, after_id: int | None) -> Select[Any]:
             stmt = stmt.where(loan.id > after_id)
         else:
             last = aliased(tables.Loan)
-            at = select(key(last)).where(last.id == after_id).scalar_subquery()
+            found = apply_scope(select(key(last)).where(last.id == after_id), actor, last)
+            at = found.scalar_subquery()
             beyond = column < at if descending else column > at
             stmt = stmt.where(or_(beyond, and_(column == at, loan.id > after_id)))
     first = column.desc() if descending else column.asc()

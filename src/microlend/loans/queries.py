@@ -143,7 +143,7 @@ def list_loans(
         stmt = stmt.where(_usage_condition(usage))
     if search is not None and search.strip():
         stmt = stmt.where(search_condition(uow, search.strip()))
-    stmt = ordered(stmt, order, after_id)
+    stmt = ordered(stmt, order, after_id, actor)
     rows = uow.session.scalars(stmt.limit(min(max(limit, 1), 500)))
     return [loan_view(row) for row in rows]
 
