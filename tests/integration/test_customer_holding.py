@@ -71,7 +71,8 @@ def test_a_borrower_stays_with_the_office_of_their_loan(world: World) -> None:
         assert loan.customer_id not in _shared(world, outsider)
         with pytest.raises(Conflict) as refused:
             claim(world, outsider, loan.customer_id)
-        assert refused.value.code == "customer_owing"
+        assert refused.value.code == "customer_held"  # not why: whether one borrows is private
+        assert refused.value.detail == "held by Branch A"
     with world.make_uow() as uow, pytest.raises(Conflict) as refused:
         pool.release_customer(uow, world.principal("officer_a"), customer_id=loan.customer_id,
                               now=world.now)  # fmt: skip

@@ -12,9 +12,11 @@ is a deliberate choice. A customer is unique per group whatever the setting.
 A customer who owes on business on the book (a loan of theirs not paid off or written off:
 ``extensions.owing_elsewhere``) is held by the office where it is booked, whatever the
 protection period: the shared pool lists them to no officer of another office, a claim from one
-is refused (``customer_owing``), and their officer does not release them (a transfer hands them
-on). Whoever takes such a customer over (a claim within that office, an approved transfer) takes
-their loans over too (``extensions.hand_over``: the loans' officer, 管户).
+is refused as held by that office (``customer_held``, without saying why: whether someone
+borrows is credit data), and their officer does not release them (``customer_owing``: a
+transfer hands them on). Whoever takes such a customer over (a claim within that office, an
+approved transfer) takes their loans over too (``extensions.hand_over``: the loans' officer,
+管户).
 """
 
 from __future__ import annotations
@@ -99,9 +101,10 @@ def _claim(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime
         raise Conflict("held by %(owner_name)s until %(ends)s", code="customer_held",
                        extra={"protection_ends": ends},
                        params={"owner_name": holder.owner_name, "ends": ends})  # fmt: skip
-    if extensions.owes_elsewhere(uow, row.id, actor.office_id):
-        raise Conflict("owes on a loan booked at another office, which holds the customer",
-                       code="customer_owing")  # fmt: skip
+    if extensions.owes_elsewhere(uow, row.id, actor.office_id):  # not said why: credit data
+        office = holder_view(uow, row, as_of=as_of).office_name
+        raise Conflict("held by %(office_name)s", code="customer_held",
+                       params={"office_name": office})  # fmt: skip
     previous = row.owner_id
     row.company_id, row.office_id, row.owner_id = actor.company_id, actor.office_id, actor.user_id
     row.held_since = row.last_activity_on = as_of
