@@ -293,6 +293,26 @@ def test_a_reschedule_from_the_page_waits_then_restructures_the_loan(
     assert 'id="rate-in-force">15%' in page
 
 
+def test_a_loan_called_due_from_the_page_waits_then_falls_due(
+    ui_client: TestClient, world: World
+) -> None:
+    # tests/unit/loans/test_engine_acceleration.py's loan and call: on 1 March 11,000.00 of
+    # principal and 58.67 of interest fall due; installments 3 to 12 are gone
+    url, csrf = _loan_page_of(ui_client, world, date(2025, 3, 1), "manager_a")
+    page = ui_client.get(url, headers=HTML).text
+    assert 'action="' + url + '/accelerate"' in page
+    refused = _post(ui_client, f"{url}/accelerate", {"csrf_token": csrf, "reason": ""})
+    assert "notice-error" in refused and 'id="pending-requests"' not in refused
+    page = _post(ui_client, f"{url}/accelerate", {"csrf_token": csrf, "reason": "挪用贷款资金"})
+    pending = _pending_id(page)
+    csrf = _as(ui_client, "manager")
+    page = _post(ui_client, f"/inbox/{pending}/approve", {"csrf_token": csrf, "next": url})
+    assert f'data-pending-id="{pending}"' not in page and "Restructured" not in page
+    assert '<span class="muted event-reason">挪用贷款资金</span>' in page
+    assert ">called due<" in page  # the event's kind in the transactions
+    assert "11,000.00" in page and "58.67" in page and "2025-04-15" not in page
+
+
 def test_the_loan_page_names_the_borrower_and_shows_the_position_on_a_chosen_date(
     ui_client: TestClient, world: World
 ) -> None:

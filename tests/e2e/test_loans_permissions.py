@@ -2,10 +2,11 @@
 
 Written by hand from auth/permissions.py: every role but the administrator reads loans
 (``loans.view``); finance disburses, takes repayments (and draws the auto-debit file), reverses
-and refunds; finance and the manager waive; the manager reschedules and writes off; the loan
-officer records fund usage; the loan officer and finance issue payoff certificates, whose PDF
-(with the identity number) needs ``pii.view`` too.
-Waivers, reschedules and write-offs wait for a checker by default: an allowed role gets 202.
+and refunds; finance and the manager waive; the manager reschedules, calls loans due and writes
+off; the loan officer records fund usage; the loan officer and finance issue payoff certificates,
+whose PDF (with the identity number) needs ``pii.view`` too.
+Waivers, reschedules, calls due and write-offs wait for a checker by default: an allowed role gets
+202.
 The payoff certificate routes run on a second loan, paid off, with a certificate issued.
 """
 
@@ -54,6 +55,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", f"{L}/events/{{event_id}}/reverse"): FINANCE,
     ("POST", f"{L}/fund-usages"): frozenset({"loan_officer"}),
     ("POST", f"{L}/reschedules"): frozenset({"manager"}),
+    ("POST", f"{L}/accelerations"): frozenset({"manager"}),
     ("POST", f"{L}/write-off"): frozenset({"manager"}),
     ("POST", f"{L}/recoveries"): FINANCE,
     ("POST", f"{L}/tranches"): FINANCE,
@@ -79,6 +81,7 @@ ORDER = [route for route in MATRIX if route[0] == "GET"] + [
     ("POST", f"{L}/events/{{event_id}}/reverse"),
     ("POST", f"{L}/fund-usages"),
     ("POST", f"{L}/reschedules"),
+    ("POST", f"{L}/accelerations"),
     ("POST", f"{L}/classification-adjustments"),
     ("POST", f"{L}/classification-restorations"),
     ("POST", f"{L}/write-off"),
@@ -89,6 +92,7 @@ WAITS = {
     for tail in (
         "waivers",
         "reschedules",
+        "accelerations",
         "write-off",
         "classification-adjustments",
         "classification-restorations",
@@ -131,6 +135,7 @@ def prepare(world: World) -> tuple[dict[str, int], dict[tuple[str, str], Any]]:
             "category": "inventory",
         },
         ("POST", f"{L}/reschedules"): {"term": 6, "reason": "经营困难"},
+        ("POST", f"{L}/accelerations"): {"reason": "挪用贷款资金"},
         ("POST", f"{L}/classification-adjustments"): {"category": "substandard", "reason": "涉诉"},
         ("POST", f"{L}/classification-restorations"): {"reason": "复核"},
         ("POST", f"{L}/write-off"): {"reason": "失联"},

@@ -53,6 +53,7 @@ EXPECTED_REFUSALS = frozenset(
     {
         ("prepay", "validation_failed"),  # short of the arrears and interest accrued
         ("reschedule", "validation_failed"),  # no principal left, only arrears of interest
+        ("accelerate", "validation_failed"),  # back-dated to after the last due date
     }
 )
 
@@ -255,6 +256,8 @@ class Walk:
         choices.append(("bank_file", self.bank_file))
         if loan.days_past_due > 30 and not loan.restructured:
             choices.append(("reschedule", self.reschedule))
+        if loan.days_past_due > 10 and loan.next_due_date is not None:
+            choices += [("accelerate", self.accelerate)] * 2
         if loan.days_past_due > 90 and not loan.credit_balance_minor:
             choices += [("write_off", self.write_off)] * 2
         return choices
@@ -471,6 +474,15 @@ class Walk:
         approved(self.world, request)
         said = ", ".join(f"{name} {value}" for name, value in change.items() if value)
         return f"term {term} {said}"
+
+    def accelerate(self, loan: Loan) -> str:
+        """Called due today or back-dated (宣布提前到期), approved by the manager."""
+        on = self._value_date(loan)
+        request = self.command(
+            loans.accelerate, loan, "manager_a", reason="挪用贷款资金", value_date=on
+        )
+        approved(self.world, request)
+        return f"called due on {on or self.day}"
 
     def write_off(self, loan: Loan) -> str:
         request = self.command(loans.write_off, loan, "manager_a", reason="失联")

@@ -195,6 +195,7 @@ def test_a_command_that_cannot_wait_refuses_the_switch(world: World) -> None:
 CHECKED_BY_DEFAULT = {
     "loans.waive",
     "loans.reschedule",
+    "loans.accelerate",
     "loans.writeoff",
     "loans.classification.adjust",
     "loans.classification.restore",

@@ -50,6 +50,7 @@ PERMISSIONS: dict[str, tuple[str, str]] = {
     "loans.repay": ("Record repayments", "还款入账"),
     "loans.waive": ("Waive charges", "减免"),
     "loans.reschedule": ("Reschedule loans", "展期重组"),
+    "loans.accelerate": ("Call loans due", "宣布贷款提前到期"),
     "loans.writeoff": ("Write off loans", "核销"),
     "loans.fund_usage.record": ("Record fund usage", "贷后资金用途"),
     "loans.repayment.reverse": ("Reverse loan transactions", "冲正贷款交易"),
@@ -144,7 +145,8 @@ DEFAULT_ROLES: dict[str, RoleDefinition] = {
             "manager", "Manager", "管理层",
             *_VIEW_ALL, "reports.export", "collections.case.assign", "makerchecker.approve",
             "customers.transfer",
-            "loans.writeoff", "loans.reschedule", "loans.waive", "risk.classification.override",
+            "loans.writeoff", "loans.reschedule", "loans.accelerate", "loans.waive",
+            "risk.classification.override",
         ),
         _role("auditor", "Auditor", "审计", *_VIEW_ALL, "audit.read", "audit.verify"),
     )

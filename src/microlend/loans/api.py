@@ -23,6 +23,7 @@ from microlend.loans import service
 from microlend.loans.adjustments import pending_requests
 from microlend.loans.batch_file import MAX_LINES
 from microlend.loans.schemas import (
+    AccelerationIn,
     AmountIn,
     BatchRepaymentIn,
     CertificateOut,
@@ -297,6 +298,13 @@ def waive(loan_id: Id, body: WaiverIn, command: CommandDep) -> Response:
 def reschedule(loan_id: Id, body: RescheduleIn, command: CommandDep) -> Response:
     """展期/重组: waits for a checker by default (202)."""
     return _on_loan(command, service.reschedule, loan_id, **body.model_dump())
+
+
+@_posts(LOAN + "/accelerations")
+def accelerate(loan_id: Id, body: AccelerationIn, command: CommandDep) -> Response:
+    """宣布提前到期: everything not yet due falls due on ``value_date`` (the business date if
+    none); permission loans.reschedule; waits for a checker by default (202)."""
+    return _on_loan(command, service.accelerate, loan_id, **body.model_dump())
 
 
 @_posts(LOAN + "/write-off")

@@ -42,6 +42,7 @@ SUMMARY_WORDS: dict[str, str] = {
     EventKind.REVERSAL: "冲正",
     EventKind.RESCHEDULE: "重组",
     EventKind.TRANCHE: "放款",
+    EventKind.ACCELERATION: "提前到期",
     EventKind.CREDIT_APPLICATION: "溢缴款冲抵",
     "interest_accrual": "计提利息",
     "overdue_transfer": "转逾期",

@@ -22,6 +22,7 @@ from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import DomainError, ValidationFailed
 from microlend.kernel.principal import Principal
 from microlend.loans import service
+from microlend.loans.acceleration import ACCELERATE
 from microlend.loans.adjustments import RESCHEDULE, WAIVE, pending_requests
 from microlend.loans.classification import ADJUST, RESTORE
 from microlend.loans.classification import PERMISSION as ADJUST_CLASSIFICATION
@@ -49,7 +50,7 @@ from microlend.web.kit.viewer import Viewer
 
 router = page_router()
 VIEW = "loans.view"
-CHECKED_FORMS = (WAIVE, RESCHEDULE, WRITE_OFF_CODE, RECOVER, ADJUST, RESTORE)
+CHECKED_FORMS = (WAIVE, RESCHEDULE, ACCELERATE, WRITE_OFF_CODE, RECOVER, ADJUST, RESTORE)
 
 
 def N_(message: str) -> str:
@@ -61,6 +62,7 @@ def N_(message: str) -> str:
 REQUEST_KINDS = {
     WAIVE: N_("Waiver"),
     RESCHEDULE: N_("Reschedule"),
+    ACCELERATE: N_("Call the loan due"),
     WRITE_OFF_CODE: N_("Write-off"),
     RECOVER: N_("Recovery"),
     ADJUST: N_("Classification adjustment"),
@@ -433,6 +435,14 @@ async def reschedule(form: Any) -> dict[str, Any]:
     }
 
 
+@_loan_form("accelerate", ACCELERATE, service.accelerate, N_("The loan is called due."))
+async def accelerate(form: Any) -> dict[str, Any]:
+    return {
+        "value_date": optional_date(_field(form, "value_date"), "value_date"),
+        "reason": _field(form, "reason"),
+    }
+
+
 @_loan_form("write-off", WRITE_OFF_CODE, service.write_off, N_("The loan is written off."))
 async def write_off(form: Any) -> dict[str, Any]:
     return {"reason": _field(form, "reason")}
@@ -532,6 +542,7 @@ CODE_WORDS = (
     N_("rescheduled"), N_("paid"), N_("due"), N_("partially_paid"), N_("future"),
     N_("disbursement"), N_("repayment"), N_("prepayment"), N_("waiver"), N_("refund"),
     N_("reversal"), N_("reschedule"), N_("tranche"), N_("write_off"), N_("recovery"),
+    N_("acceleration"),
     N_("credit_application"),
     N_("penalty"), N_("fee"), N_("interest"), N_("principal"),
     N_("unverified"), N_("partially_verified"), N_("fully_verified"), N_("misused"),

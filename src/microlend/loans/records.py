@@ -14,6 +14,7 @@ from microlend.loans import tables
 from microlend.loans.calculator.model import RepaymentMethod
 from microlend.loans.calculator.servicing_terms import Component, PrepaymentMode
 from microlend.loans.engine import (
+    Acceleration,
     AllocationLine,
     LoanEvent,
     Posting,
@@ -31,6 +32,7 @@ DISBURSEMENT = "disbursement"
 WRITE_OFF = "write_off"
 RECOVERY = "recovery"
 TRANCHE = "tranche"  # a later part of a loan paid out in tranches (分次放款)
+ACCELERATION = "acceleration"  # the loan called due (宣布提前到期)
 NOT_REPLAYED = frozenset({DISBURSEMENT, WRITE_OFF, RECOVERY})
 
 
@@ -157,6 +159,8 @@ def engine_event(row: tables.LoanEvent, currency: str, by_id: dict[int, int]) ->
     if row.kind == "reschedule":
         fields: Any = reschedule_fields(d)
         return Reschedule(eid, day, seq, **fields)
+    if row.kind == ACCELERATION:
+        return Acceleration(eid, day, seq)
     return None
 
 

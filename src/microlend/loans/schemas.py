@@ -106,6 +106,13 @@ class WaiverIn(BaseModel):
     value_date: date | None = None
 
 
+class AccelerationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=500)
+    value_date: date | None = None
+
+
 class RescheduleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

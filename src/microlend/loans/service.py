@@ -1,6 +1,7 @@
 """The loans context's use cases (贷中), in one place for the edge (API, pages, CLI) and for other
 contexts. Every state change is a command (permission, scope, audit, maker-checker capable)."""
 
+from microlend.loans.acceleration import accelerate
 from microlend.loans.account import business_date
 from microlend.loans.adjustments import reschedule, waive
 from microlend.loans.batch import repay_batch
@@ -58,6 +59,7 @@ __all__ = [
     "LoanFilters",
     "LoanView",
     "NoteView",
+    "accelerate",
     "add_note",
     "adjust_classification",
     "awaiting_disbursement",

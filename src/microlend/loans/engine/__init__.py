@@ -7,6 +7,7 @@ docs/loan-engine.md states the conventions.
 from microlend.loans.engine.book import AllocationLine, LoanBook, Posting
 from microlend.loans.engine.contract import LoanContract
 from microlend.loans.engine.events import (
+    Acceleration,
     EventKind,
     LoanEvent,
     Prepayment,
@@ -39,6 +40,7 @@ from microlend.loans.engine.replay import (
 )
 
 __all__ = [
+    "Acceleration",
     "AllocationLine",
     "Amounts",
     "EventKind",

@@ -29,6 +29,7 @@ class EventKind(StrEnum):
     REVERSAL = "reversal"
     RESCHEDULE = "reschedule"
     TRANCHE = "tranche"
+    ACCELERATION = "acceleration"
     CREDIT_APPLICATION = "credit_application"  # not an event: what the engine does on a due date
 
 
@@ -136,5 +137,20 @@ class Tranche:
     kind = EventKind.TRANCHE
 
 
-LoanEvent = Repayment | Prepayment | Waiver | Refund | Reschedule | Tranche | Reversal
-MoneyEvent = Repayment | Prepayment | Waiver | Refund | Reschedule | Tranche
+@dataclass(frozen=True, slots=True)
+class Acceleration:
+    """宣布提前到期 (approved before it is posted): the lender calls the whole loan due on
+    ``value_date`` because the borrower broke the contract (misused the funds, stopped paying,
+    lied): the interest of the current period accrued to that date and all the principal not yet
+    due fall due on it, and the installments after it are gone (their fees were not earned).
+    The loan keeps its terms, so penalty runs on what is then overdue; it is not restructured."""
+
+    event_id: str
+    value_date: date
+    sequence: int
+
+    kind = EventKind.ACCELERATION
+
+
+MoneyEvent = Repayment | Prepayment | Waiver | Refund | Reschedule | Tranche | Acceleration
+LoanEvent = MoneyEvent | Reversal

@@ -22,6 +22,7 @@ from microlend.loans.engine.allocation import allocate, apply_credit
 from microlend.loans.engine.book import ZERO, AllocationLine, LoanBook, Posting
 from microlend.loans.engine.contract import LoanContract
 from microlend.loans.engine.events import (
+    Acceleration,
     EventKind,
     LoanEvent,
     MoneyEvent,
@@ -35,7 +36,7 @@ from microlend.loans.engine.events import (
 )
 from microlend.loans.engine.penalty import accrue_nights, forgive_grace_penalty
 from microlend.loans.engine.prepayment import apply_prepayment
-from microlend.loans.engine.reschedule import apply_reschedule
+from microlend.loans.engine.reschedule import apply_acceleration, apply_reschedule
 from microlend.loans.engine.tranche import apply_tranche
 
 WAIVABLE = (Component.PENALTY, Component.FEE, Component.INTEREST)
@@ -98,6 +99,8 @@ def apply_event(book: LoanBook, event: MoneyEvent) -> Posting:
         return _waiver(book, event)
     if isinstance(event, Reschedule):
         return apply_reschedule(book, event)
+    if isinstance(event, Acceleration):
+        return apply_acceleration(book, event)
     if isinstance(event, Tranche):
         return apply_tranche(book, event)
     return _refund(book, event)
@@ -156,7 +159,7 @@ def _posting(
 def _check(contract: LoanContract, event: MoneyEvent) -> None:
     if event.value_date < contract.terms.disbursement_date:
         raise ValidationFailed("is before the disbursement date", field="value_date")
-    if isinstance(event, Reschedule):
+    if isinstance(event, Reschedule | Acceleration):
         return
     amounts = [("amount", event.amount)]
     if isinstance(event, Prepayment):
@@ -211,6 +214,8 @@ def check_posting(event: LoanEvent, own: Posting | None) -> None:
         raise ValidationFailed("exceeds the credit", field="amount")
     if isinstance(event, Reschedule) and own is not None and own.new_principal <= 0:
         raise ValidationFailed("there is no principal left to reschedule", field="value_date")
+    if isinstance(event, Acceleration) and own is not None and own.new_principal <= 0:
+        raise ValidationFailed("no principal is left to fall due later", field="value_date")
     if isinstance(event, Prepayment | Reschedule | Tranche) and own and own.refused is not None:
         why = own.refused  # the engine's, or the calculator's naming the term it refused
         raise ValidationFailed(

@@ -1,4 +1,5 @@
-"""Rescheduling and restructuring (展期 / 重组): a new schedule for what is not yet due.
+"""Rescheduling and restructuring (展期 / 重组): a new schedule for what is not yet due; and
+acceleration (宣布提前到期), which calls it all due instead.
 
 On the value date R, the interest of the current period accrued to R becomes due on R (a
 settlement installment), so nothing earned is lost. With ``capitalise_arrears`` everything owed
@@ -18,19 +19,23 @@ over a single installment and says so in the posting's ``refused``.
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
+from decimal import Decimal
 
 from microlend.kernel.errors import Refusal, ValidationFailed
 from microlend.loans.calculator.schedule import build_schedule
 from microlend.loans.calculator.servicing_terms import Component
 from microlend.loans.engine.accrual import accrued_interest
 from microlend.loans.engine.book import COMPONENTS, ZERO, AllocationLine, LoanBook, Posting, Row
-from microlend.loans.engine.events import EventKind, Reschedule
+from microlend.loans.engine.events import Acceleration, EventKind, Reschedule
 from microlend.loans.engine.penalty import forgive_grace_penalty
 from microlend.loans.engine.prepayment import fixed_installment_fees
 
 
-def apply_reschedule(book: LoanBook, event: Reschedule) -> Posting:
-    day = event.value_date
+def settled_on(book: LoanBook, day: date) -> tuple[list[Row], Decimal]:
+    """The rows due by ``day`` and, if any falls due after it, a settlement row due on ``day``
+    with the interest of the current period accrued to it; and the principal of the rows after
+    ``day``, which the caller spreads anew (a reschedule) or calls due (an acceleration)."""
     kept = [row for row in book.rows if row.due_date <= day]
     future = [row for row in book.rows if row.due_date > day]
     if future:
@@ -38,7 +43,36 @@ def apply_reschedule(book: LoanBook, event: Reschedule) -> Posting:
         settlement = Row(current.n, day, current.accrual_start, day, settlement=True)
         settlement.charged[Component.INTEREST] = accrued_interest(book, current, day)
         kept.append(settlement)
-    principal = sum((row.charged[Component.PRINCIPAL] for row in future), ZERO)
+    return kept, sum((row.charged[Component.PRINCIPAL] for row in future), ZERO)
+
+
+def apply_acceleration(book: LoanBook, event: Acceleration) -> Posting:
+    """The loan called due on the event's date (``events.Acceleration``): the settlement row
+    due that day takes all the principal not yet due; nothing comes after it."""
+    day = event.value_date
+    kept, principal = settled_on(book, day)
+    if principal > 0:
+        kept[-1].charged[Component.PRINCIPAL] += principal
+        book.rows = kept
+        for number, row in enumerate(book.rows, start=1):
+            row.n = number
+        book.reindex()
+    return Posting(
+        event_id=event.event_id,
+        kind=EventKind.ACCELERATION,
+        value_date=day,
+        sequence=event.sequence,
+        cash_in=ZERO,
+        cash_out=ZERO,
+        lines=(),
+        credit_change=ZERO,
+        new_principal=principal,
+    )
+
+
+def apply_reschedule(book: LoanBook, event: Reschedule) -> Posting:
+    day = event.value_date
+    kept, principal = settled_on(book, day)
     lines: list[AllocationLine] = []
     if event.capitalise_arrears:
         for row in kept:
