@@ -145,6 +145,14 @@ class LoanBook:
         self.due_dates = [row.due_date for row in self.rows]
         self.first_open = 0
 
+    def replace_rows(self, rows: list[Row]) -> None:
+        """The rows from now on (a prepayment, reschedule, tranche or call rebuilt them),
+        numbered 1, 2, ... in order: those due before the change keep their numbers."""
+        self.rows = rows
+        for number, row in enumerate(rows, start=1):
+            row.n = number
+        self.reindex()
+
     def open_rows(self, day: date) -> list[Row]:
         """The installments due by ``day``, from the oldest one that is not settled."""
         rows, start = self.rows, self.first_open

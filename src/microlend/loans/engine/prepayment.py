@@ -80,10 +80,7 @@ def apply_prepayment(book: LoanBook, event: Prepayment) -> Posting:
             mode = event.mode or book.contract.prepayment_mode
             rebuilt = rebuild(book, principal_left - prepaid, day, future, mode)
             kept = [row for row in book.rows if row.due_date <= day]
-            book.rows = [*kept, settlement, *rebuilt]
-            for number, row in enumerate(book.rows, start=1):
-                row.n = number  # rows due by P keep their numbers; the rest follow on
-            book.reindex()
+            book.replace_rows([*kept, settlement, *rebuilt])  # rows due by P keep their numbers
     # nothing left to fall due: nothing to prepay, and the payment must settle what is owed
     done = prepaid > 0 if future else not any(row.owed > 0 for row in book.rows)
     book.credit = rest

@@ -53,10 +53,7 @@ def apply_acceleration(book: LoanBook, event: Acceleration) -> Posting:
     kept, principal = settled_on(book, day)
     if principal > 0:
         kept[-1].charged[Component.PRINCIPAL] += principal
-        book.rows = kept
-        for number, row in enumerate(book.rows, start=1):
-            row.n = number
-        book.reindex()
+        book.replace_rows(kept)
     return Posting(
         event_id=event.event_id,
         kind=EventKind.ACCELERATION,
@@ -109,10 +106,7 @@ def apply_reschedule(book: LoanBook, event: Reschedule) -> Posting:
             schedule = build_schedule(terms)
         rebuilt = [Row.of(0, i) for i in schedule.installments]
         book.terms = terms
-        book.rows = [*kept, *rebuilt]
-        for number, row in enumerate(book.rows, start=1):
-            row.n = number
-        book.reindex()
+        book.replace_rows([*kept, *rebuilt])
         book.rescheduled = True
     return Posting(
         event_id=event.event_id,

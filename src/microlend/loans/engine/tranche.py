@@ -40,10 +40,7 @@ def apply_tranche(book: LoanBook, event: Tranche) -> Posting:
     else:  # only in a replay: posted now, it is refused (``check_posting``)
         principal = event.amount
         rebuilt = [Row.of(0, i) for i in spread(book.terms, principal, day, None, 1).installments]
-    book.rows = [*kept, *rebuilt]
-    for number, row in enumerate(book.rows, start=1):
-        row.n = number
-    book.reindex()
+    book.replace_rows([*kept, *rebuilt])
     return Posting(
         event_id=event.event_id,
         kind=EventKind.TRANCHE,
