@@ -269,12 +269,15 @@ def test_a_bad_request_is_refused_at_once_not_when_a_checker_approves(world: Wor
     with pytest.raises(RuleViolation) as priced:  # the product lends at 6 % to 24 %
         _reschedule(world, loan.id, term=12, annual_rate="24.01")
     assert (priced.value.code, priced.value.field) == ("rate_above_product", "annual_rate")
+    with pytest.raises(ValidationFailed) as later:  # dated after the business date
+        _reschedule(world, loan.id, term=12, value_date=date(2025, 3, 2))
+    assert later.value.field == "value_date"
     with world.make_uow(read_only=True) as uow:
         assert pending_requests(uow, world.principal("manager"), loan_id=loan.id) == []
         refusals = uow.session.scalars(
             select(AuditRecord.outcome).where(AuditRecord.command.in_(CHECKED))
         ).all()
-    assert refusals == ["failed", "failed", "failed", "failed"]
+    assert refusals == ["failed"] * 5
 
 
 def test_a_restructuring_may_lower_the_rate_below_the_products_lowest(world: World) -> None:

@@ -74,14 +74,16 @@ def submit_request(
     now: datetime,
 ) -> Done | Pending:
     """Run loan command ``name``, or store it for a checker. A maker who may give it has the
-    request checked first (``check`` on the loan, which must be open and in their scope), so
-    that a mistake is refused now, audited, rather than when a checker approves it."""
+    request checked first (``check`` on the loan, which must be open and in their scope, and
+    its value date, if it has one, not after the business date), so that a mistake is refused
+    now, audited, rather than when a checker approves it."""
     permission = command_spec(name).permission
     if permission is not None and actor.can(permission):
         try:
             loan = get_scoped(uow.session, actor, tables.Loan, int(payload["loan_id"]))
             require_serviceable(loan)
             check(loan)
+            value_date_of(payload.get("value_date"), business_date(uow, loan.company_id))
         except DomainError as error:
             audit_refusal(uow, Actor.of(actor), name, digest(payload), error, now=now)
             raise
