@@ -43,7 +43,7 @@ from microlend.db.scope import apply_scope, get_scoped
 from microlend.db.uow import UnitOfWork
 from microlend.kernel.errors import Conflict, Forbidden, NotFound
 from microlend.kernel.principal import DataScope, Principal, require
-from microlend.orgs.tables import Company
+from microlend.orgs.tables import Company, Office
 
 SHARED_BY_DEFAULT = False
 
@@ -102,16 +102,17 @@ def _claim(uow: UnitOfWork, actor: Principal, payload: Payload, *, now: datetime
                        extra={"protection_ends": ends},
                        params={"owner_name": holder.owner_name, "ends": ends})  # fmt: skip
     if extensions.owes_elsewhere(uow, row.id, actor.office_id):  # not said why: credit data
-        office = holder_view(uow, row, as_of=as_of).office_name
+        office = uow.session.get(Office, row.office_id)
         raise Conflict("held by %(office_name)s", code="customer_held",
-                       params={"office_name": office})  # fmt: skip
+                       params={"office_name": office.name if office else ""})  # fmt: skip
     previous = row.owner_id
     row.company_id, row.office_id, row.owner_id = actor.company_id, actor.office_id, actor.user_id
     row.held_since = row.last_activity_on = as_of
     row.updated_at = now
     record_event(uow, row, "claim", previous, actor, now)
-    moved = actor.user_id and extensions.hand_over(uow, row.id, to_user_id=actor.user_id, now=now)
-    loans = moved or []
+    loans: list[int] = []
+    if actor.user_id is not None:  # the claimant takes over the customer's loans on the book
+        loans = extensions.hand_over(uow, row.id, to_user_id=actor.user_id, now=now)
     return Done(entity_id=row.id, value=customer_view(row, actor),
                 change={"owner_id": actor.user_id, "previous_owner_id": previous,
                         "loans": loans})  # fmt: skip
